@@ -1,0 +1,85 @@
+//! Values read from infrastructure code: known, partly known (a template with holes), or unknown.
+
+use std::fmt;
+
+/// Why a value cannot be known statically, e.g. "known only after apply".
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Unknown {
+    pub reason: String,
+}
+
+impl Unknown {
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self { reason: reason.into() }
+    }
+}
+
+/// One piece of a partly known string.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TemplatePart {
+    Text(String),
+    Hole(Unknown),
+}
+
+/// A string value as a policy element holds it.
+///
+/// **Architecture invariant:** `Unknown` is not a wildcard. Rules never treat an unknown or a
+/// hole as `*`, and never report it as if it were.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Known(String),
+    /// Known text with unknown holes, e.g. `arn:aws:s3:::${var.bucket}/*`.
+    Partial(Vec<TemplatePart>),
+    Unknown(Unknown),
+}
+
+impl Value {
+    pub fn known(text: impl Into<String>) -> Self {
+        Value::Known(text.into())
+    }
+
+    pub fn as_known(&self) -> Option<&str> {
+        match self {
+            Value::Known(text) => Some(text),
+            Value::Partial(_) | Value::Unknown(_) => None,
+        }
+    }
+
+    pub fn is_known(&self) -> bool {
+        matches!(self, Value::Known(_))
+    }
+
+    /// The reasons of every unknown part, in order.
+    pub fn unknown_reasons(&self) -> Vec<&str> {
+        match self {
+            Value::Known(_) => Vec::new(),
+            Value::Unknown(unknown) => vec![unknown.reason.as_str()],
+            Value::Partial(parts) => parts
+                .iter()
+                .filter_map(|part| match part {
+                    TemplatePart::Hole(unknown) => Some(unknown.reason.as_str()),
+                    TemplatePart::Text(_) => None,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    /// Renders holes as `⟨?⟩`, for messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Known(text) => f.write_str(text),
+            Value::Unknown(_) => f.write_str("\u{27e8}?\u{27e9}"),
+            Value::Partial(parts) => {
+                for part in parts {
+                    match part {
+                        TemplatePart::Text(text) => f.write_str(text)?,
+                        TemplatePart::Hole(_) => f.write_str("\u{27e8}?\u{27e9}")?,
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! IAM006 `unknown-action`.
+
+use crate::rules::prelude::*;
+
+declare_rule! {
+    /// ## What it checks
+    /// `Action` and `NotAction` entries that name no IAM action: not of the form
+    /// `service:action`, a service prefix the catalogue does not know, an action the service
+    /// does not have, or a wildcard pattern that matches nothing.
+    /// Case differences are fine (`S3:getobject` is `s3:GetObject`).
+    /// The message suggests the closest action, and the IAM action behind an API operation name
+    /// (`s3:CreateMultipartUpload` is authorised by `s3:PutObject`).
+    ///
+    /// ## Why it matters
+    /// AWS accepts unknown actions in most policies and ignores them, so the grant silently
+    /// does nothing. In a Deny the guardrail protects nothing.
+    ///
+    /// ## Example
+    /// ```policy-json
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [{"Effect": "Allow", "Action": "s3:GetObjct", "Resource": "arn:aws:s3:::b/*"}]
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```policy-json
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: replacing the name with the suggestion changes what the policy grants. It is
+    /// offered only when one candidate is clearly the best.
+    ///
+    /// ## References
+    /// - Service Authorization Reference: actions, resources, and condition keys for AWS services
+    UnknownAction {
+        id: "IAM006",
+        aliases: ["INVALID_ACTION", "INVALID_SERVICE", "INVALID_SERVICE_IN_ACTION", "UNKNOWN_ACTION", "UNKNOWN_PREFIX", "W3037"],
+        category: Invalid,
+        severity: Error,
+        fix: Sometimes,
+        frontends: [PolicyJson],
+    }
+}
+
+fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
+    let Some(text) = item.known() else { return };
+    if text == "*" {
+        return;
+    }
+    let catalog = ctx.catalog();
+    let Some((prefix, name)) = text.split_once(':') else {
+        ctx.report(item.span, format!("`{text}` is not an action: actions are written `service:Action`"));
+        return;
+    };
+    if name.is_empty() || prefix.is_empty() {
+        ctx.report(item.span, format!("`{text}` is not an action: actions are written `service:Action`"));
+        return;
+    }
+    let prefix_has_wildcard = semantics::has_wildcard(prefix);
+    if !prefix_has_wildcard && !catalog.is_known_service(prefix) {
+        report_with_suggestions(ctx, item, format!("Unknown service prefix `{prefix}` in `{text}`"), catalog.suggest_action(text));
+        return;
+    }
+    if semantics::has_wildcard(text) {
+        if catalog.expand(text).is_empty() {
+            ctx.report(item.span, format!("`{text}` matches no action"));
+        }
+        return;
+    }
+    if catalog.action(text).is_none() {
+        report_with_suggestions(ctx, item, format!("Unknown action `{text}`"), catalog.suggest_action(text));
+    }
+}
+
+fn report_with_suggestions(ctx: &mut RuleContext<'_>, item: &SpannedValue, message: String, suggestions: Vec<String>) {
+    let mut finding = ctx.report(item.span, message);
+    match suggestions.as_slice() {
+        [] => {}
+        [only] => {
+            finding = finding.note(format!("did you mean `{only}`?")).fix(
+                format!("Replace with `{only}`"),
+                Applicability::Unsafe,
+                vec![PolicyEdit::ReplaceString { target: item.span, value: only.clone() }],
+            );
+        }
+        several => {
+            let listed: Vec<String> = several.iter().map(|s| format!("`{s}`")).collect();
+            finding = finding.note(format!("did you mean one of {}?", listed.join(", ")));
+        }
+    }
+    drop(finding);
+}
+
+impl Rule for UnknownAction {
+    fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+        for list in [&stmt.action, &stmt.not_action].into_iter().flatten() {
+            for item in &list.items {
+                check_item(item, ctx);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn unknown_action() {
+        RuleTest::new(&super::UnknownAction)
+            .fail_with(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObjct","Resource":"*"}}"#), "Unknown action")
+            .fail_with(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s4:GetObject","Resource":"*"}}"#), "Unknown service")
+            .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}"#))
+            .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"iam:Fly*","Resource":"*"}}"#))
+            .fail(case::policy_json(r#"{"Statement":{"Effect":"Deny","NotAction":"s3:CreateMultipartUpload","Resource":"*"}}"#))
+            .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":["S3:getobject","iam:List*Tags","*","s*:Get*"],"Resource":"*"}}"#))
+            .fix(
+                case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObjct","Resource":"*"}}"#),
+                r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
+            )
+            .run();
+    }
+}

@@ -1,0 +1,137 @@
+//! IAM010 `unresolved-policy-value`.
+
+use rein_model::{PrincipalBody, Unknown};
+
+use crate::rules::prelude::*;
+
+declare_rule! {
+    /// ## What it checks
+    /// Policy elements whose value could not be resolved statically: a value known only after
+    /// apply, a variable without a default, a missing `file()` target, a CloudFormation import.
+    /// The finding names the rules that could not check the element, so a pass is never silent.
+    /// References that resolve to a typed placeholder (for example the ARN of a bucket defined
+    /// in the same configuration) are analysed fully and are not reported.
+    ///
+    /// ## Why it matters
+    /// An unknown value is neither a wildcard nor safe: the rules that need it skip it. Knowing
+    /// what was skipped tells a reviewer what to check by hand.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// data "aws_iam_policy_document" "read" {
+    ///   statement {
+    ///     actions   = ["s3:GetObject"]
+    ///     resources = [data.external.arns.result.bucket]
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// data "aws_iam_policy_document" "read" {
+    ///   statement {
+    ///     actions   = ["s3:GetObject"]
+    ///     resources = ["${aws_s3_bucket.logs.arn}/*"]
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## References
+    /// - rein documentation: unknown values
+    UnresolvedPolicyValue {
+        id: "IAM010",
+        aliases: [],
+        category: Hygiene,
+        severity: Info,
+        fix: None,
+        frontends: [Hcl, Cfn],
+    }
+}
+
+/// The rules that need a concrete value of an element.
+fn skipped_rules(element: &str) -> &'static str {
+    match element {
+        "Action" | "NotAction" => "IAM006/IAM101/IAM103/IAM105",
+        "Resource" | "NotResource" => "IAM007/IAM101/IAM105/IAM106",
+        "Principal" | "NotPrincipal" => "IAM008",
+        "Condition" => "scoping checks",
+        _ => "IAM002",
+    }
+}
+
+fn report(ctx: &mut RuleContext<'_>, span: rein_text::Span, element: &str, reason: &str) {
+    ctx.report(span, format!("{element} unknown ({reason}): {} not evaluated for this value", skipped_rules(element)));
+}
+
+fn report_list(ctx: &mut RuleContext<'_>, list: &ValueList) {
+    if let Some(Unknown { reason }) = &list.unknown {
+        report(ctx, list.span, &list.key.name, reason);
+    }
+    for item in &list.items {
+        if let Some(reason) = item.value.unknown_reasons().first() {
+            report(ctx, item.span, &list.key.name, reason);
+        }
+    }
+}
+
+impl Rule for UnresolvedPolicyValue {
+    fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+        for list in [&stmt.action, &stmt.not_action, &stmt.resource, &stmt.not_resource].into_iter().flatten() {
+            report_list(ctx, list);
+        }
+        for principal in [&stmt.principal, &stmt.not_principal].into_iter().flatten() {
+            match &principal.body {
+                PrincipalBody::Unknown(Unknown { reason }) => report(ctx, principal.span, &principal.key.name, reason),
+                PrincipalBody::Map(entries) => {
+                    for (_, list) in entries {
+                        report_list(ctx, list);
+                    }
+                }
+                PrincipalBody::Scalar(_) => {}
+            }
+        }
+        if let Some(block) = &stmt.condition {
+            for (_, entry) in block.entries() {
+                if let Some(Unknown { reason }) = &entry.unknown {
+                    report(ctx, entry.span, "Condition", reason);
+                }
+                for value in &entry.values {
+                    if let Some(reason) = value.value.value.unknown_reasons().first() {
+                        report(ctx, value.value.span, "Condition", reason);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rein_model::json::parse_policy;
+    use rein_model::{DocumentOrigin, SourceSyntax, SpanMap, TemplatePart, Unknown, Value};
+    use rein_text::{FileId, TextSize};
+
+    use crate::engine::{CheckInput, Settings, check};
+
+    /// Policy JSON has no unknown values; the IaC frontends produce them. Build one by hand.
+    #[test]
+    fn reports_unknown_and_partial_values() {
+        let text = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":["a","b"]}}"#;
+        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None };
+        let mut doc = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
+        let resources = doc.statements[0].resource.as_mut().unwrap();
+        resources.items[0].value = Value::Unknown(Unknown::new("known after apply"));
+        resources.items[1].value = Value::Partial(vec![
+            TemplatePart::Text("arn:aws:s3:::".into()),
+            TemplatePart::Hole(Unknown::new("variable `bucket` has no default")),
+        ]);
+        let settings = Settings { select: vec!["IAM010".into()], ..Settings::default() };
+        let findings = check(&[CheckInput { document: &doc, renderer: None }], &settings);
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        assert!(findings[0].message.contains("known after apply"));
+        assert!(findings[1].message.contains("IAM106"));
+
+        let clean = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, doc.origin.clone());
+        assert!(check(&[CheckInput { document: &clean, renderer: None }], &settings).is_empty());
+    }
+}

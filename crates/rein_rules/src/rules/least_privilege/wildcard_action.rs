@@ -1,0 +1,152 @@
+//! IAM103 `wildcard-action`.
+
+use rein_model::PrincipalBody;
+
+use crate::rules::prelude::*;
+use crate::semantics::{is_cross_service_pattern, is_effective_star, service_wildcard};
+
+declare_rule! {
+    /// ## What it checks
+    /// `Allow` statements in identity and resource policies whose `Action` is a whole-service
+    /// wildcard (`s3:*`), a pattern that spans services (`*:Delete*`, `s*:Get*`), or `*` on
+    /// resources that are not everything (`*` on everything is IAM101).
+    ///
+    /// Wildcards on `iam`, `sts`, `organizations`, `account`, `sso`, `cloudtrail` and `kms`
+    /// (outside key policies) are errors.
+    /// Deny statements, service and resource control policies, boundaries, and a KMS key policy
+    /// that gives `kms:*` to its own account's root (the AWS default key policy) are not reported.
+    ///
+    /// ## Why it matters
+    /// A service wildcard grants every current and future action of the service, including its
+    /// permissions-management actions, which are often enough to escalate privileges.
+    ///
+    /// ## Example
+    /// ```policy-json
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [
+    ///     {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"]}
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```policy-json
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [
+    ///     {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::data/*"}
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// ## References
+    /// - AWS IAM User Guide: IAM JSON policy elements: Action
+    /// - AWS IAM User Guide: security best practices, grant least privilege
+    WildcardAction {
+        id: "IAM103",
+        aliases: [
+            "WILDCARD_IN_SERVICE_NAME", "CKV_AWS_49", "CKV_AWS_63", "CKV_AWS_72", "CKV2_AWS_40", "F15", "F20", "W38",
+            "AVD-AWS-0345", "AVD-AWS-0097"
+        ],
+        category: OverlyPermissive,
+        severity: Warning,
+        fix: None,
+        frontends: [PolicyJson],
+    }
+}
+
+/// Services whose whole-service wildcard is an error (RULES.md IAM103).
+const CRITICAL_SERVICES: &[&str] = &["iam", "sts", "organizations", "account", "sso", "cloudtrail", "kms"];
+
+/// A key policy statement that gives `kms:*` to an account root: the AWS default key policy.
+fn is_default_key_policy_grant(stmt: &Statement, doc: &PolicyDocument) -> bool {
+    if !matches!(doc.kind, PolicyKind::Resource { .. }) {
+        return false;
+    }
+    let Some(principal) = &stmt.principal else { return false };
+    let PrincipalBody::Map(entries) = &principal.body else { return false };
+    !entries.is_empty()
+        && entries.iter().all(|(kind, list)| {
+            *kind == rein_model::PrincipalType::Aws
+                && !list.items.is_empty()
+                && list.items.iter().all(|item| {
+                    item.known().is_some_and(|text| {
+                        text.ends_with(":root") || (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()))
+                    })
+                })
+        })
+}
+
+impl Rule for WildcardAction {
+    fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+        if !stmt.is_allow() || !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Session | PolicyKind::Resource { .. }) {
+            return;
+        }
+        let Some(actions) = &stmt.action else { return };
+        let catalog = ctx.catalog();
+        let on_everything = match (&stmt.resource, &stmt.not_resource) {
+            (Some(list), _) => list.items.iter().any(|item| is_effective_star(&item.value, catalog)),
+            (None, Some(_)) => true,
+            (None, None) => false,
+        };
+        for item in &actions.items {
+            let Some(text) = item.known() else { continue };
+            let (message, severity) = if semantics::is_all_actions(text) {
+                if on_everything {
+                    continue; // IAM101 reports full admin.
+                }
+                ("`*` grants every action of every service on these resources".to_owned(), Severity::Warning)
+            } else if let Some(prefix) = service_wildcard(text) {
+                let lower = prefix.to_ascii_lowercase();
+                if lower == "kms" && is_default_key_policy_grant(stmt, doc) {
+                    continue;
+                }
+                let n_actions = catalog.expand(text).len();
+                let severity =
+                    if CRITICAL_SERVICES.contains(&lower.as_str()) { Severity::Error } else { Severity::Warning };
+                (
+                    format!("`{text}` grants all {n_actions} actions of `{lower}`, and every action it adds later"),
+                    severity,
+                )
+            } else if is_cross_service_pattern(text) {
+                let expanded = catalog.expand(text);
+                let mut services: Vec<&str> = expanded.iter().map(|a| a.service().prefix()).collect();
+                services.dedup();
+                (
+                    format!(
+                        "`{text}` matches {} actions across {} services, and future ones",
+                        expanded.len(),
+                        services.len()
+                    ),
+                    Severity::Warning,
+                )
+            } else {
+                continue;
+            };
+            ctx.report(item.span, message).severity(severity);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn wildcard_action() {
+        RuleTest::new(&super::WildcardAction)
+            .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b"}}"#))
+            .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"*:Delete*","Resource":"*"}}"#))
+            .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/*"}}"#))
+            .fail_with(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"IAM:*","Resource":"*"}}"#), "`iam`")
+            .pass(case::policy_json(r#"{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}}"#))
+            .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#))
+            .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}}"#))
+            .pass(case::policy_json(
+                r#"{"Statement":{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}}"#,
+            ))
+            .pass(case::policy_json_as("scp", r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#))
+            .run();
+    }
+}

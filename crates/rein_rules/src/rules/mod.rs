@@ -1,0 +1,19 @@
+//! Every rule, one file each, grouped by family.
+
+pub mod grammar;
+pub mod least_privilege;
+
+/// What rule files need.
+#[allow(unused_imports)]
+pub(crate) mod prelude {
+    pub use rein_diagnostics::{Applicability, Severity};
+    pub use rein_model::{
+        Effect, ListForm, PolicyDocument, PolicyEdit, PolicyKind, SpannedValue, Statement, SyntaxIssueKind, Value,
+        ValueList,
+    };
+
+    pub use crate::context::RuleContext;
+    pub use crate::declare_rule;
+    pub use crate::registry::Rule;
+    pub use crate::semantics;
+}

@@ -1,0 +1,260 @@
+//! Statement semantics shared by every rule (RULES.md §0.2), implemented once.
+//!
+//! Deny handling, action expansion, wildcard-only actions, `bucket/*` object ARNs, policy
+//! variables, `Not*` complements, effective-star resources, scoping conditions and unknown
+//! values all live here, so that every rule treats the known false-positive traps the same way.
+
+use rein_catalog::arn::{ArnPattern, ArnPiece};
+use rein_catalog::{Action, Catalog};
+use rein_model::{PolicyDocument, PolicyKind, SpannedValue, Statement, TemplatePart, Value};
+
+/// Whether an action pattern contains IAM wildcards.
+pub fn has_wildcard(text: &str) -> bool {
+    text.contains(['*', '?'])
+}
+
+/// `*` or `*:*`: every action of every service.
+pub fn is_all_actions(text: &str) -> bool {
+    text == "*" || text == "*:*"
+}
+
+/// `svc:*`: every action of one service.
+pub fn service_wildcard(text: &str) -> Option<&str> {
+    let (prefix, name) = text.split_once(':')?;
+    (name == "*" && !has_wildcard(prefix) && !prefix.is_empty()).then_some(prefix)
+}
+
+/// A pattern whose service prefix has a wildcard (`s*:Get*`, `*:Delete*`), other than all actions.
+pub fn is_cross_service_pattern(text: &str) -> bool {
+    !is_all_actions(text) && text.split_once(':').is_some_and(|(prefix, _)| has_wildcard(prefix))
+}
+
+/// One entry of `Action` (or `NotAction`) with what it expands to.
+#[derive(Debug)]
+pub struct ActionItem<'a> {
+    pub value: &'a SpannedValue,
+    /// The text when known.
+    pub text: Option<&'a str>,
+    /// The catalogue actions it names; empty for unknown names and unknown values.
+    pub actions: Vec<Action<'static>>,
+}
+
+impl ActionItem<'_> {
+    pub fn is_wildcard(&self) -> bool {
+        self.text.is_some_and(has_wildcard)
+    }
+
+    pub fn is_all_actions(&self) -> bool {
+        self.text.is_some_and(is_all_actions)
+    }
+}
+
+/// The entries of the statement's `Action` (not `NotAction`), expanded against the catalogue.
+pub fn action_items<'a>(stmt: &'a Statement, catalog: &'static Catalog) -> Vec<ActionItem<'a>> {
+    let Some(list) = &stmt.action else { return Vec::new() };
+    list.items
+        .iter()
+        .map(|value| {
+            let text = value.known();
+            let actions = text.map(|text| catalog.expand(text)).unwrap_or_default();
+            ActionItem { value, text, actions }
+        })
+        .collect()
+}
+
+/// The policy resource pattern of a value, or `None` when the value is wholly unknown.
+pub fn arn_pattern(value: &Value) -> Option<ArnPattern> {
+    match value {
+        Value::Known(text) => Some(ArnPattern::parse(text)),
+        Value::Partial(parts) => {
+            let pieces: Vec<ArnPiece<'_>> = parts
+                .iter()
+                .map(|part| match part {
+                    TemplatePart::Text(text) => ArnPiece::Text(text),
+                    TemplatePart::Hole(_) => ArnPiece::Unknown,
+                })
+                .collect();
+            Some(ArnPattern::from_pieces(&pieces))
+        }
+        Value::Unknown(_) => None,
+    }
+}
+
+/// The six fields of an ARN: partition, service, region, account and the resource part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArnFields<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+/// Splits `arn:partition:service:region:account:resource`; `None` when it is not of that shape.
+pub fn arn_fields(text: &str) -> Option<ArnFields<'_>> {
+    let mut parts = text.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    Some(ArnFields {
+        partition: parts.next()?,
+        service: parts.next()?,
+        region: parts.next()?,
+        account: parts.next()?,
+        resource: parts.next()?,
+    })
+}
+
+/// Whether the text holds an IAM policy variable such as `${aws:username}`.
+pub fn has_policy_variable(text: &str) -> bool {
+    text.contains("${")
+}
+
+/// The literal resource-type keywords that start a service's ARN resource parts (`role` in
+/// `role/${RoleNameWithPath}`), used to recognise `<type>/*`.
+fn resource_keywords(catalog: &'static Catalog, service: &str) -> Vec<&'static str> {
+    let Some(service) = catalog.service(service) else { return Vec::new() };
+    let mut keywords: Vec<&'static str> = service
+        .resource_types()
+        .flat_map(|rt| rt.arn_templates().collect::<Vec<_>>())
+        .filter_map(|template| {
+            let resource = template.splitn(6, ':').nth(5)?;
+            let end = resource.find(['/', ':'])?;
+            let keyword = resource.get(..end)?;
+            (!keyword.is_empty() && !keyword.contains("${")).then_some(keyword)
+        })
+        .collect();
+    keywords.sort_unstable();
+    keywords.dedup();
+    keywords
+}
+
+/// The resource part is `*`, `*/*`, or `<type>/*` / `<type>:*` for a type keyword of the service.
+fn covers_every_resource_part(catalog: &'static Catalog, fields: &ArnFields<'_>) -> bool {
+    let resource = fields.resource;
+    if resource == "*" || resource == "*/*" || resource == "*:*" {
+        return true;
+    }
+    let Some(keyword) = resource.strip_suffix("/*").or_else(|| resource.strip_suffix(":*")) else {
+        return false;
+    };
+    !has_wildcard(keyword) && resource_keywords(catalog, fields.service).contains(&keyword)
+}
+
+/// RULES.md §0.2 S3 "effective star": `*`, or an ARN whose account is `*` (or empty) and whose
+/// resource part is `*` or `<type>/*`. Values with policy variables or unknown parts never are.
+pub fn is_effective_star(value: &Value, catalog: &'static Catalog) -> bool {
+    let Some(text) = value.as_known() else { return false };
+    if text == "*" {
+        return true;
+    }
+    if has_policy_variable(text) {
+        return false;
+    }
+    let Some(fields) = arn_fields(text) else { return false };
+    (fields.account == "*" || fields.account.is_empty()) && covers_every_resource_part(catalog, &fields)
+}
+
+/// RULES.md §0.2 S3 "account-wide": every resource of its type in one account
+/// (`arn:aws:iam::123456789012:role/*`).
+pub fn is_account_wide(value: &Value, catalog: &'static Catalog) -> bool {
+    let Some(text) = value.as_known() else { return false };
+    if has_policy_variable(text) {
+        return false;
+    }
+    let Some(fields) = arn_fields(text) else { return false };
+    fields.account.len() == 12
+        && fields.account.bytes().all(|b| b.is_ascii_digit())
+        && covers_every_resource_part(catalog, &fields)
+}
+
+/// Resource policies whose `"Resource": "*"` means "this resource" (RULES.md IAM105, IAM003).
+pub const SELF_RESOURCE_SERVICES: &[&str] = &["kms", "secretsmanager", "ecr", "backup"];
+
+/// Whether the statement sits in a resource policy whose `*` means the attached resource.
+pub fn star_means_this_resource(doc: &PolicyDocument, items: &[ActionItem<'_>]) -> bool {
+    match &doc.kind {
+        PolicyKind::Resource { service: Some(service) } => SELF_RESOURCE_SERVICES.contains(&service.as_str()),
+        PolicyKind::Resource { service: None } => {
+            !items.is_empty()
+                && items.iter().all(|item| {
+                    item.text
+                        .and_then(|text| text.split_once(':'))
+                        .is_some_and(|(prefix, _)| SELF_RESOURCE_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(prefix)))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Condition keys that narrow which principals or resources a statement reaches
+/// (RULES.md §0.2 S7). A trailing `/` marks a prefix family such as `aws:ResourceTag/`.
+const SCOPING_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:resourceaccount",
+    "aws:resourceorgid",
+    "aws:resourceorgpaths",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:resourcetag/",
+    "aws:requesttag/",
+    "aws:tagkeys",
+    "iam:passedtoservice",
+    "iam:awsservicename",
+    "iam:policyarn",
+    "iam:permissionsboundary",
+    "kms:viaservice",
+    "kms:calleraccount",
+    "kms:encryptioncontext:",
+    "s3:prefix",
+    "cloudwatch:namespace",
+    "ram:requestedallowsexternalprincipals",
+];
+
+fn is_scoping_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    SCOPING_KEYS.iter().any(|scoping| {
+        if scoping.ends_with('/') || scoping.ends_with(':') {
+            lower.starts_with(scoping)
+        } else {
+            lower == *scoping
+        }
+    }) || lower.split_once(':').is_some_and(|(_, name)| name.starts_with("resourcetag/"))
+}
+
+/// Positive operators that can narrow a grant (`…Equals`, `…Like`, `ArnEquals`, `IpAddress`, `Bool`).
+fn is_positive_operator(base: &str) -> bool {
+    !base.contains("Not")
+        && (base.ends_with("Equals") || base.ends_with("Like") || base == "IpAddress" || base == "Bool")
+}
+
+/// RULES.md §0.2 S7: the statement is condition-scoped when a positive operator without
+/// `IfExists` tests a scoping key that the statement's actions support.
+pub fn is_condition_scoped(stmt: &Statement, items: &[ActionItem<'_>]) -> bool {
+    let Some(block) = &stmt.condition else { return false };
+    block.entries().any(|(op, entry)| {
+        if op.name.if_exists || !is_positive_operator(&op.name.base) || !is_scoping_key(&entry.key.name) {
+            return false;
+        }
+        if op.name.base == "Bool" && !entry.values.iter().all(|v| v.value.known() == Some("true")) {
+            return false;
+        }
+        let key = entry.key.name.as_str();
+        key.to_ascii_lowercase().starts_with("aws:")
+            || items.iter().flat_map(|item| item.actions.iter()).any(|action| action.supports_condition_key(key))
+    })
+}
+
+/// The condition operators and keys of a statement, for messages ("under `aws:RequestedRegion`").
+pub fn condition_summary(stmt: &Statement) -> Option<String> {
+    let block = stmt.condition.as_ref()?;
+    let keys: Vec<String> = block.entries().map(|(op, entry)| format!("{} `{}`", op.key.name, entry.key.name)).collect();
+    (!keys.is_empty()).then(|| keys.join(", "))
+}
