@@ -18,7 +18,7 @@ mod registry_tests;
 mod testing;
 
 pub use context::{FindingBuilder, RuleContext};
-pub use docs::{RuleDocs, docs_sections};
+pub use docs::{REQUIRED_SECTIONS, RuleDocs, docs_sections};
 pub use engine::{CheckInput, Settings, check};
 pub use meta::{Category, FixAvailability, Frontend, RuleMeta, RuleStatus};
 pub use registry::{DeclaredRule, Rule, all_rules, find_rule};
