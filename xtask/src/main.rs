@@ -18,10 +18,29 @@ struct Cli {
 enum Task {
     /// Regenerate `crates/rein_catalog/data/catalog.postcard` and `SOURCE.md` from AWS IAM data.
     GenCatalog(gen_catalog::Args),
+    /// Fail if a `rein_*` crate depends on a crate its layer may not use (STYLE.md §1).
+    CheckLayers,
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::GenCatalog(args) => gen_catalog::run(&args),
+        Task::CheckLayers => check_layers(),
     }
+}
+
+fn check_layers() -> anyhow::Result<()> {
+    let metadata = xtask::layers::workspace_metadata(xtask::layers::workspace_root())?;
+    let violations = xtask::check_layers(&metadata);
+    if violations.is_empty() {
+        println!("check-layers: every rein crate respects the layer table");
+        return Ok(());
+    }
+    for violation in &violations {
+        eprintln!("error: {violation}");
+    }
+    anyhow::bail!(
+        "{} layering violation(s); see STYLE.md §1",
+        violations.len()
+    )
 }

@@ -1,28 +1,300 @@
-//! Reads IAM policy JSON into the model, keeping a span for every element.
+//! Reads IAM policy JSON into the model, keeping a span for every element, and renders fixes back
+//! as JSON text edits.
+//!
+//! Reading never fails: JSON syntax errors, IAM001 facts (duplicate keys, characters IAM rejects)
+//! and IAM002 grammar facts (unknown keys, wrong types, missing, conflicting or empty elements)
+//! become [`SyntaxIssue`]s on the document, and the rules decide how to report them.
 
-use rein_text::{FileId, TextEdit};
+mod read;
+mod render;
+mod scan;
+mod sniff;
 
-use crate::edit::{EditRenderer, PolicyEdit};
-use crate::policy::{DocumentOrigin, PolicyDocument, PolicyKind};
+use jsonc_parser::errors::{ParseError, ParseErrorKind};
+use jsonc_parser::{CollectOptions, ParseOptions, ParseStringErrorKind};
+pub use render::JsonRenderer;
+pub use sniff::{Likelihood, looks_like_policy};
+
+use crate::policy::{
+    DocumentOrigin, KindSource, ListForm, PolicyDocument, PolicyKind, Statement, SyntaxIssue, SyntaxIssueKind,
+};
 use crate::span_map::SpanMap;
+use scan::Problem;
+
+/// The byte order mark some editors put at the start of a file.
+const BOM: char = '\u{feff}';
 
 /// Reads a policy document. Never fails: problems are recorded in `PolicyDocument::issues`.
 /// With `kind: None` the kind is inferred from the content (`KindSource::Inferred`).
+///
+/// `text` is the decoded policy text and `map` translates its offsets into file spans.
+/// A leading byte order mark is skipped and not reported.
 pub fn parse_policy(text: &str, map: &SpanMap, kind: Option<PolicyKind>, origin: DocumentOrigin) -> PolicyDocument {
-    let _ = (text, map, kind, origin);
-    unimplemented!()
+    let base = if text.starts_with(BOM) { BOM.len_utf8() } else { 0 };
+    let body = text.get(base..).unwrap_or_default();
+    let scanned = scan::scan(text, base);
+
+    let mut doc = PolicyDocument {
+        kind: PolicyKind::Identity,
+        kind_source: KindSource::Inferred,
+        origin,
+        span: map.span_of(0, text.len()),
+        version: None,
+        id: None,
+        statement_key: None,
+        statement_form: ListForm::Array,
+        statements: Vec::new(),
+        keys: Vec::new(),
+        issues: Vec::new(),
+        size: Some(scan::document_size(body)),
+    };
+    for run in &scanned.invalid_runs {
+        doc.issues.push(issue(map, SyntaxIssueKind::InvalidCharacter, run));
+    }
+
+    let syntax_error = if let Some(too_deep) = scanned.too_deep {
+        Some(earliest(scanned.first_problem, too_deep))
+    } else {
+        let options = strict_options();
+        match jsonc_parser::parse_to_ast(body, &CollectOptions::default(), &options) {
+            Err(err) => {
+                let parser_problem = describe_parse_error(&err, text, base);
+                Some(match scanned.first_problem {
+                    Some(first) => earliest(Some(first), parser_problem),
+                    None => parser_problem,
+                })
+            }
+            Ok(_) if scanned.first_problem.is_some() => scanned.first_problem,
+            Ok(result) => {
+                read_value(&mut doc, result.value.as_ref(), text, map, base);
+                None
+            }
+        }
+    };
+    if let Some(problem) = syntax_error {
+        doc.issues.push(issue(map, SyntaxIssueKind::JsonSyntax, &problem));
+    }
+
+    doc.issues.sort_by_key(|issue| issue.span.range.start());
+    match kind {
+        Some(kind) => {
+            doc.kind = kind;
+            doc.kind_source = KindSource::Declared;
+        }
+        None => doc.kind = infer_kind(&doc.statements),
+    }
+    doc
 }
 
-/// Renders model edits as JSON text edits for a document whose text stands unchanged in `text`.
-pub struct JsonRenderer<'a> {
-    pub file: FileId,
-    /// The whole file's text.
-    pub text: &'a str,
+/// Fills the document from the parsed top-level value.
+fn read_value(
+    doc: &mut PolicyDocument,
+    value: Option<&jsonc_parser::ast::Value<'_>>,
+    text: &str,
+    map: &SpanMap,
+    base: usize,
+) {
+    let Some(value) = value else {
+        let message = if text.is_empty() { "the document is empty" } else { "the document contains only whitespace" };
+        let problem = Problem { start: 0, end: text.len(), message: message.to_owned() };
+        doc.issues.push(issue(map, SyntaxIssueKind::JsonSyntax, &problem));
+        return;
+    };
+    let mut reader = read::Reader { map, base, issues: Vec::new() };
+    doc.span = reader.span(value);
+    reader.check_duplicate_keys(value);
+    match value {
+        jsonc_parser::ast::Value::Object(object) => {
+            let parts = reader.read_document(object);
+            doc.version = parts.version;
+            doc.id = parts.id;
+            doc.statement_key = parts.statement_key;
+            doc.statement_form = parts.statement_form;
+            doc.statements = parts.statements;
+            doc.keys = parts.keys;
+        }
+        other => {
+            let span = reader.span(other);
+            reader.issues.push(SyntaxIssue {
+                kind: SyntaxIssueKind::NotAnObject,
+                span,
+                message: format!("a policy document must be a JSON object, found {}", read::type_name(other)),
+            });
+        }
+    }
+    doc.issues.append(&mut reader.issues);
 }
 
-impl EditRenderer for JsonRenderer<'_> {
-    fn render(&self, edit: &PolicyEdit) -> Option<Vec<TextEdit>> {
-        let _ = edit;
-        None
+fn issue(map: &SpanMap, kind: SyntaxIssueKind, problem: &Problem) -> SyntaxIssue {
+    SyntaxIssue { kind, span: map.span_of(problem.start, problem.end), message: problem.message.clone() }
+}
+
+fn earliest(first: Option<Problem>, second: Problem) -> Problem {
+    match first {
+        Some(first) if first.start <= second.start => first,
+        _ => second,
     }
 }
+
+/// Plain JSON: no comments, trailing commas, unquoted keys or JSON5 literals.
+fn strict_options() -> ParseOptions {
+    ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
+/// Turns a parser error into a human message at the place a reader needs to look.
+fn describe_parse_error(err: &ParseError, text: &str, base: usize) -> Problem {
+    let range = err.range();
+    let start = base + range.start;
+    let end = (base + range.end).max(start);
+    let token = text.get(start..end).unwrap_or_default();
+    let first_char = token.chars().next();
+    let at = |message: String| Problem { start, end, message };
+    // An unclosed container is reported at its opening bracket rather than over the rest of the file.
+    let at_opening = |message: &str| Problem { start, end: start + 1, message: message.to_owned() };
+    match err.kind() {
+        ParseErrorKind::ExpectedComma => {
+            let message = match scan::container_at(text, base, start) {
+                Some(b'[') => "expected `,` or `]` after array item",
+                _ => "expected `,` or `}` after object member",
+            };
+            at(message.to_owned())
+        }
+        ParseErrorKind::ExpectedColonAfterObjectKey => at("expected `:` after object key".to_owned()),
+        ParseErrorKind::ExpectedObjectValue => at("expected a value after `:`".to_owned()),
+        ParseErrorKind::ExpectedStringObjectProperty => {
+            at(format!("object keys must be double-quoted strings, found `{}`", shorten(token)))
+        }
+        ParseErrorKind::UnexpectedTokenInObject => at(format!("expected a double-quoted key or `}}`, found `{}`", shorten(token))),
+        ParseErrorKind::UnexpectedCloseBrace => at("expected a value, found `}`".to_owned()),
+        ParseErrorKind::UnexpectedCloseBracket => at("expected a value, found `]`".to_owned()),
+        ParseErrorKind::UnexpectedColon => at("expected a value, found `:`".to_owned()),
+        ParseErrorKind::UnexpectedComma => at("expected a value, found `,`".to_owned()),
+        ParseErrorKind::UnexpectedWord | ParseErrorKind::UnexpectedToken
+            if first_char.is_some_and(|ch| ch.is_alphanumeric() || ch == '_' || ch == '$') =>
+        {
+            at(format!("unexpected word `{}`: strings must be double-quoted and literals lowercase", shorten(token)))
+        }
+        ParseErrorKind::UnexpectedToken => match first_char {
+            Some(ch @ ('\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}' | '\u{00ab}' | '\u{00bb}')) => Problem {
+                start,
+                end: start + ch.len_utf8(),
+                message: format!("unexpected typographic quote {}: JSON uses straight double quotes `\"`", scan::describe_char(ch)),
+            },
+            Some(ch) => Problem {
+                start,
+                end: start + ch.len_utf8(),
+                message: format!("unexpected character {}", scan::describe_char(ch)),
+            },
+            None => at("unexpected end of input".to_owned()),
+        },
+        ParseErrorKind::UnterminatedObject => at_opening("object is never closed: expected `}`"),
+        ParseErrorKind::UnterminatedArray => at_opening("array is never closed: expected `]`"),
+        ParseErrorKind::MultipleRootJsonValues => at("unexpected text after the end of the document".to_owned()),
+        ParseErrorKind::CommentsNotAllowed | ParseErrorKind::UnterminatedCommentBlock => {
+            Problem { start, end: (start + 2).min(text.len()), message: "comments are not allowed in JSON".to_owned() }
+        }
+        ParseErrorKind::TrailingCommasNotAllowed => at("trailing commas are not allowed in JSON".to_owned()),
+        ParseErrorKind::SingleQuotedStringsNotAllowed => at("strings must use double quotes".to_owned()),
+        ParseErrorKind::HexadecimalNumbersNotAllowed => at("hexadecimal numbers are not allowed in JSON".to_owned()),
+        ParseErrorKind::UnaryPlusNumbersNotAllowed => at("numbers cannot start with `+`".to_owned()),
+        ParseErrorKind::BareDecimalPointNumbersNotAllowed => {
+            at("numbers need digits on both sides of the decimal point".to_owned())
+        }
+        ParseErrorKind::NonFiniteNumbersNotAllowed => at("`Infinity` and `NaN` are not allowed in JSON".to_owned()),
+        ParseErrorKind::ExpectedDigit => at("expected a digit in the number".to_owned()),
+        ParseErrorKind::ExpectedDigitFollowingNegativeSign => at("expected a digit after `-`".to_owned()),
+        ParseErrorKind::ExpectedPlusMinusOrDigitInNumberLiteral => {
+            at("expected `+`, `-` or a digit in the exponent of the number".to_owned())
+        }
+        ParseErrorKind::NestingDepthExceeded => at_opening(&format!("nesting deeper than {} levels", scan::MAX_DEPTH)),
+        ParseErrorKind::String(ParseStringErrorKind::UnterminatedStringLiteral) => {
+            at_opening("string is never closed: expected `\"`")
+        }
+        ParseErrorKind::String(kind @ ParseStringErrorKind::InvalidUnicodeEscapeSequence(_)) => {
+            // Point at the `\uXXXX` escape only.
+            Problem { start, end: end.min(start + 6), message: describe_string_error(kind) }
+        }
+        ParseErrorKind::String(kind) => at(describe_string_error(kind)),
+        #[allow(unreachable_patterns)]
+        _ => at(lowercase_first(&err.kind().to_string())),
+    }
+}
+
+fn describe_string_error(kind: &ParseStringErrorKind) -> String {
+    match kind {
+        ParseStringErrorKind::UnterminatedStringLiteral => "string is never closed: expected `\"`".to_owned(),
+        ParseStringErrorKind::ExpectedFourHexDigits => "expected four hex digits after `\\u`".to_owned(),
+        ParseStringErrorKind::InvalidUnicodeEscapeSequence(sequence) => {
+            let (digits, reason) = sequence.split_once(' ').unwrap_or((sequence.as_str(), ""));
+            let reason = reason.trim_start_matches('(').trim_end_matches(')');
+            if reason.is_empty() {
+                format!("invalid unicode escape `\\u{digits}`")
+            } else {
+                format!("invalid unicode escape `\\u{digits}`: {reason}")
+            }
+        }
+        ParseStringErrorKind::InvalidEscapeInDoubleQuoteString => "invalid escape `\\'` in a JSON string".to_owned(),
+        ParseStringErrorKind::InvalidEscape
+        | ParseStringErrorKind::InvalidEscapeInSingleQuoteString
+        | ParseStringErrorKind::ExpectedTwoHexDigits => {
+            "invalid escape sequence; JSON allows `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`"
+                .to_owned()
+        }
+    }
+}
+
+/// Cuts long tokens for messages.
+fn shorten(token: &str) -> String {
+    let mut chars = token.chars();
+    let short: String = chars.by_ref().take(30).collect();
+    if chars.next().is_some() { format!("{short}…") } else { short }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Guesses the kind of a standalone document.
+///
+/// Statements with a principal make a resource policy, or a trust policy when every statement
+/// only allows the role-assumption actions
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>).
+/// Everything else is read as an identity policy.
+fn infer_kind(statements: &[Statement]) -> PolicyKind {
+    let has_principal = |stmt: &Statement| {
+        stmt.keys.iter().any(|key| key.name == "Principal" || key.name == "NotPrincipal")
+    };
+    if !statements.iter().any(has_principal) {
+        return PolicyKind::Identity;
+    }
+    let is_trust_statement = |stmt: &Statement| {
+        stmt.not_action.is_none()
+            && stmt.action.as_ref().is_some_and(|list| {
+                !list.items.is_empty() && list.items.iter().all(|item| item.known().is_some_and(is_trust_action))
+            })
+    };
+    if statements.iter().all(is_trust_statement) { PolicyKind::Trust } else { PolicyKind::Resource { service: None } }
+}
+
+fn is_trust_action(action: &str) -> bool {
+    let action = action.to_ascii_lowercase();
+    action.starts_with("sts:assumerole") || action == "sts:tagsession" || action == "sts:setsourceidentity"
+}
+
+#[cfg(test)]
+mod tests;

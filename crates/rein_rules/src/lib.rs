@@ -28,7 +28,7 @@ pub use rein_model::PolicyEdit;
 
 /// Declares a rule: its doc comment (the only source of its documentation) and its metadata.
 ///
-/// ```ignore
+/// ```text
 /// declare_rule! {
 ///     /// ## What it checks
 ///     /// …

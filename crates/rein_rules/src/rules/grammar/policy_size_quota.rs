@@ -132,7 +132,7 @@ mod tests {
         RuleTest::new(&super::PolicySizeQuota)
             .fail_with(case::policy_json_as("identity", &big), "limit is 6144")
             .fail_with(case::policy_json_as("identity", &near), "within 10%")
-            .fail(case::policy_json_as("trust", &small))
+            .fail(case::policy_json_as("trust", &near))
             .pass(case::policy_json_as("identity", &small))
             .pass(case::policy_json_as("resource", &big))
             .run();

@@ -143,13 +143,53 @@ fn report_item(
     ctx: &mut RuleContext<'_>,
 ) {
     let Some(text) = item.text else { return };
-    if item.actions.is_empty() {
+    // Every action fits some resource; whether the ARN itself is valid is IAM007's question.
+    if item.actions.is_empty() || item.is_all_actions() {
         return;
     }
-    let fits = |action: &Action<'static>| patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known()));
-    if item.actions.iter().any(fits) {
-        return;
+    if !any_action_fits(&item.actions, patterns) {
+        report_mismatch(item, text, patterns, resources, effect, ctx);
     }
+}
+
+/// Whether at least one of `actions` can apply to one of the resources. Wildcards expand to many
+/// actions that share resource types, so each distinct ARN template is tested once.
+fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, ArnPattern)]) -> bool {
+    let mut templates: Vec<&'static str> = Vec::new();
+    for action in actions {
+        if action.is_wildcard_only() {
+            if patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known())) {
+                return true;
+            }
+            continue;
+        }
+        for resource in action.resource_types() {
+            templates.extend(resource.resource_type.arn_templates());
+        }
+    }
+    templates.sort_unstable();
+    templates.dedup();
+    templates.iter().any(|template| {
+        patterns.iter().any(|(_, pattern)| {
+            // A literal service field that differs rules the template out without matching.
+            let template_service = template.split(':').nth(2);
+            let same_service = match (pattern.service(), template_service) {
+                (Some(service), Some(other)) if !other.contains("${") => service.eq_ignore_ascii_case(other),
+                _ => true,
+            };
+            same_service && template_matches(template, pattern)
+        })
+    })
+}
+
+fn report_mismatch(
+    item: &ActionItem<'_>,
+    text: &str,
+    patterns: &[(&SpannedValue, ArnPattern)],
+    resources: &ValueList,
+    effect: Effect,
+    ctx: &mut RuleContext<'_>,
+) {
     let catalog = ctx.catalog();
     let (span, shown) = match patterns {
         [(value, pattern)] => {

@@ -152,7 +152,7 @@ mod tests {
                 r#"{"Statement":{"Effect":"Allow","Action":"ec2:TerminateInstances","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"a"}}}}"#,
             ))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}}"#))
-            .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":["xray:PutTraceSegments","sts:GetCallerIdentity","cloudwatch:PutMetricData"],"Resource":"*"}}"#))
+            .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":["xray:PutTraceSegments","sts:GetCallerIdentity","ec2:DescribeInstances"],"Resource":"*"}}"#))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}}"#))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#))
             .pass(case::policy_json(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:username}/*"}}"#))

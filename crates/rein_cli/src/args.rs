@@ -1,0 +1,150 @@
+//! The command line: subcommands, flags and their values (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rein_diagnostics::Severity;
+use rein_model::PolicyKind;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rein",
+    about = "A static checker for AWS IAM in infrastructure code",
+    subcommand_required = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// When to use colours.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check policy files and directories.
+    Check(CheckArgs),
+    /// Show a rule's documentation, or list every rule.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and directories to check. Named files are always read as policy JSON; files found
+    /// in directories are checked when they look like policies. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Run only these rules: ids, names, aliases, categories or id prefixes such as `IAM1`.
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (same selectors as --select).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub ignore: Vec<String>,
+
+    /// Declare the type of the policies instead of inferring it.
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub policy_type: Option<PolicyType>,
+
+    /// Also run rules in preview.
+    #[arg(long)]
+    pub preview: bool,
+
+    /// Print only the summary line (human format).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule id, name or alias, e.g. `IAM106`.
+    #[arg(required_unless_present = "all", conflicts_with = "all", value_name = "RULE")]
+    pub rule: Option<String>,
+
+    /// List every rule: id, name, severity, category and summary.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colours when stdout is a terminal and `NO_COLOR` is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    /// Exit 0 whatever is found.
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that fails the run, or `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Code frames and a summary line.
+    Human,
+    /// One JSON object (see schemas/report.schema.json).
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PolicyType {
+    Identity,
+    Resource,
+    Trust,
+    Scp,
+    Rcp,
+    Boundary,
+    Session,
+}
+
+impl PolicyType {
+    pub fn kind(self) -> PolicyKind {
+        match self {
+            PolicyType::Identity => PolicyKind::Identity,
+            PolicyType::Resource => PolicyKind::Resource { service: None },
+            PolicyType::Trust => PolicyKind::Trust,
+            PolicyType::Scp => PolicyKind::Scp,
+            PolicyType::Rcp => PolicyKind::Rcp,
+            PolicyType::Boundary => PolicyKind::PermissionsBoundary,
+            PolicyType::Session => PolicyKind::Session,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        super::Cli::command().version("0.0.0").debug_assert();
+    }
+}

@@ -1,0 +1,12 @@
+//! The `rein` binary: hands the process's arguments and streams to [`rein_cli::run`].
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut stdout = BufWriter::new(std::io::stdout().lock());
+    let mut stderr = std::io::stderr().lock();
+    let code = rein_cli::run(std::env::args_os(), &mut stdout, &mut stderr);
+    let _ = stdout.flush();
+    ExitCode::from(u8::try_from(code).unwrap_or(3))
+}

@@ -1,0 +1,157 @@
+//! CLI golden scenarios: every `tests/cli/<scenario>/` runs in-process through `rein_cli` and its
+//! output is compared with the expectations stored beside it.
+//!
+//! A scenario directory holds:
+//! - `input/`: the files to check, copied into a fresh temporary directory that becomes the
+//!   working directory (a name starting with `dot-` is copied as `.`, so a `.gitignore` in a
+//!   scenario does not hide files from Git itself);
+//! - `args`: the arguments after `rein`, one per line;
+//! - `expected.txt`: stdout, then stderr after a `--- stderr ---` line, without colours;
+//! - `expected.json` (optional): stdout of a second run with `--format json` appended;
+//! - `exit_code`: the expected exit code (the same for both runs).
+//!
+//! The rein version, the catalogue's source and date, and the temporary directory are redacted.
+//! `UPDATE_EXPECT=1 cargo test -p rein_tests --test cli` rewrites the expectations (never in CI).
+//!
+//! This file holds a single test on purpose: it changes the process's working directory.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[test]
+fn cli_scenarios() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli");
+    let update = std::env::var_os("UPDATE_EXPECT").is_some_and(|value| value == "1");
+    assert!(!(update && std::env::var_os("CI").is_some()), "UPDATE_EXPECT must not be set in CI");
+    let mut scenarios: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", root.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    scenarios.sort();
+    assert!(!scenarios.is_empty(), "no scenarios in {}", root.display());
+
+    let original_dir = std::env::current_dir().unwrap();
+    let mut failures = Vec::new();
+    for scenario in &scenarios {
+        if let Err(message) = run_scenario(scenario, update) {
+            failures.push(message);
+        }
+    }
+    std::env::set_current_dir(original_dir).unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios failed (rerun with UPDATE_EXPECT=1 to accept the new output):\n\n{}",
+        failures.len(),
+        scenarios.len(),
+        failures.join("\n\n")
+    );
+}
+
+struct Outcome {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+fn run_scenario(scenario: &Path, update: bool) -> Result<(), String> {
+    let name = scenario.file_name().unwrap().to_string_lossy().into_owned();
+    let args_text = fs::read_to_string(scenario.join("args")).map_err(|err| format!("{name}: cannot read `args`: {err}"))?;
+    let args: Vec<String> = args_text.lines().map(|line| line.trim_end_matches('\r').to_owned()).filter(|line| !line.is_empty()).collect();
+
+    let work_dir = std::env::temp_dir().join(format!("rein-cli-{}-{name}", std::process::id()));
+    if work_dir.exists() {
+        fs::remove_dir_all(&work_dir).unwrap();
+    }
+    fs::create_dir_all(&work_dir).unwrap();
+    let input = scenario.join("input");
+    if input.is_dir() {
+        copy_tree(&input, &work_dir);
+    }
+    std::env::set_current_dir(&work_dir).unwrap();
+
+    let human = run(&args);
+    let json_path = scenario.join("expected.json");
+    let json = json_path.exists().then(|| {
+        let mut json_args = args.clone();
+        json_args.extend(["--format".to_owned(), "json".to_owned()]);
+        run(&json_args)
+    });
+    let _ = fs::remove_dir_all(&work_dir);
+
+    let redact = |text: &str| redact(text, &work_dir);
+    let mut actual_txt = redact(&human.stdout);
+    if !human.stderr.is_empty() {
+        actual_txt.push_str("--- stderr ---\n");
+        actual_txt.push_str(&redact(&human.stderr));
+    }
+    let mut files = vec![("expected.txt", actual_txt), ("exit_code", format!("{}\n", human.code))];
+    if let Some(json) = &json {
+        files.push(("expected.json", redact(&json.stdout)));
+    }
+
+    let mut problems = Vec::new();
+    if let Some(json) = &json
+        && json.code != human.code
+    {
+        problems.push(format!("exit code with --format json: {} (human format: {})", json.code, human.code));
+    }
+    for (file, actual) in files {
+        let path = scenario.join(file);
+        let expected = fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
+        if expected == actual {
+            continue;
+        }
+        if update {
+            fs::write(&path, &actual).unwrap();
+        } else {
+            problems.push(format!("{file} differs\n--- expected\n{expected}\n--- actual\n{actual}"));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(format!("scenario `{name}`: {}", problems.join("\n"))) }
+}
+
+fn run(args: &[String]) -> Outcome {
+    let argv = std::iter::once(OsString::from("rein")).chain(args.iter().map(OsString::from));
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let code = rein_cli::run_with(argv, &mut stdout, &mut stderr, false);
+    Outcome {
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        code,
+    }
+}
+
+/// Replaces what changes between machines and releases with placeholders.
+fn redact(text: &str, work_dir: &Path) -> String {
+    let meta = rein_catalog::catalog().meta();
+    let version = env!("CARGO_PKG_VERSION");
+    let mut text = text.replace(&format!("rein {version}"), "rein [VERSION]");
+    text = text.replace(&format!("\"version\": \"{version}\""), "\"version\": \"[VERSION]\"");
+    text = text.replace(&meta.source, "[CATALOG_SOURCE]").replace(&meta.date, "[CATALOG_DATE]");
+    if let Ok(canonical) = work_dir.canonicalize() {
+        text = text.replace(&canonical.to_string_lossy().into_owned(), "[SCENARIO]");
+    }
+    text.replace(&work_dir.to_string_lossy().into_owned(), "[SCENARIO]")
+}
+
+/// Copies `from` into `to`, turning a leading `dot-` in a name into `.`.
+fn copy_tree(from: &Path, to: &Path) {
+    let mut entries: Vec<_> = fs::read_dir(from).unwrap().map(|entry| entry.unwrap()).collect();
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let target = to.join(match name.strip_prefix("dot-") {
+            Some(rest) => format!(".{rest}"),
+            None => name,
+        });
+        if entry.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
