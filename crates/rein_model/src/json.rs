@@ -175,7 +175,9 @@ fn describe_parse_error(err: &ParseError, text: &str, base: usize) -> Problem {
         ParseErrorKind::ExpectedStringObjectProperty => {
             at(format!("object keys must be double-quoted strings, found `{}`", shorten(token)))
         }
-        ParseErrorKind::UnexpectedTokenInObject => at(format!("expected a double-quoted key or `}}`, found `{}`", shorten(token))),
+        ParseErrorKind::UnexpectedTokenInObject => {
+            at(format!("expected a double-quoted key or `}}`, found `{}`", shorten(token)))
+        }
         ParseErrorKind::UnexpectedCloseBrace => at("expected a value, found `}`".to_owned()),
         ParseErrorKind::UnexpectedCloseBracket => at("expected a value, found `]`".to_owned()),
         ParseErrorKind::UnexpectedColon => at("expected a value, found `:`".to_owned()),
@@ -189,7 +191,10 @@ fn describe_parse_error(err: &ParseError, text: &str, base: usize) -> Problem {
             Some(ch @ ('\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}' | '\u{00ab}' | '\u{00bb}')) => Problem {
                 start,
                 end: start + ch.len_utf8(),
-                message: format!("unexpected typographic quote {}: JSON uses straight double quotes `\"`", scan::describe_char(ch)),
+                message: format!(
+                    "unexpected typographic quote {}: JSON uses straight double quotes `\"`",
+                    scan::describe_char(ch)
+                ),
             },
             Some(ch) => Problem {
                 start,
@@ -276,9 +281,8 @@ fn lowercase_first(text: &str) -> String {
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>).
 /// Everything else is read as an identity policy.
 fn infer_kind(statements: &[Statement]) -> PolicyKind {
-    let has_principal = |stmt: &Statement| {
-        stmt.keys.iter().any(|key| key.name == "Principal" || key.name == "NotPrincipal")
-    };
+    let has_principal =
+        |stmt: &Statement| stmt.keys.iter().any(|key| key.name == "Principal" || key.name == "NotPrincipal");
     if !statements.iter().any(has_principal) {
         return PolicyKind::Identity;
     }

@@ -20,7 +20,7 @@ pub fn render_rule_docs(meta: &RuleMeta) -> String {
     out
 }
 
-/// One line per rule: id, name, severity, category and the first paragraph of "What it checks".
+/// One line per rule: id, name, severity, category and the first sentence of "What it checks".
 pub fn render_rule_table(rules: &[&RuleMeta]) -> String {
     let header = ["ID", "NAME", "SEVERITY", "CATEGORY", "SUMMARY"];
     let rows: Vec<[String; 5]> = rules
@@ -31,7 +31,7 @@ pub fn render_rule_table(rules: &[&RuleMeta]) -> String {
                 meta.name().to_owned(),
                 meta.severity.as_str().to_owned(),
                 meta.category.as_str().to_owned(),
-                RuleDocs::parse(&meta.documentation()).summary(),
+                first_sentence(&RuleDocs::parse(&meta.documentation()).summary()).to_owned(),
             ]
         })
         .collect();
@@ -58,6 +58,23 @@ pub fn render_rule_table(rules: &[&RuleMeta]) -> String {
     out
 }
 
+/// The text up to the first full stop that ends a sentence, or up to a colon that opens a list.
+fn first_sentence(text: &str) -> &str {
+    let mut previous = None;
+    for (idx, ch) in text.char_indices() {
+        let rest = text.get(idx + ch.len_utf8()..).unwrap_or_default();
+        let ends_sentence = ch == '.' && (rest.is_empty() || rest.starts_with(' ')) && previous != Some('.');
+        if ends_sentence && !text.get(..idx).unwrap_or_default().ends_with(" e.g") {
+            return text.get(..=idx).unwrap_or(text);
+        }
+        if ch == ':' && rest.starts_with(" - ") {
+            return text.get(..=idx).unwrap_or(text);
+        }
+        previous = Some(ch);
+    }
+    text
+}
+
 fn fix_availability(fix: FixAvailability) -> &'static str {
     match fix {
         FixAvailability::None => "none",
@@ -69,6 +86,15 @@ fn fix_availability(fix: FixAvailability) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_keep_the_first_sentence() {
+        assert_eq!(first_sentence("Grants too much. More text."), "Grants too much.");
+        assert_eq!(first_sentence("Keys, e.g. `Sid`. More."), "Keys, e.g. `Sid`.");
+        assert_eq!(first_sentence("Elements: - one; - two."), "Elements:");
+        assert_eq!(first_sentence("`s3:Get*` on `arn:aws:s3:::b.c`"), "`s3:Get*` on `arn:aws:s3:::b.c`");
+        assert_eq!(first_sentence(""), "");
+    }
 
     #[test]
     fn every_rule_renders() {

@@ -88,7 +88,10 @@ impl Reader<'_> {
                     self.check_duplicate_keys(element);
                 }
             }
-            JsonValue::StringLit(_) | JsonValue::NumberLit(_) | JsonValue::BooleanLit(_) | JsonValue::NullKeyword(_) => {}
+            JsonValue::StringLit(_)
+            | JsonValue::NumberLit(_)
+            | JsonValue::BooleanLit(_)
+            | JsonValue::NullKeyword(_) => {}
         }
     }
 
@@ -220,7 +223,11 @@ impl Reader<'_> {
             self.issue(SyntaxIssueKind::MissingElement, opening, "statement has no `Effect` element".to_owned());
         }
         if missing_action {
-            self.issue(SyntaxIssueKind::MissingElement, opening, "statement has neither `Action` nor `NotAction`".to_owned());
+            self.issue(
+                SyntaxIssueKind::MissingElement,
+                opening,
+                "statement has neither `Action` nor `NotAction`".to_owned(),
+            );
         }
         stmt
     }
@@ -229,7 +236,8 @@ impl Reader<'_> {
         let name = key.name.as_str();
         let message = if let Some(known) = allowed.iter().find(|known| known.eq_ignore_ascii_case(name)) {
             format!("unknown key `{name}` {place}: keys are case-sensitive, write `{known}`")
-        } else if allowed.len() == TOP_LEVEL_KEYS.len() && STATEMENT_KEYS.iter().any(|known| known.eq_ignore_ascii_case(name))
+        } else if allowed.len() == TOP_LEVEL_KEYS.len()
+            && STATEMENT_KEYS.iter().any(|known| known.eq_ignore_ascii_case(name))
         {
             format!("unknown key `{name}` {place}: statement elements belong inside `Statement`")
         } else if let Some(known) = allowed.iter().find(|known| is_typo_of(known, name)) {
@@ -303,7 +311,9 @@ impl Reader<'_> {
     fn read_principal(&mut self, key: &Key, value: &JsonValue<'_>) -> Option<PrincipalElement> {
         let span = self.span(value);
         let body = match value {
-            JsonValue::StringLit(lit) => PrincipalBody::Scalar(SpannedValue::new(Value::known(lit.value.as_ref()), span)),
+            JsonValue::StringLit(lit) => {
+                PrincipalBody::Scalar(SpannedValue::new(Value::known(lit.value.as_ref()), span))
+            }
             JsonValue::Object(object) => {
                 if object.properties.is_empty() {
                     self.issue(SyntaxIssueKind::EmptyElement, span, format!("`{}` is an empty object", key.name));
@@ -401,7 +411,11 @@ impl Reader<'_> {
                 self.issue(
                     SyntaxIssueKind::WrongType,
                     span,
-                    format!("values of condition key `{}` must be strings, numbers or booleans, found {}", key.name, type_name(value)),
+                    format!(
+                        "values of condition key `{}` must be strings, numbers or booleans, found {}",
+                        key.name,
+                        type_name(value)
+                    ),
                 );
                 (ScalarKind::Compound, compound_text(value))
             }
@@ -456,7 +470,11 @@ fn edit_distance(left: &str, right: &str) -> usize {
         let mut current = Vec::with_capacity(right.len() + 1);
         current.push(left_idx + 1);
         for (right_idx, right_char) in right.iter().enumerate() {
-            let substitution = previous.get(right_idx).copied().unwrap_or(usize::MAX).saturating_add(usize::from(left_char != *right_char));
+            let substitution = previous
+                .get(right_idx)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(usize::from(left_char != *right_char));
             let deletion = previous.get(right_idx + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
             let insertion = current.last().copied().unwrap_or(usize::MAX).saturating_add(1);
             current.push(substitution.min(deletion).min(insertion));

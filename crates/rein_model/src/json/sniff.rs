@@ -194,7 +194,8 @@ mod tests {
 
     #[test]
     fn broken_text() {
-        for text in ["", "   ", "{", r#"{"Statement": ["#, "}", "{} {}", r#"{"a" 1}"#, "{\"a\": foo}", "[1,,2]", "{,}"] {
+        for text in ["", "   ", "{", r#"{"Statement": ["#, "}", "{} {}", r#"{"a" 1}"#, "{\"a\": foo}", "[1,,2]", "{,}"]
+        {
             assert_eq!(looks_like_policy(text), Likelihood::Broken, "{text:?}");
         }
     }

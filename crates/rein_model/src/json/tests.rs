@@ -40,7 +40,9 @@ fn issues(text: &str) -> Vec<(SyntaxIssueKind, String, String)> {
     parse(text)
         .issues
         .iter()
-        .map(|issue| (issue.kind, slice(text, issue.span.range).unwrap_or("<bad span>").to_owned(), issue.message.clone()))
+        .map(|issue| {
+            (issue.kind, slice(text, issue.span.range).unwrap_or("<bad span>").to_owned(), issue.message.clone())
+        })
         .collect()
 }
 
@@ -76,7 +78,10 @@ fn realistic_policy_model() {
     assert_eq!(doc.version.as_ref().and_then(SpannedValue::known), Some("2012-10-17"));
     assert_eq!(src(text, doc.version.as_ref().unwrap().span), "\"2012-10-17\"");
     assert_eq!(doc.id.as_ref().and_then(SpannedValue::known), Some("bucket-policy"));
-    assert_eq!(doc.keys.iter().map(|key| src(text, key.span)).collect::<Vec<_>>(), ["\"Version\"", "\"Id\"", "\"Statement\""]);
+    assert_eq!(
+        doc.keys.iter().map(|key| src(text, key.span)).collect::<Vec<_>>(),
+        ["\"Version\"", "\"Id\"", "\"Statement\""]
+    );
     assert_eq!(doc.statement_form, ListForm::Array);
     assert_eq!(doc.statements.len(), 2);
 
@@ -127,7 +132,10 @@ fn realistic_policy_model() {
     let values: Vec<_> = condition
         .entries()
         .flat_map(|(_, entry)| {
-            entry.values.iter().map(move |value| (entry.key.name.as_str(), entry.form, value.kind, value.value.value.to_string()))
+            entry
+                .values
+                .iter()
+                .map(move |value| (entry.key.name.as_str(), entry.form, value.kind, value.value.value.to_string()))
         })
         .collect();
     assert_eq!(
@@ -180,7 +188,11 @@ fn non_ascii_spans_cover_the_exact_tokens() {
                 "\u{65e5}\u{672c}\u{8a9e}",
                 "characters `\u{65e5}\u{672c}\u{8a9e}` (U+65E5, U+672C, U+8A9E) are not allowed in IAM policies",
             ),
-            (SyntaxIssueKind::InvalidCharacter, "\u{1f600}", "character `\u{1f600}` (U+1F600) is not allowed in IAM policies"),
+            (
+                SyntaxIssueKind::InvalidCharacter,
+                "\u{1f600}",
+                "character `\u{1f600}` (U+1F600) is not allowed in IAM policies",
+            ),
         ],
     );
     let size = doc.size.unwrap();
@@ -233,7 +245,11 @@ fn condition_values_keep_their_json_types() {
 
 #[test]
 fn json_syntax_errors_are_located_and_human() {
-    check_syntax_error("{\"Version\": \"2012-10-17\" \"Statement\": []}", "", "expected `,` or `}` after object member");
+    check_syntax_error(
+        "{\"Version\": \"2012-10-17\" \"Statement\": []}",
+        "",
+        "expected `,` or `}` after object member",
+    );
     check_syntax_error("[\"a\" \"b\"]", "", "expected `,` or `]` after array item");
     check_syntax_error("{\"Statement\": [],}", ",", "trailing commas are not allowed in JSON");
     check_syntax_error("{\"Statement\": []", "{", "object is never closed: expected `}`");
@@ -243,15 +259,35 @@ fn json_syntax_errors_are_located_and_human() {
     check_syntax_error("{Statement: []}", "Statement", "object keys must be double-quoted strings, found `Statement`");
     check_syntax_error("{\"a\": 'b'}", "'", "strings must use double quotes");
     check_syntax_error("{\"a\": \"b}", "\"", "string is never closed: expected `\"`");
-    check_syntax_error("{\"a\": True}", "True", "unexpected word `True`: strings must be double-quoted and literals lowercase");
+    check_syntax_error(
+        "{\"a\": True}",
+        "True",
+        "unexpected word `True`: strings must be double-quoted and literals lowercase",
+    );
     check_syntax_error("{\"a\": 1} // note", "//", "comments are not allowed in JSON");
     check_syntax_error("{} {}", "{", "unexpected text after the end of the document");
-    check_syntax_error("{\"a\": \"\\x41\"}", "\\x", "invalid escape sequence; JSON allows `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`");
+    check_syntax_error(
+        "{\"a\": \"\\x41\"}",
+        "\\x",
+        "invalid escape sequence; JSON allows `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`",
+    );
     check_syntax_error("{\"a\": \"\\ud800\"}", "\\ud800", "invalid unicode escape `\\ud800`: unpaired high surrogate");
     check_syntax_error("{\"a\": 0x10}", "0", "hexadecimal numbers are not allowed in JSON");
-    check_syntax_error("{\u{201c}Version\u{201d}: 1}", "\u{201c}", "unexpected typographic quote `\u{201c}` (U+201C): JSON uses straight double quotes `\"`");
-    check_syntax_error("{\"a\": \"line\nbreak\"}", "\n", "control character U+000A must be escaped in a JSON string (write `\\n`)");
-    check_syntax_error("{\u{a0}\"a\": 1}", "\u{a0}", "character U+00A0 is not whitespace in JSON; only space, tab, line feed and carriage return are");
+    check_syntax_error(
+        "{\u{201c}Version\u{201d}: 1}",
+        "\u{201c}",
+        "unexpected typographic quote `\u{201c}` (U+201C): JSON uses straight double quotes `\"`",
+    );
+    check_syntax_error(
+        "{\"a\": \"line\nbreak\"}",
+        "\n",
+        "control character U+000A must be escaped in a JSON string (write `\\n`)",
+    );
+    check_syntax_error(
+        "{\u{a0}\"a\": 1}",
+        "\u{a0}",
+        "character U+00A0 is not whitespace in JSON; only space, tab, line feed and carriage return are",
+    );
     check_syntax_error("{\"a\": @}", "@", "unexpected character `@` (U+0040)");
 }
 
@@ -279,21 +315,27 @@ fn first_syntax_error_wins() {
     // The raw line break comes after the missing comma, so the comma is reported.
     check_syntax_error("{\"a\": 1 \"b\": \"x\ny\"}", "", "expected `,` or `}` after object member");
     // The raw tab comes before the parser's error.
-    check_syntax_error("{\"a\": \"x\ty\", \"b\" 1}", "\t", "control character U+0009 must be escaped in a JSON string (write `\\t`)");
+    check_syntax_error(
+        "{\"a\": \"x\ty\", \"b\" 1}",
+        "\t",
+        "control character U+0009 must be escaped in a JSON string (write `\\t`)",
+    );
 }
 
 #[test]
 fn not_an_object() {
-    check_issues("[{\"Effect\": \"Allow\"}]", &[(
-        SyntaxIssueKind::NotAnObject,
+    check_issues(
         "[{\"Effect\": \"Allow\"}]",
-        "a policy document must be a JSON object, found an array",
-    )]);
-    check_issues(" \"policy\" ", &[(
-        SyntaxIssueKind::NotAnObject,
-        "\"policy\"",
-        "a policy document must be a JSON object, found a string",
-    )]);
+        &[(
+            SyntaxIssueKind::NotAnObject,
+            "[{\"Effect\": \"Allow\"}]",
+            "a policy document must be a JSON object, found an array",
+        )],
+    );
+    check_issues(
+        " \"policy\" ",
+        &[(SyntaxIssueKind::NotAnObject, "\"policy\"", "a policy document must be a JSON object, found a string")],
+    );
     assert!(parse("null").is_unreadable());
 }
 
@@ -331,12 +373,23 @@ fn invalid_characters() {
     check_issues(
         text,
         &[
-            (SyntaxIssueKind::InvalidCharacter, "\u{2019}", "character `\u{2019}` (U+2019) is not allowed in IAM policies"),
-            (SyntaxIssueKind::InvalidCharacter, "\u{2013}", "character `\u{2013}` (U+2013) is not allowed in IAM policies"),
+            (
+                SyntaxIssueKind::InvalidCharacter,
+                "\u{2019}",
+                "character `\u{2019}` (U+2019) is not allowed in IAM policies",
+            ),
+            (
+                SyntaxIssueKind::InvalidCharacter,
+                "\u{2013}",
+                "character `\u{2013}` (U+2013) is not allowed in IAM policies",
+            ),
         ],
     );
     // Latin-1 letters are allowed.
-    assert_eq!(issues("{\"Statement\": {\"Sid\": \"\u{e9}\u{f1}\u{ff}\", \"Effect\": \"Allow\", \"Action\": \"s3:*\"}}"), []);
+    assert_eq!(
+        issues("{\"Statement\": {\"Sid\": \"\u{e9}\u{f1}\u{ff}\", \"Effect\": \"Allow\", \"Action\": \"s3:*\"}}"),
+        []
+    );
     // A zero-width space is named by its code point only; issues stop at 20.
     let many = format!("{{\"Id\": \"{}\", \"Statement\": []}}", "a\u{200b}".repeat(30));
     let found = issues(&many);
@@ -344,10 +397,10 @@ fn invalid_characters() {
     assert_eq!(found.first().unwrap().2, "character U+200B is not allowed in IAM policies");
     // Invalid characters are reported next to a syntax error.
     let broken = issues("{\"Id\": \"\u{2019}\"");
-    assert_eq!(broken.iter().map(|(kind, _, _)| *kind).collect::<Vec<_>>(), [
-        SyntaxIssueKind::JsonSyntax,
-        SyntaxIssueKind::InvalidCharacter
-    ]);
+    assert_eq!(
+        broken.iter().map(|(kind, _, _)| *kind).collect::<Vec<_>>(),
+        [SyntaxIssueKind::JsonSyntax, SyntaxIssueKind::InvalidCharacter]
+    );
 }
 
 // IAM002: the policy grammar.
@@ -358,11 +411,31 @@ fn unknown_keys() {
     check_issues(
         text,
         &[
-            (SyntaxIssueKind::UnknownKey, "\"version\"", "unknown key `version` at the top level of a policy: keys are case-sensitive, write `Version`"),
-            (SyntaxIssueKind::UnknownKey, "\"Effect\"", "unknown key `Effect` at the top level of a policy: statement elements belong inside `Statement`"),
-            (SyntaxIssueKind::UnknownKey, "\"Statment\"", "unknown key `Statment` at the top level of a policy; did you mean `Statement`?"),
-            (SyntaxIssueKind::UnknownKey, "\"effect\"", "unknown key `effect` in a statement: keys are case-sensitive, write `Effect`"),
-            (SyntaxIssueKind::UnknownKey, "\"Actions\"", "unknown key `Actions` in a statement; did you mean `Action`?"),
+            (
+                SyntaxIssueKind::UnknownKey,
+                "\"version\"",
+                "unknown key `version` at the top level of a policy: keys are case-sensitive, write `Version`",
+            ),
+            (
+                SyntaxIssueKind::UnknownKey,
+                "\"Effect\"",
+                "unknown key `Effect` at the top level of a policy: statement elements belong inside `Statement`",
+            ),
+            (
+                SyntaxIssueKind::UnknownKey,
+                "\"Statment\"",
+                "unknown key `Statment` at the top level of a policy; did you mean `Statement`?",
+            ),
+            (
+                SyntaxIssueKind::UnknownKey,
+                "\"effect\"",
+                "unknown key `effect` in a statement: keys are case-sensitive, write `Effect`",
+            ),
+            (
+                SyntaxIssueKind::UnknownKey,
+                "\"Actions\"",
+                "unknown key `Actions` in a statement; did you mean `Action`?",
+            ),
             (
                 SyntaxIssueKind::UnknownKey,
                 "\"Foo\"",
@@ -374,19 +447,28 @@ fn unknown_keys() {
 
 #[test]
 fn missing_elements() {
-    check_issues("{\"Version\": \"2012-10-17\"}", &[(
-        SyntaxIssueKind::MissingElement,
-        "{",
-        "policy has no `Statement` element",
-    )]);
-    check_issues("{\"statement\": []}", &[
-        (SyntaxIssueKind::MissingElement, "{", "policy has no `Statement` element"),
-        (SyntaxIssueKind::UnknownKey, "\"statement\"", "unknown key `statement` at the top level of a policy: keys are case-sensitive, write `Statement`"),
-    ]);
-    check_issues("{\"Statement\": [{\"Resource\": \"*\"}]}", &[
-        (SyntaxIssueKind::MissingElement, "{", "statement has no `Effect` element"),
-        (SyntaxIssueKind::MissingElement, "{", "statement has neither `Action` nor `NotAction`"),
-    ]);
+    check_issues(
+        "{\"Version\": \"2012-10-17\"}",
+        &[(SyntaxIssueKind::MissingElement, "{", "policy has no `Statement` element")],
+    );
+    check_issues(
+        "{\"statement\": []}",
+        &[
+            (SyntaxIssueKind::MissingElement, "{", "policy has no `Statement` element"),
+            (
+                SyntaxIssueKind::UnknownKey,
+                "\"statement\"",
+                "unknown key `statement` at the top level of a policy: keys are case-sensitive, write `Statement`",
+            ),
+        ],
+    );
+    check_issues(
+        "{\"Statement\": [{\"Resource\": \"*\"}]}",
+        &[
+            (SyntaxIssueKind::MissingElement, "{", "statement has no `Effect` element"),
+            (SyntaxIssueKind::MissingElement, "{", "statement has neither `Action` nor `NotAction`"),
+        ],
+    );
     let doc = parse("{\"Statement\": [{\"Resource\": \"*\"}]}");
     assert_eq!(doc.issues.first().unwrap().span.range.start(), TextSize::from(15));
     // Resource is optional here: trust policies have none.
@@ -399,9 +481,21 @@ fn conflicting_elements_are_reported_at_the_second_key() {
     check_issues(
         text,
         &[
-            (SyntaxIssueKind::ConflictingElements, "\"Action\"", "`Action` cannot be combined with `NotAction` in one statement"),
-            (SyntaxIssueKind::ConflictingElements, "\"NotResource\"", "`NotResource` cannot be combined with `Resource` in one statement"),
-            (SyntaxIssueKind::ConflictingElements, "\"Principal\"", "`Principal` cannot be combined with `NotPrincipal` in one statement"),
+            (
+                SyntaxIssueKind::ConflictingElements,
+                "\"Action\"",
+                "`Action` cannot be combined with `NotAction` in one statement",
+            ),
+            (
+                SyntaxIssueKind::ConflictingElements,
+                "\"NotResource\"",
+                "`NotResource` cannot be combined with `Resource` in one statement",
+            ),
+            (
+                SyntaxIssueKind::ConflictingElements,
+                "\"Principal\"",
+                "`Principal` cannot be combined with `NotPrincipal` in one statement",
+            ),
         ],
     );
     let doc = parse(text);
@@ -419,35 +513,64 @@ fn wrong_types() {
             (SyntaxIssueKind::WrongType, "null", "`Id` must be a string, found null"),
             (SyntaxIssueKind::WrongType, "1", "`Sid` must be a string, found a number"),
             (SyntaxIssueKind::WrongType, "true", "`Effect` must be a string, found a boolean"),
-            (SyntaxIssueKind::WrongType, "{\"s3\": \"*\"}", "`Action` must be a string or an array of strings, found an object"),
+            (
+                SyntaxIssueKind::WrongType,
+                "{\"s3\": \"*\"}",
+                "`Action` must be a string or an array of strings, found an object",
+            ),
             (SyntaxIssueKind::WrongType, "1", "items of `Resource` must be strings, found a number"),
             (SyntaxIssueKind::WrongType, "[\"b\"]", "items of `Resource` must be strings, found an array"),
-            (SyntaxIssueKind::WrongType, "[\"*\"]", "`Principal` must be `\"*\"` or an object of principal types, found an array"),
-            (SyntaxIssueKind::WrongType, "\"x\"", "condition operator `StringEquals` must map condition keys to values, found a string"),
-            (SyntaxIssueKind::WrongType, "{\"v\": 1}", "values of condition key `k` must be strings, numbers or booleans, found an object"),
-            (SyntaxIssueKind::WrongType, "[1]", "values of condition key `j` must be strings, numbers or booleans, found an array"),
+            (
+                SyntaxIssueKind::WrongType,
+                "[\"*\"]",
+                "`Principal` must be `\"*\"` or an object of principal types, found an array",
+            ),
+            (
+                SyntaxIssueKind::WrongType,
+                "\"x\"",
+                "condition operator `StringEquals` must map condition keys to values, found a string",
+            ),
+            (
+                SyntaxIssueKind::WrongType,
+                "{\"v\": 1}",
+                "values of condition key `k` must be strings, numbers or booleans, found an object",
+            ),
+            (
+                SyntaxIssueKind::WrongType,
+                "[1]",
+                "values of condition key `j` must be strings, numbers or booleans, found an array",
+            ),
         ],
     );
     let doc = parse(text);
     let stmt = doc.statements.first().unwrap();
-    assert_eq!((stmt.sid.is_none(), stmt.effect.is_none(), stmt.action.is_none(), stmt.principal.is_none()), (true, true, true, true));
+    assert_eq!(
+        (stmt.sid.is_none(), stmt.effect.is_none(), stmt.action.is_none(), stmt.principal.is_none()),
+        (true, true, true, true)
+    );
     assert_eq!(stmt.resource.as_ref().unwrap().items.len(), 1);
     let condition = stmt.condition.as_ref().unwrap();
     assert_eq!(condition.operators.len(), 1);
-    let kinds: Vec<_> = condition.entries().flat_map(|(_, entry)| entry.values.iter().map(|value| value.kind)).collect();
+    let kinds: Vec<_> =
+        condition.entries().flat_map(|(_, entry)| entry.values.iter().map(|value| value.kind)).collect();
     assert_eq!(kinds, [ScalarKind::Compound, ScalarKind::Compound]);
 
-    check_issues("{\"Statement\": \"s3:*\"}", &[(
-        SyntaxIssueKind::WrongType,
-        "\"s3:*\"",
-        "`Statement` must be an object or an array of objects, found a string",
-    )]);
-    check_issues("{\"Statement\": [1]}", &[(SyntaxIssueKind::WrongType, "1", "a statement must be an object, found a number")]);
-    check_issues("{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Condition\": []}}", &[(
-        SyntaxIssueKind::WrongType,
-        "[]",
-        "`Condition` must be an object of condition operators, found an array",
-    )]);
+    check_issues(
+        "{\"Statement\": \"s3:*\"}",
+        &[(
+            SyntaxIssueKind::WrongType,
+            "\"s3:*\"",
+            "`Statement` must be an object or an array of objects, found a string",
+        )],
+    );
+    check_issues(
+        "{\"Statement\": [1]}",
+        &[(SyntaxIssueKind::WrongType, "1", "a statement must be an object, found a number")],
+    );
+    check_issues(
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Condition\": []}}",
+        &[(SyntaxIssueKind::WrongType, "[]", "`Condition` must be an object of condition operators, found an array")],
+    );
 }
 
 #[test]
@@ -551,7 +674,11 @@ fn deep_nesting_is_refused_before_parsing() {
 
 #[test]
 fn nesting_within_the_limit_parses() {
-    let text = format!("{{\"Statement\": {{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Condition\": {{\"Bool\": {{\"k\": {}1{}}}}}}}}}", "[".repeat(58), "]".repeat(58));
+    let text = format!(
+        "{{\"Statement\": {{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Condition\": {{\"Bool\": {{\"k\": {}1{}}}}}}}}}",
+        "[".repeat(58),
+        "]".repeat(58)
+    );
     let doc = parse(&text);
     assert!(!doc.is_unreadable(), "{:?}", doc.issues);
     assert_eq!(doc.issues.iter().map(|issue| issue.kind).collect::<Vec<_>>(), [SyntaxIssueKind::WrongType]);
@@ -560,7 +687,8 @@ fn nesting_within_the_limit_parses() {
 #[test]
 fn huge_documents() {
     let resources = vec!["\"arn:aws:s3:::bucket/key\""; 100_000].join(",");
-    let text = format!("{{\"Statement\": {{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": [{resources}]}}}}");
+    let text =
+        format!("{{\"Statement\": {{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": [{resources}]}}}}");
     let doc = parse(&text);
     assert_eq!(doc.issues, []);
     assert_eq!(doc.statements.first().unwrap().resource.as_ref().unwrap().items.len(), 100_000);
@@ -720,7 +848,8 @@ fn replace_string_and_list() {
     assert!(edited.contains(r#""Resource": ["arn:aws:s3:::a", "arn:aws:s3:::b/*"]}"#), "{edited}");
 
     let pretty_action = statement_of(PRETTY).action.unwrap().span;
-    let edited = render(PRETTY, &PolicyEdit::ReplaceWithList { target: pretty_action, values: vec!["s3:*".to_owned()] });
+    let edited =
+        render(PRETTY, &PolicyEdit::ReplaceWithList { target: pretty_action, values: vec!["s3:*".to_owned()] });
     assert!(edited.contains("\"Action\": [\"s3:*\"],\n"), "{edited}");
     let edited = render(PRETTY, &PolicyEdit::ReplaceWithList { target: pretty_action, values: Vec::new() });
     assert!(edited.contains("\"Action\": [],\n"), "{edited}");
@@ -745,21 +874,27 @@ fn insert_member() {
     assert!(edited.contains(r#"[{"Sid": "Readé", "Sid": "A", "Effect""#), "{edited}");
 
     let pretty_object = statement_of(PRETTY).span;
-    let edited = render(PRETTY, &PolicyEdit::InsertMember { object: pretty_object, key: "Effect".to_owned(), value: "Deny".to_owned() });
+    let edited = render(
+        PRETTY,
+        &PolicyEdit::InsertMember { object: pretty_object, key: "Effect".to_owned(), value: "Deny".to_owned() },
+    );
     assert!(edited.contains("        {\n            \"Effect\": \"Deny\",\n            \"Sid\": \"A\",\n"), "{edited}");
 
     let document = parse(PRETTY).span;
-    let edited = render(PRETTY, &PolicyEdit::InsertMember { object: document, key: "Id".to_owned(), value: "x".to_owned() });
+    let edited =
+        render(PRETTY, &PolicyEdit::InsertMember { object: document, key: "Id".to_owned(), value: "x".to_owned() });
     assert!(edited.starts_with("{\n    \"Id\": \"x\",\n    \"Version\""), "{edited}");
 
     let compact = r#"{"Statement":{"Effect":"Allow"}}"#;
     let object = statement_of(compact).span;
-    let edited = render(compact, &PolicyEdit::InsertMember { object, key: "Action".to_owned(), value: "s3:*".to_owned() });
+    let edited =
+        render(compact, &PolicyEdit::InsertMember { object, key: "Action".to_owned(), value: "s3:*".to_owned() });
     assert_eq!(edited, r#"{"Statement":{"Action":"s3:*", "Effect":"Allow"}}"#);
 
     for empty in ["{\"Statement\": {}}", "{\"Statement\": {\n}}"] {
         let object = statement_of(empty).span;
-        let edited = render(empty, &PolicyEdit::InsertMember { object, key: "Effect".to_owned(), value: "Allow".to_owned() });
+        let edited =
+            render(empty, &PolicyEdit::InsertMember { object, key: "Effect".to_owned(), value: "Allow".to_owned() });
         assert_eq!(edited, "{\"Statement\": {\"Effect\": \"Allow\"}}");
     }
 }
@@ -774,9 +909,13 @@ fn renderer_declines_foreign_or_bad_spans() {
     let past_end = Span::from_offsets(FileId(0), SINGLE_LINE.len() + 1, SINGLE_LINE.len() + 5);
     assert_eq!(renderer.render(&PolicyEdit::RemoveItem { item: past_end }), None);
     // A span that is not a member (inside a string) is not removed.
-    let inside = Span::from_offsets(FileId(0), usize::from(effect.range.start()) + 1, usize::from(effect.range.end()) - 1);
+    let inside =
+        Span::from_offsets(FileId(0), usize::from(effect.range.start()) + 1, usize::from(effect.range.end()) - 1);
     assert_eq!(renderer.render(&PolicyEdit::RemoveItem { item: inside }), None);
-    assert_eq!(renderer.render(&PolicyEdit::InsertMember { object: effect, key: "a".to_owned(), value: "b".to_owned() }), None);
+    assert_eq!(
+        renderer.render(&PolicyEdit::InsertMember { object: effect, key: "a".to_owned(), value: "b".to_owned() }),
+        None
+    );
 }
 
 #[test]
@@ -833,7 +972,9 @@ fn fixture_dumps() {
         let expected_path = format!("{path}.dump");
         match std::fs::read_to_string(&expected_path) {
             Ok(expected) if expected == actual => {}
-            Ok(_) if !update => mismatches.push(format!("{expected_path} differs; rerun with UPDATE_EXPECT=1:\n{actual}")),
+            Ok(_) if !update => {
+                mismatches.push(format!("{expected_path} differs; rerun with UPDATE_EXPECT=1:\n{actual}"))
+            }
             // A missing snapshot is created on the first run.
             _ => std::fs::write(&expected_path, &actual).unwrap(),
         }
@@ -924,13 +1065,21 @@ fn dump(text: &str, doc: &PolicyDocument) -> String {
             dumper.line(2, "condition", condition.span);
             for op in &condition.operators {
                 let name = &op.name;
-                dumper.line(3, &format!("operator {:?} {} if_exists={}", name.qualifier, name.base, name.if_exists), op.span);
+                dumper.line(
+                    3,
+                    &format!("operator {:?} {} if_exists={}", name.qualifier, name.base, name.if_exists),
+                    op.span,
+                );
                 dumper.key(4, &op.key);
                 for entry in &op.entries {
                     dumper.line(4, &format!("entry {:?}", entry.form), entry.span);
                     dumper.key(5, &entry.key);
                     for value in &entry.values {
-                        dumper.line(5, &format!("{:?} {:?}", value.kind, value.value.value.to_string()), value.value.span);
+                        dumper.line(
+                            5,
+                            &format!("{:?} {:?}", value.kind, value.value.value.to_string()),
+                            value.value.span,
+                        );
                     }
                 }
             }

@@ -121,8 +121,17 @@ impl Rule for ResourceStarOnRestrictableAction {
             .filter(|a| !a.is_wildcard_only())
             .take(3)
             .filter_map(|a| {
-                let templates: Vec<&str> = a.resource_types().flat_map(|ar| ar.resource_type.arn_templates().collect::<Vec<_>>()).collect();
-                (!templates.is_empty()).then(|| format!("{} accepts {}", a.full_name(), templates.join(" or ")))
+                let templates: Vec<&str> =
+                    a.resource_types().flat_map(|ar| ar.resource_type.arn_templates().collect::<Vec<_>>()).collect();
+                match templates.as_slice() {
+                    [] => None,
+                    [_] | [_, _] | [_, _, _] => Some(format!("{} accepts {}", a.full_name(), templates.join(" or "))),
+                    [first, second, ..] => Some(format!(
+                        "{} accepts {} resource types, such as {first} or {second}",
+                        a.full_name(),
+                        templates.len()
+                    )),
+                }
             })
             .collect();
         for note in templates {
