@@ -81,14 +81,19 @@ pub struct RuleArgs {
 pub enum ColorChoice {
     /// Colours when stdout is a terminal and `NO_COLOR` is not set.
     Auto,
+    /// Colours, even into a pipe or a file.
     Always,
+    /// Plain text.
     Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    /// Exit 1 on errors.
     Error,
+    /// Exit 1 on errors and warnings.
     Warning,
+    /// Exit 1 on any finding.
     Info,
     /// Exit 0 whatever is found.
     Never,

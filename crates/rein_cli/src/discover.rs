@@ -34,7 +34,12 @@ pub fn discover(paths: &[PathBuf], policy_kind: Option<&PolicyKind>) -> Discover
                 let Some(bytes) = read(&file, &mut found.problems) else { continue };
                 let display = display(&file);
                 if let Some(kind) = classify(&display, &bytes) {
-                    found.inputs.push(SourceInput { path: display, bytes, kind: Some(kind), policy_kind: policy_kind.cloned() });
+                    found.inputs.push(SourceInput {
+                        path: display,
+                        bytes,
+                        kind: Some(kind),
+                        policy_kind: policy_kind.cloned(),
+                    });
                 }
             }
         } else {
@@ -65,17 +70,28 @@ fn walk(root: &Path, problems: &mut Vec<String>) -> Vec<PathBuf> {
         .follow_links(false)
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|file_type| file_type.is_dir());
-            !(is_dir && entry.depth() > 0 && entry.file_name().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+            !(is_dir
+                && entry.depth() > 0
+                && entry.file_name().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name)))
         });
     let mut files = Vec::new();
     for result in builder.build() {
         match result {
             Ok(entry) => {
                 if entry.file_type().is_some_and(|file_type| file_type.is_file()) {
-                    files.push(entry.into_path());
+                    // `rein check` walks `.`; show `iam/a.json`, not `./iam/a.json`.
+                    let path = entry.into_path();
+                    let path = if root == Path::new(".") {
+                        path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path)
+                    } else {
+                        path
+                    };
+                    files.push(path);
                 }
             }
-            Err(err) => problems.push(format!("cannot walk `{}`: {}", display(root), lowercase_first(&err.to_string()))),
+            Err(err) => {
+                problems.push(format!("cannot walk `{}`: {}", display(root), lowercase_first(&err.to_string())))
+            }
         }
     }
     files.sort();

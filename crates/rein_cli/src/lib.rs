@@ -107,7 +107,8 @@ fn dispatch(
             let styled = err.render();
             let (out, code): (&mut dyn Write, i32) =
                 if err.use_stderr() { (stderr, EXIT_USAGE) } else { (stdout, EXIT_OK) };
-            let text = if stdout_is_terminal && !err.use_stderr() { styled.ansi().to_string() } else { styled.to_string() };
+            let text =
+                if stdout_is_terminal && !err.use_stderr() { styled.ansi().to_string() } else { styled.to_string() };
             write_out(out, text.as_bytes())?;
             return Ok(code);
         }
@@ -124,7 +125,8 @@ fn dispatch(
 }
 
 fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Failure> {
-    let settings = Settings { select: args.select, ignore: args.ignore, severity: BTreeMap::new(), preview: args.preview };
+    let settings =
+        Settings { select: args.select, ignore: args.ignore, severity: BTreeMap::new(), preview: args.preview };
     let unknown = settings.unknown_selectors();
     if !unknown.is_empty() {
         let list = unknown.iter().map(|sel| format!("`{sel}`")).collect::<Vec<_>>().join(", ");

@@ -57,13 +57,8 @@ pub fn parse_policy(text: &str, map: &SpanMap, kind: Option<PolicyKind>, origin:
     } else {
         let options = strict_options();
         match jsonc_parser::parse_to_ast(body, &CollectOptions::default(), &options) {
-            Err(err) => {
-                let parser_problem = describe_parse_error(&err, text, base);
-                Some(match scanned.first_problem {
-                    Some(first) => earliest(Some(first), parser_problem),
-                    None => parser_problem,
-                })
-            }
+            // The scan is exact up to the parser's first error, so the earlier of the two is the real one.
+            Err(err) => Some(earliest(scanned.first_problem, describe_parse_error(&err, text, base))),
             Ok(_) if scanned.first_problem.is_some() => scanned.first_problem,
             Ok(result) => {
                 read_value(&mut doc, result.value.as_ref(), text, map, base);
@@ -231,6 +226,7 @@ fn describe_parse_error(err: &ParseError, text: &str, base: usize) -> Problem {
             Problem { start, end: end.min(start + 6), message: describe_string_error(kind) }
         }
         ParseErrorKind::String(kind) => at(describe_string_error(kind)),
+        // `ParseErrorKind` grows a variant when another crate turns on jsonc-parser's `serde` feature.
         #[allow(unreachable_patterns)]
         _ => at(lowercase_first(&err.kind().to_string())),
     }

@@ -216,7 +216,11 @@ mod tests {
         let finding = Finding::new("IAM106", "x", Severity::Error, span, "wrong resource type")
             .with_label(Span::new(file, range_from_offsets(4, 13)), "declared here")
             .with_note("did you mean `arn:aws:s3:::b/*`?")
-            .with_fix(Fix::new("Add `/*`", Applicability::Unsafe, vec![TextEdit::replace(span, "\"arn:aws:s3:::b/*\"")]));
+            .with_fix(Fix::new(
+                "Add `/*`",
+                Applicability::Unsafe,
+                vec![TextEdit::replace(span, "\"arn:aws:s3:::b/*\"")],
+            ));
         let rendered = render_finding(&db, &finding, false);
         let expected = r#"error[IAM106]: wrong resource type
  --> policy.json:3:15

@@ -181,7 +181,8 @@ mod tests {
             .with_note("a note")
             .with_fix(Fix::new("Replace it", Applicability::Unsafe, vec![TextEdit::replace(span, "x")]));
         let findings = vec![finding];
-        let tool = ToolInfo { version: "0.1.0".into(), catalog_source: "src 1".into(), catalog_date: "2026-01-02".into() };
+        let tool =
+            ToolInfo { version: "0.1.0".into(), catalog_source: "src 1".into(), catalog_date: "2026-01-02".into() };
         let report = report(&db, &findings, &Summary::new(1, &findings), &tool);
         let value: serde_json::Value = serde_json::from_str(&to_string(&report)).unwrap();
         let expected = serde_json::json!({

@@ -136,10 +136,7 @@ mod tests {
             Finding::new("IAM003", "c", Severity::Warning, Span::from_offsets(FileId(2), 0, 1), "m"),
         ];
         let summary = Summary::new(4, &findings);
-        assert_eq!(
-            summary,
-            Summary { n_files: 4, n_files_with_findings: 2, n_errors: 1, n_warnings: 2, n_infos: 0 }
-        );
+        assert_eq!(summary, Summary { n_files: 4, n_files_with_findings: 2, n_errors: 1, n_warnings: 2, n_infos: 0 });
         assert_eq!(summary.n_findings(), 3);
     }
 }

@@ -57,8 +57,10 @@ struct Outcome {
 
 fn run_scenario(scenario: &Path, update: bool) -> Result<(), String> {
     let name = scenario.file_name().unwrap().to_string_lossy().into_owned();
-    let args_text = fs::read_to_string(scenario.join("args")).map_err(|err| format!("{name}: cannot read `args`: {err}"))?;
-    let args: Vec<String> = args_text.lines().map(|line| line.trim_end_matches('\r').to_owned()).filter(|line| !line.is_empty()).collect();
+    let args_text =
+        fs::read_to_string(scenario.join("args")).map_err(|err| format!("{name}: cannot read `args`: {err}"))?;
+    let args: Vec<String> =
+        args_text.lines().map(|line| line.trim_end_matches('\r').to_owned()).filter(|line| !line.is_empty()).collect();
 
     let work_dir = std::env::temp_dir().join(format!("rein-cli-{}-{name}", std::process::id()));
     if work_dir.exists() {
