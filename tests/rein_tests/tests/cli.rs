@@ -95,6 +95,11 @@ fn run_scenario(scenario: &Path, update: bool) -> Result<(), String> {
 
     let mut problems = Vec::new();
     if let Some(json) = &json
+        && let Err(err) = serde_json::from_str::<rein_report::json::JsonReport>(&json.stdout)
+    {
+        problems.push(format!("the JSON report does not have the report's shape: {err}"));
+    }
+    if let Some(json) = &json
         && json.code != human.code
     {
         problems.push(format!("exit code with --format json: {} (human format: {})", json.code, human.code));
