@@ -34,52 +34,19 @@ pub const LAYERS: &[(&str, Allowed)] = &[
     ("rein_model", Allowed::Only(&["text"])),
     // L1
     ("rein_hcl", Allowed::Only(&["model", "diagnostics", "text"])),
-    (
-        "rein_tfplan",
-        Allowed::Only(&["model", "diagnostics", "text"]),
-    ),
+    ("rein_tfplan", Allowed::Only(&["model", "diagnostics", "text"])),
     ("rein_cfn", Allowed::Only(&["model", "diagnostics", "text"])),
     ("rein_access", Allowed::Only(&["model", "catalog", "text"])),
-    (
-        "rein_rules",
-        Allowed::Only(&["model", "catalog", "access", "diagnostics", "text"]),
-    ),
+    ("rein_rules", Allowed::Only(&["model", "catalog", "access", "diagnostics", "text"])),
     // L2
     (
         "rein_analysis",
-        Allowed::Only(&[
-            "hcl",
-            "tfplan",
-            "cfn",
-            "rules",
-            "access",
-            "model",
-            "diagnostics",
-            "text",
-            "catalog",
-        ]),
+        Allowed::Only(&["hcl", "tfplan", "cfn", "rules", "access", "model", "diagnostics", "text", "catalog"]),
     ),
     // L3
-    (
-        "rein_config",
-        Allowed::Only(&["rules", "diagnostics", "text", "model"]),
-    ),
-    (
-        "rein_report",
-        Allowed::Only(&["diagnostics", "rules", "text", "catalog", "model"]),
-    ),
-    (
-        "rein_lsp",
-        Allowed::Only(&[
-            "analysis",
-            "config",
-            "text",
-            "diagnostics",
-            "rules",
-            "model",
-            "catalog",
-        ]),
-    ),
+    ("rein_config", Allowed::Only(&["rules", "diagnostics", "text", "model"])),
+    ("rein_report", Allowed::Only(&["diagnostics", "rules", "text", "catalog", "model"])),
+    ("rein_lsp", Allowed::Only(&["analysis", "config", "text", "diagnostics", "rules", "model", "catalog"])),
     // L4 and the side crates
     ("rein_cli", Allowed::Anything),
     ("rein_tests", Allowed::Anything),
@@ -88,19 +55,14 @@ pub const LAYERS: &[(&str, Allowed)] = &[
 
 /// The table entry for a crate.
 pub fn allowed_for(krate: &str) -> Option<Allowed> {
-    LAYERS
-        .iter()
-        .find(|(name, _)| *name == krate)
-        .map(|&(_, allowed)| allowed)
+    LAYERS.iter().find(|(name, _)| *name == krate).map(|&(_, allowed)| allowed)
 }
 
 /// Whether `from` may use `to` (both full crate names).
 pub fn is_allowed(from: &str, to: &str) -> bool {
     match allowed_for(from) {
         Some(Allowed::Anything) => true,
-        Some(Allowed::Only(list)) => to
-            .strip_prefix("rein_")
-            .is_some_and(|short| list.contains(&short)),
+        Some(Allowed::Only(list)) => to.strip_prefix("rein_").is_some_and(|short| list.contains(&short)),
         None => false,
     }
 }
@@ -175,9 +137,7 @@ pub fn check_layers(metadata_json: &str) -> Vec<String> {
             };
             let to = dep.name.as_str();
             if to == "xtask" {
-                violations.insert(format!(
-                    "{from} -> xtask ({kind}): nothing may depend on xtask"
-                ));
+                violations.insert(format!("{from} -> xtask ({kind}): nothing may depend on xtask"));
                 continue;
             }
             if !to.starts_with("rein_") || is_allowed(from, to) {
@@ -185,11 +145,7 @@ pub fn check_layers(metadata_json: &str) -> Vec<String> {
             }
             // Unknown crates already have their own message.
             if let Some(Allowed::Only(list)) = allowed_for(from) {
-                let allowed = if list.is_empty() {
-                    "no rein crate".to_owned()
-                } else {
-                    list.join(", ")
-                };
+                let allowed = if list.is_empty() { "no rein crate".to_owned() } else { list.join(", ") };
                 violations.insert(format!(
                     "{from} -> {to} ({kind}): not allowed by the layer table; {from} may use: {allowed}"
                 ));
@@ -204,22 +160,12 @@ pub fn check_layers(metadata_json: &str) -> Vec<String> {
 pub fn workspace_metadata(workspace_root: &Path) -> Result<String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(&cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--manifest-path",
-        ])
+        .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
         .arg(workspace_root.join("Cargo.toml"))
         .output()
         .with_context(|| format!("running `{} metadata`", cargo.to_string_lossy()))?;
     if !output.status.success() {
-        bail!(
-            "`cargo metadata` failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("`cargo metadata` failed ({}):\n{}", output.status, String::from_utf8_lossy(&output.stderr));
     }
     String::from_utf8(output.stdout).context("`cargo metadata` printed non-UTF-8 output")
 }
@@ -243,10 +189,7 @@ mod tests {
             if let Allowed::Only(list) = allowed {
                 for short in *list {
                     let full = format!("rein_{short}");
-                    assert!(
-                        allowed_for(&full).is_some(),
-                        "{name} may use `{short}`, which is not in the table"
-                    );
+                    assert!(allowed_for(&full).is_some(), "{name} may use `{short}`, which is not in the table");
                     assert_ne!(&full, name, "{name} lists itself");
                 }
             }
@@ -257,10 +200,7 @@ mod tests {
     fn ladder_has_no_cycles() {
         // Depth-first search over the `Only` edges; `Anything` crates are leaves of the order.
         fn visit(name: &str, stack: &mut Vec<String>) {
-            assert!(
-                !stack.iter().any(|seen| seen == name),
-                "cycle in LAYERS: {stack:?} -> {name}"
-            );
+            assert!(!stack.iter().any(|seen| seen == name), "cycle in LAYERS: {stack:?} -> {name}");
             stack.push(name.to_owned());
             if let Some(Allowed::Only(list)) = allowed_for(name) {
                 for short in list {

@@ -39,8 +39,5 @@ fn check_layers() -> anyhow::Result<()> {
     for violation in &violations {
         eprintln!("error: {violation}");
     }
-    anyhow::bail!(
-        "{} layering violation(s); see STYLE.md §1",
-        violations.len()
-    )
+    anyhow::bail!("{} layering violation(s); see STYLE.md §1", violations.len())
 }

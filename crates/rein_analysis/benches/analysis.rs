@@ -112,9 +112,8 @@ fn big_policy(n: usize) -> String {
     let mut out = String::from("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n");
     for i in 0..n {
         let effect = if i % 7 == 6 { "Deny" } else { "Allow" };
-        let actions: Vec<String> = (0..1 + i % 3)
-            .map(|k| format!("\"{}\"", ACTION_POOL[(i * 5 + k * 3) % ACTION_POOL.len()]))
-            .collect();
+        let actions: Vec<String> =
+            (0..1 + i % 3).map(|k| format!("\"{}\"", ACTION_POOL[(i * 5 + k * 3) % ACTION_POOL.len()])).collect();
         let resources: Vec<String> = (0..1 + i % 2)
             .map(|k| {
                 let template = RESOURCE_POOL[(i * 3 + k * 7) % RESOURCE_POOL.len()];
@@ -128,9 +127,7 @@ fn big_policy(n: usize) -> String {
             resources.join(", ")
         );
         if i % 5 == 0 {
-            out.push_str(
-                ",\n     \"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": \"eu-west-1\"}}",
-            );
+            out.push_str(",\n     \"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": \"eu-west-1\"}}");
         }
         out.push_str(if i + 1 == n { "}\n" } else { "},\n" });
     }
@@ -153,12 +150,7 @@ static BATCH: LazyLock<Vec<String>> = LazyLock::new(|| {
 });
 
 fn input(path: String, text: &str) -> SourceInput {
-    SourceInput {
-        path,
-        bytes: text.as_bytes().to_vec(),
-        kind: Some(FileKind::PolicyJson),
-        policy_kind: None,
-    }
+    SourceInput { path, bytes: text.as_bytes().to_vec(), kind: Some(FileKind::PolicyJson), policy_kind: None }
 }
 
 fn bench_analyze(bencher: Bencher<'_, '_>, texts: &[&str]) {
@@ -167,11 +159,7 @@ fn bench_analyze(bencher: Bencher<'_, '_>, texts: &[&str]) {
     bencher
         .counter(BytesCount::new(bytes))
         .with_inputs(|| {
-            texts
-                .iter()
-                .enumerate()
-                .map(|(i, text)| input(format!("policies/p{i}.json"), text))
-                .collect::<Vec<_>>()
+            texts.iter().enumerate().map(|(i, text)| input(format!("policies/p{i}.json"), text)).collect::<Vec<_>>()
         })
         .bench_local_values(|inputs| {
             let analysis = analyze(inputs, &settings);
@@ -204,11 +192,7 @@ fn parse_policy_big(bencher: Bencher<'_, '_>) {
     let text = BIG.as_str();
     let map = SpanMap::identity(FileId(0), TextSize::from(0));
     bencher.counter(BytesCount::new(text.len())).bench(|| {
-        let origin = DocumentOrigin {
-            syntax: SourceSyntax::Json,
-            owner: None,
-            attribute: None,
-        };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
         let doc = parse_policy(black_box(text), &map, None, origin);
         doc.statements.len()
     });
@@ -217,11 +201,7 @@ fn parse_policy_big(bencher: Bencher<'_, '_>) {
 /// (b) with one rule selected at a time, to show where the time of `analyze_big` goes.
 #[divan::bench(args = rein_rules::all_rules().iter().map(|rule| rule.meta().id))]
 fn analyze_big_one_rule(bencher: Bencher<'_, '_>, rule: &str) {
-    let settings = RuleSettings {
-        select: vec![rule.to_owned()],
-        preview: true,
-        ..RuleSettings::default()
-    };
+    let settings = RuleSettings { select: vec![rule.to_owned()], preview: true, ..RuleSettings::default() };
     let text = BIG.as_str();
     bencher
         .with_inputs(|| vec![input("policies/big.json".to_owned(), text)])

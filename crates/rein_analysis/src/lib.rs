@@ -83,7 +83,8 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .zip(&renderers)
         .map(|(document, renderer)| CheckInput {
             document,
-            renderer: (document.origin.syntax == SourceSyntax::Json).then_some(renderer as &dyn rein_model::EditRenderer),
+            renderer: (document.origin.syntax == SourceSyntax::Json)
+                .then_some(renderer as &dyn rein_model::EditRenderer),
         })
         .collect();
     let findings = rein_rules::check(&inputs, settings);

@@ -28,7 +28,12 @@ fn fixture_files() -> Vec<PathBuf> {
 }
 
 fn input(path: &str, text: &str) -> SourceInput {
-    SourceInput { path: path.to_owned(), bytes: text.as_bytes().to_vec(), kind: Some(FileKind::PolicyJson), policy_kind: None }
+    SourceInput {
+        path: path.to_owned(),
+        bytes: text.as_bytes().to_vec(),
+        kind: Some(FileKind::PolicyJson),
+        policy_kind: None,
+    }
 }
 
 fn has_syntax_error(text: &str) -> bool {
@@ -77,7 +82,11 @@ fn fixes_converge_and_keep_the_syntax() {
         }
         let analysis = analyze(vec![input("x.json", &text)], &Settings::default());
         let remaining = analysis.findings.iter().filter(|f| !f.fixes.is_empty()).count();
-        assert!(remaining == 0 || broken_before, "{}: fixes did not converge ({remaining} left):\n{text}", path.display());
+        assert!(
+            remaining == 0 || broken_before,
+            "{}: fixes did not converge ({remaining} left):\n{text}",
+            path.display()
+        );
     }
 }
 

@@ -30,11 +30,7 @@ fn report_rss() {
     let elapsed = start.elapsed();
     // Touch everything once, as a long-running LSP session eventually would.
     let n_all = catalog.expand("*").len();
-    let descriptions: usize = catalog
-        .expand("*")
-        .iter()
-        .map(|action| action.description().len())
-        .sum();
+    let descriptions: usize = catalog.expand("*").iter().map(|action| action.description().len()).sum();
     let after = rss_kib().unwrap_or(before);
     println!(
         "catalogue: cold load + first lookup {elapsed:?} (found: {first}); {n_all} actions, {descriptions} description bytes; \
@@ -76,18 +72,9 @@ fn condition_key(bencher: Bencher<'_, '_>, key: &str) {
 }
 
 const TEMPLATE_CASES: [(&str, &str); 4] = [
-    (
-        "arn:${Partition}:s3:::${BucketName}",
-        "arn:aws:s3:::reports/*",
-    ),
-    (
-        "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
-        "arn:aws:s3:::reports/${aws:username}/*",
-    ),
-    (
-        "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
-        "arn:*:iam::*:role/app/*",
-    ),
+    ("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::reports/*"),
+    ("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "arn:aws:s3:::reports/${aws:username}/*"),
+    ("arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", "arn:*:iam::*:role/app/*"),
     (
         "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}",
         "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:*",
@@ -108,8 +95,6 @@ fn parse_and_match_all_s3_types(bencher: Bencher<'_, '_>) {
     let s3 = catalog.service("s3").unwrap();
     bencher.bench(|| {
         let pattern = ArnPattern::parse(black_box("arn:aws:s3:::reports/*"));
-        s3.resource_types()
-            .filter(|res| res.matches(&pattern))
-            .count()
+        s3.resource_types().filter(|res| res.matches(&pattern)).count()
     });
 }

@@ -200,12 +200,7 @@ impl ArnPattern {
             }
         }
         let fields = split_fields(&toks, &tok_text);
-        ArnPattern {
-            toks,
-            text,
-            fields,
-            has_variable,
-        }
+        ArnPattern { toks, text, fields, has_variable }
     }
 
     /// The pattern is exactly `*`.
@@ -225,9 +220,7 @@ impl ArnPattern {
 
     /// The pattern contains `*` or `?` (escapes `${*}`/`${?}` excluded).
     pub fn has_wildcard(&self) -> bool {
-        self.toks
-            .iter()
-            .any(|tok| matches!(tok, PatTok::Star | PatTok::AnyChar))
+        self.toks.iter().any(|tok| matches!(tok, PatTok::Star | PatTok::AnyChar))
     }
 
     /// The pattern text (unknown holes rendered as [`UNKNOWN_TEXT`]).
@@ -310,25 +303,14 @@ impl fmt::Display for ArnPattern {
 
 /// Splits the tokens at the first five literal `:` after a literal `arn`.
 fn split_fields(toks: &[PatTok], tok_text: &[std::ops::Range<usize>]) -> Option<Vec<FieldInfo>> {
-    if toks.get(..4)?
-        != [
-            PatTok::Lit('a'),
-            PatTok::Lit('r'),
-            PatTok::Lit('n'),
-            PatTok::Lit(':'),
-        ]
-    {
+    if toks.get(..4)? != [PatTok::Lit('a'), PatTok::Lit('r'), PatTok::Lit('n'), PatTok::Lit(':')] {
         return None;
     }
     let mut fields = Vec::with_capacity(5);
     let mut start = 4;
     for (idx, tok) in toks.iter().enumerate().skip(4) {
         if fields.len() < 4 && *tok == PatTok::Lit(':') {
-            fields.push(field_info(
-                toks.get(start..idx)?,
-                tok_text.get(start..idx)?,
-                tok_text.get(idx)?.start,
-            ));
+            fields.push(field_info(toks.get(start..idx)?, tok_text.get(start..idx)?, tok_text.get(idx)?.start));
             start = idx + 1;
         }
     }
@@ -336,19 +318,11 @@ fn split_fields(toks: &[PatTok], tok_text: &[std::ops::Range<usize>]) -> Option<
         return None;
     }
     let end_offset = tok_text.last().map_or(0, |range| range.end);
-    fields.push(field_info(
-        toks.get(start..)?,
-        tok_text.get(start..)?,
-        end_offset,
-    ));
+    fields.push(field_info(toks.get(start..)?, tok_text.get(start..)?, end_offset));
     Some(fields)
 }
 
-fn field_info(
-    toks: &[PatTok],
-    tok_text: &[std::ops::Range<usize>],
-    end_offset: usize,
-) -> FieldInfo {
+fn field_info(toks: &[PatTok], tok_text: &[std::ops::Range<usize>], end_offset: usize) -> FieldInfo {
     let start_offset = tok_text.first().map_or(end_offset, |range| range.start);
     let literal = toks
         .iter()
@@ -357,11 +331,7 @@ fn field_info(
             _ => None,
         })
         .collect();
-    FieldInfo {
-        text: start_offset..end_offset,
-        literal,
-        has_unknown: toks.contains(&PatTok::Unknown),
-    }
+    FieldInfo { text: start_offset..end_offset, literal, has_unknown: toks.contains(&PatTok::Unknown) }
 }
 
 /// Which characters a placeholder or wildcard may produce.
@@ -372,10 +342,7 @@ struct CharClass {
 }
 
 impl CharClass {
-    const ANY: CharClass = CharClass {
-        colon: true,
-        slash: true,
-    };
+    const ANY: CharClass = CharClass { colon: true, slash: true };
 
     fn allows(self, c: char) -> bool {
         match c {
@@ -426,55 +393,36 @@ fn template_parts(template: &str) -> Vec<TemplatePart<'_>> {
 fn compile_template(template: &str) -> Vec<Step> {
     let service = template.split(':').nth(2).unwrap_or("");
     let parts = template_parts(template);
-    let last_placeholder = parts
-        .iter()
-        .rposition(|part| matches!(part, TemplatePart::Placeholder(_)));
+    let last_placeholder = parts.iter().rposition(|part| matches!(part, TemplatePart::Placeholder(_)));
     let mut steps = Vec::with_capacity(parts.len() + 8);
     let mut field = 0usize;
     for (part_idx, part) in parts.iter().enumerate() {
         match *part {
             TemplatePart::Placeholder(name) => {
-                let slash_free = SLASH_FREE_PLACEHOLDERS
-                    .iter()
-                    .any(|&(svc, ph)| svc.eq_ignore_ascii_case(service) && ph == name);
+                let slash_free =
+                    SLASH_FREE_PLACEHOLDERS.iter().any(|&(svc, ph)| svc.eq_ignore_ascii_case(service) && ph == name);
                 let class = if Some(part_idx) == last_placeholder {
-                    CharClass {
-                        colon: true,
-                        slash: !slash_free,
-                    }
+                    CharClass { colon: true, slash: !slash_free }
                 } else {
-                    let next_is_slash =
-                        matches!(parts.get(part_idx + 1), Some(TemplatePart::Char('/')));
-                    CharClass {
-                        colon: false,
-                        slash: !slash_free && !next_is_slash,
-                    }
+                    let next_is_slash = matches!(parts.get(part_idx + 1), Some(TemplatePart::Char('/')));
+                    CharClass { colon: false, slash: !slash_free && !next_is_slash }
                 };
                 steps.push(Step::One(class));
                 steps.push(Step::Many(class));
             }
             TemplatePart::Char('*') => steps.push(Step::Many(CharClass::ANY)),
             TemplatePart::Char(':') => {
-                steps.push(Step::Lit {
-                    c: ':',
-                    fold: false,
-                });
+                steps.push(Step::Lit { c: ':', fold: false });
                 field += 1;
             }
-            TemplatePart::Char(c) => steps.push(Step::Lit {
-                c,
-                fold: field == 2,
-            }),
+            TemplatePart::Char(c) => steps.push(Step::Lit { c, fold: field == 2 }),
         }
     }
     steps
 }
 
 fn compile_pattern(pattern: &ArnPattern) -> Vec<Step> {
-    let no_colon = CharClass {
-        colon: false,
-        slash: true,
-    };
+    let no_colon = CharClass { colon: false, slash: true };
     let mut steps = Vec::with_capacity(pattern.toks.len() + 4);
     for tok in &pattern.toks {
         match *tok {
@@ -493,9 +441,7 @@ fn compile_pattern(pattern: &ArnPattern) -> Vec<Step> {
 /// Whether one character can be consumed by both steps.
 fn compatible(template: Step, pattern: Step) -> bool {
     match (template, pattern) {
-        (Step::Lit { c, fold }, Step::Lit { c: d, .. }) => {
-            c == d || (fold && c.eq_ignore_ascii_case(&d))
-        }
+        (Step::Lit { c, fold }, Step::Lit { c: d, .. }) => c == d || (fold && c.eq_ignore_ascii_case(&d)),
         (Step::Lit { c, .. }, Step::One(class) | Step::Many(class))
         | (Step::One(class) | Step::Many(class), Step::Lit { c, .. }) => class.allows(c),
         // Every class admits ordinary characters such as `a`.
@@ -559,16 +505,8 @@ fn intersects(t_steps: &[Step], p_steps: &[Step]) -> bool {
         if let (Some(t), Some(p)) = (t_step, p_step)
             && compatible(t, p)
         {
-            let t_next = if matches!(t, Step::Many(_)) {
-                t_idx
-            } else {
-                t_idx + 1
-            };
-            let p_next = if matches!(p, Step::Many(_)) {
-                p_idx
-            } else {
-                p_idx + 1
-            };
+            let t_next = if matches!(t, Step::Many(_)) { t_idx } else { t_idx + 1 };
+            let p_next = if matches!(p, Step::Many(_)) { p_idx } else { p_idx + 1 };
             if (t_next, p_next) != (t_idx, p_idx) {
                 stack.push((t_next, p_next));
             }

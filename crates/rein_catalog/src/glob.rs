@@ -25,9 +25,7 @@ pub(crate) fn matches_ci(pattern: &[u8], text: &[u8]) -> bool {
                 p_idx += 1;
                 continue;
             }
-            (Some(&p_byte), Some(&t_byte))
-                if p_byte == b'?' || p_byte.eq_ignore_ascii_case(&t_byte) =>
-            {
+            (Some(&p_byte), Some(&t_byte)) if p_byte == b'?' || p_byte.eq_ignore_ascii_case(&t_byte) => {
                 p_idx += 1;
                 t_idx += 1;
                 continue;
@@ -75,11 +73,7 @@ mod tests {
             ("a*b*c", "aXbYbZ", false),
         ];
         for (pattern, text, expected) in cases {
-            assert_eq!(
-                matches_ci(pattern.as_bytes(), text.as_bytes()),
-                expected,
-                "{pattern} vs {text}"
-            );
+            assert_eq!(matches_ci(pattern.as_bytes(), text.as_bytes()), expected, "{pattern} vs {text}");
         }
     }
 

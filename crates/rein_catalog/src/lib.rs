@@ -7,15 +7,7 @@
 //! as a postcard blob.
 //! Loading decodes the blob once; strings are borrowed from it, never copied.
 //! Every lookup is ASCII case-insensitive, as IAM matches action names and condition keys.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 pub mod arn;
 #[doc(hidden)]
@@ -28,8 +20,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use format::{
-    Blob, IdxRange, RawAction, RawActionResource, RawConditionKey, RawHint, RawResourceType,
-    RawService, StrRef,
+    Blob, IdxRange, RawAction, RawActionResource, RawConditionKey, RawHint, RawResourceType, RawService, StrRef,
 };
 
 pub use glob::action_pattern_matches;
@@ -76,9 +67,7 @@ impl AccessLevel {
 
     /// Parses an AWS label (case-insensitive).
     pub fn from_aws_label(label: &str) -> Option<AccessLevel> {
-        AccessLevel::ALL
-            .into_iter()
-            .find(|level| level.as_str().eq_ignore_ascii_case(label.trim()))
+        AccessLevel::ALL.into_iter().find(|level| level.as_str().eq_ignore_ascii_case(label.trim()))
     }
 
     #[doc(hidden)]
@@ -88,10 +77,7 @@ impl AccessLevel {
 
     #[doc(hidden)]
     pub fn from_u8(value: u8) -> AccessLevel {
-        AccessLevel::ALL
-            .get(usize::from(value))
-            .copied()
-            .unwrap_or(AccessLevel::Write)
+        AccessLevel::ALL.get(usize::from(value)).copied().unwrap_or(AccessLevel::Write)
     }
 }
 
@@ -162,10 +148,7 @@ impl ConditionType {
     /// as aliases seen in older data).
     pub fn from_aws_name(name: &str) -> Option<ConditionType> {
         let name = name.trim();
-        if let Some(ty) = ConditionType::ALL
-            .into_iter()
-            .find(|ty| ty.as_str().eq_ignore_ascii_case(name))
-        {
+        if let Some(ty) = ConditionType::ALL.into_iter().find(|ty| ty.as_str().eq_ignore_ascii_case(name)) {
             return Some(ty);
         }
         match name.to_ascii_lowercase().as_str() {
@@ -203,10 +186,7 @@ impl ConditionType {
 
     #[doc(hidden)]
     pub fn from_u8(value: u8) -> ConditionType {
-        ConditionType::ALL
-            .get(usize::from(value))
-            .copied()
-            .unwrap_or(ConditionType::String)
+        ConditionType::ALL.get(usize::from(value)).copied().unwrap_or(ConditionType::String)
     }
 }
 
@@ -246,9 +226,7 @@ pub struct Catalog {
 
 impl fmt::Debug for Catalog {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Catalog")
-            .field("meta", &self.meta)
-            .finish_non_exhaustive()
+        f.debug_struct("Catalog").field("meta", &self.meta).finish_non_exhaustive()
     }
 }
 
@@ -291,10 +269,7 @@ impl Catalog {
     /// catalogue rather than panic.
     pub fn load() -> Catalog {
         let catalog = Catalog::from_bytes(BLOB);
-        debug_assert!(
-            catalog.is_some(),
-            "the embedded catalogue blob does not decode"
-        );
+        debug_assert!(catalog.is_some(), "the embedded catalogue blob does not decode");
         catalog.unwrap_or_else(Catalog::empty)
     }
 
@@ -311,13 +286,7 @@ impl Catalog {
 
     /// A catalogue with no data (the fallback when the blob cannot be decoded).
     pub fn empty() -> Catalog {
-        Catalog::from_blob(
-            Blob {
-                format_version: format::FORMAT_VERSION,
-                ..Blob::default()
-            },
-            0,
-        )
+        Catalog::from_blob(Blob { format_version: format::FORMAT_VERSION, ..Blob::default() }, 0)
     }
 
     fn from_blob(blob: Blob<'static>, blob_bytes: usize) -> Catalog {
@@ -346,19 +315,9 @@ impl Catalog {
                 && fits(svc.resource_types, blob.resource_types.len())
                 && fits(svc.condition_keys, blob.condition_keys.len())
         }) && fits(blob.global_keys, blob.condition_keys.len())
-            && blob
-                .idx_pool
-                .iter()
-                .all(|&idx| (idx as usize) < blob.condition_keys.len())
-            && blob
-                .key_index
-                .iter()
-                .chain(&blob.templated_keys)
-                .all(|&idx| (idx as usize) < blob.condition_keys.len())
-            && blob
-                .action_resources
-                .iter()
-                .all(|res| (res.resource_type as usize) < blob.resource_types.len())
+            && blob.idx_pool.iter().all(|&idx| (idx as usize) < blob.condition_keys.len())
+            && blob.key_index.iter().chain(&blob.templated_keys).all(|&idx| (idx as usize) < blob.condition_keys.len())
+            && blob.action_resources.iter().all(|res| (res.resource_type as usize) < blob.resource_types.len())
     }
 
     pub fn meta(&self) -> &CatalogMeta {
@@ -397,9 +356,7 @@ impl Catalog {
     /// The service with this prefix (case-insensitive).
     pub fn service(&self, prefix: &str) -> Option<Service<'_>> {
         let services = &self.blob.services;
-        let idx = services
-            .binary_search_by(|svc| cmp_ci(self.str(svc.prefix), prefix))
-            .ok()?;
+        let idx = services.binary_search_by(|svc| cmp_ci(self.str(svc.prefix), prefix)).ok()?;
         Some(self.service_at(idx as u32))
     }
 
@@ -439,19 +396,13 @@ impl Catalog {
                     let range = svc.raw().actions;
                     if !wild_action {
                         if let Some(action) = svc.action(action_pattern) {
-                            out.push(Action {
-                                cat: self,
-                                idx: action.idx,
-                            });
+                            out.push(Action { cat: self, idx: action.idx });
                         }
                         return;
                     }
                     for idx in range.as_range() {
                         let raw = self.blob.actions.get(idx).unwrap_or(&EMPTY_ACTION);
-                        if glob::matches_ci(
-                            action_pattern.as_bytes(),
-                            self.str(raw.name).as_bytes(),
-                        ) {
+                        if glob::matches_ci(action_pattern.as_bytes(), self.str(raw.name).as_bytes()) {
                             out.push(self.action_at(idx as u32));
                         }
                     }
@@ -499,30 +450,19 @@ impl Catalog {
     /// The API-operation hint for a name that is not an IAM action, e.g. `s3:HeadObject`.
     pub fn api_hint(&self, operation: &str) -> Option<ApiHint<'_>> {
         let hints = &self.blob.hints;
-        let idx = hints
-            .binary_search_by(|hint| cmp_ci(self.str(hint.operation), operation.trim()))
-            .ok()?;
-        Some(ApiHint {
-            cat: self,
-            raw: hints.get(idx)?,
-        })
+        let idx = hints.binary_search_by(|hint| cmp_ci(self.str(hint.operation), operation.trim())).ok()?;
+        Some(ApiHint { cat: self, raw: hints.get(idx)? })
     }
 
     /// All API-operation hints, sorted by operation.
     pub fn api_hints(&self) -> impl Iterator<Item = ApiHint<'_>> {
-        self.blob
-            .hints
-            .iter()
-            .map(move |raw| ApiHint { cat: self, raw })
+        self.blob.hints.iter().map(move |raw| ApiHint { cat: self, raw })
     }
 
     /// Actions whose access level was changed by `data/access-level-overrides.txt`, with the
     /// reason.
     pub fn access_level_overrides(&self) -> impl Iterator<Item = (Action<'_>, &str)> {
-        self.blob
-            .overrides
-            .iter()
-            .map(move |ov| (self.action_at(ov.action), self.str(ov.reason)))
+        self.blob.overrides.iter().map(move |ov| (self.action_at(ov.action), self.str(ov.reason)))
     }
 
     /// A global (`aws:*`) or service condition key, case-insensitive. Templated keys match
@@ -538,8 +478,7 @@ impl Catalog {
         }
         let index = &self.blob.key_index;
         // The same key can be defined by several services; take the first (by service prefix).
-        let first =
-            index.partition_point(|&idx| cmp_ci(self.key_at(idx).key(), key) == Ordering::Less);
+        let first = index.partition_point(|&idx| cmp_ci(self.key_at(idx).key(), key) == Ordering::Less);
         if let Some(&idx) = index.get(first)
             && self.key_at(idx).key().eq_ignore_ascii_case(key)
         {
@@ -554,11 +493,7 @@ impl Catalog {
 
     fn global_condition_key(&self, key: &str) -> Option<ConditionKeyInfo<'_>> {
         let range = self.blob.global_keys;
-        let globals = self
-            .blob
-            .condition_keys
-            .get(range.as_range())
-            .unwrap_or(&[]);
+        let globals = self.blob.condition_keys.get(range.as_range()).unwrap_or(&[]);
         if let Ok(pos) = globals.binary_search_by(|raw| cmp_ci(self.str(raw.key), key)) {
             return Some(self.key_at(range.start + pos as u32));
         }
@@ -570,25 +505,18 @@ impl Catalog {
     /// The global condition context keys (`aws:*` and the few service-prefixed keys AWS lists as
     /// global), sorted by key.
     pub fn global_condition_keys(&self) -> impl Iterator<Item = ConditionKeyInfo<'_>> {
-        self.blob
-            .global_keys
-            .as_range()
-            .map(move |idx| self.key_at(idx as u32))
+        self.blob.global_keys.as_range().map(move |idx| self.key_at(idx as u32))
     }
 }
 
 fn str_of(strings: &str, r: StrRef) -> &str {
     let start = r.off as usize;
-    strings
-        .get(start..start.saturating_add(r.len as usize))
-        .unwrap_or("")
+    strings.get(start..start.saturating_add(r.len as usize)).unwrap_or("")
 }
 
 /// ASCII case-insensitive ordering (the order the generator sorts by).
 pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|b| b.to_ascii_lowercase())
-        .cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
+    a.bytes().map(|b| b.to_ascii_lowercase()).cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 /// The literal text before and after the placeholder of a templated key
@@ -617,12 +545,8 @@ fn template_key_matches(template: &str, key: &str) -> bool {
         return false;
     };
     key.len() > prefix.len() + suffix.len()
-        && key
-            .get(..prefix.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
-        && key
-            .get(key.len() - suffix.len()..)
-            .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+        && key.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        && key.get(key.len() - suffix.len()..).is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
 }
 
 /// A service, e.g. `s3`.
@@ -634,11 +558,7 @@ pub struct Service<'a> {
 
 impl<'a> Service<'a> {
     fn raw(&self) -> &'a RawService {
-        self.cat
-            .blob
-            .services
-            .get(self.idx as usize)
-            .unwrap_or(&EMPTY_SERVICE)
+        self.cat.blob.services.get(self.idx as usize).unwrap_or(&EMPTY_SERVICE)
     }
 
     /// The service prefix used in action names, e.g. `s3`.
@@ -654,46 +574,31 @@ impl<'a> Service<'a> {
     /// Actions sorted by name (case-insensitive).
     pub fn actions(&self) -> impl Iterator<Item = Action<'a>> + use<'a> {
         let cat = self.cat;
-        self.raw()
-            .actions
-            .as_range()
-            .map(move |idx| cat.action_at(idx as u32))
+        self.raw().actions.as_range().map(move |idx| cat.action_at(idx as u32))
     }
 
     /// The action with this name (without prefix, case-insensitive).
     pub fn action(&self, name: &str) -> Option<Action<'a>> {
         let range = self.raw().actions;
         let actions = self.cat.blob.actions.get(range.as_range())?;
-        let pos = actions
-            .binary_search_by(|raw| cmp_ci(self.cat.str(raw.name), name))
-            .ok()?;
+        let pos = actions.binary_search_by(|raw| cmp_ci(self.cat.str(raw.name), name)).ok()?;
         Some(self.cat.action_at(range.start + pos as u32))
     }
 
     pub fn resource_types(&self) -> impl Iterator<Item = ResourceType<'a>> + use<'a> {
         let cat = self.cat;
-        self.raw()
-            .resource_types
-            .as_range()
-            .map(move |idx| ResourceType {
-                cat,
-                idx: idx as u32,
-            })
+        self.raw().resource_types.as_range().map(move |idx| ResourceType { cat, idx: idx as u32 })
     }
 
     /// The resource type with this name (e.g. `object`), case-insensitive.
     pub fn resource_type(&self, name: &str) -> Option<ResourceType<'a>> {
-        self.resource_types()
-            .find(|res| res.name().eq_ignore_ascii_case(name))
+        self.resource_types().find(|res| res.name().eq_ignore_ascii_case(name))
     }
 
     /// The service's own condition keys, sorted by key.
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKeyInfo<'a>> + use<'a> {
         let cat = self.cat;
-        self.raw()
-            .condition_keys
-            .as_range()
-            .map(move |idx| cat.key_at(idx as u32))
+        self.raw().condition_keys.as_range().map(move |idx| cat.key_at(idx as u32))
     }
 }
 
@@ -719,11 +624,7 @@ pub struct Action<'a> {
 
 impl<'a> Action<'a> {
     fn raw(&self) -> &'a RawAction {
-        self.cat
-            .blob
-            .actions
-            .get(self.idx as usize)
-            .unwrap_or(&EMPTY_ACTION)
+        self.cat.blob.actions.get(self.idx as usize).unwrap_or(&EMPTY_ACTION)
     }
 
     pub fn service(&self) -> Service<'a> {
@@ -759,16 +660,9 @@ impl<'a> Action<'a> {
     pub fn resource_types(&self) -> impl Iterator<Item = ActionResource<'a>> + use<'a> {
         let cat = self.cat;
         self.raw().resources.as_range().map(move |idx| {
-            let raw = cat
-                .blob
-                .action_resources
-                .get(idx)
-                .unwrap_or(&EMPTY_ACTION_RESOURCE);
+            let raw = cat.blob.action_resources.get(idx).unwrap_or(&EMPTY_ACTION_RESOURCE);
             ActionResource {
-                resource_type: ResourceType {
-                    cat,
-                    idx: raw.resource_type,
-                },
+                resource_type: ResourceType { cat, idx: raw.resource_type },
                 required: raw.required,
                 cat,
                 raw,
@@ -797,10 +691,7 @@ impl<'a> Action<'a> {
         push(cat.idx_list(self.raw().condition_keys), &mut seen);
         for res in self.resource_types() {
             push(cat.idx_list(res.raw.condition_keys), &mut seen);
-            push(
-                cat.idx_list(res.resource_type.raw().condition_keys),
-                &mut seen,
-            );
+            push(cat.idx_list(res.resource_type.raw().condition_keys), &mut seen);
         }
         seen.into_iter().map(|idx| cat.key_at(idx)).collect()
     }
@@ -812,17 +703,13 @@ impl<'a> Action<'a> {
         if self.cat.global_condition_key(key).is_some() {
             return true;
         }
-        self.condition_keys()
-            .iter()
-            .any(|info| template_key_matches(info.key(), key))
+        self.condition_keys().iter().any(|info| template_key_matches(info.key(), key))
     }
 
     /// Actions AWS also requires for this one (e.g. `iam:PassRole`), sorted and deduplicated.
     pub fn dependent_actions(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         let cat = self.cat;
-        cat.str_list(self.raw().dependent_actions)
-            .iter()
-            .map(move |&r| cat.str(r))
+        cat.str_list(self.raw().dependent_actions).iter().map(move |&r| cat.str(r))
     }
 }
 
@@ -866,17 +753,13 @@ impl<'a> ActionResource<'a> {
     /// Condition keys listed on this row.
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKeyInfo<'a>> + use<'a> {
         let cat = self.cat;
-        cat.idx_list(self.raw.condition_keys)
-            .iter()
-            .map(move |&idx| cat.key_at(idx))
+        cat.idx_list(self.raw.condition_keys).iter().map(move |&idx| cat.key_at(idx))
     }
 
     /// Dependent actions listed on this row.
     pub fn dependent_actions(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         let cat = self.cat;
-        cat.str_list(self.raw.dependent_actions)
-            .iter()
-            .map(move |&r| cat.str(r))
+        cat.str_list(self.raw.dependent_actions).iter().map(move |&r| cat.str(r))
     }
 }
 
@@ -889,11 +772,7 @@ pub struct ResourceType<'a> {
 
 impl<'a> ResourceType<'a> {
     fn raw(&self) -> &'a RawResourceType {
-        self.cat
-            .blob
-            .resource_types
-            .get(self.idx as usize)
-            .unwrap_or(&EMPTY_RESOURCE_TYPE)
+        self.cat.blob.resource_types.get(self.idx as usize).unwrap_or(&EMPTY_RESOURCE_TYPE)
     }
 
     pub fn service(&self) -> Service<'a> {
@@ -907,24 +786,19 @@ impl<'a> ResourceType<'a> {
     /// ARN templates, usually one, e.g. `arn:${Partition}:s3:::${BucketName}/${ObjectName}`.
     pub fn arn_templates(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         let cat = self.cat;
-        cat.str_list(self.raw().arns)
-            .iter()
-            .map(move |&r| cat.str(r))
+        cat.str_list(self.raw().arns).iter().map(move |&r| cat.str(r))
     }
 
     /// Condition keys of the resource type.
     pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKeyInfo<'a>> + use<'a> {
         let cat = self.cat;
-        cat.idx_list(self.raw().condition_keys)
-            .iter()
-            .map(move |&idx| cat.key_at(idx))
+        cat.idx_list(self.raw().condition_keys).iter().map(move |&idx| cat.key_at(idx))
     }
 
     /// Whether some concrete ARN of this type matches the policy pattern (see
     /// [`arn::template_matches`]).
     pub fn matches(&self, pattern: &arn::ArnPattern) -> bool {
-        self.arn_templates()
-            .any(|template| arn::template_matches(template, pattern))
+        self.arn_templates().any(|template| arn::template_matches(template, pattern))
     }
 }
 
@@ -937,12 +811,7 @@ impl Eq for ResourceType<'_> {}
 
 impl fmt::Debug for ResourceType<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "ResourceType({}:{})",
-            self.service().prefix(),
-            self.name()
-        )
+        write!(f, "ResourceType({}:{})", self.service().prefix(), self.name())
     }
 }
 
@@ -955,11 +824,7 @@ pub struct ConditionKeyInfo<'a> {
 
 impl<'a> ConditionKeyInfo<'a> {
     fn raw(&self) -> &'a RawConditionKey {
-        self.cat
-            .blob
-            .condition_keys
-            .get(self.idx as usize)
-            .unwrap_or(&EMPTY_KEY)
+        self.cat.blob.condition_keys.get(self.idx as usize).unwrap_or(&EMPTY_KEY)
     }
 
     /// The key as AWS spells it, possibly templated: `aws:ResourceTag/${TagKey}`.
@@ -1036,9 +901,7 @@ impl<'a> ApiHint<'a> {
     /// The IAM actions the operation is authorized by, e.g. `["s3:GetObject"]`.
     pub fn actions(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         let cat = self.cat;
-        cat.str_list(self.raw.targets)
-            .iter()
-            .map(move |&r| cat.str(r))
+        cat.str_list(self.raw.targets).iter().map(move |&r| cat.str(r))
     }
 
     /// A short explanation.
@@ -1049,12 +912,7 @@ impl<'a> ApiHint<'a> {
 
 impl fmt::Debug for ApiHint<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "ApiHint({} -> {:?})",
-            self.operation(),
-            self.actions().collect::<Vec<_>>()
-        )
+        write!(f, "ApiHint({} -> {:?})", self.operation(), self.actions().collect::<Vec<_>>())
     }
 }
 

@@ -31,11 +31,7 @@ pub(crate) fn suggest_action(cat: &Catalog, name: &str) -> Vec<String> {
     }
     let mut out: Vec<String> = Vec::new();
     if let Some(hint) = cat.api_hint(name) {
-        out.extend(
-            hint.actions()
-                .filter_map(|target| cat.action(target))
-                .map(|action| action.full_name()),
-        );
+        out.extend(hint.actions().filter_map(|target| cat.action(target)).map(|action| action.full_name()));
     }
     if let Some(service) = cat.service(prefix) {
         for candidate in close_actions(service, action_name) {
@@ -69,11 +65,8 @@ fn push_unique(out: &mut Vec<String>, candidate: String) {
 
 /// A bare action name (`GetObject`): the actions of that exact name in any service.
 fn suggest_without_prefix(cat: &Catalog, name: &str) -> Vec<String> {
-    let mut out: Vec<String> = cat
-        .services()
-        .filter_map(|svc| svc.action(name))
-        .map(|action| action.full_name())
-        .collect();
+    let mut out: Vec<String> =
+        cat.services().filter_map(|svc| svc.action(name)).map(|action| action.full_name()).collect();
     if out.len() > MAX_SUGGESTIONS {
         // Too ambiguous to be useful (`ListTags` exists in dozens of services).
         out.clear();
@@ -103,11 +96,7 @@ fn close_actions(service: Service<'_>, name: &str) -> Vec<String> {
         }
     }
     scored.sort();
-    scored
-        .into_iter()
-        .take(MAX_SUGGESTIONS)
-        .map(|(_, _, full)| full)
-        .collect()
+    scored.into_iter().take(MAX_SUGGESTIONS).map(|(_, _, full)| full).collect()
 }
 
 /// Services whose prefix is within the threshold of `prefix`, best first.
@@ -125,9 +114,5 @@ fn close_services<'a>(cat: &'a Catalog, prefix: &str) -> Vec<Service<'a>> {
         })
         .collect();
     scored.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    scored
-        .into_iter()
-        .take(MAX_SUGGESTIONS)
-        .map(|(_, _, svc)| svc)
-        .collect()
+    scored.into_iter().take(MAX_SUGGESTIONS).map(|(_, _, svc)| svc).collect()
 }

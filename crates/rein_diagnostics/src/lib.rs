@@ -110,8 +110,23 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, name: &'static str, severity: Severity, span: Span, message: impl Into<String>) -> Self {
-        Self { rule, name, severity, message: message.into(), span, labels: Vec::new(), notes: Vec::new(), fixes: Vec::new() }
+    pub fn new(
+        rule: &'static str,
+        name: &'static str,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            rule,
+            name,
+            severity,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            notes: Vec::new(),
+            fixes: Vec::new(),
+        }
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {

@@ -10,10 +10,10 @@ mod docs;
 mod engine;
 mod meta;
 mod registry;
-pub mod rules;
-pub mod semantics;
 #[cfg(test)]
 mod registry_tests;
+pub mod rules;
+pub mod semantics;
 #[cfg(test)]
 mod testing;
 

@@ -43,9 +43,15 @@ pub enum FixAvailability {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RuleStatus {
     /// Runs only with `--preview`.
-    Preview { since: &'static str },
-    Stable { since: &'static str },
-    Deprecated { since: &'static str },
+    Preview {
+        since: &'static str,
+    },
+    Stable {
+        since: &'static str,
+    },
+    Deprecated {
+        since: &'static str,
+    },
 }
 
 /// The inputs a rule has examples for, and so applies to.

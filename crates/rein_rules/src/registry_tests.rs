@@ -20,7 +20,9 @@ fn ids_names_and_aliases_are_unique() {
         for alias in rule.meta().aliases {
             let lower = alias.to_ascii_lowercase();
             assert!(
-                !all_rules().iter().any(|other| other.meta().id.eq_ignore_ascii_case(&lower) || other.meta().name() == lower),
+                !all_rules()
+                    .iter()
+                    .any(|other| other.meta().id.eq_ignore_ascii_case(&lower) || other.meta().name() == lower),
                 "alias {alias} of {} equals a rule id or name",
                 rule.meta().id
             );

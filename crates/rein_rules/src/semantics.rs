@@ -178,9 +178,9 @@ pub fn star_means_this_resource(doc: &PolicyDocument, items: &[ActionItem<'_>]) 
         PolicyKind::Resource { service: None } => {
             !items.is_empty()
                 && items.iter().all(|item| {
-                    item.text
-                        .and_then(|text| text.split_once(':'))
-                        .is_some_and(|(prefix, _)| SELF_RESOURCE_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(prefix)))
+                    item.text.and_then(|text| text.split_once(':')).is_some_and(|(prefix, _)| {
+                        SELF_RESOURCE_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(prefix))
+                    })
                 })
         }
         _ => false,
@@ -221,11 +221,7 @@ const SCOPING_KEYS: &[&str] = &[
 fn is_scoping_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
     SCOPING_KEYS.iter().any(|scoping| {
-        if scoping.ends_with('/') || scoping.ends_with(':') {
-            lower.starts_with(scoping)
-        } else {
-            lower == *scoping
-        }
+        if scoping.ends_with('/') || scoping.ends_with(':') { lower.starts_with(scoping) } else { lower == *scoping }
     }) || lower.split_once(':').is_some_and(|(_, name)| name.starts_with("resourcetag/"))
 }
 
@@ -255,6 +251,7 @@ pub fn is_condition_scoped(stmt: &Statement, items: &[ActionItem<'_>]) -> bool {
 /// The condition operators and keys of a statement, for messages ("under `aws:RequestedRegion`").
 pub fn condition_summary(stmt: &Statement) -> Option<String> {
     let block = stmt.condition.as_ref()?;
-    let keys: Vec<String> = block.entries().map(|(op, entry)| format!("{} `{}`", op.key.name, entry.key.name)).collect();
+    let keys: Vec<String> =
+        block.entries().map(|(op, entry)| format!("{} `{}`", op.key.name, entry.key.name)).collect();
     (!keys.is_empty()).then(|| keys.join(", "))
 }

@@ -130,7 +130,12 @@ impl RuleTest {
             }
             match expect {
                 Expect::Pass => {
-                    assert!(findings.is_empty(), "{id}: expected no finding for\n{}\ngot:\n{}", case.text, describe(&findings))
+                    assert!(
+                        findings.is_empty(),
+                        "{id}: expected no finding for\n{}\ngot:\n{}",
+                        case.text,
+                        describe(&findings)
+                    )
                 }
                 Expect::Fail => assert!(!findings.is_empty(), "{id}: expected a finding for\n{}", case.text),
                 Expect::FailWith(part) => assert!(
@@ -142,7 +147,12 @@ impl RuleTest {
                 Expect::Fix(after) => {
                     let edits: Vec<_> =
                         findings.iter().filter_map(|f| f.fixes.first()).flat_map(|fix| fix.edits.clone()).collect();
-                    assert!(!edits.is_empty(), "{id}: expected a fix for\n{}\ngot:\n{}", case.text, describe(&findings));
+                    assert!(
+                        !edits.is_empty(),
+                        "{id}: expected a fix for\n{}\ngot:\n{}",
+                        case.text,
+                        describe(&findings)
+                    );
                     let fixed = apply_edits(&case.text, &edits).unwrap_or_default();
                     assert_eq!(fixed, *after, "{id}: fix result differs");
                     let reparsed = parse_policy(

@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use anyhow::{Result, bail};
 use rein_catalog::format::{
-    Blob, FORMAT_VERSION, IdxRange, NO_SERVICE, RawAction, RawActionResource, RawConditionKey,
-    RawHint, RawMeta, RawOverride, RawResourceType, RawService, StrRef,
+    Blob, FORMAT_VERSION, IdxRange, NO_SERVICE, RawAction, RawActionResource, RawConditionKey, RawHint, RawMeta,
+    RawOverride, RawResourceType, RawService, StrRef,
 };
 use rein_catalog::{AccessLevel, ConditionType};
 
@@ -58,10 +58,7 @@ impl Interner {
         if let Some(&r) = self.seen.get(s) {
             return Ok(r);
         }
-        let r = StrRef {
-            off: u32::try_from(self.text.len())?,
-            len: u32::try_from(s.len())?,
-        };
+        let r = StrRef { off: u32::try_from(self.text.len())?, len: u32::try_from(s.len())? };
         self.text.push_str(s);
         self.seen.insert(s.to_owned(), r);
         Ok(r)
@@ -69,25 +66,15 @@ impl Interner {
 }
 
 fn range(start: usize, end: usize) -> Result<IdxRange> {
-    Ok(IdxRange {
-        start: u32::try_from(start)?,
-        len: u32::try_from(end - start)?,
-    })
+    Ok(IdxRange { start: u32::try_from(start)?, len: u32::try_from(end - start)? })
 }
 
 /// Parses an AWS access-level label; a combined label keeps its non-Write part.
 fn parse_level(label: &str, report: &mut Report) -> Result<AccessLevel> {
     if label.contains(',') {
         report.n_dual_labels += 1;
-        let levels: Vec<AccessLevel> = label
-            .split(',')
-            .filter_map(AccessLevel::from_aws_label)
-            .collect();
-        return Ok(levels
-            .iter()
-            .copied()
-            .find(|&level| level != AccessLevel::Write)
-            .unwrap_or(AccessLevel::Write));
+        let levels: Vec<AccessLevel> = label.split(',').filter_map(AccessLevel::from_aws_label).collect();
+        return Ok(levels.iter().copied().find(|&level| level != AccessLevel::Write).unwrap_or(AccessLevel::Write));
     }
     match AccessLevel::from_aws_label(label) {
         Some(level) => Ok(level),
@@ -132,17 +119,10 @@ pub fn build(
     let global_lower: BTreeSet<String> = globals.iter().map(|key| lower(&key.key)).collect();
 
     // 2. Add keys and resource types that are referenced but not defined anywhere.
-    let defined_anywhere: BTreeSet<String> = src
-        .services
-        .iter()
-        .flat_map(|svc| svc.condition_keys.iter().map(|key| lower(&key.key)))
-        .collect();
+    let defined_anywhere: BTreeSet<String> =
+        src.services.iter().flat_map(|svc| svc.condition_keys.iter().map(|key| lower(&key.key))).collect();
     for svc in &mut src.services {
-        let own: BTreeSet<String> = svc
-            .condition_keys
-            .iter()
-            .map(|key| lower(&key.key))
-            .collect();
+        let own: BTreeSet<String> = svc.condition_keys.iter().map(|key| lower(&key.key)).collect();
         let mut referenced: Vec<String> = Vec::new();
         for action in &svc.actions {
             referenced.extend(action.condition_keys.iter().cloned());
@@ -162,20 +142,12 @@ pub fn build(
                 && added.insert(key_lower)
             {
                 report.synthetic_keys.push(format!("{}: {key}", svc.prefix));
-                svc.condition_keys.push(SrcKey {
-                    key,
-                    description: String::new(),
-                    ty: "String".to_owned(),
-                });
+                svc.condition_keys.push(SrcKey { key, description: String::new(), ty: "String".to_owned() });
             }
         }
         svc.condition_keys.sort_by_key(|key| lower(&key.key));
 
-        let known: BTreeSet<String> = svc
-            .resource_types
-            .iter()
-            .map(|res| res.name.clone())
-            .collect();
+        let known: BTreeSet<String> = svc.resource_types.iter().map(|res| res.name.clone()).collect();
         let mut missing = BTreeSet::new();
         for action in &svc.actions {
             for res in &action.resources {
@@ -185,14 +157,8 @@ pub fn build(
             }
         }
         for name in missing {
-            report
-                .synthetic_resource_types
-                .push(format!("{}: {name}", svc.prefix));
-            svc.resource_types.push(SrcResourceType {
-                name,
-                arns: Vec::new(),
-                condition_keys: Vec::new(),
-            });
+            report.synthetic_resource_types.push(format!("{}: {name}", svc.prefix));
+            svc.resource_types.push(SrcResourceType { name, arns: Vec::new(), condition_keys: Vec::new() });
         }
         svc.resource_types.sort_by(|a, b| a.name.cmp(&b.name));
     }
@@ -249,19 +215,18 @@ pub fn build(
     // (service prefix lowercase, action name lowercase) -> action index, for overrides and hints.
     let mut action_index: HashMap<(String, String), u32> = HashMap::new();
 
-    let push_keys =
-        |keys: &[String], svc_idx: usize, idx_pool: &mut Vec<u32>| -> Result<IdxRange> {
-            let start = idx_pool.len();
-            let mut seen = BTreeSet::new();
-            for key in keys {
-                match resolve_key(svc_idx, key) {
-                    Some(idx) if seen.insert(idx) => idx_pool.push(idx),
-                    Some(_) => {}
-                    None => bail!("unresolved condition key `{key}`"),
-                }
+    let push_keys = |keys: &[String], svc_idx: usize, idx_pool: &mut Vec<u32>| -> Result<IdxRange> {
+        let start = idx_pool.len();
+        let mut seen = BTreeSet::new();
+        for key in keys {
+            match resolve_key(svc_idx, key) {
+                Some(idx) if seen.insert(idx) => idx_pool.push(idx),
+                Some(_) => {}
+                None => bail!("unresolved condition key `{key}`"),
             }
-            range(start, idx_pool.len())
-        };
+        }
+        range(start, idx_pool.len())
+    };
 
     for (svc_idx, svc) in src.services.iter().enumerate() {
         let svc_u32 = u32::try_from(svc_idx)?;
@@ -295,25 +260,14 @@ pub fn build(
         for action in &svc.actions {
             let level = parse_level(&action.access_level, &mut report)?;
             let rows_start = action_resources.len();
-            let mut all_dependents: BTreeSet<&str> = action
-                .dependent_actions
-                .iter()
-                .map(String::as_str)
-                .collect();
+            let mut all_dependents: BTreeSet<&str> = action.dependent_actions.iter().map(String::as_str).collect();
             for row in &action.resources {
-                let Some(&res_idx) = res_idx_own.get(svc_idx).and_then(|own| own.get(&row.name))
-                else {
-                    bail!(
-                        "{}:{}: unknown resource type `{}`",
-                        svc.prefix,
-                        action.name,
-                        row.name
-                    );
+                let Some(&res_idx) = res_idx_own.get(svc_idx).and_then(|own| own.get(&row.name)) else {
+                    bail!("{}:{}: unknown resource type `{}`", svc.prefix, action.name, row.name);
                 };
                 let keys = push_keys(&row.condition_keys, svc_idx, &mut idx_pool)?;
                 let deps_start = str_pool.len();
-                let mut deps: Vec<&str> =
-                    row.dependent_actions.iter().map(String::as_str).collect();
+                let mut deps: Vec<&str> = row.dependent_actions.iter().map(String::as_str).collect();
                 deps.sort_unstable();
                 deps.dedup();
                 for dep in deps {
@@ -335,10 +289,7 @@ pub fn build(
             for dep in all_dependents {
                 str_pool.push(strings.add(dep)?);
             }
-            action_index.insert(
-                (lower(&svc.prefix), lower(&action.name)),
-                u32::try_from(actions.len())?,
-            );
+            action_index.insert((lower(&svc.prefix), lower(&action.name)), u32::try_from(actions.len())?);
             actions.push(RawAction {
                 service: svc_u32,
                 name: strings.add(&action.name)?,
@@ -387,22 +338,12 @@ pub fn build(
         };
         let aws = AccessLevel::from_u8(action.aws_access_level);
         if aws == ov.level {
-            report
-                .overrides_noop
-                .push(format!("{} ({})", ov.action, aws.as_str()));
+            report.overrides_noop.push(format!("{} ({})", ov.action, aws.as_str()));
             continue;
         }
         action.access_level = ov.level.to_u8();
-        report.overrides_applied.push(format!(
-            "{}: {} -> {}",
-            ov.action,
-            aws.as_str(),
-            ov.level.as_str()
-        ));
-        blob_overrides.push(RawOverride {
-            action: action_idx,
-            reason: strings.add(&ov.reason)?,
-        });
+        report.overrides_applied.push(format!("{}: {} -> {}", ov.action, aws.as_str(), ov.level.as_str()));
+        blob_overrides.push(RawOverride { action: action_idx, reason: strings.add(&ov.reason)? });
     }
 
     // 6. Hints.
@@ -410,10 +351,7 @@ pub fn build(
         let action = actions.get(idx as usize)?;
         let svc = blob_services.get(action.service as usize)?;
         let text = &strings.text;
-        let get = |r: StrRef| {
-            text.get(r.off as usize..(r.off + r.len) as usize)
-                .map(str::to_owned)
-        };
+        let get = |r: StrRef| text.get(r.off as usize..(r.off + r.len) as usize).map(str::to_owned);
         Some(format!("{}:{}", get(svc.prefix)?, get(action.name)?))
     };
     let mut sorted_hints: Vec<&Hint> = hints.iter().collect();
@@ -421,18 +359,12 @@ pub fn build(
     let mut hint_rows: Vec<(String, Vec<String>, String)> = Vec::new();
     for hint in sorted_hints {
         if find_action(&hint.operation).is_some() {
-            bail!(
-                "api-operation-hints: `{}` is an IAM action, not only an API operation",
-                hint.operation
-            );
+            bail!("api-operation-hints: `{}` is an IAM action, not only an API operation", hint.operation);
         }
         let mut targets = Vec::new();
         for target in &hint.targets {
             let Some(name) = find_action(target).and_then(canonical) else {
-                bail!(
-                    "api-operation-hints: `{}` maps to unknown action `{target}`",
-                    hint.operation
-                );
+                bail!("api-operation-hints: `{}` maps to unknown action `{target}`", hint.operation);
             };
             targets.push(name);
         }
@@ -455,11 +387,7 @@ pub fn build(
     let key_lower_of = |idx: u32| -> String {
         condition_keys
             .get(idx as usize)
-            .and_then(|key| {
-                strings
-                    .text
-                    .get(key.key.off as usize..(key.key.off + key.key.len) as usize)
-            })
+            .and_then(|key| strings.text.get(key.key.off as usize..(key.key.off + key.key.len) as usize))
             .map(lower)
             .unwrap_or_default()
     };
@@ -469,22 +397,12 @@ pub fn build(
         let key = key_lower_of(idx);
         key.contains("${") || key.contains('<')
     };
-    let mut templated_keys: Vec<u32> = global_keys
-        .as_range()
-        .map(|idx| idx as u32)
-        .filter(|&idx| is_templated(idx))
-        .collect();
+    let mut templated_keys: Vec<u32> =
+        global_keys.as_range().map(|idx| idx as u32).filter(|&idx| is_templated(idx)).collect();
     // Service copies of global keys (`aws:RequestTag/${TagKey}` in most services) are found
     // through the global table, so only genuinely service-specific templates are scanned.
-    let is_global_copy = |idx: u32| {
-        condition_keys
-            .get(idx as usize)
-            .is_some_and(|key| key.global)
-    };
-    templated_keys.extend(
-        (0..u32::try_from(n_service_keys)?)
-            .filter(|&idx| is_templated(idx) && !is_global_copy(idx)),
-    );
+    let is_global_copy = |idx: u32| condition_keys.get(idx as usize).is_some_and(|key| key.global);
+    templated_keys.extend((0..u32::try_from(n_service_keys)?).filter(|&idx| is_templated(idx) && !is_global_copy(idx)));
 
     // 8. Meta and serialization.
     let meta = RawMeta {
@@ -502,33 +420,19 @@ pub fn build(
     // Cross-check our global table against the source's list.
     for (key, ty) in &src.global_keys {
         let norm = normalise_global(key);
-        match globals
-            .iter()
-            .find(|ours| normalise_global(&ours.key) == norm)
-        {
-            None => report
+        match globals.iter().find(|ours| normalise_global(&ours.key) == norm) {
+            None => report.global_key_diffs.push(format!("only in the source: {key} ({ty})")),
+            Some(ours) if !ours.ty.as_str().eq_ignore_ascii_case(ty) => report
                 .global_key_diffs
-                .push(format!("only in the source: {key} ({ty})")),
-            Some(ours) if !ours.ty.as_str().eq_ignore_ascii_case(ty) => {
-                report.global_key_diffs.push(format!(
-                    "type differs: {} is {} here, {ty} in the source",
-                    ours.key, ours.ty
-                ))
-            }
+                .push(format!("type differs: {} is {} here, {ty} in the source", ours.key, ours.ty)),
             Some(_) => {}
         }
     }
     if !src.global_keys.is_empty() {
-        let theirs: BTreeSet<String> = src
-            .global_keys
-            .iter()
-            .map(|(key, _)| normalise_global(key))
-            .collect();
+        let theirs: BTreeSet<String> = src.global_keys.iter().map(|(key, _)| normalise_global(key)).collect();
         for key in &globals {
             if !theirs.contains(&normalise_global(&key.key)) {
-                report
-                    .global_key_diffs
-                    .push(format!("only here: {}", key.key));
+                report.global_key_diffs.push(format!("only here: {}", key.key));
             }
         }
     }

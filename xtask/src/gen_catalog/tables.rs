@@ -27,24 +27,16 @@ pub struct Hint {
 
 /// The records of a table file, as (line number, fields).
 fn records(path: &Path, n_fields: usize) -> Result<Vec<(usize, Vec<String>)>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut out = Vec::new();
     for (idx, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let fields: Vec<String> = line
-            .splitn(n_fields, '|')
-            .map(|field| field.trim().to_owned())
-            .collect();
+        let fields: Vec<String> = line.splitn(n_fields, '|').map(|field| field.trim().to_owned()).collect();
         if fields.len() != n_fields || fields.iter().any(String::is_empty) {
-            bail!(
-                "{}:{}: expected {n_fields} non-empty `|`-separated fields",
-                path.display(),
-                idx + 1
-            );
+            bail!("{}:{}: expected {n_fields} non-empty `|`-separated fields", path.display(), idx + 1);
         }
         out.push((idx + 1, fields));
     }
@@ -55,16 +47,10 @@ pub fn global_keys(path: &Path) -> Result<Vec<GlobalKey>> {
     records(path, 3)?
         .into_iter()
         .map(|(line, fields)| {
-            let [key, ty, description] =
-                <[String; 3]>::try_from(fields).map_err(|_| anyhow::anyhow!("arity"))?;
-            let ty = ConditionType::from_aws_name(&ty).with_context(|| {
-                format!("{}:{line}: unknown condition type `{ty}`", path.display())
-            })?;
-            Ok(GlobalKey {
-                key,
-                ty,
-                description,
-            })
+            let [key, ty, description] = <[String; 3]>::try_from(fields).map_err(|_| anyhow::anyhow!("arity"))?;
+            let ty = ConditionType::from_aws_name(&ty)
+                .with_context(|| format!("{}:{line}: unknown condition type `{ty}`", path.display()))?;
+            Ok(GlobalKey { key, ty, description })
         })
         .collect()
 }
@@ -73,16 +59,10 @@ pub fn overrides(path: &Path) -> Result<Vec<Override>> {
     records(path, 3)?
         .into_iter()
         .map(|(line, fields)| {
-            let [action, level, reason] =
-                <[String; 3]>::try_from(fields).map_err(|_| anyhow::anyhow!("arity"))?;
-            let level = AccessLevel::from_aws_label(&level).with_context(|| {
-                format!("{}:{line}: unknown access level `{level}`", path.display())
-            })?;
-            Ok(Override {
-                action,
-                level,
-                reason,
-            })
+            let [action, level, reason] = <[String; 3]>::try_from(fields).map_err(|_| anyhow::anyhow!("arity"))?;
+            let level = AccessLevel::from_aws_label(&level)
+                .with_context(|| format!("{}:{line}: unknown access level `{level}`", path.display()))?;
+            Ok(Override { action, level, reason })
         })
         .collect()
 }
@@ -91,17 +71,9 @@ pub fn hints(path: &Path) -> Result<Vec<Hint>> {
     records(path, 3)?
         .into_iter()
         .map(|(_, fields)| {
-            let [operation, targets, note] =
-                <[String; 3]>::try_from(fields).map_err(|_| anyhow::anyhow!("arity"))?;
-            let targets = targets
-                .split(',')
-                .map(|target| target.trim().to_owned())
-                .collect();
-            Ok(Hint {
-                operation,
-                targets,
-                note,
-            })
+            let [operation, targets, note] = <[String; 3]>::try_from(fields).map_err(|_| anyhow::anyhow!("arity"))?;
+            let targets = targets.split(',').map(|target| target.trim().to_owned()).collect();
+            Ok(Hint { operation, targets, note })
         })
         .collect()
 }

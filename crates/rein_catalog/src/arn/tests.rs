@@ -10,18 +10,15 @@ const IAM_MFA: &str = "arn:${Partition}:iam::${Account}:mfa/${MfaTokenIdWithPath
 const KMS_KEY: &str = "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}";
 const KMS_ALIAS: &str = "arn:${Partition}:kms:${Region}:${Account}:alias/${Alias}";
 const DDB_TABLE: &str = "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}";
-const DDB_INDEX: &str =
-    "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/index/${IndexName}";
+const DDB_INDEX: &str = "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/index/${IndexName}";
 const LOG_GROUP: &str = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}";
-const LOG_STREAM: &str = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}";
-const LAMBDA_FUNCTION: &str =
-    "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}";
-const LAMBDA_VERSION: &str =
-    "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}:${Version}";
+const LOG_STREAM: &str =
+    "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}";
+const LAMBDA_FUNCTION: &str = "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}";
+const LAMBDA_VERSION: &str = "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}:${Version}";
 const SQS_QUEUE: &str = "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}";
 const SECRET: &str = "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}";
-const PARAMETER: &str =
-    "arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}";
+const PARAMETER: &str = "arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}";
 const ECR_REPO: &str = "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}";
 const DMS_CERT: &str = "arn:${Partition}:dms:${Region}:${Account}:cert:*";
 const OPSWORKS_BACKUP: &str =
@@ -31,11 +28,7 @@ const OPSWORKS_BACKUP: &str =
 fn check(cases: &[(&str, &str, bool)]) {
     for &(template, pattern, expected) in cases {
         let parsed = ArnPattern::parse(pattern);
-        assert_eq!(
-            template_matches(template, &parsed),
-            expected,
-            "template {template} vs pattern {pattern}"
-        );
+        assert_eq!(template_matches(template, &parsed), expected, "template {template} vs pattern {pattern}");
     }
 }
 
@@ -82,33 +75,13 @@ fn iam_paths_and_variables() {
         (IAM_ROLE, "arn:*:iam::*:role/*", true),
         (IAM_ROLE, "arn:aws:iam::123456789012:user/deploy", false),
         (IAM_ROLE, "arn:aws:iam::123456789012:role/", false),
-        (
-            IAM_USER,
-            "arn:aws:iam::123456789012:user/${aws:username}",
-            true,
-        ),
-        (
-            IAM_USER,
-            "arn:aws:iam::*:user/division/${aws:username}",
-            true,
-        ),
-        (
-            IAM_MFA,
-            "arn:aws:iam::123456789012:mfa/${aws:username}",
-            true,
-        ),
-        (
-            IAM_USER,
-            "arn:aws:iam::123456789012:mfa/${aws:username}",
-            false,
-        ),
+        (IAM_USER, "arn:aws:iam::123456789012:user/${aws:username}", true),
+        (IAM_USER, "arn:aws:iam::*:user/division/${aws:username}", true),
+        (IAM_MFA, "arn:aws:iam::123456789012:mfa/${aws:username}", true),
+        (IAM_USER, "arn:aws:iam::123456789012:mfa/${aws:username}", false),
         (IAM_MFA, "arn:aws:iam::*:mfa/*", true),
         // A variable cannot produce ':' so it cannot stand for several fields.
-        (
-            IAM_ROLE,
-            "arn:aws:iam::${aws:PrincipalAccount}:role/x",
-            true,
-        ),
+        (IAM_ROLE, "arn:aws:iam::${aws:PrincipalAccount}:role/x", true),
         (IAM_ROLE, "arn:aws:iam:${aws:username}role/x", false),
     ]);
 }
@@ -116,119 +89,31 @@ fn iam_paths_and_variables() {
 #[test]
 fn kms_dynamodb_logs_lambda() {
     check(&[
-        (
-            KMS_KEY,
-            "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-            true,
-        ),
+        (KMS_KEY, "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", true),
         (KMS_KEY, "arn:aws:kms:*:*:key/*", true),
-        (
-            KMS_KEY,
-            "arn:aws:kms:us-east-1:123456789012:alias/app",
-            false,
-        ),
-        (
-            KMS_ALIAS,
-            "arn:aws:kms:us-east-1:123456789012:alias/aws/s3",
-            true,
-        ),
+        (KMS_KEY, "arn:aws:kms:us-east-1:123456789012:alias/app", false),
+        (KMS_ALIAS, "arn:aws:kms:us-east-1:123456789012:alias/aws/s3", true),
         (KMS_KEY, "arn:aws:kms:us-east-1:123456789012:key/a/b", false),
-        (
-            DDB_TABLE,
-            "arn:aws:dynamodb:us-east-1:123456789012:table/Orders",
-            true,
-        ),
-        (
-            DDB_TABLE,
-            "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/*",
-            false,
-        ),
-        (
-            DDB_TABLE,
-            "arn:aws:dynamodb:us-east-1:123456789012:table/Orders*",
-            true,
-        ),
-        (
-            DDB_INDEX,
-            "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/*",
-            true,
-        ),
-        (
-            DDB_INDEX,
-            "arn:aws:dynamodb:us-east-1:123456789012:table/Orders",
-            false,
-        ),
-        (
-            DDB_INDEX,
-            "arn:aws:dynamodb:us-east-1:123456789012:table/*",
-            true,
-        ),
-        (
-            LOG_GROUP,
-            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:*",
-            true,
-        ),
-        (
-            LOG_GROUP,
-            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x",
-            true,
-        ),
-        (
-            LOG_GROUP,
-            "arn:aws:logs:us-east-1:123456789012:log-group:*",
-            true,
-        ),
-        (
-            LOG_STREAM,
-            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:log-stream:*",
-            true,
-        ),
-        (
-            LOG_STREAM,
-            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:*",
-            true,
-        ),
-        (
-            LOG_STREAM,
-            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x",
-            false,
-        ),
-        (
-            LAMBDA_FUNCTION,
-            "arn:aws:lambda:us-east-1:123456789012:function:my-fn",
-            true,
-        ),
+        (DDB_TABLE, "arn:aws:dynamodb:us-east-1:123456789012:table/Orders", true),
+        (DDB_TABLE, "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/*", false),
+        (DDB_TABLE, "arn:aws:dynamodb:us-east-1:123456789012:table/Orders*", true),
+        (DDB_INDEX, "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/*", true),
+        (DDB_INDEX, "arn:aws:dynamodb:us-east-1:123456789012:table/Orders", false),
+        (DDB_INDEX, "arn:aws:dynamodb:us-east-1:123456789012:table/*", true),
+        (LOG_GROUP, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:*", true),
+        (LOG_GROUP, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x", true),
+        (LOG_GROUP, "arn:aws:logs:us-east-1:123456789012:log-group:*", true),
+        (LOG_STREAM, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:log-stream:*", true),
+        (LOG_STREAM, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:*", true),
+        (LOG_STREAM, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x", false),
+        (LAMBDA_FUNCTION, "arn:aws:lambda:us-east-1:123456789012:function:my-fn", true),
         // Qualified ARNs (version or alias) are authorized against the function type.
-        (
-            LAMBDA_FUNCTION,
-            "arn:aws:lambda:us-east-1:123456789012:function:my-fn:*",
-            true,
-        ),
-        (
-            LAMBDA_FUNCTION,
-            "arn:aws:lambda:us-east-1:123456789012:function:my-fn:1",
-            true,
-        ),
-        (
-            LAMBDA_FUNCTION,
-            "arn:aws:lambda:us-east-1:123456789012:function/my-fn",
-            false,
-        ),
-        (
-            LAMBDA_VERSION,
-            "arn:aws:lambda:us-east-1:123456789012:function:my-fn:1",
-            true,
-        ),
-        (
-            LAMBDA_VERSION,
-            "arn:aws:lambda:us-east-1:123456789012:function:my-fn",
-            false,
-        ),
-        (
-            LAMBDA_VERSION,
-            "arn:aws:lambda:us-east-1:123456789012:function:*",
-            true,
-        ),
+        (LAMBDA_FUNCTION, "arn:aws:lambda:us-east-1:123456789012:function:my-fn:*", true),
+        (LAMBDA_FUNCTION, "arn:aws:lambda:us-east-1:123456789012:function:my-fn:1", true),
+        (LAMBDA_FUNCTION, "arn:aws:lambda:us-east-1:123456789012:function/my-fn", false),
+        (LAMBDA_VERSION, "arn:aws:lambda:us-east-1:123456789012:function:my-fn:1", true),
+        (LAMBDA_VERSION, "arn:aws:lambda:us-east-1:123456789012:function:my-fn", false),
+        (LAMBDA_VERSION, "arn:aws:lambda:us-east-1:123456789012:function:*", true),
     ]);
 }
 
@@ -236,53 +121,21 @@ fn kms_dynamodb_logs_lambda() {
 fn names_that_contain_slashes() {
     check(&[
         (SQS_QUEUE, "arn:aws:sqs:us-east-1:123456789012:jobs", true),
-        (
-            SQS_QUEUE,
-            "arn:aws:sqs:us-east-1:123456789012:jobs/x",
-            false,
-        ),
-        (
-            SECRET,
-            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db/password-AbCdEf",
-            true,
-        ),
-        (
-            PARAMETER,
-            "arn:aws:ssm:us-east-1:123456789012:parameter/app/prod/*",
-            true,
-        ),
-        (
-            ECR_REPO,
-            "arn:aws:ecr:us-east-1:123456789012:repository/team/app",
-            true,
-        ),
+        (SQS_QUEUE, "arn:aws:sqs:us-east-1:123456789012:jobs/x", false),
+        (SECRET, "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db/password-AbCdEf", true),
+        (PARAMETER, "arn:aws:ssm:us-east-1:123456789012:parameter/app/prod/*", true),
+        (ECR_REPO, "arn:aws:ecr:us-east-1:123456789012:repository/team/app", true),
     ]);
 }
 
 #[test]
 fn templates_with_literal_wildcards_and_bare_braces() {
     check(&[
-        (
-            DMS_CERT,
-            "arn:aws:dms:us-east-1:123456789012:cert:ABC",
-            true,
-        ),
+        (DMS_CERT, "arn:aws:dms:us-east-1:123456789012:cert:ABC", true),
         (DMS_CERT, "arn:aws:dms:us-east-1:123456789012:cert:", true),
-        (
-            DMS_CERT,
-            "arn:aws:dms:us-east-1:123456789012:endpoint:ABC",
-            false,
-        ),
-        (
-            OPSWORKS_BACKUP,
-            "arn:aws:opsworks-cm::123456789012:backup/server-2024-01-01",
-            true,
-        ),
-        (
-            OPSWORKS_BACKUP,
-            "arn:aws:opsworks-cm::123456789012:backup/server",
-            false,
-        ),
+        (DMS_CERT, "arn:aws:dms:us-east-1:123456789012:endpoint:ABC", false),
+        (OPSWORKS_BACKUP, "arn:aws:opsworks-cm::123456789012:backup/server-2024-01-01", true),
+        (OPSWORKS_BACKUP, "arn:aws:opsworks-cm::123456789012:backup/server", false),
     ]);
 }
 
@@ -319,10 +172,7 @@ fn escapes_are_literal() {
     assert_eq!(pattern.literal().as_deref(), Some("arn:aws:s3:::bucket/*"));
     let unterminated = ArnPattern::parse("arn:aws:s3:::bucket/${aws:username");
     assert!(!unterminated.has_policy_variable());
-    assert_eq!(
-        unterminated.literal().as_deref(),
-        Some("arn:aws:s3:::bucket/${aws:username")
-    );
+    assert_eq!(unterminated.literal().as_deref(), Some("arn:aws:s3:::bucket/${aws:username"));
 }
 
 #[test]
@@ -332,31 +182,20 @@ fn unknown_holes() {
     assert!(bucket_hole.has_unknown());
     assert!(template_matches(S3_BUCKET, &bucket_hole));
     assert!(template_matches(S3_OBJECT, &bucket_hole));
-    let object_hole = hole(&[
-        ArnPiece::Text("arn:aws:s3:::"),
-        ArnPiece::Unknown,
-        ArnPiece::Text("/*"),
-    ]);
+    let object_hole = hole(&[ArnPiece::Text("arn:aws:s3:::"), ArnPiece::Unknown, ArnPiece::Text("/*")]);
     assert!(template_matches(S3_OBJECT, &object_hole));
     assert!(!template_matches(S3_BUCKET, &object_hole));
     let whole = hole(&[ArnPiece::Unknown]);
     assert!(template_matches(IAM_ROLE, &whole));
     assert!(!whole.is_star());
-    let account_hole = hole(&[
-        ArnPiece::Text("arn:aws:iam::"),
-        ArnPiece::Unknown,
-        ArnPiece::Text(":role/app"),
-    ]);
+    let account_hole = hole(&[ArnPiece::Text("arn:aws:iam::"), ArnPiece::Unknown, ArnPiece::Text(":role/app")]);
     assert!(template_matches(IAM_ROLE, &account_hole));
     // The hole may stand for `123:user/x`, so the user template can match too: holes are
     // never narrowed.
     assert!(template_matches(IAM_USER, &account_hole));
     let s3_hole = hole(&[ArnPiece::Text("arn:aws:s3:::"), ArnPiece::Unknown]);
     assert!(!template_matches(IAM_USER, &s3_hole));
-    assert_eq!(
-        account_hole.text(),
-        format!("arn:aws:iam::{UNKNOWN_TEXT}:role/app")
-    );
+    assert_eq!(account_hole.text(), format!("arn:aws:iam::{UNKNOWN_TEXT}:role/app"));
     assert_eq!(account_hole.service(), Some("iam"));
     assert_eq!(account_hole.account(), None);
     assert_eq!(account_hole.field_text(ArnField::Account), None);
@@ -396,10 +235,7 @@ fn pattern_properties_and_fields() {
     let user = ArnPattern::parse("arn:aws:iam::123456789012:user/${aws:username}");
     assert!(user.has_policy_variable());
     assert_eq!(user.resource(), Some("user/${aws:username}"));
-    assert_eq!(
-        user.to_string(),
-        "arn:aws:iam::123456789012:user/${aws:username}"
-    );
+    assert_eq!(user.to_string(), "arn:aws:iam::123456789012:user/${aws:username}");
 
     assert!(!ArnPattern::parse("arn:aws:s3").is_arn());
     assert!(!ArnPattern::parse("Arn:aws:s3:::x").is_arn());

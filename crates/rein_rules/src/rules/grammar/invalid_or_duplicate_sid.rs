@@ -75,7 +75,10 @@ impl Rule for InvalidOrDuplicateSid {
                 let cleaned: String = text.chars().filter(char::is_ascii_alphanumeric).collect();
                 let finding = ctx.report(
                     sid.span,
-                    format!("`Sid` `{text}` may contain only ASCII letters and digits in a {} policy", doc.kind.as_str()),
+                    format!(
+                        "`Sid` `{text}` may contain only ASCII letters and digits in a {} policy",
+                        doc.kind.as_str()
+                    ),
                 );
                 if !cleaned.is_empty() {
                     drop(finding.fix(

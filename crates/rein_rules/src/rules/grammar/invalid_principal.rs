@@ -68,7 +68,13 @@ declare_rule! {
 }
 
 /// Web identity providers that may stand as a `Federated` principal by host name.
-const WEB_IDENTITY_HOSTS: &[&str] = &["cognito-identity.amazonaws.com", "www.amazon.com", "graph.facebook.com", "accounts.google.com", "appleid.apple.com"];
+const WEB_IDENTITY_HOSTS: &[&str] = &[
+    "cognito-identity.amazonaws.com",
+    "www.amazon.com",
+    "graph.facebook.com",
+    "accounts.google.com",
+    "appleid.apple.com",
+];
 
 fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
@@ -96,7 +102,9 @@ fn aws_problem(text: &str) -> Option<(String, Severity)> {
     };
     if has_wildcard(text) {
         return Some((
-            format!("Principal ARNs cannot contain wildcards: `{text}`; use `aws:PrincipalArn` with `ArnLike` in a condition"),
+            format!(
+                "Principal ARNs cannot contain wildcards: `{text}`; use `aws:PrincipalArn` with `ArnLike` in a condition"
+            ),
             Severity::Error,
         ));
     }
@@ -104,14 +112,19 @@ fn aws_problem(text: &str) -> Option<(String, Severity)> {
     let valid = match fields.service {
         "iam" => {
             resource == "root"
-                || ["user/", "role/", "federated-user/"].iter().any(|p| resource.starts_with(p) && resource.len() > p.len())
+                || ["user/", "role/", "federated-user/"]
+                    .iter()
+                    .any(|p| resource.starts_with(p) && resource.len() > p.len())
         }
-        "sts" => ["assumed-role/", "federated-user/"].iter().any(|p| resource.starts_with(p) && resource.len() > p.len()),
+        "sts" => {
+            ["assumed-role/", "federated-user/"].iter().any(|p| resource.starts_with(p) && resource.len() > p.len())
+        }
         _ => false,
     };
     let account_ok = is_account_id(fields.account) || fields.account.contains("${");
-    (!valid || !account_ok || !fields.region.is_empty())
-        .then(|| (format!("`{text}` is not an account-root, user, role, assumed-role or federated-user ARN"), Severity::Error))
+    (!valid || !account_ok || !fields.region.is_empty()).then(|| {
+        (format!("`{text}` is not an account-root, user, role, assumed-role or federated-user ARN"), Severity::Error)
+    })
 }
 
 fn service_problem(text: &str) -> Option<String> {
@@ -169,7 +182,9 @@ fn check_principal(principal: &PrincipalElement, doc: &PolicyDocument, ctx: &mut
                 if let PrincipalType::Other(name) = kind {
                     ctx.report(
                         list.key.span,
-                        format!("Unknown principal type `{name}`; use `AWS`, `Service`, `Federated` or `CanonicalUser`"),
+                        format!(
+                            "Unknown principal type `{name}`; use `AWS`, `Service`, `Federated` or `CanonicalUser`"
+                        ),
                     );
                 }
             }

@@ -63,7 +63,9 @@ fn is_flexible(field: &str) -> bool {
 }
 
 fn valid_partition(partition: &str) -> bool {
-    matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "aws-eusc") || partition.starts_with("aws-iso") || is_flexible(partition)
+    matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "aws-eusc")
+        || partition.starts_with("aws-iso")
+        || is_flexible(partition)
 }
 
 fn valid_region(region: &str) -> bool {
@@ -91,7 +93,10 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
     }
     if !text.starts_with("arn:") {
         if !is_flexible(text.get(..4).unwrap_or(text)) {
-            ctx.report(item.span, format!("`{text}` is not `*` or an ARN (`arn:partition:service:region:account:resource`)"));
+            ctx.report(
+                item.span,
+                format!("`{text}` is not `*` or an ARN (`arn:partition:service:region:account:resource`)"),
+            );
         }
         return;
     }
@@ -128,7 +133,8 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
         ctx.report(item.span, format!("The account in `{text}` must be twelve digits, not `{}`", fields.account));
         return;
     }
-    let templates: Vec<&'static str> = service.resource_types().flat_map(|rt| rt.arn_templates().collect::<Vec<_>>()).collect();
+    let templates: Vec<&'static str> =
+        service.resource_types().flat_map(|rt| rt.arn_templates().collect::<Vec<_>>()).collect();
     if templates.is_empty() {
         return;
     }

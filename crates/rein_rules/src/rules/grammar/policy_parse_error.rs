@@ -86,7 +86,10 @@ impl Rule for PolicyParseError {
                     let ch = issue.message.split('`').nth(1).and_then(|text| text.chars().next());
                     let whole_run = ch.is_some_and(|ch| u32::from(issue.span.range.len()) == ch.len_utf8() as u32);
                     if let Some(replacement) = ch.and_then(ascii_replacement).filter(|_| whole_run) {
-                        let edit = rein_model::PolicyEdit::ReplaceInString { target: issue.span, value: replacement.to_owned() };
+                        let edit = rein_model::PolicyEdit::ReplaceInString {
+                            target: issue.span,
+                            value: replacement.to_owned(),
+                        };
                         drop(finding.fix("Replace with its ASCII form", Applicability::Unsafe, vec![edit]));
                     }
                 }

@@ -128,7 +128,7 @@ mod tests {
         let statement = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-0000000000000000000000000000/*"}"#;
         let big = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, vec![statement; 70].join(","));
         let near = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, vec![statement; 54].join(","));
-        let small = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, vec![statement; 10].join(","));
+        let small = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, [statement; 10].join(","));
         RuleTest::new(&super::PolicySizeQuota)
             .fail_with(case::policy_json_as("identity", &big), "limit is 6144")
             .fail_with(case::policy_json_as("identity", &near), "within 10%")

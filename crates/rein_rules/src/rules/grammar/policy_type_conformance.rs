@@ -71,7 +71,11 @@ fn key_value_span(stmt: &Statement, key: &Key) -> Option<rein_text::Span> {
         .find(|list| list.key.span == key.span)
         .map(|list| list.span)
         .or_else(|| {
-            [&stmt.principal, &stmt.not_principal].into_iter().flatten().find(|p| p.key.span == key.span).map(|p| p.span)
+            [&stmt.principal, &stmt.not_principal]
+                .into_iter()
+                .flatten()
+                .find(|p| p.key.span == key.span)
+                .map(|p| p.span)
         })
 }
 
@@ -112,7 +116,8 @@ impl Rule for PolicyTypeConformance {
             }
             PolicyKind::Trust => {
                 for list in [&stmt.resource, &stmt.not_resource].into_iter().flatten() {
-                    let message = format!("A trust policy cannot contain `{}`; the role is the resource", list.key.name);
+                    let message =
+                        format!("A trust policy cannot contain `{}`; the role is the resource", list.key.name);
                     report_element(ctx, stmt, &list.key, message, Applicability::Safe);
                 }
                 if let Some(not_principal) = &stmt.not_principal {

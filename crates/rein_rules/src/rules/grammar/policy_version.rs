@@ -54,8 +54,11 @@ impl Rule for PolicyVersion {
             return;
         }
         let uses_variables = doc.uses_policy_variables();
-        let (severity, applicability) =
-            if uses_variables { (Severity::Error, Applicability::Unsafe) } else { (Severity::Warning, Applicability::Safe) };
+        let (severity, applicability) = if uses_variables {
+            (Severity::Error, Applicability::Unsafe)
+        } else {
+            (Severity::Warning, Applicability::Safe)
+        };
         let consequence = if uses_variables { "; its policy variables are read as literal text" } else { "" };
         match &doc.version {
             Some(version) => {
@@ -73,14 +76,19 @@ impl Rule for PolicyVersion {
                 ));
             }
             None => {
-                let start = rein_text::Span::new(doc.span.file, rein_text::TextRange::at(doc.span.range.start(), 1.into()));
+                let start =
+                    rein_text::Span::new(doc.span.file, rein_text::TextRange::at(doc.span.range.start(), 1.into()));
                 let finding = ctx
                     .report(start, format!("Policy has no `Version`, so the 2008-10-17 language applies{consequence}"))
                     .severity(severity);
                 drop(finding.fix(
                     format!("Add `\"Version\": \"{CURRENT}\"`"),
                     applicability,
-                    vec![PolicyEdit::InsertMember { object: doc.span, key: "Version".to_owned(), value: CURRENT.to_owned() }],
+                    vec![PolicyEdit::InsertMember {
+                        object: doc.span,
+                        key: "Version".to_owned(),
+                        value: CURRENT.to_owned(),
+                    }],
                 ));
             }
         }

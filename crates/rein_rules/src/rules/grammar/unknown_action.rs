@@ -63,7 +63,12 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
     }
     let prefix_has_wildcard = semantics::has_wildcard(prefix);
     if !prefix_has_wildcard && !catalog.is_known_service(prefix) {
-        report_with_suggestions(ctx, item, format!("Unknown service prefix `{prefix}` in `{text}`"), catalog.suggest_action(text));
+        report_with_suggestions(
+            ctx,
+            item,
+            format!("Unknown service prefix `{prefix}` in `{text}`"),
+            catalog.suggest_action(text),
+        );
         return;
     }
     if semantics::has_wildcard(text) {

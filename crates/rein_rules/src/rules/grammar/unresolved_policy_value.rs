@@ -116,7 +116,8 @@ mod tests {
     /// Policy JSON has no unknown values; the IaC frontends produce them. Build one by hand.
     #[test]
     fn reports_unknown_and_partial_values() {
-        let text = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":["a","b"]}}"#;
+        let text =
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":["a","b"]}}"#;
         let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None };
         let mut doc = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
         let resources = doc.statements[0].resource.as_mut().unwrap();

@@ -50,7 +50,9 @@ declare_rule! {
 
 impl Rule for FullAdminGrant {
     fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        if !stmt.is_allow() || !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Session | PolicyKind::Resource { .. }) {
+        if !stmt.is_allow()
+            || !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Session | PolicyKind::Resource { .. })
+        {
             return;
         }
         let Some(actions) = &stmt.action else { return };

@@ -68,7 +68,9 @@ const MAX_LISTED: usize = 6;
 
 impl Rule for ResourceStarOnRestrictableAction {
     fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        if !stmt.is_allow() || !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Session | PolicyKind::Resource { .. }) {
+        if !stmt.is_allow()
+            || !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Session | PolicyKind::Resource { .. })
+        {
             return;
         }
         let catalog = ctx.catalog();
@@ -105,11 +107,13 @@ impl Rule for ResourceStarOnRestrictableAction {
             names.push_str(&format!(" and {} more", listed.len() - MAX_LISTED));
         }
         let scoped = is_condition_scoped(stmt, &items);
-        let mut message = format!("`{}` is used for actions that support resource-level permissions: {names}", star.value);
+        let mut message =
+            format!("`{}` is used for actions that support resource-level permissions: {names}", star.value);
         if scoped {
             message.push_str(" (scoped by a condition)");
         }
-        let mut finding = ctx.report(star.span, message).label(stmt.action.as_ref().map_or(star.span, |a| a.span), "these actions");
+        let mut finding =
+            ctx.report(star.span, message).label(stmt.action.as_ref().map_or(star.span, |a| a.span), "these actions");
         if scoped {
             finding = finding.severity(Severity::Info);
         }

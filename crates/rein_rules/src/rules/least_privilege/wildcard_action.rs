@@ -80,7 +80,9 @@ fn is_default_key_policy_grant(stmt: &Statement, doc: &PolicyDocument) -> bool {
 
 impl Rule for WildcardAction {
     fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        if !stmt.is_allow() || !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Session | PolicyKind::Resource { .. }) {
+        if !stmt.is_allow()
+            || !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Session | PolicyKind::Resource { .. })
+        {
             return;
         }
         let Some(actions) = &stmt.action else { return };
