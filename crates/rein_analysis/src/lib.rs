@@ -101,22 +101,15 @@ fn decode(bytes: &[u8]) -> (String, Option<usize>) {
 
 fn unreadable(file: FileId, offset: usize, kind: Option<PolicyKind>, origin: DocumentOrigin) -> PolicyDocument {
     let span = Span::new(file, range_from_offsets(offset, offset + 1));
-    PolicyDocument {
-        kind: kind.clone().unwrap_or(PolicyKind::Identity),
-        kind_source: if kind.is_some() { rein_model::KindSource::Declared } else { rein_model::KindSource::Inferred },
-        origin,
-        span,
-        version: None,
-        id: None,
-        statement_key: None,
-        statement_form: rein_model::ListForm::Array,
-        statements: Vec::new(),
-        keys: Vec::new(),
-        issues: vec![SyntaxIssue {
-            kind: SyntaxIssueKind::JsonSyntax,
-            span,
-            message: "file is not valid UTF-8".to_owned(),
-        }],
-        size: None,
+    let mut doc = PolicyDocument::empty(span, origin);
+    if let Some(kind) = kind {
+        doc.kind = kind;
+        doc.kind_source = rein_model::KindSource::Declared;
     }
+    doc.issues.push(SyntaxIssue {
+        kind: SyntaxIssueKind::JsonSyntax,
+        span,
+        message: "file is not valid UTF-8".to_owned(),
+    });
+    doc
 }

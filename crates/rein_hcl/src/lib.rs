@@ -1,2 +1,165 @@
-//! Terraform HCL → model.
+//! Terraform HCL → model: the IAM policy documents of a module's `.tf` files, with exact spans.
+//!
+//! One error-tolerant parser (tree-sitter-hcl, see ../shared/CRATES.md §2) serves the CLI and
+//! the editor: syntax errors become located issues and the intact rest of the file is read.
+//! Expressions are lowered to the syntax-neutral [`rein_model::Node`] tree and read by the shared
+//! grammar reader ([`rein_model::read_policy`]); JSON in strings and heredocs goes through the
+//! shared JSON reader with a [`rein_model::SpanMap`] back to the file.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+
+mod consumers;
+mod embedded;
+mod lower;
+mod module;
+mod policy_document;
+mod render;
+mod strings;
+mod syntax;
+
+use std::collections::BTreeSet;
+
+use rein_model::tree::minified_len;
+use rein_model::{
+    DocumentOrigin, DocumentSize, Node, NodeKind, PolicyDocument, PolicyKind, SourceSyntax, Value, read_policy,
+};
+use rein_text::{FileId, Span};
+
+use crate::lower::{Lowerer, Source};
+use crate::module::{Index, Loc};
+use crate::syntax::{ParsedFile, attribute, block_parts, blocks, syntax_errors};
+
+/// What a module yields.
+#[derive(Debug, Default)]
+pub struct HclOutput {
+    /// The policy documents, in file and source order of their consuming attribute, then the
+    /// policy document data sources that nothing in the module consumes.
+    pub documents: Vec<PolicyDocument>,
+    /// HCL syntax errors, sorted by file and position.
+    pub issues: Vec<(Span, String)>,
+    /// Policy-bearing attributes whose value could not be known statically (a variable without
+    /// default, a resource attribute, a function call), with the reason; nothing is dropped silently.
+    pub unknown_policies: Vec<UnknownPolicy>,
+}
+
+/// A policy-bearing attribute whose document is not known statically.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownPolicy {
+    /// The attribute's value expression.
+    pub span: Span,
+    pub owner: String,
+    pub attribute: String,
+    pub kind: PolicyKind,
+    pub reason: String,
+}
+
+/// Reads one `.tf` file as a module of its own.
+pub fn analyze_file(file: FileId, text: &str) -> HclOutput {
+    analyze_module(&[(file, text)])
+}
+
+/// Reads the `.tf` files of one module (one directory): references to `local.*`, `var.*` and
+/// `data.aws_iam_policy_document.*` resolve across them.
+pub fn analyze_module(files: &[(FileId, &str)]) -> HclOutput {
+    let parsed: Vec<ParsedFile<'_>> = files.iter().map(|(file, text)| ParsedFile::parse(*file, text)).collect();
+    let mut out = HclOutput::default();
+    for file in &parsed {
+        out.issues.extend(syntax_errors(file));
+    }
+    let index = Index::build(&parsed);
+    let lowerer = Lowerer::new(&parsed, &index);
+    let mut consumed: BTreeSet<String> = BTreeSet::new();
+
+    for resource in &index.resources {
+        let Some(parsed_file) = parsed.get(resource.file) else { continue };
+        let owner = resource.address();
+        let mut sites: Vec<(String, PolicyKind, Loc<'_>)> = Vec::new();
+        for consumer in consumers::consumers_of(&resource.kind) {
+            let Some((_, value)) = attribute(parsed_file, resource.body, consumer.attribute) else { continue };
+            let org_type = attribute(parsed_file, resource.body, "type").and_then(|(_, value)| {
+                match lowerer.lower(Loc { file: resource.file, node: value }, 1).kind {
+                    NodeKind::String(Value::Known(text)) => Some(text),
+                    _ => None,
+                }
+            });
+            if let Some(kind) = consumer.kind(org_type.as_deref()) {
+                sites.push((consumer.attribute.to_owned(), kind, Loc { file: resource.file, node: value }));
+            }
+        }
+        let (role, block_name, inner) = consumers::ROLE_INLINE_POLICY;
+        if resource.kind == role {
+            for inline in blocks(parsed_file, resource.body, block_name) {
+                let Some(body) = block_parts(parsed_file, inline).and_then(|parts| parts.body) else { continue };
+                if let Some((_, value)) = attribute(parsed_file, body, inner) {
+                    let loc = Loc { file: resource.file, node: value };
+                    sites.push((format!("{block_name}.{inner}"), PolicyKind::Identity, loc));
+                }
+            }
+        }
+        sites.sort_by_key(|(_, _, loc)| loc.node.start_byte());
+        for (attribute, kind, loc) in sites {
+            let origin =
+                |syntax| DocumentOrigin { syntax, owner: Some(owner.clone()), attribute: Some(attribute.clone()) };
+            let source = if loc.node.has_error() {
+                let reason = format!("the value of `{attribute}` has a syntax error");
+                Source::Unknown(lowerer.span(loc), rein_model::Unknown::new(reason))
+            } else {
+                lowerer.policy_source(loc, 0)
+            };
+            match source {
+                Source::Tree(node) => {
+                    out.documents.push(structured(node, Some(kind), origin(SourceSyntax::Structured)))
+                }
+                Source::Text(text_loc) => {
+                    out.documents.push(embedded::read_text(
+                        &lowerer,
+                        text_loc,
+                        Some(kind),
+                        origin(SourceSyntax::EmbeddedJson),
+                    ));
+                }
+                Source::PolicyDocument(name) => {
+                    if let Some((block, body)) = index.policy_documents.get(&name) {
+                        let node = policy_document::lower_policy_document(&lowerer, *block, *body);
+                        out.documents.push(structured(node, Some(kind), origin(SourceSyntax::Structured)));
+                        consumed.insert(name);
+                    }
+                }
+                Source::Unknown(span, unknown) => out.unknown_policies.push(UnknownPolicy {
+                    span,
+                    owner: owner.clone(),
+                    attribute,
+                    kind,
+                    reason: unknown.reason,
+                }),
+            }
+        }
+    }
+
+    for (name, (block, body)) in &index.policy_documents {
+        if consumed.contains(name) {
+            continue;
+        }
+        let node = policy_document::lower_policy_document(&lowerer, *block, *body);
+        let origin = DocumentOrigin {
+            syntax: SourceSyntax::Structured,
+            owner: Some(format!("data.aws_iam_policy_document.{name}")),
+            attribute: None,
+        };
+        // Nothing here says what it is used as (it may be passed to a module or an output), so
+        // the kind is inferred from the content: identity unless statements name principals.
+        out.documents.push(structured(node, None, origin));
+    }
+    out.issues.sort_by_key(|(span, _)| (span.file, span.range.start()));
+    out
+}
+
+/// Reads a structure built in HCL as a document; its size is that of the JSON Terraform renders.
+fn structured(node: Node, kind: Option<PolicyKind>, origin: DocumentOrigin) -> PolicyDocument {
+    let size = minified_len(&node).map(|minified| DocumentSize { minified, total: minified });
+    let mut doc = read_policy(node, kind, origin);
+    doc.size = size;
+    doc
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,11 +1,13 @@
 //! Reads IAM policy JSON into the model, keeping a span for every element, and renders fixes back
 //! as JSON text edits.
 //!
+//! The text is parsed with `jsonc-parser`, turned into a [`Node`](crate::tree::Node) tree and
+//! read by the shared grammar reader ([`read_policy`]).
 //! Reading never fails: JSON syntax errors, IAM001 facts (duplicate keys, characters IAM rejects)
 //! and IAM002 grammar facts (unknown keys, wrong types, missing, conflicting or empty elements)
 //! become [`SyntaxIssue`]s on the document, and the rules decide how to report them.
 
-mod read;
+mod build;
 mod render;
 mod scan;
 mod sniff;
@@ -15,10 +17,9 @@ use jsonc_parser::{CollectOptions, ParseOptions, ParseStringErrorKind};
 pub use render::JsonRenderer;
 pub use sniff::{Likelihood, looks_like_policy};
 
-use crate::policy::{
-    DocumentOrigin, KindSource, ListForm, PolicyDocument, PolicyKind, Statement, SyntaxIssue, SyntaxIssueKind,
-};
+use crate::policy::{DocumentOrigin, PolicyDocument, PolicyKind, SyntaxIssue, SyntaxIssueKind};
 use crate::span_map::SpanMap;
+use crate::tree_reader::{apply_kind, empty_document, read_policy};
 use scan::Problem;
 
 /// The byte order mark some editors put at the start of a file.
@@ -29,95 +30,64 @@ const BOM: char = '\u{feff}';
 ///
 /// `text` is the decoded policy text and `map` translates its offsets into file spans.
 /// A leading byte order mark is skipped and not reported.
+///
+/// The text is parsed into a [`Node`](crate::tree::Node) tree and read by [`read_policy`], the
+/// grammar reader every frontend shares; only the checks that need the raw text (syntax,
+/// characters, nesting, size) happen here.
 pub fn parse_policy(text: &str, map: &SpanMap, kind: Option<PolicyKind>, origin: DocumentOrigin) -> PolicyDocument {
     let base = if text.starts_with(BOM) { BOM.len_utf8() } else { 0 };
     let body = text.get(base..).unwrap_or_default();
     let scanned = scan::scan(text, base);
 
-    let mut doc = PolicyDocument {
-        kind: PolicyKind::Identity,
-        kind_source: KindSource::Inferred,
-        origin,
-        span: map.span_of(0, text.len()),
-        version: None,
-        id: None,
-        statement_key: None,
-        statement_form: ListForm::Array,
-        statements: Vec::new(),
-        keys: Vec::new(),
-        issues: Vec::new(),
-        size: Some(scan::document_size(body)),
-    };
-    for run in &scanned.invalid_runs {
-        doc.issues.push(issue(map, SyntaxIssueKind::InvalidCharacter, run));
-    }
-
+    let mut issues: Vec<SyntaxIssue> =
+        scanned.invalid_runs.iter().map(|run| issue(map, SyntaxIssueKind::InvalidCharacter, run)).collect();
+    let spans = build::Spans { map, base };
+    let mut root = None;
     let syntax_error = if let Some(too_deep) = scanned.too_deep {
         Some(earliest(scanned.first_problem, too_deep))
+    } else if let Some(tree) = scanned.first_problem.is_none().then(|| build::parse_tree(body, &spans)).flatten() {
+        // The fast path for valid JSON; it accepts nothing the parser below would reject.
+        root = Some(tree);
+        None
     } else {
         let options = strict_options();
         match jsonc_parser::parse_to_ast(body, &CollectOptions::default(), &options) {
             // The scan is exact up to the parser's first error, so the earlier of the two is the real one.
             Err(err) => Some(earliest(scanned.first_problem, describe_parse_error(&err, text, base))),
             Ok(_) if scanned.first_problem.is_some() => scanned.first_problem,
-            Ok(result) => {
-                read_value(&mut doc, result.value.as_ref(), text, map, base);
-                None
-            }
+            Ok(result) => match result.value {
+                Some(value) => {
+                    debug_assert!(false, "the fast path refused JSON that the parser accepts: {body:?}");
+                    // The scan refused anything nested deeper than `MAX_DEPTH`, so the recursion is bounded.
+                    root = Some(build::to_node(value, &spans));
+                    None
+                }
+                None => {
+                    let message =
+                        if text.is_empty() { "the document is empty" } else { "the document contains only whitespace" };
+                    Some(Problem { start: 0, end: text.len(), message: message.to_owned() })
+                }
+            },
         }
     };
     if let Some(problem) = syntax_error {
-        doc.issues.push(issue(map, SyntaxIssueKind::JsonSyntax, &problem));
+        issues.push(issue(map, SyntaxIssueKind::JsonSyntax, &problem));
     }
 
-    doc.issues.sort_by_key(|issue| issue.span.range.start());
-    match kind {
-        Some(kind) => {
-            doc.kind = kind;
-            doc.kind_source = KindSource::Declared;
+    let mut doc = match root {
+        Some(root) => read_policy(root, kind, origin),
+        None => {
+            let mut doc = empty_document(map.span_of(0, text.len()), origin);
+            apply_kind(&mut doc, kind);
+            doc
         }
-        None => doc.kind = infer_kind(&doc.statements),
-    }
-    doc
-}
-
-/// Fills the document from the parsed top-level value.
-fn read_value(
-    doc: &mut PolicyDocument,
-    value: Option<&jsonc_parser::ast::Value<'_>>,
-    text: &str,
-    map: &SpanMap,
-    base: usize,
-) {
-    let Some(value) = value else {
-        let message = if text.is_empty() { "the document is empty" } else { "the document contains only whitespace" };
-        let problem = Problem { start: 0, end: text.len(), message: message.to_owned() };
-        doc.issues.push(issue(map, SyntaxIssueKind::JsonSyntax, &problem));
-        return;
     };
-    let mut reader = read::Reader { map, base, issues: Vec::new() };
-    doc.span = reader.span(value);
-    reader.check_duplicate_keys(value);
-    match value {
-        jsonc_parser::ast::Value::Object(object) => {
-            let parts = reader.read_document(object);
-            doc.version = parts.version;
-            doc.id = parts.id;
-            doc.statement_key = parts.statement_key;
-            doc.statement_form = parts.statement_form;
-            doc.statements = parts.statements;
-            doc.keys = parts.keys;
-        }
-        other => {
-            let span = reader.span(other);
-            reader.issues.push(SyntaxIssue {
-                kind: SyntaxIssueKind::NotAnObject,
-                span,
-                message: format!("a policy document must be a JSON object, found {}", read::type_name(other)),
-            });
-        }
-    }
-    doc.issues.append(&mut reader.issues);
+    // The text's issues come before the grammar's at the same offset; the sort is stable.
+    issues.append(&mut doc.issues);
+    issues.sort_by_key(|issue| issue.span.range.start());
+    doc.issues = issues;
+    doc.size = Some(scan::document_size(body));
+    doc
 }
 
 fn issue(map: &SpanMap, kind: SyntaxIssueKind, problem: &Problem) -> SyntaxIssue {
@@ -268,32 +238,6 @@ fn lowercase_first(text: &str) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// Guesses the kind of a standalone document.
-///
-/// Statements with a principal make a resource policy, or a trust policy when every statement
-/// only allows the role-assumption actions
-/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>).
-/// Everything else is read as an identity policy.
-fn infer_kind(statements: &[Statement]) -> PolicyKind {
-    let has_principal =
-        |stmt: &Statement| stmt.keys.iter().any(|key| key.name == "Principal" || key.name == "NotPrincipal");
-    if !statements.iter().any(has_principal) {
-        return PolicyKind::Identity;
-    }
-    let is_trust_statement = |stmt: &Statement| {
-        stmt.not_action.is_none()
-            && stmt.action.as_ref().is_some_and(|list| {
-                !list.items.is_empty() && list.items.iter().all(|item| item.known().is_some_and(is_trust_action))
-            })
-    };
-    if statements.iter().all(is_trust_statement) { PolicyKind::Trust } else { PolicyKind::Resource { service: None } }
-}
-
-fn is_trust_action(action: &str) -> bool {
-    let action = action.to_ascii_lowercase();
-    action.starts_with("sts:assumerole") || action == "sts:tagsession" || action == "sts:setsourceidentity"
 }
 
 #[cfg(test)]

@@ -8,11 +8,15 @@ pub mod edit;
 pub mod json;
 pub mod policy;
 pub mod span_map;
+pub mod tree;
+pub mod tree_reader;
 pub mod value;
 
 pub use edit::{EditRenderer, PolicyEdit};
 pub use policy::*;
 pub use span_map::SpanMap;
+pub use tree::{Node, NodeKind};
+pub use tree_reader::read_policy;
 pub use value::{TemplatePart, Unknown, Value};
 
 /// Everything one analysis unit holds: the policy documents found in its files.

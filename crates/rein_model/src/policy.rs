@@ -299,6 +299,8 @@ pub struct ConditionOperator {
     pub name: OperatorName,
     pub span: Span,
     pub entries: Vec<ConditionEntry>,
+    /// Set when the operator's block of condition keys is not known statically; `entries` is empty.
+    pub unknown: Option<crate::value::Unknown>,
 }
 
 /// The `Condition` element.
@@ -307,6 +309,8 @@ pub struct ConditionBlock {
     pub key: Key,
     pub span: Span,
     pub operators: Vec<ConditionOperator>,
+    /// Set when the whole `Condition` value is not known statically; `operators` is empty.
+    pub unknown: Option<crate::value::Unknown>,
 }
 
 impl ConditionBlock {
@@ -373,8 +377,11 @@ impl Statement {
         }
     }
 
+    /// Whether the statement has a condition, or may have one because its `Condition` is unknown.
+    ///
+    /// Unknown is not "no condition": a rule that reports unconditional grants must stay silent.
     pub fn has_condition(&self) -> bool {
-        self.condition.as_ref().is_some_and(|block| !block.operators.is_empty())
+        self.condition.as_ref().is_some_and(|block| !block.operators.is_empty() || block.unknown.is_some())
     }
 }
 
@@ -398,6 +405,9 @@ pub struct PolicyDocument {
     pub issues: Vec<SyntaxIssue>,
     /// The document's length as the quotas count it, when its whole text is known.
     pub size: Option<DocumentSize>,
+    /// Statements, or the whole statement list or document, that are not known statically
+    /// (a `Statement` from a variable, a CloudFormation `Fn::If` in the statement list).
+    pub unknown_statements: Vec<(Span, crate::value::Unknown)>,
 }
 
 /// Lengths of a document's text, in characters.
@@ -412,9 +422,7 @@ pub struct DocumentSize {
 impl PolicyDocument {
     /// The document's statements are unreadable: the text was not a JSON object.
     pub fn is_unreadable(&self) -> bool {
-        self.issues
-            .iter()
-            .any(|issue| matches!(issue.kind, SyntaxIssueKind::JsonSyntax | SyntaxIssueKind::NotAnObject))
+        self.issues.iter().any(|issue| matches!(issue.kind, SyntaxIssueKind::JsonSyntax | SyntaxIssueKind::NotAnObject))
     }
 
     /// Whether any string of the document contains an IAM policy variable (`${…}`).
@@ -423,10 +431,9 @@ impl PolicyDocument {
         self.statements.iter().any(|stmt| {
             let lists = [&stmt.resource, &stmt.not_resource];
             lists.iter().filter_map(|list| list.as_ref()).any(|list| list.items.iter().any(has_var))
-                || stmt
-                    .condition
-                    .as_ref()
-                    .is_some_and(|block| block.entries().any(|(_, entry)| entry.values.iter().any(|v| has_var(&v.value))))
+                || stmt.condition.as_ref().is_some_and(|block| {
+                    block.entries().any(|(_, entry)| entry.values.iter().any(|v| has_var(&v.value)))
+                })
         })
     }
 }

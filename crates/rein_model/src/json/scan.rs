@@ -9,7 +9,7 @@
 use crate::policy::DocumentSize;
 
 /// The deepest nesting of arrays and objects that is parsed. Real policies stay below ten.
-pub(super) const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = crate::tree::MAX_DEPTH;
 
 /// The most invalid-character issues one document gets; one pasted paragraph is enough to show.
 pub(super) const MAX_CHARACTER_ISSUES: usize = 20;

@@ -8,7 +8,8 @@ use rein_text::{ColumnUnit, FileId, LineIndex, Span, TextSize, apply_edits, slic
 use super::*;
 use crate::edit::{EditRenderer, PolicyEdit};
 use crate::policy::{
-    ConditionValue, Key, PrincipalBody, PrincipalType, ScalarKind, SetQualifier, SourceSyntax, SpannedValue, ValueList,
+    ConditionValue, Key, KindSource, ListForm, PrincipalBody, PrincipalType, ScalarKind, SetQualifier, SourceSyntax,
+    SpannedValue, Statement, ValueList,
 };
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/frontends/policy-json");
@@ -1086,4 +1087,22 @@ fn dump(text: &str, doc: &PolicyDocument) -> String {
         }
     }
     dumper.out
+}
+
+// The tree the JSON reader builds.
+
+#[test]
+fn the_tree_is_the_same_on_both_paths_and_its_minified_len_matches_the_text() {
+    // The rendering uses the shortest escapes: the fixture's `\u00e9` (six characters) renders as `é`.
+    let escaped = r#"{ "Statement" : { "Effect":"Allow", "Action" : [ "a\"b\\c\n" ], "Condition": {"Bool": {"x": [true, null, 1.5e3]}}}}"#;
+    for (text, saved) in [(BUCKET_POLICY, 0), (TRUST_NON_ASCII, 5), (escaped, 0)] {
+        let body =
+            jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict_options()).unwrap().value.unwrap();
+        let spans = build::Spans { map: &map(), base: 0 };
+        let tree = build::to_node(body, &spans);
+        // The fast path builds the same tree as the conversion of the parser's AST.
+        assert_eq!(build::parse_tree(text, &spans).as_ref(), Some(&tree));
+        let minified = parse(text).size.unwrap().minified;
+        assert_eq!(crate::tree::minified_len(&tree), Some(minified - saved), "{text}");
+    }
 }

@@ -55,6 +55,7 @@ fn skipped_rules(element: &str) -> &'static str {
         "Resource" | "NotResource" => "IAM007/IAM101/IAM105/IAM106",
         "Principal" | "NotPrincipal" => "IAM008",
         "Condition" => "scoping checks",
+        "Statement" => "every statement rule",
         _ => "IAM002",
     }
 }
@@ -75,6 +76,12 @@ fn report_list(ctx: &mut RuleContext<'_>, list: &ValueList) {
 }
 
 impl Rule for UnresolvedPolicyValue {
+    fn check_document(&self, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+        for (span, unknown) in &doc.unknown_statements {
+            report(ctx, *span, "Statement", &unknown.reason);
+        }
+    }
+
     fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         for list in [&stmt.action, &stmt.not_action, &stmt.resource, &stmt.not_resource].into_iter().flatten() {
             report_list(ctx, list);
@@ -91,6 +98,14 @@ impl Rule for UnresolvedPolicyValue {
             }
         }
         if let Some(block) = &stmt.condition {
+            if let Some(Unknown { reason }) = &block.unknown {
+                report(ctx, block.span, "Condition", reason);
+            }
+            for operator in &block.operators {
+                if let Some(Unknown { reason }) = &operator.unknown {
+                    report(ctx, operator.span, "Condition", reason);
+                }
+            }
             for (_, entry) in block.entries() {
                 if let Some(Unknown { reason }) = &entry.unknown {
                     report(ctx, entry.span, "Condition", reason);
@@ -131,6 +146,15 @@ mod tests {
         assert_eq!(findings.len(), 2, "{findings:#?}");
         assert!(findings[0].message.contains("known after apply"));
         assert!(findings[1].message.contains("IAM106"));
+
+        let mut with_unknown_statement =
+            parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, doc.origin.clone());
+        with_unknown_statement
+            .unknown_statements
+            .push((with_unknown_statement.span, Unknown::new("`Fn::If` on an unknown condition")));
+        let found = check(&[CheckInput { document: &with_unknown_statement, renderer: None }], &settings);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("Fn::If"));
 
         let clean = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, doc.origin.clone());
         assert!(check(&[CheckInput { document: &clean, renderer: None }], &settings).is_empty());

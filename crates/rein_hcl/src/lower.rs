@@ -1,0 +1,467 @@
+//! Lowering of HCL expressions to the syntax-neutral [`Node`] tree, resolving `local.*` and
+//! `var.*` (with a default) within the module.
+//!
+//! What cannot be evaluated statically (references to resources, variables without a default,
+//! conditionals, `for` expressions, most function calls) becomes [`NodeKind::Unknown`] or a
+//! string hole with a reason that names the expression; nothing is dropped.
+
+use std::cell::Cell;
+
+use rein_model::tree::{MAX_DEPTH, Member, Object};
+use rein_model::{Key, Node, NodeKind, TemplatePart, Unknown, Value};
+use rein_text::Span;
+
+use crate::module::{Index, Loc};
+use crate::strings::{Decoded, Hole, decode_template};
+use crate::syntax::{ParsedFile, named_children, short};
+
+/// How many expression nodes one module may lower in all; guards against reference chains that
+/// fan out exponentially (`a = [local.b, local.b]`, `b = [local.c, local.c]`, …).
+const BUDGET: usize = 200_000;
+
+pub(crate) struct Lowerer<'m> {
+    pub files: &'m [ParsedFile<'m>],
+    pub index: &'m Index<'m>,
+    budget: Cell<usize>,
+}
+
+/// A policy source expression, resolved through references.
+pub(crate) enum Source<'m> {
+    /// `jsonencode(…)` of a structure.
+    Tree(Node),
+    /// JSON text in a quoted string or heredoc.
+    Text(Loc<'m>),
+    /// `data.aws_iam_policy_document.NAME.json` (or `.minified_json`).
+    PolicyDocument(String),
+    /// Anything else.
+    Unknown(Span, Unknown),
+}
+
+impl<'m> Lowerer<'m> {
+    pub fn new(files: &'m [ParsedFile<'m>], index: &'m Index<'m>) -> Self {
+        Self { files, index, budget: Cell::new(BUDGET) }
+    }
+
+    pub fn parsed(&self, loc: Loc<'_>) -> Option<&'m ParsedFile<'m>> {
+        self.files.get(loc.file)
+    }
+
+    pub fn span(&self, loc: Loc<'_>) -> Span {
+        match self.parsed(loc) {
+            Some(parsed) => parsed.span(loc.node),
+            None => Span::from_offsets(rein_text::FileId(0), 0, 0),
+        }
+    }
+
+    pub fn text(&self, loc: Loc<'_>) -> &'m str {
+        self.parsed(loc).map_or("", |parsed| parsed.text_of(loc.node))
+    }
+
+    fn unknown(&self, loc: Loc<'_>, reason: String) -> Node {
+        Node::new(self.span(loc), NodeKind::Unknown(Unknown::new(reason)))
+    }
+
+    /// Takes one step of the budget; `false` once it is spent.
+    fn step(&self) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(1));
+        left > 0
+    }
+
+    /// Lowers an expression (any expression-like node) to a tree node.
+    pub fn lower(&self, loc: Loc<'m>, depth: usize) -> Node {
+        if depth > MAX_DEPTH {
+            return self.unknown(loc, format!("`{}` nests too deeply to evaluate", short(self.text(loc))));
+        }
+        if !self.step() {
+            return self.unknown(loc, "the module is too large to evaluate completely".to_owned());
+        }
+        let at = |node| Loc { file: loc.file, node };
+        match loc.node.kind() {
+            "expression" => {
+                let parts = named_children(loc.node);
+                match parts.split_first() {
+                    Some((base, [])) => self.lower(at(*base), depth + 1),
+                    Some((base, ops)) if base.kind() == "variable_expr" => self.reference(loc, *base, ops, depth),
+                    Some((base, ops)) => {
+                        let value = self.lower(at(*base), depth + 1);
+                        self.apply_ops(loc, value, ops, depth)
+                    }
+                    None => self.unknown(loc, "an empty expression".to_owned()),
+                }
+            }
+            "literal_value" | "collection_value" | "template_expr" => match named_children(loc.node).first() {
+                Some(inner) => self.lower(at(*inner), depth + 1),
+                None => self.unknown(loc, "an empty expression".to_owned()),
+            },
+            "string_lit" | "quoted_template" | "heredoc_template" => {
+                let value = self.template_value(loc, depth);
+                Node::new(self.span(loc), NodeKind::String(value))
+            }
+            "numeric_lit" => Node::new(self.span(loc), NodeKind::Number(self.text(loc).to_owned())),
+            "bool_lit" => Node::new(self.span(loc), NodeKind::Bool(self.text(loc) == "true")),
+            "null_lit" => Node::new(self.span(loc), NodeKind::Null),
+            "tuple" => {
+                let items = named_children(loc.node)
+                    .into_iter()
+                    .filter(|child| child.kind() == "expression")
+                    .map(|child| self.lower(at(child), depth + 1))
+                    .collect();
+                Node::new(self.span(loc), NodeKind::Array(items))
+            }
+            "object" => self.object(loc, depth),
+            "variable_expr" => self.reference(loc, loc.node, &[], depth),
+            "function_call" => self.function_call(loc, depth),
+            "conditional" => self.unknown(
+                loc,
+                format!("`{}` is a conditional expression, which is not evaluated", short(self.text(loc))),
+            ),
+            "for_expr" => {
+                self.unknown(loc, format!("`{}` is a `for` expression, which is not evaluated", short(self.text(loc))))
+            }
+            "operation" => {
+                self.unknown(loc, format!("`{}` is an operation, which is not evaluated", short(self.text(loc))))
+            }
+            "ERROR" => self.unknown(loc, format!("`{}` is not valid HCL", short(self.text(loc)))),
+            _ => self.unknown(loc, format!("`{}` is not evaluated", short(self.text(loc)))),
+        }
+    }
+
+    fn object(&self, loc: Loc<'m>, depth: usize) -> Node {
+        let mut members = Vec::new();
+        let children = named_children(loc.node);
+        let opening = children
+            .iter()
+            .find(|child| child.kind() == "object_start")
+            .map_or_else(|| self.span(loc), |start| self.span(Loc { file: loc.file, node: *start }));
+        for elem in children.into_iter().filter(|child| child.kind() == "object_elem") {
+            let (Some(key), Some(value)) = (elem.child_by_field_name("key"), elem.child_by_field_name("val")) else {
+                continue;
+            };
+            let key_loc = Loc { file: loc.file, node: key };
+            let name = self.key_name(key_loc, depth);
+            let value = self.lower(Loc { file: loc.file, node: value }, depth + 1);
+            members.push(Member { key: Key { name, span: self.span(key_loc) }, value });
+        }
+        Node::new(self.span(loc), NodeKind::Object(Object { opening, members }))
+    }
+
+    /// The name of an object key: a bare identifier, or a string (a parenthesised expression is
+    /// evaluated when it is a known string).
+    fn key_name(&self, key: Loc<'m>, depth: usize) -> String {
+        let parts = named_children(key.node);
+        if let [only] = parts.as_slice()
+            && only.kind() == "variable_expr"
+        {
+            return self.text(Loc { file: key.file, node: *only }).to_owned();
+        }
+        match self.lower(key, depth + 1).kind {
+            NodeKind::String(Value::Known(text)) => text,
+            _ => self.text(key).to_owned(),
+        }
+    }
+
+    /// The value of a template: known text, or text with holes for what cannot be evaluated.
+    pub fn template_value(&self, loc: Loc<'m>, depth: usize) -> Value {
+        let Some(parsed) = self.parsed(loc) else {
+            return Value::Unknown(Unknown::new("the file is missing"));
+        };
+        let mut parts: Vec<TemplatePart> = Vec::new();
+        let mut text_from = 0;
+        let decoded = decode_template(parsed, loc.node, |out: &mut Decoded, hole| {
+            let filled = self.hole_text(loc.file, &hole, depth);
+            match filled {
+                Ok(text) => {
+                    let node = hole.node();
+                    out.push_mapped(&text, node.start_byte(), node.end_byte() - node.start_byte());
+                }
+                Err(unknown) => {
+                    if let Some(text) = out.text.get(text_from..)
+                        && !text.is_empty()
+                    {
+                        parts.push(TemplatePart::Text(text.to_owned()));
+                    }
+                    parts.push(TemplatePart::Hole(unknown));
+                    text_from = out.text.len();
+                }
+            }
+        });
+        if parts.is_empty() {
+            return Value::Known(decoded.text);
+        }
+        if let Some(text) = decoded.text.get(text_from..)
+            && !text.is_empty()
+        {
+            parts.push(TemplatePart::Text(text.to_owned()));
+        }
+        Value::Partial(parts)
+    }
+
+    /// The text an interpolation stands for, or why it is unknown.
+    pub fn hole_text(&self, file: usize, hole: &Hole<'m>, depth: usize) -> Result<String, Unknown> {
+        match hole {
+            Hole::Interpolation { expr: Some(expr), .. } => {
+                let expr = Loc { file, node: *expr };
+                if let Some(arg) = self.jsonencode_argument(expr) {
+                    // `"Resource": ${jsonencode(local.arns)}` in a heredoc: the JSON text of a known value.
+                    let value = self.lower(arg, depth + 1);
+                    return crate::render::to_json(&value)
+                        .ok_or_else(|| Unknown::new(format!("`{}` is not known statically", short(self.text(arg)))));
+                }
+                match self.lower(expr, depth + 1).kind {
+                    NodeKind::String(Value::Known(text)) | NodeKind::Number(text) => Ok(text),
+                    NodeKind::Bool(flag) => Ok(flag.to_string()),
+                    NodeKind::String(value) => Err(Unknown::new(
+                        value.unknown_reasons().first().map_or_else(|| "unknown".to_owned(), |r| (*r).to_owned()),
+                    )),
+                    NodeKind::Unknown(unknown) => Err(unknown),
+                    other => Err(Unknown::new(format!(
+                        "`{}` is {}, not a string",
+                        short(self.text(expr)),
+                        Node::new(self.span(expr), other).type_name()
+                    ))),
+                }
+            }
+            Hole::Interpolation { node, expr: None } => Err(Unknown::new(format!(
+                "`{}` is an empty interpolation",
+                short(self.text(Loc { file, node: *node }))
+            ))),
+            Hole::Directive(node) => Err(Unknown::new(format!(
+                "`{}` is a template directive, which is not evaluated",
+                short(self.text(Loc { file, node: *node }))
+            ))),
+        }
+    }
+
+    /// The argument of `jsonencode(arg)` when `expr` is exactly that call.
+    fn jsonencode_argument(&self, expr: Loc<'m>) -> Option<Loc<'m>> {
+        let parts = named_children(expr.node);
+        let [call] = parts.as_slice() else { return None };
+        if call.kind() != "function_call" {
+            return None;
+        }
+        let children = named_children(*call);
+        let name = children.first().map(|ident| self.text(Loc { file: expr.file, node: *ident }))?;
+        let args = children.iter().find(|child| child.kind() == "function_arguments")?;
+        match (name, named_children(*args).as_slice()) {
+            ("jsonencode", [arg]) if arg.kind() == "expression" => Some(Loc { file: expr.file, node: *arg }),
+            _ => None,
+        }
+    }
+
+    /// A reference: `local.x`, `var.x`, or anything else (unknown), followed by traversal operators.
+    fn reference(
+        &self,
+        loc: Loc<'m>,
+        base: tree_sitter::Node<'m>,
+        ops: &[tree_sitter::Node<'m>],
+        depth: usize,
+    ) -> Node {
+        let root = self.text(Loc { file: loc.file, node: base });
+        let first_attr = ops.first().filter(|op| op.kind() == "get_attr").map(|op| self.attr_name(loc.file, *op));
+        let rest = ops.get(1..).unwrap_or_default();
+        let whole = short(self.text(loc));
+        match (root, first_attr) {
+            ("local", Some(name)) => match self.index.locals.get(name) {
+                Some(def) => {
+                    let value = self.lower(*def, depth + 1);
+                    self.apply_ops(loc, value, rest, depth)
+                }
+                None => self.unknown(loc, format!("`{whole}`: no local value `{name}` in this module")),
+            },
+            ("var", Some(name)) => match self.index.variables.get(name) {
+                Some(Some(default)) => {
+                    let value = self.lower(*default, depth + 1);
+                    self.apply_ops(loc, value, rest, depth)
+                }
+                Some(None) => self.unknown(loc, format!("`var.{name}` has no default")),
+                None => self.unknown(loc, format!("`var.{name}` is not declared in this module")),
+            },
+            ("data", _) => self.unknown(loc, format!("`{whole}` is a data source attribute, known only after apply")),
+            ("module", _) => self.unknown(loc, format!("`{whole}` is a module output, which is not followed yet")),
+            ("each" | "count", _) => self.unknown(loc, format!("`{whole}` depends on the iteration")),
+            (_, Some(_)) if !matches!(root, "path" | "terraform" | "self") => {
+                self.unknown(loc, format!("`{whole}` is a resource attribute, known only after apply"))
+            }
+            _ => self.unknown(loc, format!("`{whole}` cannot be resolved statically")),
+        }
+    }
+
+    fn attr_name(&self, file: usize, op: tree_sitter::Node<'m>) -> &'m str {
+        named_children(op)
+            .into_iter()
+            .find(|child| child.kind() == "identifier")
+            .map_or("", |ident| self.text(Loc { file, node: ident }))
+    }
+
+    /// Applies `.name` and `[index]` to a lowered value.
+    fn apply_ops(&self, loc: Loc<'m>, mut value: Node, ops: &[tree_sitter::Node<'m>], depth: usize) -> Node {
+        for op in ops {
+            if matches!(value.kind, NodeKind::Unknown(_)) {
+                return value;
+            }
+            let next = match op.kind() {
+                "get_attr" => {
+                    let name = self.attr_name(loc.file, *op);
+                    match value.kind {
+                        NodeKind::Object(object) => {
+                            object.members.into_iter().rev().find(|member| member.key.name == name).map(|m| m.value)
+                        }
+                        _ => None,
+                    }
+                }
+                "index" => {
+                    let position = self.index_value(loc.file, *op, depth);
+                    match (value.kind, position) {
+                        (NodeKind::Array(items), Some(position)) => items.into_iter().nth(position),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            match next {
+                Some(next) => value = next,
+                None => {
+                    return self.unknown(loc, format!("`{}` cannot be resolved statically", short(self.text(loc))));
+                }
+            }
+        }
+        value
+    }
+
+    /// The number inside `[N]` or `.N`.
+    fn index_value(&self, file: usize, op: tree_sitter::Node<'m>, depth: usize) -> Option<usize> {
+        let inner = named_children(op).into_iter().next()?;
+        let text = match inner.kind() {
+            "legacy_index" => self.text(Loc { file, node: inner }).trim_start_matches('.').to_owned(),
+            _ => {
+                let expr = named_children(inner).into_iter().next()?;
+                match self.lower(Loc { file, node: expr }, depth + 1).kind {
+                    NodeKind::Number(text) => text,
+                    _ => return None,
+                }
+            }
+        };
+        text.parse().ok()
+    }
+
+    fn function_call(&self, loc: Loc<'m>, depth: usize) -> Node {
+        let children = named_children(loc.node);
+        let name = children.first().map_or("", |ident| self.text(Loc { file: loc.file, node: *ident }));
+        let args: Vec<Loc<'m>> = children
+            .iter()
+            .find(|child| child.kind() == "function_arguments")
+            .map(|args| {
+                named_children(*args)
+                    .into_iter()
+                    .filter(|arg| arg.kind() == "expression")
+                    .map(|node| Loc { file: loc.file, node })
+                    .collect()
+            })
+            .unwrap_or_default();
+        match (name, args.as_slice()) {
+            // Conversions that keep the value as the policy reader sees it.
+            ("tolist" | "toset" | "tostring", [arg]) => self.lower(*arg, depth + 1),
+            ("concat", _) => {
+                let mut items = Vec::new();
+                for arg in &args {
+                    match self.lower(*arg, depth + 1).kind {
+                        NodeKind::Array(more) => items.extend(more),
+                        _ => {
+                            return self.unknown(
+                                loc,
+                                format!("`{}`: an argument of `concat` is not a known list", short(self.text(loc))),
+                            );
+                        }
+                    }
+                }
+                Node::new(self.span(loc), NodeKind::Array(items))
+            }
+            _ => self.unknown(loc, format!("`{name}(…)` is a function call, which is not evaluated")),
+        }
+    }
+
+    /// Resolves the expression of a policy-consuming attribute to the kind of source it is.
+    pub fn policy_source(&self, loc: Loc<'m>, depth: usize) -> Source<'m> {
+        if depth > MAX_DEPTH || !self.step() {
+            let reason = format!("`{}` nests too deeply to evaluate", short(self.text(loc)));
+            return Source::Unknown(self.span(loc), Unknown::new(reason));
+        }
+        let at = |node| Loc { file: loc.file, node };
+        match loc.node.kind() {
+            "expression" | "literal_value" | "template_expr" => {
+                let parts = named_children(loc.node);
+                match parts.as_slice() {
+                    [only] => return self.policy_source(at(*only), depth + 1),
+                    [base, ops @ ..] if base.kind() == "variable_expr" => {
+                        if let Some(source) = self.reference_source(loc, *base, ops, depth) {
+                            return source;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            "string_lit" | "quoted_template" | "heredoc_template" => return Source::Text(loc),
+            "function_call" => {
+                let children = named_children(loc.node);
+                let name = children.first().map_or("", |ident| self.text(at(*ident)));
+                let args: Vec<_> = children
+                    .iter()
+                    .find(|child| child.kind() == "function_arguments")
+                    .map(|args| named_children(*args).into_iter().filter(|arg| arg.kind() == "expression").collect())
+                    .unwrap_or_default();
+                if let ("jsonencode", [arg]) = (name, args.as_slice()) {
+                    return Source::Tree(self.lower(at(*arg), depth + 1));
+                }
+            }
+            _ => {}
+        }
+        match self.lower(loc, depth + 1) {
+            Node { kind: NodeKind::Unknown(unknown), span } => Source::Unknown(span, unknown),
+            Node { kind: NodeKind::String(Value::Partial(parts)), span } => {
+                let reason = parts
+                    .iter()
+                    .find_map(|part| match part {
+                        TemplatePart::Hole(unknown) => Some(unknown.clone()),
+                        TemplatePart::Text(_) => None,
+                    })
+                    .unwrap_or_else(|| Unknown::new("the policy text is not known statically"));
+                Source::Unknown(span, reason)
+            }
+            node => Source::Tree(node),
+        }
+    }
+
+    /// A reference used as a policy: follows `local.*` and `var.*` to their expressions and
+    /// recognises `data.aws_iam_policy_document.NAME.json`.
+    fn reference_source(
+        &self,
+        loc: Loc<'m>,
+        base: tree_sitter::Node<'m>,
+        ops: &[tree_sitter::Node<'m>],
+        depth: usize,
+    ) -> Option<Source<'m>> {
+        let root = self.text(Loc { file: loc.file, node: base });
+        let names: Vec<&str> =
+            ops.iter().map(|op| if op.kind() == "get_attr" { self.attr_name(loc.file, *op) } else { "" }).collect();
+        match (root, names.as_slice()) {
+            ("local", [name]) => {
+                let def = self.index.locals.get(*name)?;
+                Some(self.policy_source(*def, depth + 1))
+            }
+            ("var", [name]) => {
+                let default = self.index.variables.get(*name)?.as_ref()?;
+                Some(self.policy_source(*default, depth + 1))
+            }
+            ("data", ["aws_iam_policy_document", name, "json" | "minified_json"]) => {
+                if self.index.policy_documents.contains_key(*name) {
+                    Some(Source::PolicyDocument((*name).to_owned()))
+                } else {
+                    let reason = format!("`data.aws_iam_policy_document.{name}` is not declared in this module");
+                    Some(Source::Unknown(self.span(loc), Unknown::new(reason)))
+                }
+            }
+            _ => None,
+        }
+    }
+}

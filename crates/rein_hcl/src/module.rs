@@ -1,0 +1,93 @@
+//! The index of one module: its locals, variables, policy document data sources and resources,
+//! gathered over all of the module's files.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use crate::syntax::{BodyItem, ParsedFile, attribute, block_parts, body_items, top_level_blocks};
+
+/// A node and the index of the file it is in.
+#[derive(Clone, Copy)]
+pub(crate) struct Loc<'m> {
+    pub file: usize,
+    pub node: Node<'m>,
+}
+
+/// One `resource` block.
+pub(crate) struct Resource<'m> {
+    pub kind: String,
+    pub name: String,
+    pub file: usize,
+    pub body: Node<'m>,
+}
+
+impl Resource<'_> {
+    pub fn address(&self) -> String {
+        format!("{}.{}", self.kind, self.name)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Index<'m> {
+    pub locals: BTreeMap<String, Loc<'m>>,
+    /// Each variable with its `default` expression, when it has one.
+    pub variables: BTreeMap<String, Option<Loc<'m>>>,
+    /// `data "aws_iam_policy_document" NAME` blocks: the block and its body.
+    pub policy_documents: BTreeMap<String, (Loc<'m>, Option<Node<'m>>)>,
+    /// Resources in file and source order.
+    pub resources: Vec<Resource<'m>>,
+}
+
+impl<'m> Index<'m> {
+    pub fn build(files: &'m [ParsedFile<'m>]) -> Self {
+        let mut index = Index::default();
+        for (file_idx, parsed) in files.iter().enumerate() {
+            let Some(tree) = &parsed.tree else { continue };
+            for block in top_level_blocks(tree, parsed.text) {
+                let Some(parts) = block_parts(parsed, block) else { continue };
+                let labels: Vec<&str> = parts.labels.iter().map(String::as_str).collect();
+                let keyword = parsed.text_of(parts.keyword);
+                if let ("variable", [name], None) = (keyword, labels.as_slice(), parts.body) {
+                    // `variable "x" {}` has no body node.
+                    index.variables.entry((*name).to_owned()).or_insert(None);
+                }
+                let Some(body) = parts.body else {
+                    continue;
+                };
+                match (keyword, labels.as_slice()) {
+                    ("locals", []) => {
+                        for item in body_items(body) {
+                            if let BodyItem::Attribute { name, value: Some(value) } = item {
+                                // The first definition wins; Terraform rejects duplicates anyway.
+                                index
+                                    .locals
+                                    .entry(parsed.text_of(name).to_owned())
+                                    .or_insert(Loc { file: file_idx, node: value });
+                            }
+                        }
+                    }
+                    ("variable", [name]) => {
+                        let default =
+                            attribute(parsed, body, "default").map(|(_, value)| Loc { file: file_idx, node: value });
+                        index.variables.entry((*name).to_owned()).or_insert(default);
+                    }
+                    ("data", ["aws_iam_policy_document", name]) => {
+                        index
+                            .policy_documents
+                            .entry((*name).to_owned())
+                            .or_insert((Loc { file: file_idx, node: block }, Some(body)));
+                    }
+                    ("resource", [kind, name]) => index.resources.push(Resource {
+                        kind: (*kind).to_owned(),
+                        name: (*name).to_owned(),
+                        file: file_idx,
+                        body,
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        index
+    }
+}

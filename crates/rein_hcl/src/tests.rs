@@ -1,0 +1,508 @@
+//! Frontend tests: fixtures under `fixtures/frontends/hcl/` dumped with positions and source
+//! slices (insta snapshots), plus exact-span assertions and robustness over truncated input.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rein_model::{
+    KindSource, PolicyDocument, PolicyKind, PrincipalBody, SourceSyntax, SpannedValue, TemplatePart, Value, ValueList,
+};
+use rein_text::{ColumnUnit, FileId, LineIndex, Span};
+
+use super::{HclOutput, analyze_file, analyze_module};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/frontends/hcl")
+}
+
+/// The `.tf` files of one directory, sorted, with their texts.
+fn read_dir(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "tf"))
+        .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+struct Dumper<'a> {
+    texts: &'a [(String, String)],
+    out: String,
+}
+
+impl Dumper<'_> {
+    fn at(&self, span: Span) -> String {
+        let Some((name, text)) = self.texts.get(span.file.0 as usize) else { return "?".to_owned() };
+        let index = LineIndex::new(text);
+        let start = index.line_col(span.range.start(), ColumnUnit::Char);
+        let end = index.line_col(span.range.end(), ColumnUnit::Char);
+        let slice = rein_text::slice(text, span.range).unwrap_or("<bad range>");
+        let slice = if slice.len() > 60 || slice.contains('\n') {
+            format!("{}…", slice.lines().next().unwrap_or_default().chars().take(40).collect::<String>())
+        } else {
+            slice.to_owned()
+        };
+        format!("{name}:{start}-{end} `{slice}`")
+    }
+
+    fn value(&mut self, indent: &str, label: &str, value: &SpannedValue) {
+        let shown = match &value.value {
+            Value::Known(text) => format!("{text:?}"),
+            other => format!("{other} {:?}", other.unknown_reasons()),
+        };
+        let at = self.at(value.span);
+        writeln!(self.out, "{indent}{label} = {shown} @ {at}").unwrap();
+    }
+
+    fn list(&mut self, indent: &str, label: &str, list: &ValueList) {
+        let key = self.at(list.key.span);
+        writeln!(self.out, "{indent}{label} ({:?}) key @ {key}", list.form).unwrap();
+        if let Some(unknown) = &list.unknown {
+            writeln!(self.out, "{indent}  unknown: {}", unknown.reason).unwrap();
+        }
+        for item in &list.items {
+            self.value(&format!("{indent}  "), "-", item);
+        }
+    }
+
+    fn document(&mut self, doc: &PolicyDocument) {
+        let owner = doc.origin.owner.as_deref().unwrap_or("-");
+        let attribute = doc.origin.attribute.as_deref().unwrap_or("-");
+        let at = self.at(doc.span);
+        writeln!(
+            self.out,
+            "document {owner} {attribute}: {} ({:?}) {:?} size={:?} @ {at}",
+            doc.kind.as_str(),
+            doc.kind_source,
+            doc.origin.syntax,
+            doc.size.map(|size| size.minified)
+        )
+        .unwrap();
+        if let PolicyKind::Resource { service } = &doc.kind {
+            writeln!(self.out, "  service: {service:?}").unwrap();
+        }
+        if let Some(version) = &doc.version {
+            self.value("  ", "Version", version);
+        }
+        for issue in &doc.issues {
+            let at = self.at(issue.span);
+            writeln!(self.out, "  issue {:?}: {} @ {at}", issue.kind, issue.message).unwrap();
+        }
+        for stmt in &doc.statements {
+            let at = self.at(stmt.span);
+            writeln!(self.out, "  statement {} @ {at}", stmt.index).unwrap();
+            if let Some(sid) = &stmt.sid {
+                self.value("    ", "Sid", sid);
+            }
+            if let Some(effect) = &stmt.effect {
+                self.value("    ", "Effect", effect);
+            }
+            for (label, list) in [
+                ("Action", &stmt.action),
+                ("NotAction", &stmt.not_action),
+                ("Resource", &stmt.resource),
+                ("NotResource", &stmt.not_resource),
+            ] {
+                if let Some(list) = list {
+                    self.list("    ", label, list);
+                }
+            }
+            for (label, principal) in [("Principal", &stmt.principal), ("NotPrincipal", &stmt.not_principal)] {
+                let Some(principal) = principal else { continue };
+                match &principal.body {
+                    PrincipalBody::Scalar(value) => self.value("    ", label, value),
+                    PrincipalBody::Map(lists) => {
+                        for (kind, list) in lists {
+                            self.list("    ", &format!("{label}.{}", kind.as_str()), list);
+                        }
+                    }
+                    PrincipalBody::Unknown(unknown) => {
+                        writeln!(self.out, "    {label} unknown: {}", unknown.reason).unwrap();
+                    }
+                }
+            }
+            if let Some(block) = &stmt.condition {
+                if let Some(unknown) = &block.unknown {
+                    writeln!(self.out, "    Condition unknown: {}", unknown.reason).unwrap();
+                }
+                for (op, entry) in block.entries() {
+                    let key = self.at(entry.key.span);
+                    writeln!(self.out, "    Condition {} {} key @ {key}", op.key.name, entry.key.name).unwrap();
+                    if let Some(unknown) = &entry.unknown {
+                        writeln!(self.out, "      unknown: {}", unknown.reason).unwrap();
+                    }
+                    for value in &entry.values {
+                        self.value("      ", "-", &value.value);
+                    }
+                }
+            }
+        }
+    }
+
+    fn output(&mut self, output: &HclOutput) {
+        for doc in &output.documents {
+            self.document(doc);
+        }
+        for unknown in &output.unknown_policies {
+            let at = self.at(unknown.span);
+            writeln!(
+                self.out,
+                "unknown policy {} {} ({}): {} @ {at}",
+                unknown.owner,
+                unknown.attribute,
+                unknown.kind.as_str(),
+                unknown.reason
+            )
+            .unwrap();
+        }
+        for (span, message) in &output.issues {
+            let at = self.at(*span);
+            writeln!(self.out, "syntax: {message} @ {at}").unwrap();
+        }
+    }
+}
+
+fn analyze_texts(texts: &[(String, String)]) -> HclOutput {
+    let inputs: Vec<(FileId, &str)> =
+        texts.iter().enumerate().map(|(idx, (_, text))| (FileId(idx as u32), text.as_str())).collect();
+    analyze_module(&inputs)
+}
+
+fn dump(texts: &[(String, String)]) -> String {
+    let output = analyze_texts(texts);
+    let mut dumper = Dumper { texts, out: String::new() };
+    dumper.output(&output);
+    dumper.out
+}
+
+fn fixture(name: &str) -> Vec<(String, String)> {
+    let path = fixtures().join(name);
+    vec![(name.to_owned(), std::fs::read_to_string(path).unwrap())]
+}
+
+#[test]
+fn snapshot_heredoc() {
+    insta::assert_snapshot!(dump(&fixture("heredoc.tf")));
+}
+
+#[test]
+fn snapshot_quoted_string() {
+    insta::assert_snapshot!(dump(&fixture("quoted_string.tf")));
+}
+
+#[test]
+fn snapshot_jsonencode() {
+    insta::assert_snapshot!(dump(&fixture("jsonencode.tf")));
+}
+
+#[test]
+fn snapshot_policy_document() {
+    insta::assert_snapshot!(dump(&fixture("policy_document.tf")));
+}
+
+#[test]
+fn snapshot_broken() {
+    insta::assert_snapshot!(dump(&fixture("broken.tf")));
+}
+
+#[test]
+fn snapshot_module_tree() {
+    insta::assert_snapshot!(dump(&read_dir(&fixtures().join("module_tree/modules/ci_role"))));
+}
+
+/// The source slice of a span in a single-file analysis.
+fn slice(text: &str, span: Span) -> &str {
+    rein_text::slice(text, span.range).unwrap()
+}
+
+fn only_doc<'a>(output: &'a HclOutput, owner: &str) -> &'a PolicyDocument {
+    let docs: Vec<&PolicyDocument> =
+        output.documents.iter().filter(|doc| doc.origin.owner.as_deref() == Some(owner)).collect();
+    assert_eq!(docs.len(), 1, "documents of {owner}: {docs:#?}; unknown: {:#?}", output.unknown_policies);
+    docs[0]
+}
+
+fn action_items(doc: &PolicyDocument) -> Vec<&SpannedValue> {
+    doc.statements.iter().flat_map(|stmt| stmt.action.iter().flat_map(|list| list.items.iter())).collect()
+}
+
+#[test]
+fn jsonencode_action_points_at_the_hcl_literal() {
+    let texts = fixture("jsonencode.tf");
+    let text = &texts[0].1;
+    let output = analyze_file(FileId(0), text);
+    let doc = only_doc(&output, "aws_s3_bucket_policy.reports");
+    assert_eq!(doc.kind, PolicyKind::Resource { service: Some("s3".to_owned()) });
+    assert_eq!(doc.kind_source, KindSource::Declared);
+    assert_eq!(doc.origin.syntax, SourceSyntax::Structured);
+    assert_eq!(doc.origin.attribute.as_deref(), Some("policy"));
+    let actions = action_items(doc);
+    let get = actions.iter().find(|item| item.known() == Some("s3:GetObject")).unwrap();
+    assert_eq!(slice(text, get.span), "\"s3:GetObject\"");
+    // `$${` is Terraform's escape: the policy holds the IAM variable `${aws:username}`.
+    let home = doc.statements[1].resource.as_ref().unwrap();
+    assert_eq!(home.items[0].known(), Some("arn:aws:s3:::acme-reports/home/${aws:username}/*"));
+    assert!(doc.uses_policy_variables());
+}
+
+#[test]
+fn heredoc_action_points_into_the_heredoc() {
+    let texts = fixture("heredoc.tf");
+    let text = &texts[0].1;
+    let output = analyze_file(FileId(0), text);
+    let doc = only_doc(&output, "aws_iam_user_policy.self_service");
+    assert_eq!(doc.origin.syntax, SourceSyntax::EmbeddedJson);
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    let create = action_items(doc)[0];
+    assert_eq!(create.known(), Some("iam:CreateAccessKey"));
+    assert_eq!(slice(text, create.span), "\"iam:CreateAccessKey\"");
+
+    // `<<-` strips the indentation; a resolved local is substituted, an unknown variable is a hole.
+    let doc = only_doc(&output, "aws_iam_role_policy.consumer");
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    let receive = action_items(doc)[0];
+    assert_eq!(slice(text, receive.span), "\"sqs:ReceiveMessage\"");
+    let queue = &doc.statements[0].resource.as_ref().unwrap().items[0];
+    assert_eq!(queue.known(), Some("arn:aws:sqs:eu-west-1:111122223333:orders"));
+    let key = &doc.statements[1].resource.as_ref().unwrap().items[0];
+    assert_eq!(key.value, Value::Unknown(rein_model::Unknown::new("`var.kms_key_arn` has no default")));
+    assert_eq!(slice(text, key.span), "\"${var.kms_key_arn}\"");
+}
+
+#[test]
+fn quoted_json_maps_through_escapes() {
+    let texts = fixture("quoted_string.tf");
+    let text = &texts[0].1;
+    let output = analyze_file(FileId(0), text);
+    let doc = only_doc(&output, "aws_iam_group_policy.readers");
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    assert_eq!(slice(text, action_items(doc)[0].span), "\\\"s3:GetObject\\\"");
+    let resource = &doc.statements[0].resource.as_ref().unwrap().items[0];
+    assert_eq!(resource.known(), Some("arn:aws:s3:::café-reports/*"));
+}
+
+#[test]
+fn policy_document_kinds_owners_and_ampersand_escape() {
+    let texts = fixture("policy_document.tf");
+    let text = &texts[0].1;
+    let output = analyze_file(FileId(0), text);
+    let trust =
+        output.documents.iter().find(|doc| doc.origin.attribute.as_deref() == Some("assume_role_policy")).unwrap();
+    assert_eq!(trust.kind, PolicyKind::Trust);
+    assert_eq!(trust.origin.owner.as_deref(), Some("aws_iam_role.app"));
+    assert_eq!(slice(text, action_items(trust)[0].span), "\"sts:AssumeRole\"");
+
+    let home = only_doc(&output, "data.aws_iam_policy_document.home_dirs");
+    assert_eq!((home.kind.clone(), home.kind_source), (PolicyKind::Identity, KindSource::Inferred));
+    let resource = &home.statements[0].resource.as_ref().unwrap().items[0];
+    assert_eq!(resource.known(), Some("arn:aws:s3:::acme-home/${aws:username}/*"));
+    assert_eq!(slice(text, resource.span), "\"arn:aws:s3:::acme-home/&{aws:username}/*\"");
+    assert!(home.issues.is_empty(), "{:#?}", home.issues);
+
+    let scp = only_doc(&output, "aws_organizations_policy.deny_leave");
+    assert_eq!(scp.kind, PolicyKind::Scp);
+    let rcp = only_doc(&output, "aws_organizations_policy.rcp");
+    assert_eq!(rcp.kind, PolicyKind::Rcp);
+    let inline =
+        output.documents.iter().find(|doc| doc.origin.attribute.as_deref() == Some("inline_policy.policy")).unwrap();
+    assert_eq!(inline.kind, PolicyKind::Identity);
+}
+
+#[test]
+fn module_references_resolve_across_files() {
+    let texts = read_dir(&fixtures().join("module_tree/modules/ci_role"));
+    let output = analyze_texts(&texts);
+    let deploy = only_doc(&output, "aws_iam_role_policy.deploy");
+    assert!(deploy.issues.is_empty(), "{:#?}", deploy.issues);
+    // `Action = local.read_actions`: the items point at the literals in the `locals` block.
+    let get = action_items(deploy)[0];
+    let (name, locals) = &texts[get.span.file.0 as usize];
+    assert_eq!(name, "locals.tf");
+    assert_eq!(slice(locals, get.span), "\"s3:GetObject\"");
+    let trust = only_doc(&output, "aws_iam_role.ci");
+    assert_eq!(trust.kind, PolicyKind::Trust);
+    let sub = trust.statements[0].condition.as_ref().unwrap().entries().nth(1).unwrap().1;
+    assert_eq!(sub.values[0].value.value.unknown_reasons(), vec!["`var.github_org` has no default"]);
+}
+
+#[test]
+fn interpolations_and_escapes() {
+    let text = r#"
+variable "bucket" {}
+locals {
+  a = local.b
+  b = local.a
+  prefix = "logs"
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Statement = [{
+      Effect = "Allow"
+      Action = ["s3:Get*", "&{aws:username}"]
+      Resource = ["arn:aws:s3:::${var.bucket}/${local.prefix}/*", local.a, "tab\there\u00e9\\", upper("x")]
+    }]
+  })
+}
+"#;
+    let output = analyze_file(FileId(0), text);
+    let doc = only_doc(&output, "aws_iam_policy.p");
+    let stmt = &doc.statements[0];
+    // Outside `aws_iam_policy_document`, `&{` is literal text.
+    assert_eq!(stmt.action.as_ref().unwrap().items[1].known(), Some("&{aws:username}"));
+    let items = &stmt.resource.as_ref().unwrap().items;
+    assert_eq!(
+        items[0].value,
+        Value::Partial(vec![
+            TemplatePart::Text("arn:aws:s3:::".to_owned()),
+            TemplatePart::Hole(rein_model::Unknown::new("`var.bucket` has no default")),
+            TemplatePart::Text("/logs/*".to_owned()),
+        ])
+    );
+    // A reference cycle ends as unknown, not as a stack overflow.
+    assert!(matches!(items[1].value, Value::Unknown(_)), "{:?}", items[1]);
+    assert_eq!(items[2].known(), Some("tab\there\u{e9}\\"));
+    assert_eq!(items[3].value.unknown_reasons(), vec!["`upper(…)` is a function call, which is not evaluated"]);
+}
+
+#[test]
+fn indented_heredoc_with_tabs_and_holes_outside_strings() {
+    let text = "variable \"actions\" {}\nresource \"aws_iam_role_policy\" \"p\" {\n  policy = <<-EOT\n\t\t{\"Statement\": [{\"Effect\": \"Allow\",\n\t\t  \"Action\": ${var.actions},\n\t\t  \"Resource\": \"*\"}]}\n\tEOT\n}\n";
+    let output = analyze_file(FileId(0), text);
+    let doc = only_doc(&output, "aws_iam_role_policy.p");
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    let action = doc.statements[0].action.as_ref().unwrap();
+    assert_eq!(action.unknown.as_ref().map(|u| u.reason.as_str()), Some("`var.actions` has no default"));
+    assert!(action.items.is_empty());
+    let resource = &doc.statements[0].resource.as_ref().unwrap().items[0];
+    assert_eq!(slice(text, resource.span), "\"*\"");
+}
+
+#[test]
+fn unknown_policy_sources_are_listed() {
+    let text = r#"
+variable "policy_json" {}
+resource "aws_iam_policy" "a" { policy = var.policy_json }
+resource "aws_iam_policy" "b" { policy = file("${path.module}/policy.json") }
+resource "aws_iam_policy" "c" { policy = data.aws_iam_policy_document.missing.json }
+"#;
+    let output = analyze_file(FileId(0), text);
+    assert!(output.documents.is_empty());
+    let reasons: Vec<&str> = output.unknown_policies.iter().map(|u| u.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            "`var.policy_json` has no default",
+            "`file(…)` is a function call, which is not evaluated",
+            "`data.aws_iam_policy_document.missing` is not declared in this module",
+        ]
+    );
+}
+
+#[test]
+fn exponential_reference_fan_out_is_bounded() {
+    let mut text = String::from("locals {\n  l0 = \"s3:GetObject\"\n");
+    for idx in 1..40 {
+        text.push_str(&format!("  l{idx} = [local.l{prev}, local.l{prev}]\n", prev = idx - 1));
+    }
+    text.push_str(
+        "}\nresource \"aws_iam_policy\" \"p\" { policy = jsonencode({ Statement = [{ Action = local.l39 }] }) }\n",
+    );
+    let output = analyze_file(FileId(0), &text);
+    assert_eq!(output.documents.len(), 1);
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let depth = 5_000;
+    let text = format!(
+        "resource \"aws_iam_policy\" \"p\" {{ policy = jsonencode({}1{}) }}\nlocals {{ x = {}\"a\"{} }}\n",
+        "[".repeat(depth),
+        "]".repeat(depth),
+        "{ a = ".repeat(depth),
+        " }".repeat(depth)
+    );
+    let _ = analyze_file(FileId(0), &text);
+}
+
+/// Every fixture cut at every line boundary runs without panicking (STYLE.md §3.6).
+#[test]
+fn every_fixture_cut_at_every_line_parses() {
+    let mut dirs = vec![fixtures()];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "tf") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 8);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let cuts = text.match_indices('\n').map(|(idx, _)| idx).chain([text.len()]);
+        for cut in cuts {
+            let prefix = &text[..cut];
+            let output = analyze_file(FileId(0), prefix);
+            for doc in &output.documents {
+                assert!(rein_text::slice(prefix, doc.span.range).is_some(), "{}: {:?}", path.display(), doc.span);
+            }
+            // The same prefix with the rest of each line cut in the middle, too.
+            let mid =
+                prefix.rfind('\n').map_or(0, |idx| idx + 1) + (cut - prefix.rfind('\n').map_or(0, |idx| idx + 1)) / 2;
+            if let Some(half) = text.get(..mid) {
+                let _ = analyze_file(FileId(0), half);
+            }
+        }
+    }
+}
+
+#[test]
+fn heredoc_jsonencode_interpolation_and_local_data_source() {
+    let text = r#"
+locals {
+  arns  = ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"]
+  trust = data.aws_iam_policy_document.assume.json
+}
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root"]
+    }
+  }
+}
+data "aws_iam_policy_document" "unused_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+resource "aws_iam_role" "r" { assume_role_policy = local.trust }
+resource "aws_iam_role_policy" "p" {
+  policy = <<EOF
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ${jsonencode(local.arns)}}]}
+EOF
+}
+"#;
+    let output = analyze_file(FileId(0), text);
+    let trust = only_doc(&output, "aws_iam_role.r");
+    assert_eq!(trust.kind, PolicyKind::Trust);
+    let unused = only_doc(&output, "data.aws_iam_policy_document.unused_trust");
+    assert_eq!((unused.kind.clone(), unused.kind_source), (PolicyKind::Trust, KindSource::Inferred));
+    let doc = only_doc(&output, "aws_iam_role_policy.p");
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    let resources = doc.statements[0].resource.as_ref().unwrap();
+    let known: Vec<_> = resources.items.iter().map(|item| item.known().unwrap()).collect();
+    assert_eq!(known, ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"]);
+    // Values produced by the interpolation point at the whole `${…}`.
+    assert_eq!(slice(text, resources.items[0].span), "${jsonencode(local.arns)}");
+}
