@@ -4,6 +4,7 @@
 //! settings come in as values; the CLI and the language server are thin shells around it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+use rayon::prelude::*;
 use rein_diagnostics::Finding;
 use rein_model::json::{JsonRenderer, Likelihood, looks_like_policy, parse_policy};
 use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, SyntaxIssue, SyntaxIssueKind};
@@ -60,20 +61,24 @@ pub struct Analysis {
 /// Reads every input into the model and runs the enabled rules.
 pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
     let mut db = SourceDb::new();
-    let mut documents = Vec::new();
-    let mut file_ids = Vec::new();
+    let mut pending = Vec::with_capacity(inputs.len());
     for input in inputs {
         let (text, invalid_at) = decode(&input.bytes);
         let file = db.add(input.path, text);
-        file_ids.push(file);
-        let Some(source) = db.get(file) else { continue };
-        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
-        let doc = match invalid_at {
-            Some(offset) => unreadable(file, offset, input.policy_kind, origin),
-            None => parse_policy(&source.text, &SpanMap::identity(file, TextSize::from(0)), input.policy_kind, origin),
-        };
-        documents.push(doc);
+        pending.push((file, invalid_at, input.policy_kind));
     }
+    // Files are independent: read them in parallel; the order of `documents` stays the input order.
+    let documents: Vec<PolicyDocument> = pending
+        .into_par_iter()
+        .filter_map(|(file, invalid_at, policy_kind)| {
+            let source = db.get(file)?;
+            let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+            Some(match invalid_at {
+                Some(offset) => unreadable(file, offset, policy_kind, origin),
+                None => parse_policy(&source.text, &SpanMap::identity(file, TextSize::from(0)), policy_kind, origin),
+            })
+        })
+        .collect();
     let renderers: Vec<JsonRenderer<'_>> = documents
         .iter()
         .map(|doc| JsonRenderer { file: doc.span.file, text: db.get(doc.span.file).map_or("", |f| f.text.as_str()) })

@@ -24,7 +24,7 @@ pub enum PolicyEdit {
 }
 
 /// Turns model edits into text edits for one syntax.
-pub trait EditRenderer {
+pub trait EditRenderer: Sync {
     /// `None` when the edit cannot be rendered (the value came from a variable, the file is a plan).
     fn render(&self, edit: &PolicyEdit) -> Option<Vec<TextEdit>>;
 }

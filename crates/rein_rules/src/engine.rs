@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use rein_diagnostics::{Finding, Severity, sort_findings};
 use rein_model::{EditRenderer, PolicyDocument};
 
@@ -63,19 +64,24 @@ pub struct CheckInput<'a> {
 pub fn check(inputs: &[CheckInput<'_>], settings: &Settings) -> Vec<Finding> {
     let catalog = rein_catalog::catalog();
     let rules: Vec<&dyn Rule> = all_rules().iter().copied().filter(|rule| settings.enables(*rule)).collect();
-    let mut findings = Vec::new();
-    for input in inputs {
-        let doc = input.document;
-        for rule in &rules {
-            let mut ctx = RuleContext::new(catalog, settings, input.renderer, rule.meta(), &mut findings);
-            rule.check_document(doc, &mut ctx);
-            if !doc.is_unreadable() {
-                for stmt in &doc.statements {
-                    rule.check_statement(stmt, doc, &mut ctx);
+    // Documents are independent: check them in parallel, then sort into report order.
+    let mut findings: Vec<Finding> = inputs
+        .par_iter()
+        .flat_map_iter(|input| {
+            let mut findings = Vec::new();
+            let doc = input.document;
+            for rule in &rules {
+                let mut ctx = RuleContext::new(catalog, settings, input.renderer, rule.meta(), &mut findings);
+                rule.check_document(doc, &mut ctx);
+                if !doc.is_unreadable() {
+                    for stmt in &doc.statements {
+                        rule.check_statement(stmt, doc, &mut ctx);
+                    }
                 }
             }
-        }
-    }
+            findings
+        })
+        .collect();
     for finding in &mut findings {
         if let Some(severity) = settings.severity.get(finding.rule) {
             finding.severity = *severity;
