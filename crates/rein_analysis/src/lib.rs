@@ -4,8 +4,11 @@
 //! settings come in as values; the CLI and the language server are thin shells around it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 use rein_diagnostics::Finding;
+use rein_hcl::{ModuleFile, analyze_module_files};
 use rein_model::json::{JsonRenderer, Likelihood, looks_like_policy, parse_policy};
 use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, SyntaxIssue, SyntaxIssueKind};
 use rein_rules::{CheckInput, Settings};
@@ -18,6 +21,8 @@ pub use rein_rules::Settings as RuleSettings;
 pub enum FileKind {
     /// An IAM policy document in JSON.
     PolicyJson,
+    /// A Terraform configuration file (`.tf`); the files of one directory form a module.
+    Terraform,
 }
 
 /// One input file as the caller read it.
@@ -38,6 +43,9 @@ pub struct SourceInput {
 /// syntax error is reported. Other JSON (package manifests, templates) is skipped.
 pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
     let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".tf") {
+        return Some(FileKind::Terraform);
+    }
     if !lower.ends_with(".json") {
         return None;
     }
@@ -46,6 +54,11 @@ pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
         Likelihood::Policy | Likelihood::Broken => Some(FileKind::PolicyJson),
         Likelihood::NotPolicy => None,
     }
+}
+
+/// What to read a file named explicitly by the user as: Terraform for `.tf`, else policy JSON.
+pub fn kind_of_named_file(path: &str) -> FileKind {
+    if path.to_ascii_lowercase().ends_with(".tf") { FileKind::Terraform } else { FileKind::PolicyJson }
 }
 
 /// The result of one analysis.
@@ -62,23 +75,32 @@ pub struct Analysis {
 pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
     let mut db = SourceDb::new();
     let mut pending = Vec::with_capacity(inputs.len());
+    let mut modules: BTreeMap<String, Vec<FileId>> = BTreeMap::new();
     for input in inputs {
         let (text, invalid_at) = decode(&input.bytes);
+        let kind = input.kind.unwrap_or_else(|| kind_of_named_file(&input.path));
+        let directory = parent_directory(&input.path).to_owned();
         let file = db.add(input.path, text);
-        pending.push((file, invalid_at, input.policy_kind));
+        match (kind, invalid_at) {
+            (FileKind::Terraform, None) => modules.entry(directory).or_default().push(file),
+            _ => pending.push((file, invalid_at, input.policy_kind)),
+        }
     }
     // Files are independent: read them in parallel; the order of `documents` stays the input order.
-    let documents: Vec<PolicyDocument> = pending
+    let mut documents: Vec<PolicyDocument> = pending
         .into_par_iter()
         .filter_map(|(file, invalid_at, policy_kind)| {
             let source = db.get(file)?;
             let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
             Some(match invalid_at {
-                Some(offset) => unreadable(file, offset, policy_kind, origin),
+                Some(offset) => unreadable(file, offset, policy_kind, origin, "file is not valid UTF-8"),
                 None => parse_policy(&source.text, &SpanMap::identity(file, TextSize::from(0)), policy_kind, origin),
             })
         })
         .collect();
+    let module_documents: Vec<Vec<PolicyDocument>> =
+        modules.par_iter().map(|(directory, files)| terraform_module(&db, directory, files)).collect();
+    documents.extend(module_documents.into_iter().flatten());
     let renderers: Vec<JsonRenderer<'_>> = documents
         .iter()
         .map(|doc| JsonRenderer { file: doc.span.file, text: db.get(doc.span.file).map_or("", |f| f.text.as_str()) })
@@ -104,17 +126,78 @@ fn decode(bytes: &[u8]) -> (String, Option<usize>) {
     }
 }
 
-fn unreadable(file: FileId, offset: usize, kind: Option<PolicyKind>, origin: DocumentOrigin) -> PolicyDocument {
+/// The directory part of a path as given (`a/b/main.tf` → `a/b`), `""` for a bare name.
+fn parent_directory(path: &str) -> &str {
+    path.rfind(['/', '\\']).and_then(|idx| path.get(..idx)).unwrap_or("")
+}
+
+/// Reads the `.tf` files of one directory as a Terraform module. The module's other files are
+/// passed along so that `file("…")` finds them.
+fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> Vec<PolicyDocument> {
+    let relative = |path: &str| -> String {
+        let rest = if directory.is_empty() { path } else { path.get(directory.len() + 1..).unwrap_or(path) };
+        rest.to_owned()
+    };
+    let members: Vec<(FileId, String, &str)> = db
+        .iter()
+        .filter(|source| {
+            let inside = directory.is_empty()
+                || source.path.strip_prefix(directory).is_some_and(|rest| rest.starts_with(['/', '\\']));
+            let is_tf = source.path.to_ascii_lowercase().ends_with(".tf");
+            // This module's `.tf` files, and any other file below it for `file()`; never the
+            // `.tf` files of another module.
+            tf_files.contains(&source.id) || (inside && !is_tf)
+        })
+        .map(|source| (source.id, relative(&source.path), source.text.as_str()))
+        .collect();
+    let module_files: Vec<ModuleFile<'_>> =
+        members.iter().map(|(file, path, text)| ModuleFile { file: *file, path, text }).collect();
+    let output = analyze_module_files(&module_files);
+    let mut documents = output.documents;
+    // Syntax errors: one unreadable document per file, so that IAM001 reports each of them.
+    let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
+    for (span, message) in output.issues {
+        by_file.entry(span.file).or_default().push((span, message));
+    }
+    for (_, issues) in by_file {
+        let Some((first, _)) = issues.first() else { continue };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None };
+        let mut doc = PolicyDocument::empty(*first, origin);
+        doc.issues = issues
+            .into_iter()
+            .map(|(span, message)| SyntaxIssue { kind: SyntaxIssueKind::JsonSyntax, span, message })
+            .collect();
+        documents.push(doc);
+    }
+    // Policies whose value is not known statically: recorded so that IAM010 names them.
+    for unknown in output.unknown_policies {
+        let origin = DocumentOrigin {
+            syntax: SourceSyntax::Structured,
+            owner: Some(unknown.owner),
+            attribute: Some(unknown.attribute.clone()),
+        };
+        let mut doc = PolicyDocument::empty(unknown.span, origin);
+        doc.kind = unknown.kind;
+        doc.kind_source = rein_model::KindSource::Declared;
+        doc.unknown_statements.push((unknown.span, rein_model::Unknown::new(unknown.reason)));
+        documents.push(doc);
+    }
+    documents
+}
+
+fn unreadable(
+    file: FileId,
+    offset: usize,
+    kind: Option<PolicyKind>,
+    origin: DocumentOrigin,
+    message: &str,
+) -> PolicyDocument {
     let span = Span::new(file, range_from_offsets(offset, offset + 1));
     let mut doc = PolicyDocument::empty(span, origin);
     if let Some(kind) = kind {
         doc.kind = kind;
         doc.kind_source = rein_model::KindSource::Declared;
     }
-    doc.issues.push(SyntaxIssue {
-        kind: SyntaxIssueKind::JsonSyntax,
-        span,
-        message: "file is not valid UTF-8".to_owned(),
-    });
+    doc.issues.push(SyntaxIssue { kind: SyntaxIssueKind::JsonSyntax, span, message: message.to_owned() });
     doc
 }

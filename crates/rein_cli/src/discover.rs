@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
-use rein_analysis::{FileKind, SourceInput, classify};
+use rein_analysis::{SourceInput, classify, kind_of_named_file};
 use rein_model::PolicyKind;
 
 /// Directories never walked into, whatever the ignore files say.
@@ -20,7 +20,7 @@ pub struct Discovered {
 
 /// Reads the files named by `paths`, in order; directories are walked in sorted order.
 ///
-/// Files named explicitly are always read as policy JSON. Files found by a walk are kept when
+/// Files named explicitly are always read: `.tf` files as Terraform, anything else as policy JSON. Files found by a walk are kept when
 /// [`classify`] recognises them. A file reached twice (named and walked) is read once.
 pub fn discover(paths: &[PathBuf], policy_kind: Option<&PolicyKind>) -> Discovered {
     let mut found = Discovered::default();
@@ -47,10 +47,11 @@ pub fn discover(paths: &[PathBuf], policy_kind: Option<&PolicyKind>) -> Discover
                 continue;
             }
             let Some(bytes) = read(path, &mut found.problems) else { continue };
+            let display = display(path);
             found.inputs.push(SourceInput {
-                path: display(path),
+                kind: Some(kind_of_named_file(&display)),
+                path: display,
                 bytes,
-                kind: Some(FileKind::PolicyJson),
                 policy_kind: policy_kind.cloned(),
             });
         }

@@ -38,3 +38,13 @@ fn analyze_file(bencher: Bencher<'_, '_>, lines: usize) {
     let text = big_file(lines);
     bencher.bench(|| rein_hcl::analyze_file(FileId(0), black_box(&text)));
 }
+
+#[divan::bench(args = [2_000])]
+fn parse_only(bencher: Bencher<'_, '_>, lines: usize) {
+    let text = big_file(lines);
+    bencher.bench(|| {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_hcl::LANGUAGE.into()).unwrap();
+        parser.parse(black_box(&text), None)
+    });
+}

@@ -18,9 +18,10 @@ mod syntax;
 
 use std::collections::BTreeSet;
 
+use rein_model::json::parse_policy;
 use rein_model::tree::minified_len;
 use rein_model::{
-    DocumentOrigin, DocumentSize, Node, NodeKind, PolicyDocument, PolicyKind, SourceSyntax, Value, read_policy,
+    DocumentOrigin, DocumentSize, Node, NodeKind, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, Value, read_policy,
 };
 use rein_text::{FileId, Span};
 
@@ -57,16 +58,43 @@ pub fn analyze_file(file: FileId, text: &str) -> HclOutput {
     analyze_module(&[(file, text)])
 }
 
+/// One file of a module directory.
+#[derive(Clone, Copy, Debug)]
+pub struct ModuleFile<'a> {
+    pub file: FileId,
+    /// The path relative to the module directory, `/`-separated, e.g. `main.tf` or
+    /// `policies/deploy.json`. Files whose name ends in `.tf` are read as HCL; the others are
+    /// there for `file("…")` to find.
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
 /// Reads the `.tf` files of one module (one directory): references to `local.*`, `var.*` and
 /// `data.aws_iam_policy_document.*` resolve across them.
 pub fn analyze_module(files: &[(FileId, &str)]) -> HclOutput {
-    let parsed: Vec<ParsedFile<'_>> = files.iter().map(|(file, text)| ParsedFile::parse(*file, text)).collect();
+    let files: Vec<ModuleFile<'_>> =
+        files.iter().map(|(file, text)| ModuleFile { file: *file, path: "main.tf", text }).collect();
+    analyze_module_files(&files)
+}
+
+/// Reads a module given with paths, so that `file("policy.json")` finds the module's other files.
+pub fn analyze_module_files(files: &[ModuleFile<'_>]) -> HclOutput {
+    let parsed: Vec<ParsedFile<'_>> = files
+        .iter()
+        .filter(|file| file.path.ends_with(".tf"))
+        .map(|file| ParsedFile::parse(file.file, file.text))
+        .collect();
+    let others: Vec<(String, FileId, &str)> = files
+        .iter()
+        .filter(|file| !file.path.ends_with(".tf"))
+        .filter_map(|file| Some((lower::normalize_path(file.path)?, file.file, file.text)))
+        .collect();
     let mut out = HclOutput::default();
     for file in &parsed {
         out.issues.extend(syntax_errors(file));
     }
     let index = Index::build(&parsed);
-    let lowerer = Lowerer::new(&parsed, &index);
+    let lowerer = Lowerer::new(&parsed, &index, &others);
     let mut consumed: BTreeSet<String> = BTreeSet::new();
 
     for resource in &index.resources {
@@ -117,9 +145,13 @@ pub fn analyze_module(files: &[(FileId, &str)]) -> HclOutput {
                         origin(SourceSyntax::EmbeddedJson),
                     ));
                 }
+                Source::File(file, text) => {
+                    let map = SpanMap::identity(file, rein_text::TextSize::from(0));
+                    out.documents.push(parse_policy(text, &map, Some(kind), origin(SourceSyntax::Json)));
+                }
                 Source::PolicyDocument(name) => {
                     if let Some((block, body)) = index.policy_documents.get(&name) {
-                        let node = policy_document::lower_policy_document(&lowerer, *block, *body);
+                        let node = policy_document::lower_policy_document(&lowerer, *block, *body, 0);
                         out.documents.push(structured(node, Some(kind), origin(SourceSyntax::Structured)));
                         consumed.insert(name);
                     }
@@ -139,7 +171,7 @@ pub fn analyze_module(files: &[(FileId, &str)]) -> HclOutput {
         if consumed.contains(name) {
             continue;
         }
-        let node = policy_document::lower_policy_document(&lowerer, *block, *body);
+        let node = policy_document::lower_policy_document(&lowerer, *block, *body, 0);
         let origin = DocumentOrigin {
             syntax: SourceSyntax::Structured,
             owner: Some(format!("data.aws_iam_policy_document.{name}")),

@@ -5,11 +5,11 @@
 //! conditionals, `for` expressions, most function calls) becomes [`NodeKind::Unknown`] or a
 //! string hole with a reason that names the expression; nothing is dropped.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use rein_model::tree::{MAX_DEPTH, Member, Object};
 use rein_model::{Key, Node, NodeKind, TemplatePart, Unknown, Value};
-use rein_text::Span;
+use rein_text::{FileId, Span};
 
 use crate::module::{Index, Loc};
 use crate::strings::{Decoded, Hole, decode_template};
@@ -22,7 +22,11 @@ const BUDGET: usize = 200_000;
 pub(crate) struct Lowerer<'m> {
     pub files: &'m [ParsedFile<'m>],
     pub index: &'m Index<'m>,
+    /// The module's other files, by normalised path relative to the module, for `file(…)`.
+    pub others: &'m [(String, FileId, &'m str)],
     budget: Cell<usize>,
+    /// The iterators of the `dynamic` blocks being expanded: name, key and value.
+    bindings: RefCell<Vec<(String, Node, Node)>>,
 }
 
 /// A policy source expression, resolved through references.
@@ -31,6 +35,8 @@ pub(crate) enum Source<'m> {
     Tree(Node),
     /// JSON text in a quoted string or heredoc.
     Text(Loc<'m>),
+    /// `file("policy.json")`: a file of the module, read as policy JSON.
+    File(FileId, &'m str),
     /// `data.aws_iam_policy_document.NAME.json` (or `.minified_json`).
     PolicyDocument(String),
     /// Anything else.
@@ -38,8 +44,8 @@ pub(crate) enum Source<'m> {
 }
 
 impl<'m> Lowerer<'m> {
-    pub fn new(files: &'m [ParsedFile<'m>], index: &'m Index<'m>) -> Self {
-        Self { files, index, budget: Cell::new(BUDGET) }
+    pub fn new(files: &'m [ParsedFile<'m>], index: &'m Index<'m>, others: &'m [(String, FileId, &'m str)]) -> Self {
+        Self { files, index, others, budget: Cell::new(BUDGET), bindings: RefCell::new(Vec::new()) }
     }
 
     pub fn parsed(&self, loc: Loc<'_>) -> Option<&'m ParsedFile<'m>> {
@@ -233,6 +239,54 @@ impl<'m> Lowerer<'m> {
         }
     }
 
+    /// Runs `body` once per element of a known `for_each` collection, with `name.key` and
+    /// `name.value` bound to the element; `Err` with the reason when the collection is not known.
+    pub fn for_each<T>(
+        &self,
+        collection: Loc<'m>,
+        name: &str,
+        mut body: impl FnMut(&Self) -> T,
+    ) -> Result<Vec<T>, Unknown> {
+        let elements: Vec<(Node, Node)> = match self.lower(collection, 1) {
+            Node { kind: NodeKind::Array(items), .. } => items
+                .into_iter()
+                .enumerate()
+                .map(|(idx, item)| {
+                    // A set's key is its value; a list's is its index.
+                    let key = match &item.kind {
+                        NodeKind::String(_) => item.clone(),
+                        _ => Node::new(item.span, NodeKind::Number(idx.to_string())),
+                    };
+                    (key, item)
+                })
+                .collect(),
+            Node { kind: NodeKind::Object(mut object), .. } => {
+                // Terraform iterates a map in lexical order of its keys.
+                object.members.sort_by(|a, b| a.key.name.cmp(&b.key.name));
+                object
+                    .members
+                    .into_iter()
+                    .map(|member| {
+                        let key = Node::new(member.key.span, NodeKind::String(Value::Known(member.key.name)));
+                        (key, member.value)
+                    })
+                    .collect()
+            }
+            Node { kind: NodeKind::Unknown(unknown), .. } => return Err(unknown),
+            other => {
+                let reason = format!("`for_each` is {}, not a collection", other.type_name());
+                return Err(Unknown::new(reason));
+            }
+        };
+        let mut results = Vec::with_capacity(elements.len());
+        for (key, value) in elements {
+            self.bindings.borrow_mut().push((name.to_owned(), key, value));
+            results.push(body(self));
+            self.bindings.borrow_mut().pop();
+        }
+        Ok(results)
+    }
+
     /// The argument of `jsonencode(arg)` when `expr` is exactly that call.
     fn jsonencode_argument(&self, expr: Loc<'m>) -> Option<Loc<'m>> {
         let parts = named_children(expr.node);
@@ -259,6 +313,23 @@ impl<'m> Lowerer<'m> {
     ) -> Node {
         let root = self.text(Loc { file: loc.file, node: base });
         let first_attr = ops.first().filter(|op| op.kind() == "get_attr").map(|op| self.attr_name(loc.file, *op));
+        let bound =
+            self.bindings.borrow().iter().rev().find(|(name, _, _)| name == root).map(
+                |(_, key, value)| match first_attr {
+                    Some("key") => Some(key.clone()),
+                    Some("value") => Some(value.clone()),
+                    _ => None,
+                },
+            );
+        if let Some(bound) = bound {
+            let rest = ops.get(1..).unwrap_or_default();
+            return match bound {
+                Some(value) => self.apply_ops(loc, value, rest, depth),
+                None => {
+                    self.unknown(loc, format!("`{}`: an iterator has only `key` and `value`", short(self.text(loc))))
+                }
+            };
+        }
         let rest = ops.get(1..).unwrap_or_default();
         let whole = short(self.text(loc));
         match (root, first_attr) {
@@ -280,6 +351,10 @@ impl<'m> Lowerer<'m> {
             ("data", _) => self.unknown(loc, format!("`{whole}` is a data source attribute, known only after apply")),
             ("module", _) => self.unknown(loc, format!("`{whole}` is a module output, which is not followed yet")),
             ("each" | "count", _) => self.unknown(loc, format!("`{whole}` depends on the iteration")),
+            // Paths given to `file(…)` are relative to the module, which `others` is keyed by.
+            ("path", Some("module")) if rest.is_empty() => {
+                Node::new(self.span(loc), NodeKind::String(Value::known(".")))
+            }
             (_, Some(_)) if !matches!(root, "path" | "terraform" | "self") => {
                 self.unknown(loc, format!("`{whole}` is a resource attribute, known only after apply"))
             }
@@ -410,8 +485,10 @@ impl<'m> Lowerer<'m> {
                     .find(|child| child.kind() == "function_arguments")
                     .map(|args| named_children(*args).into_iter().filter(|arg| arg.kind() == "expression").collect())
                     .unwrap_or_default();
-                if let ("jsonencode", [arg]) = (name, args.as_slice()) {
-                    return Source::Tree(self.lower(at(*arg), depth + 1));
+                match (name, args.as_slice()) {
+                    ("jsonencode", [arg]) => return Source::Tree(self.lower(at(*arg), depth + 1)),
+                    ("file", [arg]) => return self.file_source(loc, at(*arg), depth),
+                    _ => {}
                 }
             }
             _ => {}
@@ -429,6 +506,25 @@ impl<'m> Lowerer<'m> {
                 Source::Unknown(span, reason)
             }
             node => Source::Tree(node),
+        }
+    }
+
+    /// `file(path)` with a path that names one of the module's files.
+    fn file_source(&self, call: Loc<'m>, arg: Loc<'m>, depth: usize) -> Source<'m> {
+        let path = match self.lower(arg, depth + 1).kind {
+            NodeKind::String(Value::Known(path)) => path,
+            _ => {
+                let reason = format!("`{}`: the path is not known statically", short(self.text(call)));
+                return Source::Unknown(self.span(call), Unknown::new(reason));
+            }
+        };
+        let wanted = normalize_path(&path);
+        match self.others.iter().find(|(other, _, _)| Some(other) == wanted.as_ref()) {
+            Some((_, file, text)) => Source::File(*file, text),
+            None => {
+                let reason = format!("`{path}` is not a file of this module that was given to the analysis");
+                Source::Unknown(self.span(call), Unknown::new(reason))
+            }
         }
     }
 
@@ -464,4 +560,23 @@ impl<'m> Lowerer<'m> {
             _ => None,
         }
     }
+}
+
+/// A relative path with `.` and `..` resolved and `/` separators, or `None` when it leaves the
+/// module directory or is absolute.
+pub(crate) fn normalize_path(path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
 }

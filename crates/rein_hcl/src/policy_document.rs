@@ -12,21 +12,32 @@ use rein_model::{Key, Node, NodeKind, TemplatePart, Unknown, Value};
 use rein_text::Span;
 use tree_sitter::Node as SyntaxNode;
 
-use crate::lower::Lowerer;
+use crate::lower::{Lowerer, Source};
 use crate::module::Loc;
-use crate::syntax::{BodyItem, block_parts, body_items, named_children};
+use crate::syntax::{BodyItem, block_parts, body_items, named_children, short};
 
 /// Statement attributes and the policy keys they render as.
 const LIST_ATTRIBUTES: [(&str, &str); 4] =
     [("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")];
 
 /// Lowers one policy document data source (`block` is the whole `data` block).
-pub(crate) fn lower_policy_document<'m>(lowerer: &Lowerer<'m>, block: Loc<'m>, body: Option<SyntaxNode<'m>>) -> Node {
+///
+/// `source_policy_documents` and `override_policy_documents` are merged by `Sid` as the provider
+/// does: the sources' statements come first, then this block's statements replace the ones with
+/// the same `Sid` or are appended, then the overrides do the same.
+pub(crate) fn lower_policy_document<'m>(
+    lowerer: &Lowerer<'m>,
+    block: Loc<'m>,
+    body: Option<SyntaxNode<'m>>,
+    depth: usize,
+) -> Node {
     let at = |node| Loc { file: block.file, node };
     let header = header_span(lowerer, block);
     let mut members = Vec::new();
     let mut version = None;
     let mut statements = Vec::new();
+    let mut sources: Vec<Node> = Vec::new();
+    let mut overrides: Vec<Node> = Vec::new();
     let mut statement_key: Option<Span> = None;
     for item in body.map(body_items).unwrap_or_default() {
         match item {
@@ -35,13 +46,11 @@ pub(crate) fn lower_policy_document<'m>(lowerer: &Lowerer<'m>, block: Loc<'m>, b
                 match lowerer.text(at(name)) {
                     "version" => version = Some(member("Version", key_span, lowerer.lower(at(value), 1))),
                     "policy_id" => members.push(member("Id", key_span, lowerer.lower(at(value), 1))),
-                    other @ ("source_policy_documents"
-                    | "override_policy_documents"
-                    | "source_json"
-                    | "override_json") => {
-                        let reason = format!("`{other}` is not merged into the document yet");
-                        statement_key.get_or_insert(key_span);
-                        statements.push(unknown(lowerer.span(at(value)), reason));
+                    name @ ("source_policy_documents" | "source_json") => {
+                        sources.extend(merged_statements(lowerer, at(value), name, depth));
+                    }
+                    name @ ("override_policy_documents" | "override_json") => {
+                        overrides.extend(merged_statements(lowerer, at(value), name, depth));
                     }
                     _ => {}
                 }
@@ -58,14 +67,19 @@ pub(crate) fn lower_policy_document<'m>(lowerer: &Lowerer<'m>, block: Loc<'m>, b
                     }
                     ("dynamic", Some("statement")) => {
                         statement_key.get_or_insert(keyword_span);
-                        let reason = "a `dynamic \"statement\"` block is not expanded yet".to_owned();
-                        statements.push(unknown(lowerer.span(at(nested)), reason));
+                        statements.extend(dynamic_statements(lowerer, at(nested), parts.body));
                     }
                     _ => {}
                 }
             }
             BodyItem::Attribute { value: None, .. } => {}
         }
+    }
+    if !sources.is_empty() || !overrides.is_empty() {
+        let mut merged = sources;
+        merge_by_sid(&mut merged, statements);
+        merge_by_sid(&mut merged, overrides);
+        statements = merged;
     }
     let version = version
         .unwrap_or_else(|| member("Version", header, Node::new(header, NodeKind::String(Value::known("2012-10-17")))));
@@ -75,17 +89,122 @@ pub(crate) fn lower_policy_document<'m>(lowerer: &Lowerer<'m>, block: Loc<'m>, b
     Node::new(lowerer.span(block), NodeKind::Object(Object { opening: header, members }))
 }
 
+/// `dynamic "statement" { for_each = …  content { … } }` over a known collection: one statement
+/// per element, whose values keep the spans of the literals they came from.
+fn dynamic_statements<'m>(lowerer: &Lowerer<'m>, block: Loc<'m>, body: Option<SyntaxNode<'m>>) -> Vec<Node> {
+    let whole = lowerer.span(block);
+    let Some((body, parsed)) = body.zip(lowerer.parsed(block)) else {
+        return vec![unknown(whole, "an empty `dynamic \"statement\"` block".to_owned())];
+    };
+    let Some((_, for_each)) = crate::syntax::attribute(parsed, body, "for_each") else {
+        return vec![unknown(whole, "a `dynamic \"statement\"` block without `for_each`".to_owned())];
+    };
+    let iterator = crate::syntax::attribute(parsed, body, "iterator")
+        .map_or("statement", |(_, value)| lowerer.text(Loc { file: block.file, node: value }).trim());
+    let content = crate::syntax::blocks(parsed, body, "content").into_iter().next();
+    let Some((content, content_body)) = content.and_then(|node| Some((node, block_parts(parsed, node)?.body))) else {
+        return vec![unknown(whole, "a `dynamic \"statement\"` block without `content`".to_owned())];
+    };
+    let keyword = block_parts(parsed, block.node)
+        .map_or(whole, |parts| lowerer.span(Loc { file: block.file, node: parts.keyword }));
+    let expanded = lowerer.for_each(Loc { file: block.file, node: for_each }, iterator, |lowerer| {
+        lower_statement(lowerer, Loc { file: block.file, node: content }, keyword, content_body)
+    });
+    match expanded {
+        Ok(statements) => statements,
+        Err(reason) => {
+            let reason = format!("the `for_each` of a `dynamic \"statement\"` block is not known: {}", reason.reason);
+            vec![unknown(whole, reason)]
+        }
+    }
+}
+
+/// The statements of the documents listed in `source_policy_documents` or
+/// `override_policy_documents` (or the single document of the older `source_json`).
+fn merged_statements<'m>(lowerer: &Lowerer<'m>, value: Loc<'m>, attribute: &str, depth: usize) -> Vec<Node> {
+    let tuple = named_children(value.node)
+        .into_iter()
+        .find(|child| child.kind() == "collection_value")
+        .and_then(|collection| named_children(collection).into_iter().find(|child| child.kind() == "tuple"));
+    let elements: Vec<Loc<'m>> = match (tuple, attribute.ends_with("_json")) {
+        (_, true) => vec![value],
+        (Some(tuple), false) => named_children(tuple)
+            .into_iter()
+            .filter(|child| child.kind() == "expression")
+            .map(|node| Loc { file: value.file, node })
+            .collect(),
+        (None, false) => {
+            let reason = format!("`{attribute}` is not a list written out in the block");
+            return vec![unknown(lowerer.span(value), reason)];
+        }
+    };
+    let mut statements = Vec::new();
+    for element in elements {
+        let document = match lowerer.policy_source(element, depth + 1) {
+            Source::Tree(node) => node,
+            Source::PolicyDocument(name) if depth < MAX_DEPTH => match lowerer.index.policy_documents.get(&name) {
+                Some((block, body)) => lower_policy_document(lowerer, *block, *body, depth + 1),
+                None => unknown(lowerer.span(element), format!("`{name}` is not declared")),
+            },
+            Source::Unknown(span, unknown) => Node::new(span, NodeKind::Unknown(unknown)),
+            Source::PolicyDocument(_) | Source::Text(_) | Source::File(..) => {
+                let reason = format!("`{}` is not merged into the document yet", short(lowerer.text(element)));
+                unknown(lowerer.span(element), reason)
+            }
+        };
+        let listed = members_of(&document)
+            .and_then(|members| members.iter().rev().find(|member| member.key.name == "Statement"))
+            .map(|member| member.value.clone());
+        match listed {
+            Some(Node { kind: NodeKind::Array(items), .. }) => statements.extend(items),
+            Some(single @ Node { kind: NodeKind::Object(_), .. }) => statements.push(single),
+            Some(other) => statements.push(other),
+            None if matches!(document.kind, NodeKind::Unknown(_)) => statements.push(document),
+            None => {}
+        }
+    }
+    statements
+}
+
+/// Adds `statements` to `merged`: one with the `Sid` of an earlier statement replaces it in place,
+/// the others are appended.
+fn merge_by_sid(merged: &mut Vec<Node>, statements: Vec<Node>) {
+    for stmt in statements {
+        let position = sid_of(&stmt).and_then(|sid| merged.iter().position(|old| sid_of(old) == Some(sid)));
+        match position.and_then(|idx| merged.get_mut(idx)) {
+            Some(slot) => *slot = stmt,
+            None => merged.push(stmt),
+        }
+    }
+}
+
+/// The known, non-empty `Sid` of a statement node.
+fn sid_of(stmt: &Node) -> Option<&str> {
+    let sid = members_of(stmt)?.iter().rev().find(|member| member.key.name == "Sid")?;
+    match &sid.value.kind {
+        NodeKind::String(Value::Known(text)) if !text.is_empty() => Some(text.as_str()),
+        _ => None,
+    }
+}
+
+fn members_of(node: &Node) -> Option<&[Member]> {
+    match &node.kind {
+        NodeKind::Object(object) => Some(&object.members),
+        _ => None,
+    }
+}
+
 /// The span of `data "aws_iam_policy_document" "name"`.
 fn header_span(lowerer: &Lowerer<'_>, block: Loc<'_>) -> Span {
     let whole = lowerer.span(block);
     let open = named_children(block.node).into_iter().find(|child| child.kind() == "block_start");
-    match open {
-        Some(open) => Span::from_offsets(
-            whole.file,
-            block.node.start_byte(),
-            open.start_byte().saturating_sub(1).max(block.node.start_byte()),
-        ),
-        None => whole,
+    let start = block.node.start_byte();
+    match (open, lowerer.parsed(block)) {
+        (Some(open), Some(parsed)) => {
+            let header = parsed.text.get(start..open.start_byte()).unwrap_or_default();
+            Span::from_offsets(whole.file, start, start + header.trim_end().len())
+        }
+        _ => whole,
     }
 }
 
@@ -186,6 +305,15 @@ fn lower_principals<'m>(lowerer: &Lowerer<'m>, key: &str, blocks: &[(Span, Loc<'
             let reason = "the principal `type` is not known statically".to_owned();
             return Some(member(key, *first_keyword, unknown(*keyword, reason)));
         };
+        if type_name == "*" {
+            // `type = "*"` renders as `"Principal": "*"`, whatever the identifiers say.
+            let star = match identifiers.kind {
+                NodeKind::Array(items) => items.into_iter().next(),
+                _ => None,
+            };
+            let star = star.unwrap_or_else(|| Node::new(type_span, NodeKind::String(Value::known("*"))));
+            return Some(member(key, *first_keyword, star));
+        }
         merge_into(&mut by_type, &type_name, type_span, identifiers);
     }
     let span = blocks.iter().map(|(span, _)| *span).fold(*first_keyword, Span::cover);

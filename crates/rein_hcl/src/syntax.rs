@@ -53,7 +53,16 @@ pub(crate) fn syntax_errors(parsed: &ParsedFile<'_>) -> Vec<(Span, String)> {
             continue;
         }
         if node.is_error() {
-            let snippet = short(parsed.text_of(node));
+            let text = parsed.text_of(node);
+            let snippet = short(text);
+            if node.end_byte() >= parsed.text.trim_end().len() && text.contains('\n') {
+                // A half-typed file: one error from the unfinished construct to the end. Point at
+                // its first line rather than at the rest of the file.
+                let first_line = text.find('\n').unwrap_or(text.len());
+                let span = Span::from_offsets(parsed.file, node.start_byte(), node.start_byte() + first_line);
+                issues.push((span, format!("syntax error: the file ends before `{snippet}` is complete")));
+                continue;
+            }
             let message = if snippet.is_empty() {
                 "syntax error".to_owned()
             } else {

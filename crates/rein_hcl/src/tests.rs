@@ -9,20 +9,27 @@ use rein_model::{
 };
 use rein_text::{ColumnUnit, FileId, LineIndex, Span};
 
-use super::{HclOutput, analyze_file, analyze_module};
+use super::{HclOutput, ModuleFile, analyze_file, analyze_module, analyze_module_files};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/frontends/hcl")
 }
 
-/// The `.tf` files of one directory, sorted, with their texts.
+/// The files under one directory, recursively, with paths relative to it, sorted.
 fn read_dir(dir: &Path) -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "tf"))
-        .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap()))
-        .collect();
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(current) = dirs.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                files.push((relative, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
     files.sort();
     files
 }
@@ -165,9 +172,12 @@ impl Dumper<'_> {
 }
 
 fn analyze_texts(texts: &[(String, String)]) -> HclOutput {
-    let inputs: Vec<(FileId, &str)> =
-        texts.iter().enumerate().map(|(idx, (_, text))| (FileId(idx as u32), text.as_str())).collect();
-    analyze_module(&inputs)
+    let inputs: Vec<ModuleFile<'_>> = texts
+        .iter()
+        .enumerate()
+        .map(|(idx, (path, text))| ModuleFile { file: FileId(idx as u32), path, text })
+        .collect();
+    analyze_module_files(&inputs)
 }
 
 fn dump(texts: &[(String, String)]) -> String {
@@ -319,6 +329,15 @@ fn module_references_resolve_across_files() {
     // `Action = local.read_actions`: the items point at the literals in the `locals` block.
     let get = action_items(deploy)[0];
     let (name, locals) = &texts[get.span.file.0 as usize];
+    let boundary = only_doc(&output, "aws_iam_policy.boundary");
+    assert_eq!(boundary.origin.syntax, SourceSyntax::Json);
+    let (json_name, json) = &texts[boundary.span.file.0 as usize];
+    assert_eq!(json_name, "policies/boundary.json");
+    assert_eq!(slice(json, action_items(boundary)[0].span), "\"s3:*\"");
+    // `analyze_module` without paths still reads the `.tf` files.
+    let tf_only: Vec<(FileId, &str)> =
+        texts.iter().enumerate().map(|(idx, (_, text))| (FileId(idx as u32), text.as_str())).collect();
+    assert!(analyze_module(&tf_only).documents.len() >= 2);
     assert_eq!(name, "locals.tf");
     assert_eq!(slice(locals, get.span), "\"s3:GetObject\"");
     let trust = only_doc(&output, "aws_iam_role.ci");
@@ -394,7 +413,7 @@ resource "aws_iam_policy" "c" { policy = data.aws_iam_policy_document.missing.js
         reasons,
         vec![
             "`var.policy_json` has no default",
-            "`file(…)` is a function call, which is not evaluated",
+            "`./policy.json` is not a file of this module that was given to the analysis",
             "`data.aws_iam_policy_document.missing` is not declared in this module",
         ]
     );
@@ -505,4 +524,147 @@ EOF
     assert_eq!(known, ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"]);
     // Values produced by the interpolation point at the whole `${…}`.
     assert_eq!(slice(text, resources.items[0].span), "${jsonencode(local.arns)}");
+}
+
+#[test]
+fn policy_document_star_principal_and_header() {
+    let text = r#"data "aws_iam_policy_document" "public"{
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::site/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+resource "aws_s3_bucket_policy" "site" { policy = data.aws_iam_policy_document.public.json }
+"#;
+    let output = analyze_file(FileId(0), text);
+    let doc = only_doc(&output, "aws_s3_bucket_policy.site");
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    let Some(PrincipalBody::Scalar(star)) = doc.statements[0].principal.as_ref().map(|p| &p.body) else {
+        panic!("{:#?}", doc.statements[0].principal)
+    };
+    assert_eq!(star.known(), Some("*"));
+    assert_eq!(slice(text, star.span), "\"*\"");
+    assert_eq!(slice(text, doc.version.as_ref().unwrap().span), r#"data "aws_iam_policy_document" "public""#);
+}
+#[test]
+fn syntax_errors_are_located() {
+    let half_typed =
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Statement = [{ Action = [\"s3:GetObject\", ";
+    let output = analyze_file(FileId(0), half_typed);
+    let [(span, message)] = output.issues.as_slice() else { panic!("{:?}", output.issues) };
+    assert_eq!(slice(half_typed, *span), "resource \"aws_iam_policy\" \"p\" {");
+    assert!(message.starts_with("syntax error: the file ends before"), "{message}");
+
+    // An unclosed tuple is one located error; the block after it is still read.
+    let text = "locals {\n  a = [1, 2\n  b = 3\n}\nresource \"aws_iam_policy\" \"q\" { policy = jsonencode({}) }\n";
+    let output = analyze_file(FileId(0), text);
+    assert_eq!(output.issues.len(), 1, "{:?}", output.issues);
+    assert_eq!(output.issues[0].1, "syntax error: missing `]`");
+    assert_eq!(output.documents.len(), 1);
+}
+
+#[test]
+fn source_and_override_documents_merge_by_sid() {
+    let text = r#"
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid       = "Read"
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "List"
+    actions   = ["s3:ListBucket"]
+    resources = ["*"]
+  }
+}
+data "aws_iam_policy_document" "combined" {
+  source_policy_documents   = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = [jsonencode({ Statement = [{ Sid = "List", Effect = "Deny", Action = "s3:ListBucket", Resource = "*" }] })]
+  statement {
+    sid       = "Read"
+    actions   = ["s3:GetObjectVersion"]
+    resources = ["*"]
+  }
+  statement {
+    actions   = ["sqs:SendMessage"]
+    resources = ["*"]
+  }
+}
+data "aws_iam_policy_document" "loop" {
+  source_policy_documents = [data.aws_iam_policy_document.loop.json]
+}
+resource "aws_iam_policy" "p" { policy = data.aws_iam_policy_document.combined.json }
+"#;
+    let output = analyze_file(FileId(0), text);
+    let doc = only_doc(&output, "aws_iam_policy.p");
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    let summary: Vec<(Option<&str>, Option<&str>, &str)> = doc
+        .statements
+        .iter()
+        .map(|stmt| {
+            let action = stmt.action.as_ref().unwrap().items[0].known().unwrap();
+            (stmt.sid.as_ref().and_then(|sid| sid.known()), stmt.effect.as_ref().and_then(|e| e.known()), action)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (Some("Read"), Some("Allow"), "s3:GetObjectVersion"),
+            (Some("List"), Some("Deny"), "s3:ListBucket"),
+            (None, Some("Allow"), "sqs:SendMessage"),
+        ]
+    );
+    // The replaced statement keeps the span of the block that wrote it.
+    let read = doc.statements[0].action.as_ref().unwrap();
+    assert_eq!(slice(text, read.items[0].span), "\"s3:GetObjectVersion\"");
+    // A data source that merges itself ends, as unknown.
+    let looped = only_doc(&output, "data.aws_iam_policy_document.loop");
+    assert!(looped.statements.is_empty());
+}
+
+#[test]
+fn dynamic_statements_expand_over_known_collections() {
+    let text = r#"
+variable "buckets" {
+  default = {
+    logs    = ["s3:PutObject"]
+    reports = ["s3:GetObject", "s3:ListBucket"]
+  }
+}
+variable "unknown_list" {}
+data "aws_iam_policy_document" "d" {
+  dynamic "statement" {
+    for_each = var.buckets
+    iterator = bucket
+    content {
+      sid       = "Bucket${bucket.key}"
+      actions   = bucket.value
+      resources = ["arn:aws:s3:::${bucket.key}/*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.unknown_list
+    content {
+      actions   = [statement.value]
+      resources = ["*"]
+    }
+  }
+}
+"#;
+    let output = analyze_file(FileId(0), text);
+    let doc = only_doc(&output, "data.aws_iam_policy_document.d");
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    assert_eq!(doc.statements.len(), 2, "{:#?}", doc.statements);
+    let reports = &doc.statements[1];
+    assert_eq!(reports.sid.as_ref().unwrap().known(), Some("Bucketreports"));
+    let actions = &reports.action.as_ref().unwrap().items;
+    assert_eq!(actions[1].known(), Some("s3:ListBucket"));
+    assert_eq!(slice(text, actions[1].span), "\"s3:ListBucket\"");
+    let resource = &reports.resource.as_ref().unwrap().items[0];
+    assert_eq!(resource.known(), Some("arn:aws:s3:::reports/*"));
 }

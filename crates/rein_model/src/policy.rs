@@ -425,6 +425,11 @@ impl PolicyDocument {
         self.issues.iter().any(|issue| matches!(issue.kind, SyntaxIssueKind::JsonSyntax | SyntaxIssueKind::NotAnObject))
     }
 
+    /// The whole document is unknown: nothing of it could be read statically.
+    pub fn is_opaque(&self) -> bool {
+        self.keys.is_empty() && self.statements.is_empty() && !self.unknown_statements.is_empty()
+    }
+
     /// Whether any string of the document contains an IAM policy variable (`${…}`).
     pub fn uses_policy_variables(&self) -> bool {
         let has_var = |value: &SpannedValue| value.known().is_some_and(|text| text.contains("${"));

@@ -50,7 +50,7 @@ const CURRENT: &str = "2012-10-17";
 
 impl Rule for PolicyVersion {
     fn check_document(&self, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        if doc.is_unreadable() {
+        if doc.is_unreadable() || doc.is_opaque() {
             return;
         }
         let uses_variables = doc.uses_policy_variables();

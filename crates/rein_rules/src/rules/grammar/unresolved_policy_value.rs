@@ -53,7 +53,7 @@ fn skipped_rules(element: &str) -> &'static str {
     match element {
         "Action" | "NotAction" => "IAM006/IAM101/IAM103/IAM105",
         "Resource" | "NotResource" => "IAM007/IAM101/IAM105/IAM106",
-        "Principal" | "NotPrincipal" => "IAM008",
+        _ if element.starts_with("Principal") || element.starts_with("NotPrincipal") => "IAM003/IAM008",
         "Condition" => "scoping checks",
         "Statement" => "every statement rule",
         _ => "IAM002",
@@ -91,7 +91,15 @@ impl Rule for UnresolvedPolicyValue {
                 PrincipalBody::Unknown(Unknown { reason }) => report(ctx, principal.span, &principal.key.name, reason),
                 PrincipalBody::Map(entries) => {
                     for (_, list) in entries {
-                        report_list(ctx, list);
+                        let element = format!("{} `{}`", principal.key.name, list.key.name);
+                        if let Some(Unknown { reason }) = &list.unknown {
+                            report(ctx, list.span, &element, reason);
+                        }
+                        for item in &list.items {
+                            if let Some(reason) = item.value.unknown_reasons().first() {
+                                report(ctx, item.span, &element, reason);
+                            }
+                        }
                     }
                 }
                 PrincipalBody::Scalar(_) => {}
