@@ -1,6 +1,10 @@
 //! What a rule sees while it runs, and how it reports.
 
-use rein_catalog::Catalog;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rein_catalog::{Action, Catalog};
 use rein_diagnostics::{Applicability, Finding, Fix, Severity};
 use rein_model::{EditRenderer, PolicyEdit};
 use rein_text::Span;
@@ -8,9 +12,28 @@ use rein_text::Span;
 use crate::engine::Settings;
 use crate::meta::RuleMeta;
 
+/// Wildcard expansions of one document, shared by every rule that checks it: several rules ask
+/// what `*:Describe*` means, and expanding it walks the whole catalogue.
+#[derive(Default)]
+pub(crate) struct ExpansionCache {
+    expansions: RefCell<HashMap<String, Rc<[Action<'static>]>>>,
+}
+
+impl ExpansionCache {
+    fn expand(&self, catalog: &'static Catalog, pattern: &str) -> Rc<[Action<'static>]> {
+        if let Some(found) = self.expansions.borrow().get(pattern) {
+            return Rc::clone(found);
+        }
+        let expanded: Rc<[Action<'static>]> = catalog.expand(pattern).into();
+        self.expansions.borrow_mut().insert(pattern.to_owned(), Rc::clone(&expanded));
+        expanded
+    }
+}
+
 /// The context of one rule run over one document.
 pub struct RuleContext<'a> {
     catalog: &'static Catalog,
+    expansions: &'a ExpansionCache,
     settings: &'a Settings,
     renderer: Option<&'a dyn EditRenderer>,
     rule: &'static RuleMeta,
@@ -20,16 +43,23 @@ pub struct RuleContext<'a> {
 impl<'a> RuleContext<'a> {
     pub(crate) fn new(
         catalog: &'static Catalog,
+        expansions: &'a ExpansionCache,
         settings: &'a Settings,
         renderer: Option<&'a dyn EditRenderer>,
         rule: &'static RuleMeta,
         findings: &'a mut Vec<Finding>,
     ) -> Self {
-        Self { catalog, settings, renderer, rule, findings }
+        Self { catalog, expansions, settings, renderer, rule, findings }
     }
 
     pub fn catalog(&self) -> &'static Catalog {
         self.catalog
+    }
+
+    /// The catalogue actions an action pattern names (case-insensitive, `*` and `?` anywhere),
+    /// in catalogue order; empty for unknown names.
+    pub fn expand(&self, pattern: &str) -> Rc<[Action<'static>]> {
+        self.expansions.expand(self.catalog, pattern)
     }
 
     pub fn settings(&self) -> &Settings {

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use rein_diagnostics::{Finding, Severity, sort_findings};
 use rein_model::{EditRenderer, PolicyDocument};
 
-use crate::context::RuleContext;
+use crate::context::{ExpansionCache, RuleContext};
 use crate::meta::RuleStatus;
 use crate::registry::{Rule, all_rules};
 
@@ -69,9 +69,11 @@ pub fn check(inputs: &[CheckInput<'_>], settings: &Settings) -> Vec<Finding> {
         .par_iter()
         .flat_map_iter(|input| {
             let mut findings = Vec::new();
+            let expansions = ExpansionCache::default();
             let doc = input.document;
             for rule in &rules {
-                let mut ctx = RuleContext::new(catalog, settings, input.renderer, rule.meta(), &mut findings);
+                let mut ctx =
+                    RuleContext::new(catalog, &expansions, settings, input.renderer, rule.meta(), &mut findings);
                 rule.check_document(doc, &mut ctx);
                 if !doc.is_unreadable() {
                     for stmt in &doc.statements {

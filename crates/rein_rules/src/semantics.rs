@@ -5,6 +5,9 @@
 //! values all live here, so that every rule treats the known false-positive traps the same way.
 
 use rein_catalog::arn::{ArnPattern, ArnPiece};
+use std::rc::Rc;
+
+use crate::context::RuleContext;
 use rein_catalog::{Action, Catalog};
 use rein_model::{PolicyDocument, PolicyKind, SpannedValue, Statement, TemplatePart, Value};
 
@@ -36,7 +39,7 @@ pub struct ActionItem<'a> {
     /// The text when known.
     pub text: Option<&'a str>,
     /// The catalogue actions it names; empty for unknown names and unknown values.
-    pub actions: Vec<Action<'static>>,
+    pub actions: Rc<[Action<'static>]>,
 }
 
 impl ActionItem<'_> {
@@ -50,13 +53,13 @@ impl ActionItem<'_> {
 }
 
 /// The entries of the statement's `Action` (not `NotAction`), expanded against the catalogue.
-pub fn action_items<'a>(stmt: &'a Statement, catalog: &'static Catalog) -> Vec<ActionItem<'a>> {
+pub fn action_items<'a>(stmt: &'a Statement, ctx: &RuleContext<'_>) -> Vec<ActionItem<'a>> {
     let Some(list) = &stmt.action else { return Vec::new() };
     list.items
         .iter()
         .map(|value| {
             let text = value.known();
-            let actions = text.map(|text| catalog.expand(text)).unwrap_or_default();
+            let actions = text.map_or_else(|| Rc::from(Vec::new()), |text| ctx.expand(text));
             ActionItem { value, text, actions }
         })
         .collect()

@@ -72,7 +72,7 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
         return;
     }
     if semantics::has_wildcard(text) {
-        if catalog.expand(text).is_empty() {
+        if ctx.expand(text).is_empty() {
             ctx.report(item.span, format!("`{text}` matches no action"));
         }
         return;

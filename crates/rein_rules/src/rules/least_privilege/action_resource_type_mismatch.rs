@@ -128,7 +128,7 @@ impl Rule for ActionResourceTypeMismatch {
             }
             patterns.push((item, pattern));
         }
-        let items = action_items(stmt, catalog);
+        let items = action_items(stmt, ctx);
         for item in &items {
             report_item(item, &patterns, resources, effect, ctx);
         }
@@ -221,7 +221,7 @@ fn report_mismatch(
         .report(span, format!("{what}, but it cannot apply to {shown}, {consequence}"))
         .severity(severity)
         .label(item.value.span, "action granted here");
-    if let (false, [action], [(value, _)]) = (item.is_wildcard(), item.actions.as_slice(), patterns) {
+    if let (false, [action], [(value, _)]) = (item.is_wildcard(), &item.actions[..], patterns) {
         if action.is_wildcard_only() {
             finding = finding.fix(
                 "Use `*` for an action that accepts no resource ARN",

@@ -76,7 +76,7 @@ impl Rule for ResourceStarOnRestrictableAction {
         let catalog = ctx.catalog();
         let Some(resources) = &stmt.resource else { return };
         let Some(star) = resources.items.iter().find(|item| is_effective_star(&item.value, catalog)) else { return };
-        let items = action_items(stmt, catalog);
+        let items = action_items(stmt, ctx);
         if star_means_this_resource(doc, &items) {
             return;
         }

@@ -104,7 +104,7 @@ impl Rule for WildcardAction {
                 if lower == "kms" && is_default_key_policy_grant(stmt, doc) {
                     continue;
                 }
-                let n_actions = catalog.expand(text).len();
+                let n_actions = ctx.expand(text).len();
                 let severity =
                     if CRITICAL_SERVICES.contains(&lower.as_str()) { Severity::Error } else { Severity::Warning };
                 (
@@ -112,7 +112,7 @@ impl Rule for WildcardAction {
                     severity,
                 )
             } else if is_cross_service_pattern(text) {
-                let expanded = catalog.expand(text);
+                let expanded = ctx.expand(text);
                 let mut services: Vec<&str> = expanded.iter().map(|a| a.service().prefix()).collect();
                 services.dedup();
                 (
