@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use rein_diagnostics::Finding;
-use rein_hcl::{ModuleFile, analyze_module_files};
+use rein_hcl::{HclRenderer, ModuleFile, analyze_module_files};
 use rein_model::json::{JsonRenderer, Likelihood, looks_like_policy, parse_policy};
 use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, SyntaxIssue, SyntaxIssueKind};
 use rein_rules::{CheckInput, Settings};
@@ -101,17 +101,27 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
     let module_documents: Vec<Vec<PolicyDocument>> =
         modules.par_iter().map(|(directory, files)| terraform_module(&db, directory, files)).collect();
     documents.extend(module_documents.into_iter().flatten());
-    let renderers: Vec<JsonRenderer<'_>> = documents
+    let json_renderers: Vec<JsonRenderer<'_>> = documents
         .iter()
         .map(|doc| JsonRenderer { file: doc.span.file, text: db.get(doc.span.file).map_or("", |f| f.text.as_str()) })
         .collect();
+    let hcl_renderer = HclRenderer { db: &db };
     let inputs: Vec<CheckInput<'_>> = documents
         .iter()
-        .zip(&renderers)
-        .map(|(document, renderer)| CheckInput {
-            document,
-            renderer: (document.origin.syntax == SourceSyntax::Json)
-                .then_some(renderer as &dyn rein_model::EditRenderer),
+        .zip(&json_renderers)
+        .map(|(document, json_renderer)| {
+            let in_terraform =
+                db.get(document.span.file).is_some_and(|file| file.path.to_ascii_lowercase().ends_with(".tf"));
+            // The frontend that owns the text renders the fixes: JSON text as JSON, anything
+            // inside a `.tf` file as HCL.
+            let renderer: Option<&dyn rein_model::EditRenderer> = if document.origin.syntax == SourceSyntax::Json {
+                Some(json_renderer)
+            } else if in_terraform {
+                Some(&hcl_renderer)
+            } else {
+                None
+            };
+            CheckInput { document, renderer }
         })
         .collect();
     let findings = rein_rules::check(&inputs, settings);

@@ -36,8 +36,8 @@ fn input(path: &str, text: &str) -> SourceInput {
     }
 }
 
-fn has_syntax_error(text: &str) -> bool {
-    let analysis = analyze(vec![input("x.json", text)], &Settings::default());
+fn has_syntax_error(name: &str, text: &str) -> bool {
+    let analysis = analyze(vec![input(name, text)], &Settings::default());
     analysis.documents.iter().any(|doc| doc.issues.iter().any(|issue| issue.kind == SyntaxIssueKind::JsonSyntax))
 }
 
@@ -60,12 +60,13 @@ fn every_prefix_of_every_fixture_is_analysed() {
 
 #[test]
 fn fixes_converge_and_keep_the_syntax() {
-    for path in fixture_files().into_iter().filter(|path| path.extension().is_some_and(|ext| ext == "json")) {
+    for path in fixture_files() {
+        let name = if path.extension().is_some_and(|ext| ext == "tf") { "main.tf" } else { "x.json" };
         let original = std::fs::read_to_string(&path).unwrap();
-        let broken_before = has_syntax_error(&original);
+        let broken_before = has_syntax_error(name, &original);
         let mut text = original.clone();
         for _round in 0..10 {
-            let analysis = analyze(vec![input("x.json", &text)], &Settings::default());
+            let analysis = analyze(vec![input(name, &text)], &Settings::default());
             let edits: Vec<_> =
                 analysis.findings.iter().filter_map(|f| f.fixes.first()).flat_map(|fix| fix.edits.clone()).collect();
             if edits.is_empty() {
@@ -77,10 +78,10 @@ fn fixes_converge_and_keep_the_syntax() {
             }
             text = next;
             if !broken_before {
-                assert!(!has_syntax_error(&text), "{}: a fix broke the syntax:\n{text}", path.display());
+                assert!(!has_syntax_error(name, &text), "{}: a fix broke the syntax:\n{text}", path.display());
             }
         }
-        let analysis = analyze(vec![input("x.json", &text)], &Settings::default());
+        let analysis = analyze(vec![input(name, &text)], &Settings::default());
         let remaining = analysis.findings.iter().filter(|f| !f.fixes.is_empty()).count();
         assert!(
             remaining == 0 || broken_before,

@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 mod consumers;
+mod edit;
 mod embedded;
 mod lower;
 mod module;
@@ -17,6 +18,8 @@ mod strings;
 mod syntax;
 
 use std::collections::BTreeSet;
+
+pub use crate::edit::HclRenderer;
 
 use rein_model::json::parse_policy;
 use rein_model::tree::minified_len;
