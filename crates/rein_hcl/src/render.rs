@@ -1,8 +1,6 @@
 //! Renders a fully known tree as minified JSON text, as `jsonencode` does for an interpolation
 //! inside a heredoc.
 
-use std::fmt::Write as _;
-
 use rein_model::tree::MAX_DEPTH;
 use rein_model::{Node, NodeKind, Value};
 
@@ -49,22 +47,8 @@ fn write_node(out: &mut String, node: &Node, depth: usize) -> Option<()> {
     Some(())
 }
 
-/// A JSON string literal. Terraform's `jsonencode` also escapes `<`, `>` and `&`, which changes
-/// nothing a policy reader sees.
+/// A JSON string literal, as `jsonencode` writes it (Terraform also escapes `<`, `>` and `&`,
+/// which changes nothing a policy reader sees).
 fn write_string(out: &mut String, text: &str) {
-    out.push('"');
-    for ch in text.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{0}'..='\u{1f}' => {
-                let _ = write!(out, "\\u{:04x}", u32::from(ch));
-            }
-            _ => out.push(ch),
-        }
-    }
-    out.push('"');
+    out.push_str(&rein_model::json::quote(text));
 }

@@ -14,7 +14,7 @@ mod sniff;
 
 use jsonc_parser::errors::{ParseError, ParseErrorKind};
 use jsonc_parser::{CollectOptions, ParseOptions, ParseStringErrorKind};
-pub use render::JsonRenderer;
+pub use render::{JsonRenderer, quote};
 pub use sniff::{Likelihood, looks_like_policy};
 
 use crate::policy::{DocumentOrigin, PolicyDocument, PolicyKind, SyntaxIssue, SyntaxIssueKind};

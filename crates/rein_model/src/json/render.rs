@@ -147,7 +147,7 @@ fn skip_whitespace_backward(bytes: &[u8], mut idx: usize) -> usize {
 
 /// A JSON string literal for `value`, escaped as `serde_json` does: quotes, backslashes and
 /// control characters; everything else is written as is.
-pub(crate) fn quote(value: &str) -> String {
+pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for ch in value.chars() {
