@@ -64,6 +64,11 @@ pub struct CheckArgs {
     /// Print only the summary line (human format).
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// After the report, list every policy value that could not be known statically (a variable
+    /// without default, a value known only after apply) and so was not checked.
+    #[arg(long)]
+    pub show_unknown: bool,
 }
 
 #[derive(Debug, Args)]

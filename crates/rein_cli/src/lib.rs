@@ -168,7 +168,25 @@ fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn 
     let written = match args.format {
         Format::Human => {
             let options = HumanOptions { color, quiet: args.quiet };
-            human::write(stdout, &analysis.db, findings, &summary, &options)
+            human::write(stdout, &analysis.db, findings, &summary, &options).and_then(|()| {
+                if !args.show_unknown {
+                    return Ok(());
+                }
+                let mut lines: Vec<human::UnknownLine<'_>> = Vec::new();
+                for doc in &analysis.documents {
+                    for unknown in doc.unknowns() {
+                        lines.push(human::UnknownLine {
+                            span: unknown.span,
+                            owner: doc.origin.owner.as_deref(),
+                            element: unknown.element,
+                            reason: unknown.reason,
+                        });
+                    }
+                }
+                lines.sort_by_key(|line| line.span);
+                lines.dedup_by_key(|line| line.span);
+                stdout.write_all(format!("\n{}", human::render_unknowns(&analysis.db, &lines)).as_bytes())
+            })
         }
         Format::Json => rein_report::json::write(stdout, &analysis.db, findings, &summary, &tool_info()),
     };

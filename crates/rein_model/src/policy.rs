@@ -430,6 +430,63 @@ impl PolicyDocument {
         self.keys.is_empty() && self.statements.is_empty() && !self.unknown_statements.is_empty()
     }
 
+    /// Every value of the document that is not known statically, in source order: whole
+    /// statements, lists, items, principals and conditions, each with the element it belongs to
+    /// (`Resource`, `Principal AWS`, …) and the reason. Nothing unknown is ever dropped silently;
+    /// this is what IAM010 and `rein check --show-unknown` report.
+    pub fn unknowns(&self) -> Vec<UnknownValue<'_>> {
+        let mut out: Vec<UnknownValue<'_>> = self
+            .unknown_statements
+            .iter()
+            .map(|(span, unknown)| UnknownValue {
+                span: *span,
+                element: "Statement".to_owned(),
+                reason: &unknown.reason,
+            })
+            .collect();
+        for stmt in &self.statements {
+            for list in [&stmt.action, &stmt.not_action, &stmt.resource, &stmt.not_resource].into_iter().flatten() {
+                push_list(&mut out, list, list.key.name.clone());
+            }
+            for principal in [&stmt.principal, &stmt.not_principal].into_iter().flatten() {
+                match &principal.body {
+                    PrincipalBody::Unknown(unknown) => out.push(UnknownValue {
+                        span: principal.span,
+                        element: principal.key.name.clone(),
+                        reason: &unknown.reason,
+                    }),
+                    PrincipalBody::Map(entries) => {
+                        for (_, list) in entries {
+                            push_list(&mut out, list, format!("{} {}", principal.key.name, list.key.name));
+                        }
+                    }
+                    PrincipalBody::Scalar(value) => push_value(&mut out, value, principal.key.name.clone()),
+                }
+            }
+            let Some(block) = &stmt.condition else { continue };
+            let condition = || block.key.name.clone();
+            if let Some(unknown) = &block.unknown {
+                out.push(UnknownValue { span: block.span, element: condition(), reason: &unknown.reason });
+            }
+            for operator in &block.operators {
+                if let Some(unknown) = &operator.unknown {
+                    out.push(UnknownValue { span: operator.span, element: condition(), reason: &unknown.reason });
+                }
+                for entry in &operator.entries {
+                    let element = format!("{} {} {}", block.key.name, operator.key.name, entry.key.name);
+                    if let Some(unknown) = &entry.unknown {
+                        out.push(UnknownValue { span: entry.span, element: element.clone(), reason: &unknown.reason });
+                    }
+                    for value in &entry.values {
+                        push_value(&mut out, &value.value, element.clone());
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|unknown| (unknown.span.range.start(), unknown.span.range.end()));
+        out
+    }
+
     /// Whether any string of the document contains an IAM policy variable (`${…}`).
     pub fn uses_policy_variables(&self) -> bool {
         let has_var = |value: &SpannedValue| value.known().is_some_and(|text| text.contains("${"));
@@ -440,5 +497,29 @@ impl PolicyDocument {
                     block.entries().any(|(_, entry)| entry.values.iter().any(|v| has_var(&v.value)))
                 })
         })
+    }
+}
+
+/// A value that is not known statically, with where it stands and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownValue<'a> {
+    pub span: Span,
+    /// The policy element, e.g. `Resource`, `Principal AWS`, `Condition StringEquals aws:SourceVpce`.
+    pub element: String,
+    pub reason: &'a str,
+}
+
+fn push_value<'a>(out: &mut Vec<UnknownValue<'a>>, value: &'a SpannedValue, element: String) {
+    if let Some(reason) = value.value.unknown_reasons().first() {
+        out.push(UnknownValue { span: value.span, element, reason });
+    }
+}
+
+fn push_list<'a>(out: &mut Vec<UnknownValue<'a>>, list: &'a ValueList, element: String) {
+    if let Some(unknown) = &list.unknown {
+        out.push(UnknownValue { span: list.span, element: element.clone(), reason: &unknown.reason });
+    }
+    for item in &list.items {
+        push_value(out, item, element.clone());
     }
 }

@@ -195,6 +195,35 @@ fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
+/// One value that could not be known statically, as `--show-unknown` lists it.
+pub struct UnknownLine<'a> {
+    pub span: rein_text::Span,
+    /// The owning IaC resource, when the document has one.
+    pub owner: Option<&'a str>,
+    pub element: String,
+    pub reason: &'a str,
+}
+
+/// Renders the `--show-unknown` section: every value that no rule could check, with its place.
+pub fn render_unknowns(db: &SourceDb, unknowns: &[UnknownLine<'_>]) -> String {
+    let mut out = format!("Unknown values ({}):\n", unknowns.len());
+    if unknowns.is_empty() {
+        out.push_str("  none: every policy value was known statically\n");
+    }
+    for unknown in unknowns {
+        let place = match db.get(unknown.span.file) {
+            Some(file) => {
+                let pos = file.line_index.line_col(unknown.span.range.start(), ColumnUnit::Char);
+                format!("{}:{}:{}", file.path, pos.line + 1, pos.col + 1)
+            }
+            None => "?".to_owned(),
+        };
+        let owner = unknown.owner.map(|owner| format!(" {owner}")).unwrap_or_default();
+        out.push_str(&format!("  {place}{owner}: {} ({})\n", unknown.element, unknown.reason));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use rein_text::{Span, TextEdit, range_from_offsets};

@@ -1,7 +1,5 @@
 //! IAM010 `unresolved-policy-value`.
 
-use rein_model::{PrincipalBody, Unknown};
-
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -50,80 +48,29 @@ declare_rule! {
 
 /// The rules that need a concrete value of an element.
 fn skipped_rules(element: &str) -> &'static str {
-    match element {
+    let first_word = element.split(' ').next().unwrap_or(element);
+    match first_word {
         "Action" | "NotAction" => "IAM006/IAM101/IAM103/IAM105",
         "Resource" | "NotResource" => "IAM007/IAM101/IAM105/IAM106",
-        _ if element.starts_with("Principal") || element.starts_with("NotPrincipal") => "IAM003/IAM008",
+        "Principal" | "NotPrincipal" => "IAM003/IAM008",
         "Condition" => "scoping checks",
         "Statement" => "every statement rule",
         _ => "IAM002",
     }
 }
 
-fn report(ctx: &mut RuleContext<'_>, span: rein_text::Span, element: &str, reason: &str) {
-    ctx.report(span, format!("{element} unknown ({reason}): {} not evaluated for this value", skipped_rules(element)));
-}
-
-fn report_list(ctx: &mut RuleContext<'_>, list: &ValueList) {
-    if let Some(Unknown { reason }) = &list.unknown {
-        report(ctx, list.span, &list.key.name, reason);
-    }
-    for item in &list.items {
-        if let Some(reason) = item.value.unknown_reasons().first() {
-            report(ctx, item.span, &list.key.name, reason);
-        }
-    }
-}
-
 impl Rule for UnresolvedPolicyValue {
     fn check_document(&self, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        for (span, unknown) in &doc.unknown_statements {
-            report(ctx, *span, "Statement", &unknown.reason);
-        }
-    }
-
-    fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        for list in [&stmt.action, &stmt.not_action, &stmt.resource, &stmt.not_resource].into_iter().flatten() {
-            report_list(ctx, list);
-        }
-        for principal in [&stmt.principal, &stmt.not_principal].into_iter().flatten() {
-            match &principal.body {
-                PrincipalBody::Unknown(Unknown { reason }) => report(ctx, principal.span, &principal.key.name, reason),
-                PrincipalBody::Map(entries) => {
-                    for (_, list) in entries {
-                        let element = format!("{} `{}`", principal.key.name, list.key.name);
-                        if let Some(Unknown { reason }) = &list.unknown {
-                            report(ctx, list.span, &element, reason);
-                        }
-                        for item in &list.items {
-                            if let Some(reason) = item.value.unknown_reasons().first() {
-                                report(ctx, item.span, &element, reason);
-                            }
-                        }
-                    }
-                }
-                PrincipalBody::Scalar(_) => {}
-            }
-        }
-        if let Some(block) = &stmt.condition {
-            if let Some(Unknown { reason }) = &block.unknown {
-                report(ctx, block.span, "Condition", reason);
-            }
-            for operator in &block.operators {
-                if let Some(Unknown { reason }) = &operator.unknown {
-                    report(ctx, operator.span, "Condition", reason);
-                }
-            }
-            for (_, entry) in block.entries() {
-                if let Some(Unknown { reason }) = &entry.unknown {
-                    report(ctx, entry.span, "Condition", reason);
-                }
-                for value in &entry.values {
-                    if let Some(reason) = value.value.value.unknown_reasons().first() {
-                        report(ctx, value.value.span, "Condition", reason);
-                    }
-                }
-            }
+        for unknown in doc.unknowns() {
+            ctx.report(
+                unknown.span,
+                format!(
+                    "{} unknown ({}): {} not evaluated for this value",
+                    unknown.element,
+                    unknown.reason,
+                    skipped_rules(&unknown.element)
+                ),
+            );
         }
     }
 }
