@@ -69,6 +69,11 @@ pub struct CheckArgs {
     /// without default, a value known only after apply) and so was not checked.
     #[arg(long)]
     pub show_unknown: bool,
+
+    /// The date that decides whether the embedded IAM catalogue is stale (default: today, UTC);
+    /// for reproducible runs.
+    #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
+    pub today: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,6 @@
 mod args;
 mod discover;
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::panic::{self, AssertUnwindSafe};
@@ -125,8 +124,14 @@ fn dispatch(
 }
 
 fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Failure> {
-    let settings =
-        Settings { select: args.select, ignore: args.ignore, severity: BTreeMap::new(), preview: args.preview };
+    let settings = Settings {
+        select: args.select,
+        ignore: args.ignore,
+        preview: args.preview,
+        // The date decides only whether the embedded catalogue counts as stale (RULES.md §0.3).
+        today: Some(args.today.unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())),
+        ..Settings::default()
+    };
     let unknown = settings.unknown_selectors();
     if !unknown.is_empty() {
         let list = unknown.iter().map(|sel| format!("`{sel}`")).collect::<Vec<_>>().join(", ");

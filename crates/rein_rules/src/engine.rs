@@ -11,7 +11,7 @@ use crate::meta::RuleStatus;
 use crate::registry::{Rule, all_rules};
 
 /// Which rules run and how they report.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// Rule selectors (id, name, alias, category, or a family prefix such as `IAM1`); empty = all.
     pub select: Vec<String>,
@@ -21,6 +21,33 @@ pub struct Settings {
     pub severity: BTreeMap<String, Severity>,
     /// Run rules in preview.
     pub preview: bool,
+    /// Today's date, to tell whether the catalogue is stale; `None` never calls it stale (so a
+    /// run is a pure function of its inputs unless the caller supplies the date).
+    pub today: Option<jiff::civil::Date>,
+    /// Age in days after which the catalogue counts as stale (RULES.md §0.3, default 120).
+    pub stale_data_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            severity: BTreeMap::new(),
+            preview: false,
+            today: None,
+            stale_data_days: 120,
+        }
+    }
+}
+
+impl Settings {
+    /// Whether the embedded catalogue is older than `stale_data_days` on `today`.
+    pub fn catalog_is_stale(&self, catalog: &rein_catalog::Catalog) -> bool {
+        let Some(today) = self.today else { return false };
+        let Ok(date) = catalog.meta().date.parse::<jiff::civil::Date>() else { return false };
+        date.until(today).is_ok_and(|age| i64::from(age.get_days()) > self.stale_data_days)
+    }
 }
 
 impl Settings {
@@ -91,4 +118,21 @@ pub fn check(inputs: &[CheckInput<'_>], settings: &Settings) -> Vec<Finding> {
     }
     sort_findings(&mut findings);
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Settings;
+
+    #[test]
+    fn the_catalogue_is_stale_only_with_a_date_past_the_limit() {
+        let catalog = rein_catalog::catalog();
+        let date: jiff::civil::Date = catalog.meta().date.parse().unwrap();
+        let mut settings = Settings::default();
+        assert!(!settings.catalog_is_stale(catalog));
+        settings.today = Some(date.checked_add(jiff::Span::new().days(120)).unwrap());
+        assert!(!settings.catalog_is_stale(catalog));
+        settings.today = Some(date.checked_add(jiff::Span::new().days(121)).unwrap());
+        assert!(settings.catalog_is_stale(catalog));
+    }
 }

@@ -47,7 +47,7 @@ declare_rule! {
     }
 }
 
-fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
+fn check_item(item: &SpannedValue, in_deny: bool, ctx: &mut RuleContext<'_>) {
     let Some(text) = item.known() else { return };
     if text == "*" {
         return;
@@ -68,6 +68,7 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
             item,
             format!("Unknown service prefix `{prefix}` in `{text}`"),
             catalog.suggest_action(text),
+            in_deny,
         );
         return;
     }
@@ -78,12 +79,27 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
         return;
     }
     if catalog.action(text).is_none() {
-        report_with_suggestions(ctx, item, format!("Unknown action `{text}`"), catalog.suggest_action(text));
+        report_with_suggestions(ctx, item, format!("Unknown action `{text}`"), catalog.suggest_action(text), in_deny);
     }
 }
 
-fn report_with_suggestions(ctx: &mut RuleContext<'_>, item: &SpannedValue, message: String, suggestions: Vec<String>) {
+fn report_with_suggestions(
+    ctx: &mut RuleContext<'_>,
+    item: &SpannedValue,
+    message: String,
+    suggestions: Vec<String>,
+    in_deny: bool,
+) {
+    let stale = !in_deny && ctx.settings().catalog_is_stale(ctx.catalog());
+    let date = ctx.catalog().meta().date.clone();
     let mut finding = ctx.report(item.span, message);
+    // With a stale catalogue the action may simply be newer than the data (RULES.md §0.3); in a
+    // Deny the guardrail still does nothing, so that stays an error.
+    if stale {
+        finding = finding
+            .severity(Severity::Warning)
+            .note(format!("the IAM catalogue is of {date}; the action may be newer"));
+    }
     match suggestions.as_slice() {
         [] => {}
         [only] => {
@@ -105,7 +121,7 @@ impl Rule for UnknownAction {
     fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         for list in [&stmt.action, &stmt.not_action].into_iter().flatten() {
             for item in &list.items {
-                check_item(item, ctx);
+                check_item(item, stmt.is_deny(), ctx);
             }
         }
     }
@@ -129,5 +145,38 @@ mod tests {
                 r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
             )
             .run();
+    }
+
+    /// With a stale catalogue an unknown action may just be newer than the data: a warning,
+    /// except in a Deny, whose guardrail does nothing either way.
+    #[test]
+    fn stale_catalogue_downgrades_except_in_deny() {
+        use rein_diagnostics::Severity;
+        use rein_model::json::parse_policy;
+        use rein_model::{DocumentOrigin, SourceSyntax, SpanMap};
+        use rein_text::{FileId, TextSize};
+
+        use crate::engine::{CheckInput, Settings, check};
+
+        let date: jiff::civil::Date = rein_catalog::catalog().meta().date.parse().unwrap();
+        let settings = Settings {
+            select: vec!["IAM006".into()],
+            today: Some(date.checked_add(jiff::Span::new().days(365)).unwrap()),
+            ..Settings::default()
+        };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+        let severity_of = |text: &str| {
+            let doc = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin.clone());
+            let findings = check(&[CheckInput { document: &doc, renderer: None }], &settings);
+            findings.iter().map(|f| f.severity).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            severity_of(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObjct","Resource":"*"}}"#),
+            [Severity::Warning]
+        );
+        assert_eq!(
+            severity_of(r#"{"Statement":{"Effect":"Deny","Action":"s3:GetObjct","Resource":"*"}}"#),
+            [Severity::Error]
+        );
     }
 }
