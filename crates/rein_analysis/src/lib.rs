@@ -23,6 +23,8 @@ pub enum FileKind {
     PolicyJson,
     /// A Terraform configuration file (`.tf`); the files of one directory form a module.
     Terraform,
+    /// A CloudFormation (or SAM) template, JSON or YAML.
+    CloudFormation,
 }
 
 /// One input file as the caller read it.
@@ -46,19 +48,34 @@ pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
     if lower.ends_with(".tf") {
         return Some(FileKind::Terraform);
     }
-    if !lower.ends_with(".json") {
+    let is_json = lower.ends_with(".json");
+    let is_yaml = [".yaml", ".yml", ".template"].iter().any(|ext| lower.ends_with(ext));
+    if !is_json && !is_yaml {
         return None;
     }
     let text = String::from_utf8_lossy(bytes);
+    if rein_cfn::is_template(&text) {
+        return Some(FileKind::CloudFormation);
+    }
+    if !is_json {
+        return None;
+    }
     match looks_like_policy(&text) {
         Likelihood::Policy | Likelihood::Broken => Some(FileKind::PolicyJson),
         Likelihood::NotPolicy => None,
     }
 }
 
-/// What to read a file named explicitly by the user as: Terraform for `.tf`, else policy JSON.
-pub fn kind_of_named_file(path: &str) -> FileKind {
-    if path.to_ascii_lowercase().ends_with(".tf") { FileKind::Terraform } else { FileKind::PolicyJson }
+/// What to read a file named explicitly by the user as: Terraform for `.tf`, CloudFormation for
+/// a template (recognised by content), and policy JSON for anything else.
+pub fn kind_of_named_file(path: &str, bytes: &[u8]) -> FileKind {
+    if path.to_ascii_lowercase().ends_with(".tf") {
+        FileKind::Terraform
+    } else if rein_cfn::is_template(&String::from_utf8_lossy(bytes)) {
+        FileKind::CloudFormation
+    } else {
+        FileKind::PolicyJson
+    }
 }
 
 /// The result of one analysis.
@@ -76,13 +93,15 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
     let mut db = SourceDb::new();
     let mut pending = Vec::with_capacity(inputs.len());
     let mut modules: BTreeMap<String, Vec<FileId>> = BTreeMap::new();
+    let mut templates: Vec<FileId> = Vec::new();
     for input in inputs {
         let (text, invalid_at) = decode(&input.bytes);
-        let kind = input.kind.unwrap_or_else(|| kind_of_named_file(&input.path));
+        let kind = input.kind.unwrap_or_else(|| kind_of_named_file(&input.path, &input.bytes));
         let directory = parent_directory(&input.path).to_owned();
         let file = db.add(input.path, text);
         match (kind, invalid_at) {
             (FileKind::Terraform, None) => modules.entry(directory).or_default().push(file),
+            (FileKind::CloudFormation, None) => templates.push(file),
             _ => pending.push((file, invalid_at, input.policy_kind)),
         }
     }
@@ -101,6 +120,22 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
     let module_documents: Vec<Vec<PolicyDocument>> =
         modules.par_iter().map(|(directory, files)| terraform_module(&db, directory, files)).collect();
     documents.extend(module_documents.into_iter().flatten());
+    let template_documents: Vec<Vec<PolicyDocument>> = templates
+        .par_iter()
+        .filter_map(|file| {
+            let source = db.get(*file)?;
+            let output = rein_cfn::analyze_template(*file, &source.text);
+            let unknowns = output.unknown_policies.into_iter().map(|unknown| FrontendUnknown {
+                span: unknown.span,
+                owner: unknown.owner,
+                attribute: unknown.attribute,
+                kind: unknown.kind,
+                reason: unknown.reason,
+            });
+            Some(frontend_documents(output.documents, output.issues, unknowns))
+        })
+        .collect();
+    documents.extend(template_documents.into_iter().flatten());
     let json_renderers: Vec<JsonRenderer<'_>> = documents
         .iter()
         .map(|doc| JsonRenderer { file: doc.span.file, text: db.get(doc.span.file).map_or("", |f| f.text.as_str()) })
@@ -163,10 +198,34 @@ fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> Vec<
     let module_files: Vec<ModuleFile<'_>> =
         members.iter().map(|(file, path, text)| ModuleFile { file: *file, path, text }).collect();
     let output = analyze_module_files(&module_files);
-    let mut documents = output.documents;
-    // Syntax errors: one unreadable document per file, so that IAM001 reports each of them.
+    let unknowns = output.unknown_policies.into_iter().map(|unknown| FrontendUnknown {
+        span: unknown.span,
+        owner: unknown.owner,
+        attribute: unknown.attribute,
+        kind: unknown.kind,
+        reason: unknown.reason,
+    });
+    frontend_documents(output.documents, output.issues, unknowns)
+}
+
+/// A policy-bearing attribute or property whose value no frontend could know statically.
+struct FrontendUnknown {
+    span: Span,
+    owner: String,
+    attribute: String,
+    kind: PolicyKind,
+    reason: String,
+}
+
+/// A frontend's documents, plus one unreadable document per file with syntax errors (so that
+/// IAM001 reports them) and one opaque document per unknown policy (so that IAM010 names it).
+fn frontend_documents(
+    mut documents: Vec<PolicyDocument>,
+    issues: Vec<(Span, String)>,
+    unknowns: impl Iterator<Item = FrontendUnknown>,
+) -> Vec<PolicyDocument> {
     let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
-    for (span, message) in output.issues {
+    for (span, message) in issues {
         by_file.entry(span.file).or_default().push((span, message));
     }
     for (_, issues) in by_file {
@@ -179,12 +238,11 @@ fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> Vec<
             .collect();
         documents.push(doc);
     }
-    // Policies whose value is not known statically: recorded so that IAM010 names them.
-    for unknown in output.unknown_policies {
+    for unknown in unknowns {
         let origin = DocumentOrigin {
             syntax: SourceSyntax::Structured,
             owner: Some(unknown.owner),
-            attribute: Some(unknown.attribute.clone()),
+            attribute: Some(unknown.attribute),
         };
         let mut doc = PolicyDocument::empty(unknown.span, origin);
         doc.kind = unknown.kind;

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rein_analysis::{FileKind, SourceInput, analyze};
+use rein_analysis::{SourceInput, analyze};
 use rein_model::SyntaxIssueKind;
 use rein_rules::Settings;
 
@@ -17,7 +17,7 @@ fn fixture_files() -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "json" || ext == "tf") {
+            } else if path.extension().is_some_and(|ext| ext == "json" || ext == "tf" || ext == "yaml") {
                 files.push(path);
             }
         }
@@ -31,7 +31,8 @@ fn input(path: &str, text: &str) -> SourceInput {
     SourceInput {
         path: path.to_owned(),
         bytes: text.as_bytes().to_vec(),
-        kind: Some(if path.ends_with(".tf") { FileKind::Terraform } else { FileKind::PolicyJson }),
+        // Decided from the name and content, as for a file named on the command line.
+        kind: None,
         policy_kind: None,
     }
 }
@@ -61,7 +62,11 @@ fn every_prefix_of_every_fixture_is_analysed() {
 #[test]
 fn fixes_converge_and_keep_the_syntax() {
     for path in fixture_files() {
-        let name = if path.extension().is_some_and(|ext| ext == "tf") { "main.tf" } else { "x.json" };
+        let name = match path.extension().and_then(|ext| ext.to_str()) {
+            Some("tf") => "main.tf",
+            Some("yaml") => "template.yaml",
+            _ => "x.json",
+        };
         let original = std::fs::read_to_string(&path).unwrap();
         let broken_before = has_syntax_error(name, &original);
         let mut text = original.clone();

@@ -49,7 +49,7 @@ pub fn discover(paths: &[PathBuf], policy_kind: Option<&PolicyKind>) -> Discover
             let Some(bytes) = read(path, &mut found.problems) else { continue };
             let display = display(path);
             found.inputs.push(SourceInput {
-                kind: Some(kind_of_named_file(&display)),
+                kind: Some(kind_of_named_file(&display, &bytes)),
                 path: display,
                 bytes,
                 policy_kind: policy_kind.cloned(),

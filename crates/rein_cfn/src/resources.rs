@@ -1,0 +1,204 @@
+//! Which properties of which resource types hold policy documents, and of what kind.
+//!
+//! The property names follow the CloudFormation resource reference
+//! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html>).
+
+use rein_model::PolicyKind;
+use rein_text::Span;
+
+use crate::lower::{Template, long_form};
+use crate::syntax::{Kind, Tree};
+
+/// A policy-bearing property of one resource.
+pub(crate) enum Site<'t> {
+    Document {
+        attribute: String,
+        kind: PolicyKind,
+        value: &'t Tree,
+    },
+    /// The property is there but its shape cannot be read (a `Policies` list from `Fn::If`).
+    Unknown {
+        attribute: String,
+        kind: PolicyKind,
+        span: Span,
+        reason: String,
+    },
+}
+
+fn resource(service: &str) -> PolicyKind {
+    PolicyKind::Resource { service: Some(service.to_owned()) }
+}
+
+/// The single-document properties of a resource type.
+fn document_properties(ty: &str) -> &'static [(&'static str, DocKind)] {
+    match ty {
+        "AWS::IAM::Role" => &[("AssumeRolePolicyDocument", DocKind::Trust)],
+        "AWS::IAM::Policy"
+        | "AWS::IAM::ManagedPolicy"
+        | "AWS::IAM::RolePolicy"
+        | "AWS::IAM::UserPolicy"
+        | "AWS::IAM::GroupPolicy" => &[("PolicyDocument", DocKind::Identity)],
+        "AWS::S3::BucketPolicy" => &[("PolicyDocument", DocKind::Resource("s3"))],
+        "AWS::SQS::QueuePolicy" => &[("PolicyDocument", DocKind::Resource("sqs"))],
+        "AWS::SNS::TopicPolicy" => &[("PolicyDocument", DocKind::Resource("sns"))],
+        "AWS::KMS::Key" => &[("KeyPolicy", DocKind::Resource("kms"))],
+        "AWS::ECR::Repository" => &[("RepositoryPolicyText", DocKind::Resource("ecr"))],
+        "AWS::SecretsManager::ResourcePolicy" => &[("ResourcePolicy", DocKind::Resource("secretsmanager"))],
+        "AWS::Serverless::Function" => &[("AssumeRolePolicyDocument", DocKind::Trust)],
+        "AWS::SSO::PermissionSet" => &[("InlinePolicy", DocKind::Identity)],
+        "AWS::S3::AccessPoint" => &[("Policy", DocKind::Resource("s3"))],
+        "AWS::KMS::ReplicaKey" => &[("KeyPolicy", DocKind::Resource("kms"))],
+        "AWS::ECR::RegistryPolicy" => &[("PolicyText", DocKind::Resource("ecr"))],
+        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => {
+            &[("AccessPolicies", DocKind::Resource("es"))]
+        }
+        "AWS::Logs::ResourcePolicy" => &[("PolicyDocument", DocKind::Resource("logs"))],
+        "AWS::Backup::BackupVault" => &[("AccessPolicy", DocKind::Resource("backup"))],
+        "AWS::EFS::FileSystem" => &[("FileSystemPolicy", DocKind::Resource("elasticfilesystem"))],
+        "AWS::ApiGateway::RestApi" => &[("Policy", DocKind::Resource("execute-api"))],
+        "AWS::CodeArtifact::Domain" | "AWS::CodeArtifact::Repository" => {
+            &[("PermissionsPolicyDocument", DocKind::Resource("codeartifact"))]
+        }
+        _ => &[],
+    }
+}
+
+/// A static description of a policy kind.
+#[derive(Clone, Copy)]
+enum DocKind {
+    Identity,
+    Trust,
+    Resource(&'static str),
+}
+
+impl DocKind {
+    fn kind(self) -> PolicyKind {
+        match self {
+            DocKind::Identity => PolicyKind::Identity,
+            DocKind::Trust => PolicyKind::Trust,
+            DocKind::Resource(service) => resource(service),
+        }
+    }
+}
+
+/// The policy documents of one resource, in source order.
+pub(crate) fn sites<'t>(template: &Template<'_>, ty: &str, properties: &'t Tree) -> Vec<Site<'t>> {
+    let mut sites = Vec::new();
+    for (name, kind) in document_properties(ty) {
+        if let Some(value) = properties.get(name) {
+            sites.push(Site::Document { attribute: (*name).to_owned(), kind: kind.kind(), value });
+        }
+    }
+    if matches!(ty, "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group")
+        && let Some(policies) = properties.get("Policies")
+    {
+        inline_policies(template, policies, &mut sites);
+    }
+    if matches!(ty, "AWS::Serverless::Function" | "AWS::Serverless::StateMachine")
+        && let Some(policies) = properties.get("Policies")
+    {
+        sam_policies(template, policies, &mut sites);
+    }
+    if ty == "AWS::Organizations::Policy"
+        && let Some(content) = properties.get("Content")
+    {
+        let kind = match properties.get("Type").and_then(Tree::as_str) {
+            Some("SERVICE_CONTROL_POLICY") => Some(PolicyKind::Scp),
+            Some("RESOURCE_CONTROL_POLICY") => Some(PolicyKind::Rcp),
+            // Tag, backup and AI opt-out policies are not IAM policies.
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            sites.push(Site::Document { attribute: "Content".to_owned(), kind, value: content });
+        }
+    }
+    sites.sort_by_key(|site| match site {
+        Site::Document { value, .. } => value.span.start,
+        Site::Unknown { span, .. } => usize::from(span.range.start()),
+    });
+    sites
+}
+
+/// `Policies: [{PolicyName, PolicyDocument}]` of a role, user or group.
+fn inline_policies<'t>(template: &Template<'_>, policies: &'t Tree, sites: &mut Vec<Site<'t>>) {
+    let items = match &policies.kind {
+        Kind::Seq(items) => items,
+        Kind::Tagged(..) | Kind::Map(_) if is_intrinsic(policies) => {
+            sites.push(unknown_site(template, "Policies", policies, "the list of policies is an intrinsic function"));
+            return;
+        }
+        _ => return,
+    };
+    for (idx, item) in items.iter().enumerate() {
+        if is_intrinsic(item) {
+            let reason = match template.lower(item, 1) {
+                None => continue,
+                Some(node) => match node.kind {
+                    rein_model::NodeKind::Unknown(unknown) => unknown.reason,
+                    _ => "the policy is an intrinsic function".to_owned(),
+                },
+            };
+            sites.push(unknown_site(template, &format!("Policies[{idx}]"), item, &reason));
+            continue;
+        }
+        if let Some(document) = item.get("PolicyDocument") {
+            let attribute = format!("Policies[{idx}].PolicyDocument");
+            sites.push(Site::Document { attribute, kind: PolicyKind::Identity, value: document });
+        }
+    }
+}
+
+fn is_intrinsic(tree: &Tree) -> bool {
+    matches!(tree.kind, Kind::Tagged(..)) || long_form(tree).is_some()
+}
+
+fn unknown_site<'t>(template: &Template<'_>, attribute: &str, tree: &Tree, reason: &str) -> Site<'t> {
+    Site::Unknown {
+        attribute: attribute.to_owned(),
+        kind: PolicyKind::Identity,
+        span: template.span(&tree.span),
+        reason: reason.to_owned(),
+    }
+}
+
+/// The `Policies` of a SAM function or state machine: a managed policy name or ARN, an inline
+/// document (`{Statement: …}`), a SAM policy template (`S3ReadPolicy: {BucketName: …}`), or a
+/// list of those
+/// (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies>).
+fn sam_policies<'t>(template: &Template<'_>, policies: &'t Tree, sites: &mut Vec<Site<'t>>) {
+    let items: Vec<(String, &Tree)> = match &policies.kind {
+        Kind::Seq(items) => items.iter().enumerate().map(|(idx, item)| (format!("Policies[{idx}]"), item)).collect(),
+        _ => vec![("Policies".to_owned(), policies)],
+    };
+    for (attribute, item) in items {
+        if is_intrinsic(item) {
+            let reason = match template.lower(item, 1) {
+                None => continue,
+                Some(node) => match node.kind {
+                    rein_model::NodeKind::Unknown(unknown) => unknown.reason,
+                    rein_model::NodeKind::String(value) => match value.unknown_reasons().first() {
+                        // A managed policy ARN or name, not a document.
+                        None => continue,
+                        Some(reason) => (*reason).to_owned(),
+                    },
+                    _ => "the policy is an intrinsic function".to_owned(),
+                },
+            };
+            sites.push(unknown_site(template, &attribute, item, &reason));
+            continue;
+        }
+        match &item.kind {
+            Kind::Map(_) if item.get("Statement").is_some() => {
+                sites.push(Site::Document { attribute, kind: PolicyKind::Identity, value: item });
+            }
+            Kind::Map(entries) => {
+                let name = entries.first().and_then(|(key, _)| key.as_str()).unwrap_or_default();
+                // FIXME(#5): expand the SAM policy templates to their statements.
+                let reason = format!("SAM policy template `{name}` is not expanded");
+                sites.push(unknown_site(template, &attribute, item, &reason));
+            }
+            // A managed policy name or ARN is an attachment, not a document.
+            _ => {}
+        }
+    }
+}
