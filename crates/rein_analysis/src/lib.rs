@@ -125,13 +125,7 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .filter_map(|file| {
             let source = db.get(*file)?;
             let output = rein_cfn::analyze_template(*file, &source.text);
-            let unknowns = output.unknown_policies.into_iter().map(|unknown| FrontendUnknown {
-                span: unknown.span,
-                owner: unknown.owner,
-                attribute: unknown.attribute,
-                kind: unknown.kind,
-                reason: unknown.reason,
-            });
+            let unknowns = output.unknown_policies;
             Some(frontend_documents(output.documents, output.issues, unknowns))
         })
         .collect();
@@ -198,23 +192,8 @@ fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> Vec<
     let module_files: Vec<ModuleFile<'_>> =
         members.iter().map(|(file, path, text)| ModuleFile { file: *file, path, text }).collect();
     let output = analyze_module_files(&module_files);
-    let unknowns = output.unknown_policies.into_iter().map(|unknown| FrontendUnknown {
-        span: unknown.span,
-        owner: unknown.owner,
-        attribute: unknown.attribute,
-        kind: unknown.kind,
-        reason: unknown.reason,
-    });
+    let unknowns = output.unknown_policies;
     frontend_documents(output.documents, output.issues, unknowns)
-}
-
-/// A policy-bearing attribute or property whose value no frontend could know statically.
-struct FrontendUnknown {
-    span: Span,
-    owner: String,
-    attribute: String,
-    kind: PolicyKind,
-    reason: String,
 }
 
 /// A frontend's documents, plus one unreadable document per file with syntax errors (so that
@@ -222,7 +201,7 @@ struct FrontendUnknown {
 fn frontend_documents(
     mut documents: Vec<PolicyDocument>,
     issues: Vec<(Span, String)>,
-    unknowns: impl Iterator<Item = FrontendUnknown>,
+    unknowns: Vec<rein_model::UnknownPolicy>,
 ) -> Vec<PolicyDocument> {
     let mut by_file: BTreeMap<FileId, Vec<(Span, String)>> = BTreeMap::new();
     for (span, message) in issues {
@@ -238,18 +217,7 @@ fn frontend_documents(
             .collect();
         documents.push(doc);
     }
-    for unknown in unknowns {
-        let origin = DocumentOrigin {
-            syntax: SourceSyntax::Structured,
-            owner: Some(unknown.owner),
-            attribute: Some(unknown.attribute),
-        };
-        let mut doc = PolicyDocument::empty(unknown.span, origin);
-        doc.kind = unknown.kind;
-        doc.kind_source = rein_model::KindSource::Declared;
-        doc.unknown_statements.push((unknown.span, rein_model::Unknown::new(unknown.reason)));
-        documents.push(doc);
-    }
+    documents.extend(unknowns.into_iter().map(rein_model::UnknownPolicy::into_document));
     documents
 }
 

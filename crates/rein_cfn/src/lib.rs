@@ -41,18 +41,7 @@ pub struct CfnOutput {
     pub serverless: bool,
 }
 
-/// A policy-bearing property whose document is not known statically.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownPolicy {
-    /// The property's value.
-    pub span: Span,
-    /// The logical id of the resource.
-    pub owner: String,
-    /// The property path, e.g. `Policies[0].PolicyDocument`.
-    pub attribute: String,
-    pub kind: PolicyKind,
-    pub reason: String,
-}
+pub use rein_model::UnknownPolicy;
 
 /// Whether `text` is a CloudFormation template, by content: an `AWSTemplateFormatVersion`, or a
 /// `Resources` section with a `Type: AWS::…` in it. JSON or YAML; a scan of the text, no parse.

@@ -45,16 +45,7 @@ pub struct HclOutput {
     pub unknown_policies: Vec<UnknownPolicy>,
 }
 
-/// A policy-bearing attribute whose document is not known statically.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownPolicy {
-    /// The attribute's value expression.
-    pub span: Span,
-    pub owner: String,
-    pub attribute: String,
-    pub kind: PolicyKind,
-    pub reason: String,
-}
+pub use rein_model::UnknownPolicy;
 
 /// Reads one `.tf` file as a module of its own.
 pub fn analyze_file(file: FileId, text: &str) -> HclOutput {

@@ -523,3 +523,34 @@ fn push_list<'a>(out: &mut Vec<UnknownValue<'a>>, list: &'a ValueList, element: 
         push_value(out, item, element.clone());
     }
 }
+
+/// A policy-bearing attribute or property whose document a frontend could not know statically
+/// (a variable without default, an intrinsic resolved only at deploy time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownPolicy {
+    /// The attribute's or property's value.
+    pub span: Span,
+    /// The owning resource: a Terraform address or a CloudFormation logical id.
+    pub owner: String,
+    /// The attribute or property path, e.g. `assume_role_policy`, `Policies[0].PolicyDocument`.
+    pub attribute: String,
+    pub kind: PolicyKind,
+    pub reason: String,
+}
+
+impl UnknownPolicy {
+    /// An opaque document of the declared kind whose one unknown statement carries the reason,
+    /// so that it is reported (IAM010) and listed (`--show-unknown`) like any other unknown.
+    pub fn into_document(self) -> PolicyDocument {
+        let origin = DocumentOrigin {
+            syntax: SourceSyntax::Structured,
+            owner: Some(self.owner),
+            attribute: Some(self.attribute),
+        };
+        let mut doc = PolicyDocument::empty(self.span, origin);
+        doc.kind = self.kind;
+        doc.kind_source = KindSource::Declared;
+        doc.unknown_statements.push((self.span, crate::value::Unknown::new(self.reason)));
+        doc
+    }
+}
