@@ -86,6 +86,21 @@ fn valid_account(account: &str) -> bool {
         || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A cheap pre-check before the full match: when both the template's resource part and the
+/// ARN's start with a literal keyword (`role/…`, `log-group:…`), the keywords must agree.
+fn may_share_resource_keyword(template: &str, resource: &str) -> bool {
+    let keyword = |text: &str| -> Option<String> {
+        let end = text.find(['/', ':'])?;
+        let word = text.get(..end)?;
+        (!word.is_empty() && !word.contains(['$', '*', '?'])).then(|| word.to_owned())
+    };
+    let Some(template_resource) = template.splitn(6, ':').nth(5) else { return true };
+    match (keyword(template_resource), keyword(resource)) {
+        (Some(expected), Some(actual)) => expected == actual,
+        _ => true,
+    }
+}
+
 fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
     let Some(text) = item.known() else { return };
     if text == "*" {
@@ -139,7 +154,10 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
         return;
     }
     let pattern = ArnPattern::parse(text);
-    if templates.iter().any(|template| template_matches(template, &pattern)) {
+    if templates
+        .iter()
+        .any(|template| may_share_resource_keyword(template, fields.resource) && template_matches(template, &pattern))
+    {
         return;
     }
     // The commonest mistake: region or account where the service has none (S3 buckets, IAM).
