@@ -1,13 +1,12 @@
 //! Frontend tests: fixtures under `fixtures/frontends/hcl/` dumped with positions and source
 //! slices (insta snapshots), plus exact-span assertions and robustness over truncated input.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rein_model::{
-    KindSource, PolicyDocument, PolicyKind, PrincipalBody, SourceSyntax, SpannedValue, TemplatePart, Value, ValueList,
+    KindSource, PolicyDocument, PolicyKind, PrincipalBody, SourceSyntax, SpannedValue, TemplatePart, Value,
 };
-use rein_text::{ColumnUnit, FileId, LineIndex, Span};
+use rein_text::{FileId, Span};
 
 use super::{HclOutput, ModuleFile, analyze_file, analyze_module, analyze_module_files};
 
@@ -34,143 +33,6 @@ fn read_dir(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
-struct Dumper<'a> {
-    texts: &'a [(String, String)],
-    out: String,
-}
-
-impl Dumper<'_> {
-    fn at(&self, span: Span) -> String {
-        let Some((name, text)) = self.texts.get(span.file.0 as usize) else { return "?".to_owned() };
-        let index = LineIndex::new(text);
-        let start = index.line_col(span.range.start(), ColumnUnit::Char);
-        let end = index.line_col(span.range.end(), ColumnUnit::Char);
-        let slice = rein_text::slice(text, span.range).unwrap_or("<bad range>");
-        let slice = if slice.len() > 60 || slice.contains('\n') {
-            format!("{}…", slice.lines().next().unwrap_or_default().chars().take(40).collect::<String>())
-        } else {
-            slice.to_owned()
-        };
-        format!("{name}:{start}-{end} `{slice}`")
-    }
-
-    fn value(&mut self, indent: &str, label: &str, value: &SpannedValue) {
-        let shown = match &value.value {
-            Value::Known(text) => format!("{text:?}"),
-            other => format!("{other} {:?}", other.unknown_reasons()),
-        };
-        let at = self.at(value.span);
-        writeln!(self.out, "{indent}{label} = {shown} @ {at}").unwrap();
-    }
-
-    fn list(&mut self, indent: &str, label: &str, list: &ValueList) {
-        let key = self.at(list.key.span);
-        writeln!(self.out, "{indent}{label} ({:?}) key @ {key}", list.form).unwrap();
-        if let Some(unknown) = &list.unknown {
-            writeln!(self.out, "{indent}  unknown: {}", unknown.reason).unwrap();
-        }
-        for item in &list.items {
-            self.value(&format!("{indent}  "), "-", item);
-        }
-    }
-
-    fn document(&mut self, doc: &PolicyDocument) {
-        let owner = doc.origin.owner.as_deref().unwrap_or("-");
-        let attribute = doc.origin.attribute.as_deref().unwrap_or("-");
-        let at = self.at(doc.span);
-        writeln!(
-            self.out,
-            "document {owner} {attribute}: {} ({:?}) {:?} size={:?} @ {at}",
-            doc.kind.as_str(),
-            doc.kind_source,
-            doc.origin.syntax,
-            doc.size.map(|size| size.minified)
-        )
-        .unwrap();
-        if let PolicyKind::Resource { service } = &doc.kind {
-            writeln!(self.out, "  service: {service:?}").unwrap();
-        }
-        if let Some(version) = &doc.version {
-            self.value("  ", "Version", version);
-        }
-        for issue in &doc.issues {
-            let at = self.at(issue.span);
-            writeln!(self.out, "  issue {:?}: {} @ {at}", issue.kind, issue.message).unwrap();
-        }
-        for stmt in &doc.statements {
-            let at = self.at(stmt.span);
-            writeln!(self.out, "  statement {} @ {at}", stmt.index).unwrap();
-            if let Some(sid) = &stmt.sid {
-                self.value("    ", "Sid", sid);
-            }
-            if let Some(effect) = &stmt.effect {
-                self.value("    ", "Effect", effect);
-            }
-            for (label, list) in [
-                ("Action", &stmt.action),
-                ("NotAction", &stmt.not_action),
-                ("Resource", &stmt.resource),
-                ("NotResource", &stmt.not_resource),
-            ] {
-                if let Some(list) = list {
-                    self.list("    ", label, list);
-                }
-            }
-            for (label, principal) in [("Principal", &stmt.principal), ("NotPrincipal", &stmt.not_principal)] {
-                let Some(principal) = principal else { continue };
-                match &principal.body {
-                    PrincipalBody::Scalar(value) => self.value("    ", label, value),
-                    PrincipalBody::Map(lists) => {
-                        for (kind, list) in lists {
-                            self.list("    ", &format!("{label}.{}", kind.as_str()), list);
-                        }
-                    }
-                    PrincipalBody::Unknown(unknown) => {
-                        writeln!(self.out, "    {label} unknown: {}", unknown.reason).unwrap();
-                    }
-                }
-            }
-            if let Some(block) = &stmt.condition {
-                if let Some(unknown) = &block.unknown {
-                    writeln!(self.out, "    Condition unknown: {}", unknown.reason).unwrap();
-                }
-                for (op, entry) in block.entries() {
-                    let key = self.at(entry.key.span);
-                    writeln!(self.out, "    Condition {} {} key @ {key}", op.key.name, entry.key.name).unwrap();
-                    if let Some(unknown) = &entry.unknown {
-                        writeln!(self.out, "      unknown: {}", unknown.reason).unwrap();
-                    }
-                    for value in &entry.values {
-                        self.value("      ", "-", &value.value);
-                    }
-                }
-            }
-        }
-    }
-
-    fn output(&mut self, output: &HclOutput) {
-        for doc in &output.documents {
-            self.document(doc);
-        }
-        for unknown in &output.unknown_policies {
-            let at = self.at(unknown.span);
-            writeln!(
-                self.out,
-                "unknown policy {} {} ({}): {} @ {at}",
-                unknown.owner,
-                unknown.attribute,
-                unknown.kind.as_str(),
-                unknown.reason
-            )
-            .unwrap();
-        }
-        for (span, message) in &output.issues {
-            let at = self.at(*span);
-            writeln!(self.out, "syntax: {message} @ {at}").unwrap();
-        }
-    }
-}
-
 fn analyze_texts(texts: &[(String, String)]) -> HclOutput {
     let inputs: Vec<ModuleFile<'_>> = texts
         .iter()
@@ -182,9 +44,7 @@ fn analyze_texts(texts: &[(String, String)]) -> HclOutput {
 
 fn dump(texts: &[(String, String)]) -> String {
     let output = analyze_texts(texts);
-    let mut dumper = Dumper { texts, out: String::new() };
-    dumper.output(&output);
-    dumper.out
+    rein_model::dump::dump_model(texts, &output.documents, &output.unknown_policies, &output.issues)
 }
 
 fn fixture(name: &str) -> Vec<(String, String)> {

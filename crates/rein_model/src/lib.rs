@@ -4,6 +4,7 @@
 //! or the file system. Frontends build the model; rules read it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+pub mod dump;
 pub mod edit;
 pub mod json;
 pub mod policy;
