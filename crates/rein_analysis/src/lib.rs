@@ -25,6 +25,8 @@ pub enum FileKind {
     Terraform,
     /// A CloudFormation (or SAM) template, JSON or YAML.
     CloudFormation,
+    /// A Terraform plan as `terraform show -json` writes it; read-only (no fixes).
+    TerraformPlan,
 }
 
 /// One input file as the caller read it.
@@ -54,6 +56,9 @@ pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
         return None;
     }
     let text = String::from_utf8_lossy(bytes);
+    if is_json && rein_tfplan::is_plan(&text) {
+        return Some(FileKind::TerraformPlan);
+    }
     if rein_cfn::is_template(&text) {
         return Some(FileKind::CloudFormation);
     }
@@ -69,9 +74,12 @@ pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
 /// What to read a file named explicitly by the user as: Terraform for `.tf`, CloudFormation for
 /// a template (recognised by content), and policy JSON for anything else.
 pub fn kind_of_named_file(path: &str, bytes: &[u8]) -> FileKind {
+    let text = String::from_utf8_lossy(bytes);
     if path.to_ascii_lowercase().ends_with(".tf") {
         FileKind::Terraform
-    } else if rein_cfn::is_template(&String::from_utf8_lossy(bytes)) {
+    } else if rein_tfplan::is_plan(&text) {
+        FileKind::TerraformPlan
+    } else if rein_cfn::is_template(&text) {
         FileKind::CloudFormation
     } else {
         FileKind::PolicyJson
@@ -94,6 +102,7 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
     let mut pending = Vec::with_capacity(inputs.len());
     let mut modules: BTreeMap<String, Vec<FileId>> = BTreeMap::new();
     let mut templates: Vec<FileId> = Vec::new();
+    let mut plans: Vec<FileId> = Vec::new();
     for input in inputs {
         let (text, invalid_at) = decode(&input.bytes);
         let kind = input.kind.unwrap_or_else(|| kind_of_named_file(&input.path, &input.bytes));
@@ -102,6 +111,7 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         match (kind, invalid_at) {
             (FileKind::Terraform, None) => modules.entry(directory).or_default().push(file),
             (FileKind::CloudFormation, None) => templates.push(file),
+            (FileKind::TerraformPlan, None) => plans.push(file),
             _ => pending.push((file, invalid_at, input.policy_kind)),
         }
     }
@@ -130,6 +140,15 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         })
         .collect();
     documents.extend(template_documents.into_iter().flatten());
+    let plan_documents: Vec<Vec<PolicyDocument>> = plans
+        .par_iter()
+        .filter_map(|file| {
+            let source = db.get(*file)?;
+            let output = rein_tfplan::analyze_plan(*file, &source.text);
+            Some(frontend_documents(output.documents, output.issues, output.unknown_policies))
+        })
+        .collect();
+    documents.extend(plan_documents.into_iter().flatten());
     let json_renderers: Vec<JsonRenderer<'_>> = documents
         .iter()
         .map(|doc| JsonRenderer { file: doc.span.file, text: db.get(doc.span.file).map_or("", |f| f.text.as_str()) })

@@ -108,6 +108,16 @@ pub fn check(inputs: &[CheckInput<'_>], settings: &Settings) -> Vec<Finding> {
                     }
                 }
             }
+            // Name the owning resource, so a finding in a plan or a large module says where it is.
+            if let Some(owner) = &doc.origin.owner {
+                let place = match &doc.origin.attribute {
+                    Some(attribute) => format!("in `{owner}`, `{attribute}`"),
+                    None => format!("in `{owner}`"),
+                };
+                for finding in &mut findings {
+                    finding.notes.insert(0, place.clone());
+                }
+            }
             findings
         })
         .collect();
