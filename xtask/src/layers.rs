@@ -33,8 +33,10 @@ pub const LAYERS: &[(&str, Allowed)] = &[
     ("rein_diagnostics", Allowed::Only(&["text"])),
     ("rein_model", Allowed::Only(&["text"])),
     // L1
-    ("rein_hcl", Allowed::Only(&["model", "diagnostics", "text"])),
-    ("rein_tfplan", Allowed::Only(&["model", "diagnostics", "text"])),
+    // Facts about the Terraform AWS provider that both Terraform frontends share.
+    ("rein_tfschema", Allowed::Only(&["model"])),
+    ("rein_hcl", Allowed::Only(&["model", "diagnostics", "text", "tfschema"])),
+    ("rein_tfplan", Allowed::Only(&["model", "diagnostics", "text", "tfschema"])),
     ("rein_cfn", Allowed::Only(&["model", "diagnostics", "text"])),
     ("rein_access", Allowed::Only(&["model", "catalog", "text"])),
     ("rein_rules", Allowed::Only(&["model", "catalog", "access", "diagnostics", "text"])),

@@ -7,7 +7,6 @@
 //! shared JSON reader with a [`rein_model::SpanMap`] back to the file.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
-mod consumers;
 mod edit;
 mod embedded;
 mod lower;
@@ -95,7 +94,7 @@ pub fn analyze_module_files(files: &[ModuleFile<'_>]) -> HclOutput {
         let Some(parsed_file) = parsed.get(resource.file) else { continue };
         let owner = resource.address();
         let mut sites: Vec<(String, PolicyKind, Loc<'_>)> = Vec::new();
-        for consumer in consumers::consumers_of(&resource.kind) {
+        for consumer in rein_tfschema::consumers_of(&resource.kind) {
             let Some((_, value)) = attribute(parsed_file, resource.body, consumer.attribute) else { continue };
             let org_type = attribute(parsed_file, resource.body, "type").and_then(|(_, value)| {
                 match lowerer.lower(Loc { file: resource.file, node: value }, 1).kind {
@@ -107,7 +106,7 @@ pub fn analyze_module_files(files: &[ModuleFile<'_>]) -> HclOutput {
                 sites.push((consumer.attribute.to_owned(), kind, Loc { file: resource.file, node: value }));
             }
         }
-        let (role, block_name, inner) = consumers::ROLE_INLINE_POLICY;
+        let (role, block_name, inner) = rein_tfschema::ROLE_INLINE_POLICY;
         if resource.kind == role {
             for inline in blocks(parsed_file, resource.body, block_name) {
                 let Some(body) = block_parts(parsed_file, inline).and_then(|parts| parts.body) else { continue };

@@ -12,7 +12,6 @@
 //! (<https://developer.hashicorp.com/terraform/internals/json-format>), as of Terraform 1.9.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
-mod consumers;
 mod decode;
 
 use std::collections::HashMap;
@@ -200,7 +199,7 @@ impl Reader<'_, '_> {
         after_unknown: Option<&Object<'_>>,
     ) {
         let org_type = string(values, "type");
-        for consumer in consumers::consumers_of(resource_type) {
+        for consumer in rein_tfschema::consumers_of(resource_type) {
             // A non-IAM organizations policy (tag, backup) is no policy document.
             let Some(kind) = consumer.kind(org_type) else { continue };
             let unknown =
@@ -211,7 +210,7 @@ impl Reader<'_, '_> {
             });
             self.read_attribute(address, consumer.attribute.to_owned(), kind, prop, unknown, unknown_span);
         }
-        let (role, block, inner) = consumers::ROLE_INLINE_POLICY;
+        let (role, block, inner) = rein_tfschema::ROLE_INLINE_POLICY;
         if resource_type == role {
             let Some(blocks) = values.get_array(block) else { return };
             let unknown_blocks = after_unknown.and_then(|unknown| unknown.get_array(block));

@@ -1,10 +1,12 @@
-//! The resource attributes that consume a policy document, and the kind each gives it
-//! (RULES.md §0.2 S9).
+//! Facts about the Terraform AWS provider shared by the `.tf` reader (`rein_hcl`) and the plan
+//! reader (`rein_tfplan`): the resource attributes that consume a policy document, and the kind
+//! each gives it (RULES.md §0.2 S9).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 use rein_model::PolicyKind;
 
 /// One policy-bearing attribute.
-pub(crate) struct Consumer {
+pub struct Consumer {
     pub resource: &'static str,
     pub attribute: &'static str,
     kind: KindRule,
@@ -20,7 +22,7 @@ enum KindRule {
 }
 
 /// Attributes that hold a policy, in no particular order.
-pub(crate) const CONSUMERS: &[Consumer] = &[
+pub const CONSUMERS: &[Consumer] = &[
     Consumer { resource: "aws_iam_role", attribute: "assume_role_policy", kind: KindRule::Trust },
     Consumer { resource: "aws_iam_role_policy", attribute: "policy", kind: KindRule::Identity },
     Consumer { resource: "aws_iam_user_policy", attribute: "policy", kind: KindRule::Identity },
@@ -47,8 +49,8 @@ pub(crate) const CONSUMERS: &[Consumer] = &[
     Consumer { resource: "aws_organizations_policy", attribute: "content", kind: KindRule::Organizations },
 ];
 
-/// The nested block `aws_iam_role { inline_policy { policy = … } }`.
-pub(crate) const ROLE_INLINE_POLICY: (&str, &str, &str) = ("aws_iam_role", "inline_policy", "policy");
+/// The nested block `aws_iam_role { inline_policy { policy = … } }`; in a plan it is a list of objects.
+pub const ROLE_INLINE_POLICY: (&str, &str, &str) = ("aws_iam_role", "inline_policy", "policy");
 
 impl Consumer {
     /// The kind of the consumed document; `org_type` is the `type` of an organizations policy.
@@ -69,6 +71,6 @@ impl Consumer {
 }
 
 /// The consumers of a resource type.
-pub(crate) fn consumers_of(resource: &str) -> impl Iterator<Item = &'static Consumer> + '_ {
+pub fn consumers_of(resource: &str) -> impl Iterator<Item = &'static Consumer> + '_ {
     CONSUMERS.iter().filter(move |consumer| consumer.resource == resource)
 }
