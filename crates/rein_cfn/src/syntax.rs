@@ -507,17 +507,9 @@ pub(crate) fn parse_json(text: &str) -> Parsed {
             let range = err.range();
             let start = (base + range.start).min(text.len());
             let end = (base + range.end).clamp(start, text.len());
-            let message = format!("json syntax error: {}", lowercase_first(&err.kind().to_string()));
+            let message = format!("json syntax error: {}", rein_text::lowercase_first(&err.kind().to_string()));
             Parsed { root: parse_yaml_once(text).parsed.root, errors: vec![(start..end, message)] }
         }
-    }
-}
-
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

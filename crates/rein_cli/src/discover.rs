@@ -90,9 +90,11 @@ fn walk(root: &Path, problems: &mut Vec<String>) -> Vec<PathBuf> {
                     files.push(path);
                 }
             }
-            Err(err) => {
-                problems.push(format!("cannot walk `{}`: {}", display(root), lowercase_first(&err.to_string())))
-            }
+            Err(err) => problems.push(format!(
+                "cannot walk `{}`: {}",
+                display(root),
+                rein_text::lowercase_first(&err.to_string())
+            )),
         }
     }
     files.sort();
@@ -126,15 +128,7 @@ pub fn io_reason(err: &std::io::Error) -> String {
         Some(idx) => text.get(..idx).unwrap_or(&text).to_owned(),
         None => text,
     };
-    lowercase_first(&text)
-}
-
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    rein_text::lowercase_first(&text)
 }
 
 #[cfg(test)]
@@ -145,6 +139,6 @@ mod tests {
     fn io_reasons_are_lowercase_without_os_codes() {
         let err = std::io::Error::from_raw_os_error(2);
         assert_eq!(io_reason(&err), "no such file or directory");
-        assert_eq!(lowercase_first("Is a directory"), "is a directory");
+        assert_eq!(rein_text::lowercase_first("Is a directory"), "is a directory");
     }
 }

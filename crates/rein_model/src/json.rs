@@ -198,7 +198,7 @@ fn describe_parse_error(err: &ParseError, text: &str, base: usize) -> Problem {
         ParseErrorKind::String(kind) => at(describe_string_error(kind)),
         // `ParseErrorKind` grows a variant when another crate turns on jsonc-parser's `serde` feature.
         #[allow(unreachable_patterns)]
-        _ => at(lowercase_first(&err.kind().to_string())),
+        _ => at(rein_text::lowercase_first(&err.kind().to_string())),
     }
 }
 
@@ -230,14 +230,6 @@ fn shorten(token: &str) -> String {
     let mut chars = token.chars();
     let short: String = chars.by_ref().take(30).collect();
     if chars.next().is_some() { format!("{short}…") } else { short }
-}
-
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -106,6 +106,16 @@ pub fn apply_edits(text: &str, edits: &[TextEdit]) -> Option<String> {
     Some(out)
 }
 
+/// `text` with its first character lowercased: error messages are lowercase (STYLE.md §4), and
+/// the errors of other libraries often start with a capital.
+pub fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// A value with the span it was read from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Spanned<T> {
@@ -392,6 +402,13 @@ mod tests {
     fn offsets_inside_a_character_move_to_its_start() {
         let index = LineIndex::new("\u{e9}x");
         assert_eq!(index.line_col(TextSize::from(1), ColumnUnit::Char), LineCol { line: 0, col: 0 });
+    }
+
+    #[test]
+    fn lowercase_first_character() {
+        assert_eq!(lowercase_first("Is a directory"), "is a directory");
+        assert_eq!(lowercase_first("\u{c9}tat"), "\u{e9}tat");
+        assert_eq!(lowercase_first(""), "");
     }
 
     #[test]
