@@ -10,7 +10,10 @@ use rayon::prelude::*;
 use rein_diagnostics::Finding;
 use rein_hcl::{HclRenderer, ModuleFile, analyze_module_files};
 use rein_model::json::{JsonRenderer, Likelihood, looks_like_policy, parse_policy};
-use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, SyntaxIssue, SyntaxIssueKind};
+use rein_model::{
+    DocumentOrigin, Entity, ModuleCall, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, Suppression, SyntaxIssue,
+    SyntaxIssueKind,
+};
 use rein_rules::{CheckInput, Settings};
 use rein_text::{FileId, SourceDb, Span, TextSize, range_from_offsets};
 
@@ -94,6 +97,28 @@ pub struct Analysis {
     pub documents: Vec<PolicyDocument>,
     /// Findings in report order: file, start, rule id.
     pub findings: Vec<Finding>,
+    /// The IaC entities of every Terraform module, plan and template read.
+    pub entities: Vec<Entity>,
+    /// The module calls of every Terraform module read.
+    pub modules: Vec<ModuleCall>,
+    /// The suppressions written in the files read.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// What one frontend run adds besides documents.
+#[derive(Default)]
+struct Extras {
+    entities: Vec<Entity>,
+    modules: Vec<ModuleCall>,
+    suppressions: Vec<Suppression>,
+}
+
+impl Extras {
+    fn append(&mut self, other: Extras) {
+        self.entities.extend(other.entities);
+        self.modules.extend(other.modules);
+        self.suppressions.extend(other.suppressions);
+    }
 }
 
 /// Reads every input into the model and runs the enabled rules.
@@ -127,28 +152,32 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
             })
         })
         .collect();
-    let module_documents: Vec<Vec<PolicyDocument>> =
+    let mut extras = Extras::default();
+    let module_outputs: Vec<(Vec<PolicyDocument>, Extras)> =
         modules.par_iter().map(|(directory, files)| terraform_module(&db, directory, files)).collect();
-    documents.extend(module_documents.into_iter().flatten());
-    let template_documents: Vec<Vec<PolicyDocument>> = templates
+    let template_outputs: Vec<(Vec<PolicyDocument>, Extras)> = templates
         .par_iter()
         .filter_map(|file| {
             let source = db.get(*file)?;
             let output = rein_cfn::analyze_template(*file, &source.text);
             let unknowns = output.unknown_policies;
-            Some(frontend_documents(output.documents, output.issues, unknowns))
+            let more = Extras { entities: output.entities, modules: Vec::new(), suppressions: output.suppressions };
+            Some((frontend_documents(output.documents, output.issues, unknowns), more))
         })
         .collect();
-    documents.extend(template_documents.into_iter().flatten());
-    let plan_documents: Vec<Vec<PolicyDocument>> = plans
+    let plan_outputs: Vec<(Vec<PolicyDocument>, Extras)> = plans
         .par_iter()
         .filter_map(|file| {
             let source = db.get(*file)?;
             let output = rein_tfplan::analyze_plan(*file, &source.text);
-            Some(frontend_documents(output.documents, output.issues, output.unknown_policies))
+            let more = Extras { entities: output.entities, ..Extras::default() };
+            Some((frontend_documents(output.documents, output.issues, output.unknown_policies), more))
         })
         .collect();
-    documents.extend(plan_documents.into_iter().flatten());
+    for (docs, more) in module_outputs.into_iter().chain(template_outputs).chain(plan_outputs) {
+        documents.extend(docs);
+        extras.append(more);
+    }
     let json_renderers: Vec<JsonRenderer<'_>> = documents
         .iter()
         .map(|doc| JsonRenderer { file: doc.span.file, text: db.get(doc.span.file).map_or("", |f| f.text.as_str()) })
@@ -173,7 +202,8 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         })
         .collect();
     let findings = rein_rules::check(&inputs, settings);
-    Analysis { db, documents, findings }
+    let Extras { entities, modules, suppressions } = extras;
+    Analysis { db, documents, findings, entities, modules, suppressions }
 }
 
 /// Decodes UTF-8, replacing invalid sequences; returns the offset of the first invalid byte.
@@ -191,7 +221,7 @@ fn parent_directory(path: &str) -> &str {
 
 /// Reads the `.tf` files of one directory as a Terraform module. The module's other files are
 /// passed along so that `file("…")` finds them.
-fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> Vec<PolicyDocument> {
+fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> (Vec<PolicyDocument>, Extras) {
     let relative = |path: &str| -> String {
         let rest = if directory.is_empty() { path } else { path.get(directory.len() + 1..).unwrap_or(path) };
         rest.to_owned()
@@ -212,7 +242,8 @@ fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> Vec<
         members.iter().map(|(file, path, text)| ModuleFile { file: *file, path, text }).collect();
     let output = analyze_module_files(&module_files);
     let unknowns = output.unknown_policies;
-    frontend_documents(output.documents, output.issues, unknowns)
+    let extras = Extras { entities: output.entities, modules: output.modules, suppressions: output.suppressions };
+    (frontend_documents(output.documents, output.issues, unknowns), extras)
 }
 
 /// A frontend's documents, plus one unreadable document per file with syntax errors (so that

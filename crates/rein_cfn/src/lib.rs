@@ -39,6 +39,11 @@ pub struct CfnOutput {
     pub unknown_policies: Vec<UnknownPolicy>,
     /// Whether the template uses the SAM transform (`Transform: AWS::Serverless-2016-10-31`).
     pub serverless: bool,
+    /// The IaC entities of the template (roles, users, attachments, baseline services), in
+    /// source order.
+    pub entities: Vec<rein_model::Entity>,
+    /// Suppressions written in the template (resource `Metadata`, comments).
+    pub suppressions: Vec<rein_model::Suppression>,
 }
 
 pub use rein_model::UnknownPolicy;

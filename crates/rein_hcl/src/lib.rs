@@ -42,6 +42,13 @@ pub struct HclOutput {
     /// Policy-bearing attributes whose value could not be known statically (a variable without
     /// default, a resource attribute, a function call), with the reason; nothing is dropped silently.
     pub unknown_policies: Vec<UnknownPolicy>,
+    /// The IaC entities of the module (roles, users, attachments, account settings, baseline
+    /// services), in file and source order.
+    pub entities: Vec<rein_model::Entity>,
+    /// The module's calls of other modules.
+    pub modules: Vec<rein_model::ModuleCall>,
+    /// Suppressions written in the module's files.
+    pub suppressions: Vec<rein_model::Suppression>,
 }
 
 pub use rein_model::UnknownPolicy;

@@ -155,3 +155,91 @@ impl Dumper<'_> {
         }
     }
 }
+
+/// Dumps entities, module calls and suppressions, in the style of [`dump_model`].
+pub fn dump_inventory(
+    texts: &[(String, String)],
+    entities: &[crate::inventory::Entity],
+    modules: &[crate::inventory::ModuleCall],
+    suppressions: &[crate::inventory::Suppression],
+) -> String {
+    let mut dumper = Dumper { texts, out: String::new() };
+    for entity in entities {
+        let at = dumper.at(entity.span);
+        let _ = writeln!(
+            dumper.out,
+            "entity {} {} ({}) @ {at}",
+            entity.kind.as_str(),
+            entity.address,
+            entity.resource_type
+        );
+        if let Some(why) = &entity.conditional {
+            let _ = writeln!(dumper.out, "  conditional: {why}");
+        }
+        for attribute in &entity.attributes {
+            dumper.node("  ", &attribute.name, &attribute.value);
+        }
+    }
+    for module in modules {
+        let at = dumper.at(module.span);
+        let _ = writeln!(dumper.out, "module {} source {:?} @ {at}", module.address, module.source);
+        if let Some(why) = &module.not_analysed {
+            let _ = writeln!(dumper.out, "  not analysed: {why}");
+        }
+        for attribute in &module.arguments {
+            dumper.node("  ", &attribute.name, &attribute.value);
+        }
+    }
+    for suppression in suppressions {
+        let at = dumper.at(suppression.span);
+        let _ = writeln!(
+            dumper.out,
+            "suppress {} ({:?}, {:?}) reason {:?} @ {at}",
+            suppression.rule, suppression.syntax, suppression.scope, suppression.reason
+        );
+    }
+    dumper.out
+}
+
+impl Dumper<'_> {
+    fn node(&mut self, indent: &str, label: &str, node: &crate::tree::Node) {
+        use crate::tree::NodeKind;
+        let at = self.at(node.span);
+        match &node.kind {
+            NodeKind::Object(object) => {
+                let _ = writeln!(self.out, "{indent}{label} = {{ @ {at}");
+                for member in &object.members {
+                    self.node(&format!("{indent}  "), &member.key.name, &member.value);
+                }
+            }
+            NodeKind::Array(items) => {
+                let _ = writeln!(self.out, "{indent}{label} = [ @ {at}");
+                for item in items {
+                    self.node(&format!("{indent}  "), "-", item);
+                }
+            }
+            NodeKind::String(value) => {
+                let shown = match value {
+                    Value::Known(text) => format!("{text:?}"),
+                    other => format!("{other} {:?}", other.unknown_reasons()),
+                };
+                let refers = value.reference().map(|r| format!(" -> {}.{}", r.entity, r.attribute)).unwrap_or_default();
+                let _ = writeln!(self.out, "{indent}{label} = {shown}{refers} @ {at}");
+            }
+            NodeKind::Number(text) => {
+                let _ = writeln!(self.out, "{indent}{label} = {text} @ {at}");
+            }
+            NodeKind::Bool(value) => {
+                let _ = writeln!(self.out, "{indent}{label} = {value} @ {at}");
+            }
+            NodeKind::Null => {
+                let _ = writeln!(self.out, "{indent}{label} = null @ {at}");
+            }
+            NodeKind::Unknown(unknown) => {
+                let refers =
+                    unknown.reference.as_ref().map(|r| format!(" -> {}.{}", r.entity, r.attribute)).unwrap_or_default();
+                let _ = writeln!(self.out, "{indent}{label} = unknown ({}){refers} @ {at}", unknown.reason);
+            }
+        }
+    }
+}

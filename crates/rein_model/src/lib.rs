@@ -6,6 +6,7 @@
 
 pub mod dump;
 pub mod edit;
+pub mod inventory;
 pub mod json;
 pub mod policy;
 pub mod span_map;
@@ -14,17 +15,19 @@ pub mod tree_reader;
 pub mod value;
 
 pub use edit::{EditRenderer, PolicyEdit};
+pub use inventory::{Attribute, Entity, EntityKind, ModuleCall, Suppression, SuppressionScope, SuppressionSyntax};
 pub use policy::*;
 pub use span_map::SpanMap;
 pub use tree::{Node, NodeKind};
 pub use tree_reader::read_policy;
-pub use value::{TemplatePart, Unknown, Value};
+pub use value::{Reference, TemplatePart, Unknown, Value};
 
-/// Everything one analysis unit holds: the policy documents found in its files.
-///
-/// Frontends for Terraform and CloudFormation add IAM entities (roles, users, attachments, …)
-/// next to the documents.
+/// Everything one analysis unit holds: the policy documents found in its files, the IaC
+/// entities around them, the module calls, and the suppressions written in the source.
 #[derive(Clone, Debug, Default)]
 pub struct Inventory {
     pub documents: Vec<PolicyDocument>,
+    pub entities: Vec<Entity>,
+    pub modules: Vec<ModuleCall>,
+    pub suppressions: Vec<Suppression>,
 }

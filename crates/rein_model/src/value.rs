@@ -6,12 +6,30 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Unknown {
     pub reason: String,
+    /// The entity the value comes from, when it is a reference to another resource's attribute
+    /// (`aws_iam_role.ci.arn`, `!GetAtt Role.Arn`); rules use it to link entities.
+    pub reference: Option<Reference>,
 }
 
 impl Unknown {
     pub fn new(reason: impl Into<String>) -> Self {
-        Self { reason: reason.into() }
+        Self { reason: reason.into(), reference: None }
     }
+
+    /// An unknown that is an attribute of another entity.
+    pub fn referring(reason: impl Into<String>, reference: Reference) -> Self {
+        Self { reason: reason.into(), reference: Some(reference) }
+    }
+}
+
+/// A reference to an attribute of another IaC entity.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Reference {
+    /// The entity's address, as in [`crate::inventory::Entity::address`]: `aws_iam_role.ci`,
+    /// `module.app.aws_iam_role.this`, `DeployRole`.
+    pub entity: String,
+    /// The attribute: `arn`, `name`, `id`, `Arn`; empty for a plain CloudFormation `Ref`.
+    pub attribute: String,
 }
 
 /// One piece of a partly known string.
@@ -47,6 +65,19 @@ impl Value {
 
     pub fn is_known(&self) -> bool {
         matches!(self, Value::Known(_))
+    }
+
+    /// The first reference to another entity in the value (a typed placeholder such as
+    /// `arn:aws:iam::⟨self⟩:role/⟨aws_iam_role.ci⟩` refers to `aws_iam_role.ci`).
+    pub fn reference(&self) -> Option<&Reference> {
+        match self {
+            Value::Known(_) => None,
+            Value::Unknown(unknown) => unknown.reference.as_ref(),
+            Value::Partial(parts) => parts.iter().find_map(|part| match part {
+                TemplatePart::Hole(unknown) => unknown.reference.as_ref(),
+                TemplatePart::Text(_) => None,
+            }),
+        }
     }
 
     /// The reasons of every unknown part, in order.

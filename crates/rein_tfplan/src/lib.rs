@@ -40,6 +40,9 @@ pub struct PlanOutput {
     pub issues: Vec<(Span, String)>,
     /// Policy-bearing attributes whose value is known only after apply; nothing is dropped silently.
     pub unknown_policies: Vec<UnknownPolicy>,
+    /// The IaC entities of the plan's planned values (roles, users, attachments, account
+    /// settings, baseline services), named by their resource addresses.
+    pub entities: Vec<rein_model::Entity>,
 }
 
 /// Whether `text` looks like `terraform show -json` output: a top-level object with
