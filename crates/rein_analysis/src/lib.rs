@@ -103,6 +103,10 @@ pub struct Analysis {
     pub modules: Vec<ModuleCall>,
     /// The suppressions written in the files read.
     pub suppressions: Vec<Suppression>,
+    /// How many findings the suppressions hid.
+    pub n_suppressed: usize,
+    /// The suppressions that hid nothing.
+    pub unused_suppressions: Vec<Suppression>,
 }
 
 /// What one frontend run adds besides documents.
@@ -203,7 +207,17 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .collect();
     let findings = rein_rules::check(&inputs, settings);
     let Extras { entities, modules, suppressions } = extras;
-    Analysis { db, documents, findings, entities, modules, suppressions }
+    let suppressed = rein_rules::apply_suppressions(findings, &suppressions, settings);
+    Analysis {
+        db,
+        documents,
+        findings: suppressed.findings,
+        n_suppressed: suppressed.n_suppressed,
+        unused_suppressions: suppressed.unused,
+        entities,
+        modules,
+        suppressions,
+    }
 }
 
 /// Decodes UTF-8, replacing invalid sequences; returns the offset of the first invalid byte.

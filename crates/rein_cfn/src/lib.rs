@@ -11,6 +11,7 @@
 mod embedded;
 mod lower;
 mod resources;
+mod suppress;
 mod syntax;
 
 use rein_model::json::parse_policy;
@@ -87,6 +88,9 @@ pub fn analyze_template(file: FileId, text: &str) -> CfnOutput {
         ..CfnOutput::default()
     };
     let Some(root) = parsed.root else { return out };
+    if !syntax::looks_like_json(text) {
+        out.suppressions = suppress::collect(file, text, &root);
+    }
     let template = Template::new(file, text, &root);
     out.serverless = root.get("Transform").is_some_and(|transform| match &transform.kind {
         Kind::Seq(items) => items.iter().any(|item| item.as_str() == Some(SAM_TRANSFORM)),

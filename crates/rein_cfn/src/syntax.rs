@@ -307,6 +307,35 @@ fn parse_yaml_once(text: &str) -> Attempt {
     Attempt { parsed: Parsed { root: builder.root, errors: builder.errors }, recover_at }
 }
 
+/// The offset just past the closing quote of the quoted scalar that starts at `start`, looking no
+/// further than `limit`.
+fn quoted_end(text: &str, start: usize, limit: usize, style: Style) -> Option<usize> {
+    let body = text.get(start..limit)?;
+    let mut chars = body.char_indices();
+    let (_, open) = chars.next()?;
+    if !matches!((open, style), ('\'', Style::SingleQuoted) | ('"', Style::DoubleQuoted)) {
+        return None;
+    }
+    while let Some((idx, ch)) = chars.next() {
+        match (ch, style) {
+            ('\\', Style::DoubleQuoted) => {
+                chars.next();
+            }
+            ('"', Style::DoubleQuoted) => return Some(start + idx + 1),
+            ('\'', Style::SingleQuoted) => {
+                // `''` is an escaped quote inside a single-quoted scalar.
+                if body.get(idx + 1..).is_some_and(|rest| rest.starts_with('\'')) {
+                    chars.next();
+                } else {
+                    return Some(start + idx + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 impl Builder<'_> {
     /// Handles one event; `false` stops reading.
     fn event(&mut self, event: Event<'_>, range: Range<usize>) -> bool {
@@ -323,6 +352,14 @@ impl Builder<'_> {
                 // A scalar never ends in whitespace, but the event of a tagged or block scalar may
                 // take some in.
                 let end = self.trim_end(start, range.end);
+                // The event of a quoted scalar may run on past its closing quote (over a comment
+                // after it, seen with double quotes); the closing quote ends it.
+                let end = match style {
+                    Style::SingleQuoted | Style::DoubleQuoted => {
+                        quoted_end(self.text, start, end, style).unwrap_or(end)
+                    }
+                    _ => end,
+                };
                 let scalar = Tree {
                     span: start..end.max(start),
                     kind: Kind::Scalar(Scalar { text: value.into_owned(), style }),

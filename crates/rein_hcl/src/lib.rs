@@ -14,6 +14,7 @@ mod module;
 mod policy_document;
 mod render;
 mod strings;
+mod suppress;
 mod syntax;
 
 use std::collections::BTreeSet;
@@ -92,6 +93,7 @@ pub fn analyze_module_files(files: &[ModuleFile<'_>]) -> HclOutput {
     let mut out = HclOutput::default();
     for file in &parsed {
         out.issues.extend(syntax_errors(file));
+        out.suppressions.extend(suppress::collect(file));
     }
     let index = Index::build(&parsed);
     let lowerer = Lowerer::new(&parsed, &index, &others);

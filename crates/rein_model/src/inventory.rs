@@ -275,10 +275,8 @@ pub struct ModuleCall {
 /// Which findings a suppression silences.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SuppressionScope {
-    /// Findings that start on one of these lines (0-based, of the suppression's file): the
-    /// comment's own line and the line below it.
-    Lines { first: u32, last: u32 },
-    /// Findings inside this range: the block or resource the suppression belongs to.
+    /// Findings that start inside this range: the line a comment is on (or the line below a
+    /// comment of its own), or the block or resource the suppression belongs to.
     Range(Span),
     /// Every finding in the file.
     File,

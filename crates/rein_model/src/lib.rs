@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod json;
 pub mod policy;
 pub mod span_map;
+pub mod suppression;
 pub mod tree;
 pub mod tree_reader;
 pub mod value;

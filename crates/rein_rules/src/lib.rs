@@ -14,6 +14,7 @@ mod registry;
 mod registry_tests;
 pub mod rules;
 pub mod semantics;
+mod suppress;
 #[cfg(test)]
 mod testing;
 
@@ -22,6 +23,7 @@ pub use docs::{REQUIRED_SECTIONS, RuleDocs, docs_sections};
 pub use engine::{CheckInput, Settings, check};
 pub use meta::{Category, FixAvailability, Frontend, RuleMeta, RuleStatus};
 pub use registry::{DeclaredRule, Rule, all_rules, find_rule};
+pub use suppress::{Suppressed, apply_suppressions, names_rule};
 
 pub use rein_catalog::catalog;
 pub use rein_model::PolicyEdit;

@@ -34,6 +34,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &grammar::InvalidPrincipal,
         &grammar::PolicySizeQuota,
         &grammar::UnresolvedPolicyValue,
+        &grammar::InvalidSuppression,
         &least_privilege::FullAdminGrant,
         &least_privilege::WildcardAction,
         &least_privilege::ResourceStarOnRestrictableAction,

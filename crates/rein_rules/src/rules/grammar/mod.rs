@@ -3,6 +3,7 @@
 mod invalid_or_duplicate_sid;
 mod invalid_principal;
 mod invalid_resource_arn;
+mod invalid_suppression;
 mod malformed_statement;
 mod policy_parse_error;
 mod policy_size_quota;
@@ -14,6 +15,7 @@ mod unresolved_policy_value;
 pub use invalid_or_duplicate_sid::InvalidOrDuplicateSid;
 pub use invalid_principal::InvalidPrincipal;
 pub use invalid_resource_arn::InvalidResourceArn;
+pub use invalid_suppression::InvalidSuppression;
 pub use malformed_statement::MalformedStatement;
 pub use policy_parse_error::PolicyParseError;
 pub use policy_size_quota::PolicySizeQuota;
