@@ -14,7 +14,7 @@ use rein_model::{
     DocumentOrigin, Entity, ModuleCall, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, Suppression, SyntaxIssue,
     SyntaxIssueKind,
 };
-use rein_rules::{CheckInput, Settings};
+use rein_rules::{CheckInput, Settings, Unit};
 use rein_text::{FileId, SourceDb, Span, TextSize, range_from_offsets};
 
 pub use rein_rules::Settings as RuleSettings;
@@ -109,6 +109,18 @@ pub struct Analysis {
     pub unused_suppressions: Vec<Suppression>,
 }
 
+/// One analysed unit's output, before its parts join the run's lists.
+#[derive(Default)]
+struct UnitOutput {
+    name: String,
+    /// The unit's first file.
+    anchor: Option<FileId>,
+    /// Whether fixes render as Terraform.
+    terraform: bool,
+    documents: Vec<PolicyDocument>,
+    extras: Extras,
+}
+
 /// What one frontend run adds besides documents.
 #[derive(Default)]
 struct Extras {
@@ -157,8 +169,14 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         })
         .collect();
     let mut extras = Extras::default();
-    let module_outputs: Vec<(Vec<PolicyDocument>, Extras)> =
-        modules.par_iter().map(|(directory, files)| terraform_module(&db, directory, files)).collect();
+    let module_outputs: Vec<UnitOutput> = modules
+        .par_iter()
+        .map(|(directory, files)| {
+            let (docs, more) = terraform_module(&db, directory, files);
+            let name = if directory.is_empty() { "module `.`".to_owned() } else { format!("module `{directory}`") };
+            UnitOutput { name, anchor: files.first().copied(), terraform: true, documents: docs, extras: more }
+        })
+        .collect();
     let template_outputs: Vec<(Vec<PolicyDocument>, Extras)> = templates
         .par_iter()
         .filter_map(|file| {
@@ -169,18 +187,38 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
             Some((frontend_documents(output.documents, output.issues, unknowns), more))
         })
         .collect();
-    let plan_outputs: Vec<(Vec<PolicyDocument>, Extras)> = plans
+    let plan_outputs: Vec<UnitOutput> = plans
         .par_iter()
         .filter_map(|file| {
             let source = db.get(*file)?;
             let output = rein_tfplan::analyze_plan(*file, &source.text);
             let more = Extras { entities: output.entities, ..Extras::default() };
-            Some((frontend_documents(output.documents, output.issues, output.unknown_policies), more))
+            let documents = frontend_documents(output.documents, output.issues, output.unknown_policies);
+            let name = format!("plan `{}`", source.path);
+            Some(UnitOutput { name, anchor: Some(*file), terraform: false, documents, extras: more })
         })
         .collect();
-    for (docs, more) in module_outputs.into_iter().chain(template_outputs).chain(plan_outputs) {
-        documents.extend(docs);
-        extras.append(more);
+    // The templates of one run form one unit: a baseline is often spread over several stacks.
+    let mut template_unit = UnitOutput {
+        name: "the templates".to_owned(),
+        anchor: templates.first().copied(),
+        terraform: false,
+        ..UnitOutput::default()
+    };
+    for (docs, more) in template_outputs {
+        template_unit.documents.extend(docs);
+        template_unit.extras.append(more);
+    }
+    let mut unit_ranges = Vec::new();
+    let unit_outputs =
+        module_outputs.into_iter().chain((!templates.is_empty()).then_some(template_unit)).chain(plan_outputs);
+    for unit in unit_outputs {
+        let docs = documents.len()..documents.len() + unit.documents.len();
+        let entities = extras.entities.len()..extras.entities.len() + unit.extras.entities.len();
+        let calls = extras.modules.len()..extras.modules.len() + unit.extras.modules.len();
+        documents.extend(unit.documents);
+        extras.append(unit.extras);
+        unit_ranges.push((unit.name, unit.anchor, unit.terraform, docs, entities, calls));
     }
     let json_renderers: Vec<JsonRenderer<'_>> = documents
         .iter()
@@ -205,7 +243,21 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
             CheckInput { document, renderer }
         })
         .collect();
-    let findings = rein_rules::check(&inputs, settings);
+    let units: Vec<Unit<'_>> = unit_ranges
+        .into_iter()
+        .map(|(name, anchor, terraform, docs, entities, calls)| Unit {
+            name,
+            documents: documents.get(docs).map(|d| d.iter().collect()).unwrap_or_default(),
+            entities: extras.entities.get(entities).map(|e| e.iter().collect()).unwrap_or_default(),
+            modules: extras.modules.get(calls).map(|m| m.iter().collect()).unwrap_or_default(),
+            anchor: Span::new(anchor.unwrap_or(FileId(0)), range_from_offsets(0, 0)),
+            renderer: if terraform { Some(&hcl_renderer) } else { None },
+        })
+        .collect();
+    let mut findings = rein_rules::check(&inputs, settings);
+    findings.extend(rein_rules::check_units(&units, settings));
+    rein_diagnostics::sort_findings(&mut findings);
+    drop(units);
     let Extras { entities, modules, suppressions } = extras;
     let suppressed = rein_rules::apply_suppressions(findings, &suppressions, settings);
     Analysis {

@@ -83,6 +83,9 @@ pub enum ArnPiece<'a> {
     Text(&'a str),
     /// An unresolved reference (Terraform variable, `!GetAtt`, ...): matches anything.
     Unknown,
+    /// A hole known to be one name inside one ARN field (a partition, an account id, a bucket
+    /// name from a typed placeholder): one or more characters, never `:` nor `/`.
+    Segment,
 }
 
 /// The fields of an ARN: `arn:partition:service:region:account:resource`.
@@ -119,6 +122,8 @@ enum PatTok {
     Var,
     /// An unresolved hole: any run.
     Unknown,
+    /// A hole for one name: one or more characters, never `:` nor `/`.
+    Segment,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,10 +163,10 @@ impl ArnPattern {
         let mut has_variable = false;
         for piece in pieces {
             match piece {
-                ArnPiece::Unknown => {
+                ArnPiece::Unknown | ArnPiece::Segment => {
                     let start = text.len();
                     text.push_str(UNKNOWN_TEXT);
-                    toks.push(PatTok::Unknown);
+                    toks.push(if *piece == ArnPiece::Segment { PatTok::Segment } else { PatTok::Unknown });
                     tok_text.push(start..text.len());
                 }
                 ArnPiece::Text(piece) => {
@@ -213,8 +218,14 @@ impl ArnPattern {
         self.has_variable
     }
 
-    /// The pattern contains an unknown hole.
+    /// The pattern contains an unknown hole (of either kind).
     pub fn has_unknown(&self) -> bool {
+        self.toks.iter().any(|tok| matches!(tok, PatTok::Unknown | PatTok::Segment))
+    }
+
+    /// The pattern contains a hole that may hold anything, even `:` and `/` (not only
+    /// [`ArnPiece::Segment`] holes, whose shape is known).
+    pub fn has_open_hole(&self) -> bool {
         self.toks.contains(&PatTok::Unknown)
     }
 
@@ -331,7 +342,8 @@ fn field_info(toks: &[PatTok], tok_text: &[std::ops::Range<usize>], end_offset: 
             _ => None,
         })
         .collect();
-    FieldInfo { text: start_offset..end_offset, literal, has_unknown: toks.contains(&PatTok::Unknown) }
+    let has_unknown = toks.iter().any(|tok| matches!(tok, PatTok::Unknown | PatTok::Segment));
+    FieldInfo { text: start_offset..end_offset, literal, has_unknown }
 }
 
 /// Which characters a placeholder or wildcard may produce.
@@ -429,6 +441,11 @@ fn compile_pattern(pattern: &ArnPattern) -> Vec<Step> {
             PatTok::Lit(c) => steps.push(Step::Lit { c, fold: false }),
             PatTok::AnyChar => steps.push(Step::One(CharClass::ANY)),
             PatTok::Star | PatTok::Unknown => steps.push(Step::Many(CharClass::ANY)),
+            PatTok::Segment => {
+                let name = CharClass { colon: false, slash: false };
+                steps.push(Step::One(name));
+                steps.push(Step::Many(name));
+            }
             PatTok::Var => {
                 steps.push(Step::One(no_colon));
                 steps.push(Step::Many(no_colon));

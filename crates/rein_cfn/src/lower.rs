@@ -27,6 +27,9 @@ const PSEUDO_PARAMETERS: [&str; 7] = [
     "AWS::NotificationARNs",
 ];
 
+/// The pseudo parameters whose values never hold `:` or `/`.
+const SEGMENT_PSEUDO_PARAMETERS: [&str; 4] = ["AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"];
+
 /// What the lowering needs to know about the template: its parameters and resources.
 pub(crate) struct Template<'t> {
     pub file: FileId,
@@ -291,6 +294,10 @@ impl<'t> Template<'t> {
                 Some(node) => parts.node(node, &format!("parameter `{name}`")),
                 None => parts.text(""),
             },
+            // A partition, region, account id or URL suffix is one name inside one ARN field.
+            Target::Hole(reason) if SEGMENT_PSEUDO_PARAMETERS.contains(&name) => {
+                parts.parts.push(TemplatePart::Hole(Unknown::new(reason).as_segment()));
+            }
             Target::Hole(reason) => parts.hole(reason),
             Target::NoValue => parts.text(""),
         }

@@ -9,16 +9,27 @@ pub struct Unknown {
     /// The entity the value comes from, when it is a reference to another resource's attribute
     /// (`aws_iam_role.ci.arn`, `!GetAtt Role.Arn`); rules use it to link entities.
     pub reference: Option<Reference>,
+    /// Set when the value is known to be one name inside one ARN field, so it holds neither `:`
+    /// nor `/`: a bucket or role name in a typed placeholder, a partition, a region, an account
+    /// id. A variable may hold anything, so its holes leave this unset.
+    pub segment: bool,
 }
 
 impl Unknown {
     pub fn new(reason: impl Into<String>) -> Self {
-        Self { reason: reason.into(), reference: None }
+        Self { reason: reason.into(), reference: None, segment: false }
     }
 
     /// An unknown that is an attribute of another entity.
     pub fn referring(reason: impl Into<String>, reference: Reference) -> Self {
-        Self { reason: reason.into(), reference: Some(reference) }
+        Self { reason: reason.into(), reference: Some(reference), segment: false }
+    }
+
+    /// The same unknown, known to be one name inside one ARN field (see [`Unknown::segment`]).
+    #[must_use]
+    pub fn as_segment(mut self) -> Self {
+        self.segment = true;
+        self
     }
 }
 

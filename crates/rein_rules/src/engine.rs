@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use rein_diagnostics::{Finding, Severity, sort_findings};
-use rein_model::{EditRenderer, PolicyDocument};
+use rein_model::{EditRenderer, Entity, ModuleCall, PolicyDocument};
+use rein_text::Span;
 
 use crate::context::{ExpansionCache, RuleContext};
 use crate::meta::RuleStatus;
@@ -85,6 +86,59 @@ impl Settings {
 pub struct CheckInput<'a> {
     pub document: &'a PolicyDocument,
     pub renderer: Option<&'a dyn EditRenderer>,
+}
+
+/// One analysed unit as configuration-scope rules see it: a Terraform root module with its local
+/// modules, a plan, or the set of CloudFormation templates of a run.
+pub struct Unit<'a> {
+    /// What the unit is, for messages: `module \`infra/prod\``, `plan \`plan.json\``.
+    pub name: String,
+    pub documents: Vec<&'a PolicyDocument>,
+    pub entities: Vec<&'a Entity>,
+    pub modules: Vec<&'a ModuleCall>,
+    /// Where a finding about something the unit lacks points: the start of its first file.
+    pub anchor: Span,
+    /// The renderer of the unit's frontend, for fixes of entity attributes.
+    pub renderer: Option<&'a dyn EditRenderer>,
+}
+
+impl<'a> Unit<'a> {
+    /// The entities of one kind, in unit order.
+    pub fn entities_of(&self, kind: rein_model::EntityKind) -> impl Iterator<Item = &'a Entity> + '_ {
+        self.entities.iter().copied().filter(move |entity| entity.kind == kind)
+    }
+
+    /// The documents owned by the entity at `address` (its trust policy, inline policies).
+    pub fn documents_of(&self, address: &str) -> impl Iterator<Item = &'a PolicyDocument> + '_ {
+        let address = address.to_owned();
+        self.documents.iter().copied().filter(move |doc| doc.origin.owner.as_deref() == Some(address.as_str()))
+    }
+}
+
+/// Runs the unit hook of every enabled rule over each unit; findings in report order.
+pub fn check_units(units: &[Unit<'_>], settings: &Settings) -> Vec<Finding> {
+    let catalog = rein_catalog::catalog();
+    let rules: Vec<&dyn Rule> = all_rules().iter().copied().filter(|rule| settings.enables(*rule)).collect();
+    let mut findings: Vec<Finding> = units
+        .par_iter()
+        .flat_map_iter(|unit| {
+            let mut findings = Vec::new();
+            let expansions = ExpansionCache::default();
+            for rule in &rules {
+                let mut ctx =
+                    RuleContext::new(catalog, &expansions, settings, unit.renderer, rule.meta(), &mut findings);
+                rule.check_unit(unit, &mut ctx);
+            }
+            findings
+        })
+        .collect();
+    for finding in &mut findings {
+        if let Some(severity) = settings.severity.get(finding.rule) {
+            finding.severity = *severity;
+        }
+    }
+    sort_findings(&mut findings);
+    findings
 }
 
 /// Runs every enabled rule over the documents and returns the findings in report order.

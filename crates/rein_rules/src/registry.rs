@@ -2,6 +2,8 @@
 
 use rein_model::{PolicyDocument, Statement};
 
+use crate::engine::Unit;
+
 use crate::context::RuleContext;
 use crate::meta::RuleMeta;
 use crate::rules::{grammar, least_privilege};
@@ -19,6 +21,10 @@ pub trait Rule: DeclaredRule + Sync + Send {
 
     /// Called once per statement of every readable document.
     fn check_statement(&self, _stmt: &Statement, _doc: &PolicyDocument, _ctx: &mut RuleContext<'_>) {}
+
+    /// Called once per analysed unit (a Terraform root module with its local modules, a plan, the
+    /// set of templates), for rules of `configuration` and `resource` scope (RULES.md §0.1).
+    fn check_unit(&self, _unit: &Unit<'_>, _ctx: &mut RuleContext<'_>) {}
 }
 
 /// Every rule, in id order.

@@ -74,6 +74,7 @@ pub fn arn_pattern(value: &Value) -> Option<ArnPattern> {
                 .iter()
                 .map(|part| match part {
                     TemplatePart::Text(text) => ArnPiece::Text(text),
+                    TemplatePart::Hole(unknown) if unknown.segment => ArnPiece::Segment,
                     TemplatePart::Hole(_) => ArnPiece::Unknown,
                 })
                 .collect();

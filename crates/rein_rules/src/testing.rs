@@ -2,35 +2,76 @@
 
 use rein_diagnostics::Finding;
 use rein_model::json::{JsonRenderer, parse_policy};
-use rein_model::{DocumentOrigin, PolicyKind, SourceSyntax, SpanMap, SyntaxIssueKind};
-use rein_text::{FileId, TextSize, apply_edits};
+use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, SyntaxIssueKind};
+use rein_text::{FileId, SourceDb, TextSize, apply_edits};
 
 use crate::docs::RuleDocs;
 use crate::engine::{CheckInput, Settings, check};
 use crate::meta::{FixAvailability, Frontend};
 use crate::registry::Rule;
 
+/// The syntax a test case is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    PolicyJson,
+    /// A `.tf` file of its own (one module).
+    Hcl,
+    /// A CloudFormation template in YAML or JSON.
+    Cfn,
+}
+
+impl Syntax {
+    fn frontend(self) -> Frontend {
+        match self {
+            Syntax::PolicyJson => Frontend::PolicyJson,
+            Syntax::Hcl => Frontend::Hcl,
+            Syntax::Cfn => Frontend::Cfn,
+        }
+    }
+
+    /// The syntax of a documentation fence, from its first word.
+    fn of_fence(lang: &str) -> Option<Syntax> {
+        match lang {
+            "policy-json" => Some(Syntax::PolicyJson),
+            "hcl" => Some(Syntax::Hcl),
+            "cfn-yaml" | "cfn-json" => Some(Syntax::Cfn),
+            _ => None,
+        }
+    }
+}
+
 /// One input of a rule test.
 #[derive(Clone, Debug)]
 pub(crate) struct Case {
     text: String,
     kind: Option<PolicyKind>,
+    syntax: Syntax,
 }
 
 pub(crate) mod case {
-    use super::Case;
+    use super::{Case, Syntax};
     use rein_model::PolicyKind;
 
     /// A policy JSON document whose type is inferred.
     pub(crate) fn policy_json(text: &str) -> Case {
-        Case { text: text.to_owned(), kind: None }
+        Case { text: text.to_owned(), kind: None, syntax: Syntax::PolicyJson }
     }
 
     /// A policy JSON document of the given type (`identity`, `trust`, `scp`, …).
     pub(crate) fn policy_json_as(kind: &str, text: &str) -> Case {
         let kind = PolicyKind::parse(kind);
         assert!(kind.is_some(), "unknown policy type in test case");
-        Case { text: text.to_owned(), kind }
+        Case { text: text.to_owned(), kind, syntax: Syntax::PolicyJson }
+    }
+
+    /// A Terraform file; the policy types come from the consuming attributes.
+    pub(crate) fn hcl(text: &str) -> Case {
+        Case { text: text.to_owned(), kind: None, syntax: Syntax::Hcl }
+    }
+
+    /// A CloudFormation template (YAML or JSON).
+    pub(crate) fn cfn(text: &str) -> Case {
+        Case { text: text.to_owned(), kind: None, syntax: Syntax::Cfn }
     }
 }
 
@@ -50,12 +91,45 @@ pub(crate) struct RuleTest {
 
 /// Runs only `rule` over one case.
 pub(crate) fn run_rule(rule: &'static dyn Rule, case: &Case) -> Vec<Finding> {
-    let file = FileId(0);
-    let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
-    let doc = parse_policy(&case.text, &SpanMap::identity(file, TextSize::from(0)), case.kind.clone(), origin);
-    let renderer = JsonRenderer { file, text: &case.text };
     let settings = Settings { select: vec![rule.meta().id.to_owned()], ..Settings::default() };
-    check(&[CheckInput { document: &doc, renderer: Some(&renderer) }], &settings)
+    let documents = read_case(case);
+    let mut db = SourceDb::new();
+    let file = db.add("case", case.text.clone());
+    let json_renderer = JsonRenderer { file, text: &case.text };
+    let hcl_renderer = rein_hcl::HclRenderer { db: &db };
+    let renderer: Option<&dyn rein_model::EditRenderer> = match case.syntax {
+        Syntax::PolicyJson => Some(&json_renderer),
+        Syntax::Hcl => Some(&hcl_renderer),
+        Syntax::Cfn => None,
+    };
+    let inputs: Vec<CheckInput<'_>> = documents.iter().map(|document| CheckInput { document, renderer }).collect();
+    check(&inputs, &settings)
+}
+
+/// The documents a case holds, read by the frontend of its syntax; syntax errors of HCL and
+/// templates fail the test, since a broken example documents nothing.
+fn read_case(case: &Case) -> Vec<PolicyDocument> {
+    let file = FileId(0);
+    match case.syntax {
+        Syntax::PolicyJson => {
+            let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+            vec![parse_policy(&case.text, &SpanMap::identity(file, TextSize::from(0)), case.kind.clone(), origin)]
+        }
+        Syntax::Hcl => {
+            let output = rein_hcl::analyze_file(file, &case.text);
+            assert!(output.issues.is_empty(), "HCL case does not parse: {:?}\n{}", output.issues, case.text);
+            let mut documents = output.documents;
+            documents.extend(output.unknown_policies.into_iter().map(rein_model::UnknownPolicy::into_document));
+            documents
+        }
+        Syntax::Cfn => {
+            let output = rein_cfn::analyze_template(file, &case.text);
+            assert!(output.issues.is_empty(), "template case does not parse: {:?}\n{}", output.issues, case.text);
+            let mut documents = output.documents;
+            documents.extend(output.unknown_policies.into_iter().map(rein_model::UnknownPolicy::into_document));
+            documents
+        }
+    }
 }
 
 fn describe(findings: &[Finding]) -> String {
@@ -96,16 +170,18 @@ impl RuleTest {
         let mut n_doc_examples = 0;
         for block in docs.code_blocks() {
             let mut words = block.lang.split_whitespace();
-            if words.next() != Some("policy-json") {
-                continue;
-            }
-            let case = match words.next() {
-                Some(kind) => case::policy_json_as(kind, &block.code),
-                None => case::policy_json(&block.code),
+            let Some(syntax) = words.next().and_then(Syntax::of_fence) else { continue };
+            let case = match (syntax, words.next()) {
+                (Syntax::PolicyJson, Some(kind)) => case::policy_json_as(kind, &block.code),
+                (Syntax::PolicyJson, None) => case::policy_json(&block.code),
+                (Syntax::Hcl, _) => case::hcl(&block.code),
+                (Syntax::Cfn, _) => case::cfn(&block.code),
             };
             match block.section.as_str() {
                 "Example" => {
-                    n_doc_examples += 1;
+                    if syntax == Syntax::PolicyJson {
+                        n_doc_examples += 1;
+                    }
                     self.cases.push((case, Expect::Fail));
                 }
                 "Use instead" => self.cases.push((case, Expect::Pass)),
@@ -116,6 +192,13 @@ impl RuleTest {
             assert!(n_doc_examples > 0, "{id}: `## Example` has no `policy-json` block");
         }
         assert!(self.cases.iter().any(|(_, e)| !matches!(e, Expect::Pass)), "{id}: no failing case");
+        // A rule that says it applies to a frontend shows it failing there.
+        for frontend in meta.frontends {
+            assert!(
+                self.cases.iter().any(|(case, e)| case.syntax.frontend() == *frontend && !matches!(e, Expect::Pass)),
+                "{id}: lists {frontend:?} but has no failing case in it"
+            );
+        }
         assert!(self.cases.iter().any(|(_, e)| matches!(e, Expect::Pass)), "{id}: no passing case");
 
         let mut emitted_fix = false;
@@ -155,14 +238,9 @@ impl RuleTest {
                     );
                     let fixed = apply_edits(&case.text, &edits).unwrap_or_default();
                     assert_eq!(fixed, *after, "{id}: fix result differs");
-                    let reparsed = parse_policy(
-                        &fixed,
-                        &SpanMap::identity(FileId(0), TextSize::from(0)),
-                        case.kind.clone(),
-                        DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None },
-                    );
+                    let reparsed = read_case(&Case { text: fixed.clone(), ..case.clone() });
                     assert!(
-                        !reparsed.issues.iter().any(|i| i.kind == SyntaxIssueKind::JsonSyntax),
+                        !reparsed.iter().any(|doc| doc.issues.iter().any(|i| i.kind == SyntaxIssueKind::JsonSyntax)),
                         "{id}: the fixed text does not parse:\n{fixed}"
                     );
                 }

@@ -258,3 +258,28 @@ fn large_inputs_stay_fast_and_permissive() {
     let huge_wild = ArnPattern::parse(&format!("arn:aws:s3:::{}", "?".repeat(100_000)));
     assert!(template_matches(S3_OBJECT, &huge_wild));
 }
+
+#[test]
+fn segment_holes_keep_the_shape_of_the_arn() {
+    let hole = |pieces: &[ArnPiece<'_>]| ArnPattern::from_pieces(pieces);
+    // `!GetAtt Bucket.Arn`: a bucket name, never `bucket/key`.
+    let bucket = hole(&[ArnPiece::Text("arn:"), ArnPiece::Segment, ArnPiece::Text(":s3:::"), ArnPiece::Segment]);
+    assert!(bucket.has_unknown() && !bucket.has_open_hole());
+    assert!(template_matches(S3_BUCKET, &bucket));
+    assert!(!template_matches(S3_OBJECT, &bucket));
+    assert!(!bucket.is_star());
+    // `!Sub "${Bucket.Arn}/*"`: objects of that bucket.
+    let objects = hole(&[
+        ArnPiece::Text("arn:"),
+        ArnPiece::Segment,
+        ArnPiece::Text(":s3:::"),
+        ArnPiece::Segment,
+        ArnPiece::Text("/*"),
+    ]);
+    assert!(template_matches(S3_OBJECT, &objects));
+    assert!(!template_matches(S3_BUCKET, &objects));
+    // An account id is one field: the role template matches, the user template does not.
+    let role = hole(&[ArnPiece::Text("arn:aws:iam::"), ArnPiece::Segment, ArnPiece::Text(":role/app")]);
+    assert!(template_matches(IAM_ROLE, &role));
+    assert!(!template_matches(IAM_USER, &role));
+}

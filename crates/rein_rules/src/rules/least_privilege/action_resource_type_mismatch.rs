@@ -32,6 +32,28 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ```hcl
+    /// data "aws_iam_policy_document" "read" {
+    ///   statement {
+    ///     actions   = ["s3:GetObject"]
+    ///     resources = ["arn:aws:s3:::reports"]
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ```cfn-yaml
+    /// Resources:
+    ///   ReadReports:
+    ///     Type: AWS::IAM::ManagedPolicy
+    ///     Properties:
+    ///       PolicyDocument:
+    ///         Version: "2012-10-17"
+    ///         Statement:
+    ///           - Effect: Allow
+    ///             Action: s3:GetObject
+    ///             Resource: !Sub "arn:${AWS::Partition}:s3:::reports"
+    /// ```
+    ///
     /// ## Use instead
     /// ```policy-json
     /// {
@@ -41,6 +63,28 @@ declare_rule! {
     ///     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}
     ///   ]
     /// }
+    /// ```
+    ///
+    /// ```hcl
+    /// data "aws_iam_policy_document" "read" {
+    ///   statement {
+    ///     actions   = ["s3:GetObject"]
+    ///     resources = ["arn:aws:s3:::reports/*"]
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ```cfn-yaml
+    /// Resources:
+    ///   ReadReports:
+    ///     Type: AWS::IAM::ManagedPolicy
+    ///     Properties:
+    ///       PolicyDocument:
+    ///         Version: "2012-10-17"
+    ///         Statement:
+    ///           - Effect: Allow
+    ///             Action: s3:GetObject
+    ///             Resource: !Sub "arn:${AWS::Partition}:s3:::reports/*"
     /// ```
     ///
     /// ## Fix safety
@@ -56,7 +100,7 @@ declare_rule! {
         category: Invalid,
         severity: Warning,
         fix: Sometimes,
-        frontends: [PolicyJson],
+        frontends: [PolicyJson, Hcl, Cfn],
     }
 }
 
@@ -123,7 +167,9 @@ impl Rule for ActionResourceTypeMismatch {
                 return;
             }
             let Some(pattern) = arn_pattern(&item.value) else { return };
-            if pattern.has_unknown() {
+            // A hole that may hold anything may make the ARN fit; a hole known to be one name
+            // (a typed placeholder, a partition) keeps the ARN's shape, which is checked.
+            if pattern.has_open_hole() {
                 return;
             }
             patterns.push((item, pattern));
