@@ -6,7 +6,7 @@ use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanM
 use rein_text::{FileId, SourceDb, TextSize, apply_edits};
 
 use crate::docs::RuleDocs;
-use crate::engine::{CheckInput, Settings, check};
+use crate::engine::{CheckInput, Settings, Unit, check, check_units};
 use crate::meta::{FixAvailability, Frontend};
 use crate::registry::Rule;
 
@@ -92,7 +92,7 @@ pub(crate) struct RuleTest {
 /// Runs only `rule` over one case.
 pub(crate) fn run_rule(rule: &'static dyn Rule, case: &Case) -> Vec<Finding> {
     let settings = Settings { select: vec![rule.meta().id.to_owned()], ..Settings::default() };
-    let documents = read_case(case);
+    let read = read_case(case);
     let mut db = SourceDb::new();
     let file = db.add("case", case.text.clone());
     let json_renderer = JsonRenderer { file, text: &case.text };
@@ -102,32 +102,52 @@ pub(crate) fn run_rule(rule: &'static dyn Rule, case: &Case) -> Vec<Finding> {
         Syntax::Hcl => Some(&hcl_renderer),
         Syntax::Cfn => None,
     };
-    let inputs: Vec<CheckInput<'_>> = documents.iter().map(|document| CheckInput { document, renderer }).collect();
-    check(&inputs, &settings)
+    let inputs: Vec<CheckInput<'_>> = read.documents.iter().map(|document| CheckInput { document, renderer }).collect();
+    let mut findings = check(&inputs, &settings);
+    if case.syntax != Syntax::PolicyJson {
+        let unit = Unit {
+            name: "case".to_owned(),
+            documents: read.documents.iter().collect(),
+            entities: read.entities.iter().collect(),
+            modules: read.modules.iter().collect(),
+            anchor: rein_text::Span::new(file, rein_text::range_from_offsets(0, 0)),
+            renderer,
+        };
+        findings.extend(check_units(&[unit], &settings));
+    }
+    findings
+}
+
+/// What a case holds, read by the frontend of its syntax.
+struct Read {
+    documents: Vec<PolicyDocument>,
+    entities: Vec<rein_model::Entity>,
+    modules: Vec<rein_model::ModuleCall>,
 }
 
 /// The documents a case holds, read by the frontend of its syntax; syntax errors of HCL and
 /// templates fail the test, since a broken example documents nothing.
-fn read_case(case: &Case) -> Vec<PolicyDocument> {
+fn read_case(case: &Case) -> Read {
     let file = FileId(0);
     match case.syntax {
         Syntax::PolicyJson => {
             let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
-            vec![parse_policy(&case.text, &SpanMap::identity(file, TextSize::from(0)), case.kind.clone(), origin)]
+            let doc = parse_policy(&case.text, &SpanMap::identity(file, TextSize::from(0)), case.kind.clone(), origin);
+            Read { documents: vec![doc], entities: Vec::new(), modules: Vec::new() }
         }
         Syntax::Hcl => {
             let output = rein_hcl::analyze_file(file, &case.text);
             assert!(output.issues.is_empty(), "HCL case does not parse: {:?}\n{}", output.issues, case.text);
             let mut documents = output.documents;
             documents.extend(output.unknown_policies.into_iter().map(rein_model::UnknownPolicy::into_document));
-            documents
+            Read { documents, entities: output.entities, modules: output.modules }
         }
         Syntax::Cfn => {
             let output = rein_cfn::analyze_template(file, &case.text);
             assert!(output.issues.is_empty(), "template case does not parse: {:?}\n{}", output.issues, case.text);
             let mut documents = output.documents;
             documents.extend(output.unknown_policies.into_iter().map(rein_model::UnknownPolicy::into_document));
-            documents
+            Read { documents, entities: output.entities, modules: Vec::new() }
         }
     }
 }
@@ -240,7 +260,10 @@ impl RuleTest {
                     assert_eq!(fixed, *after, "{id}: fix result differs");
                     let reparsed = read_case(&Case { text: fixed.clone(), ..case.clone() });
                     assert!(
-                        !reparsed.iter().any(|doc| doc.issues.iter().any(|i| i.kind == SyntaxIssueKind::JsonSyntax)),
+                        !reparsed
+                            .documents
+                            .iter()
+                            .any(|doc| doc.issues.iter().any(|i| i.kind == SyntaxIssueKind::JsonSyntax)),
                         "{id}: the fixed text does not parse:\n{fixed}"
                     );
                 }
