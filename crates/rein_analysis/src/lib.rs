@@ -14,7 +14,7 @@ use rein_model::{
     DocumentOrigin, Entity, ModuleCall, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, Suppression, SyntaxIssue,
     SyntaxIssueKind,
 };
-use rein_rules::{CheckInput, Settings, Unit};
+use rein_rules::{CheckInput, Settings, Unit, UnitSource};
 use rein_text::{FileId, SourceDb, Span, TextSize, range_from_offsets};
 
 pub use rein_rules::Settings as RuleSettings;
@@ -115,8 +115,7 @@ struct UnitOutput {
     name: String,
     /// The unit's first file.
     anchor: Option<FileId>,
-    /// Whether fixes render as Terraform.
-    terraform: bool,
+    source: Option<UnitSource>,
     documents: Vec<PolicyDocument>,
     extras: Extras,
 }
@@ -174,7 +173,13 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .map(|(directory, files)| {
             let (docs, more) = terraform_module(&db, directory, files);
             let name = if directory.is_empty() { "module `.`".to_owned() } else { format!("module `{directory}`") };
-            UnitOutput { name, anchor: files.first().copied(), terraform: true, documents: docs, extras: more }
+            UnitOutput {
+                name,
+                anchor: files.first().copied(),
+                source: Some(UnitSource::Terraform),
+                documents: docs,
+                extras: more,
+            }
         })
         .collect();
     let template_outputs: Vec<(Vec<PolicyDocument>, Extras)> = templates
@@ -195,14 +200,20 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
             let more = Extras { entities: output.entities, ..Extras::default() };
             let documents = frontend_documents(output.documents, output.issues, output.unknown_policies);
             let name = format!("plan `{}`", source.path);
-            Some(UnitOutput { name, anchor: Some(*file), terraform: false, documents, extras: more })
+            Some(UnitOutput {
+                name,
+                anchor: Some(*file),
+                source: Some(UnitSource::TerraformPlan),
+                documents,
+                extras: more,
+            })
         })
         .collect();
     // The templates of one run form one unit: a baseline is often spread over several stacks.
     let mut template_unit = UnitOutput {
         name: "the templates".to_owned(),
         anchor: templates.first().copied(),
-        terraform: false,
+        source: Some(UnitSource::CloudFormation),
         ..UnitOutput::default()
     };
     for (docs, more) in template_outputs {
@@ -218,7 +229,7 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         let calls = extras.modules.len()..extras.modules.len() + unit.extras.modules.len();
         documents.extend(unit.documents);
         extras.append(unit.extras);
-        unit_ranges.push((unit.name, unit.anchor, unit.terraform, docs, entities, calls));
+        unit_ranges.push((unit.name, unit.anchor, unit.source.unwrap_or(UnitSource::Terraform), docs, entities, calls));
     }
     let json_renderers: Vec<JsonRenderer<'_>> = documents
         .iter()
@@ -245,13 +256,14 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .collect();
     let units: Vec<Unit<'_>> = unit_ranges
         .into_iter()
-        .map(|(name, anchor, terraform, docs, entities, calls)| Unit {
+        .map(|(name, anchor, source, docs, entities, calls)| Unit {
             name,
+            source,
             documents: documents.get(docs).map(|d| d.iter().collect()).unwrap_or_default(),
             entities: extras.entities.get(entities).map(|e| e.iter().collect()).unwrap_or_default(),
             modules: extras.modules.get(calls).map(|m| m.iter().collect()).unwrap_or_default(),
             anchor: Span::new(anchor.unwrap_or(FileId(0)), range_from_offsets(0, 0)),
-            renderer: if terraform { Some(&hcl_renderer) } else { None },
+            renderer: if source == UnitSource::Terraform { Some(&hcl_renderer) } else { None },
         })
         .collect();
     let mut findings = rein_rules::check(&inputs, settings);

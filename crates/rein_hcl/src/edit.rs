@@ -113,9 +113,23 @@ fn is_literal_list(raw: &str) -> bool {
     !in_string
 }
 
+/// Whether `raw` is a literal that a number or boolean may replace without losing anything: a
+/// number, `true`/`false`, or a quoted string without interpolation.
+fn is_plain_scalar(raw: &str) -> bool {
+    let raw = raw.trim();
+    raw == "true"
+        || raw == "false"
+        || raw.parse::<f64>().is_ok()
+        || (quoting_of_string(raw) == Some(Quoting::Plain) && !has_interpolation(raw))
+}
+
 impl EditRenderer for HclRenderer<'_> {
     fn render(&self, edit: &PolicyEdit) -> Option<Vec<TextEdit>> {
         match edit {
+            PolicyEdit::ReplaceLiteral { target, literal } => {
+                let raw = self.raw(*target)?;
+                is_plain_scalar(raw).then(|| vec![TextEdit::replace(*target, literal.clone())])
+            }
             PolicyEdit::ReplaceString { target, value } => {
                 let raw = self.raw(*target)?;
                 if has_interpolation(raw) {

@@ -21,6 +21,10 @@ pub enum PolicyEdit {
     ReplaceInString { target: Span, value: String },
     /// Insert a member with a string value as the first member of the object at `object`.
     InsertMember { object: Span, key: String, value: String },
+    /// Replace a number or boolean (or a string standing for one) with a literal that every
+    /// syntax writes alike: `14`, `true`. For settings of IaC entities, such as a password
+    /// policy's minimum length.
+    ReplaceLiteral { target: Span, literal: String },
 }
 
 /// Turns model edits into text edits for one syntax.

@@ -11,6 +11,27 @@ use crate::context::{ExpansionCache, RuleContext};
 use crate::meta::RuleStatus;
 use crate::registry::{Rule, all_rules};
 
+/// Which group of rules runs (RULES.md §0.4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// Every rule except the checks that something *exists* in an account baseline.
+    #[default]
+    Default,
+    /// Adds the baseline existence checks (a password policy, a trail, an analyzer, …): for a
+    /// configuration that sets up an account's security baseline.
+    Baseline,
+}
+
+impl Profile {
+    pub fn parse(text: &str) -> Option<Profile> {
+        match text.to_ascii_lowercase().as_str() {
+            "default" => Some(Profile::Default),
+            "baseline" | "account-baseline" => Some(Profile::Baseline),
+            _ => None,
+        }
+    }
+}
+
 /// Which rules run and how they report.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -27,6 +48,8 @@ pub struct Settings {
     pub today: Option<jiff::civil::Date>,
     /// Age in days after which the catalogue counts as stale (RULES.md §0.3, default 120).
     pub stale_data_days: i64,
+    /// The rule profile; the baseline existence checks run only under [`Profile::Baseline`].
+    pub profile: Profile,
 }
 
 impl Default for Settings {
@@ -38,6 +61,7 @@ impl Default for Settings {
             preview: false,
             today: None,
             stale_data_days: 120,
+            profile: Profile::Default,
         }
     }
 }
@@ -93,6 +117,7 @@ pub struct CheckInput<'a> {
 pub struct Unit<'a> {
     /// What the unit is, for messages: `module \`infra/prod\``, `plan \`plan.json\``.
     pub name: String,
+    pub source: UnitSource,
     pub documents: Vec<&'a PolicyDocument>,
     pub entities: Vec<&'a Entity>,
     pub modules: Vec<&'a ModuleCall>,
@@ -113,6 +138,14 @@ impl<'a> Unit<'a> {
         let address = address.to_owned();
         self.documents.iter().copied().filter(move |doc| doc.origin.owner.as_deref() == Some(address.as_str()))
     }
+}
+
+/// What kind of configuration a unit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitSource {
+    Terraform,
+    TerraformPlan,
+    CloudFormation,
 }
 
 /// Runs the unit hook of every enabled rule over each unit; findings in report order.

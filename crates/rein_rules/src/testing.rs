@@ -6,7 +6,7 @@ use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanM
 use rein_text::{FileId, SourceDb, TextSize, apply_edits};
 
 use crate::docs::RuleDocs;
-use crate::engine::{CheckInput, Settings, Unit, check, check_units};
+use crate::engine::{CheckInput, Settings, Unit, UnitSource, check, check_units};
 use crate::meta::{FixAvailability, Frontend};
 use crate::registry::Rule;
 
@@ -105,8 +105,10 @@ pub(crate) fn run_rule(rule: &'static dyn Rule, case: &Case) -> Vec<Finding> {
     let inputs: Vec<CheckInput<'_>> = read.documents.iter().map(|document| CheckInput { document, renderer }).collect();
     let mut findings = check(&inputs, &settings);
     if case.syntax != Syntax::PolicyJson {
+        let source = if case.syntax == Syntax::Hcl { UnitSource::Terraform } else { UnitSource::CloudFormation };
         let unit = Unit {
             name: "case".to_owned(),
+            source,
             documents: read.documents.iter().collect(),
             entities: read.entities.iter().collect(),
             modules: read.modules.iter().collect(),

@@ -21,6 +21,10 @@ impl EditRenderer for JsonRenderer<'_> {
                 self.offsets(*target)?;
                 Some(vec![TextEdit::replace(*target, quote(value))])
             }
+            PolicyEdit::ReplaceLiteral { target, literal } => {
+                self.offsets(*target)?;
+                Some(vec![TextEdit::replace(*target, literal.clone())])
+            }
             PolicyEdit::ReplaceWithList { target, values } => {
                 self.offsets(*target)?;
                 let items: Vec<String> = values.iter().map(|value| quote(value)).collect();
