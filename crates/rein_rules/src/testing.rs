@@ -6,7 +6,7 @@ use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanM
 use rein_text::{FileId, SourceDb, TextSize, apply_edits};
 
 use crate::docs::RuleDocs;
-use crate::engine::{CheckInput, Settings, Unit, UnitSource, check, check_units};
+use crate::engine::{CheckInput, Profile, Settings, Unit, UnitSource, check, check_units};
 use crate::meta::{FixAvailability, Frontend};
 use crate::registry::Rule;
 
@@ -91,7 +91,13 @@ pub(crate) struct RuleTest {
 
 /// Runs only `rule` over one case.
 pub(crate) fn run_rule(rule: &'static dyn Rule, case: &Case) -> Vec<Finding> {
-    let settings = Settings { select: vec![rule.meta().id.to_owned()], ..Settings::default() };
+    // The baseline profile, so that the baseline existence checks run on their examples too; the
+    // other rules do not depend on the profile.
+    run_rule_in_profile(rule, case, Profile::Baseline)
+}
+
+pub(crate) fn run_rule_in_profile(rule: &'static dyn Rule, case: &Case, profile: Profile) -> Vec<Finding> {
+    let settings = Settings { select: vec![rule.meta().id.to_owned()], profile, ..Settings::default() };
     let read = read_case(case);
     let mut db = SourceDb::new();
     let file = db.add("case", case.text.clone());

@@ -1,0 +1,139 @@
+//! IAM403 `password-complexity`.
+
+use rein_model::EntityKind;
+
+use crate::engine::Unit;
+use crate::rules::prelude::*;
+
+declare_rule! {
+    /// ## What it checks
+    /// An account password policy that does not require all four character classes:
+    /// `require_lowercase_characters`, `require_uppercase_characters`, `require_numbers` and
+    /// `require_symbols` must each be `true` (each is false when not set).
+    /// There is one finding per password policy, naming every missing class.
+    ///
+    /// ## Why it matters
+    /// Without the classes, users pick passwords from a far smaller space, which guessing
+    /// attacks exhaust quickly.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_iam_account_password_policy" "this" {
+    ///   minimum_password_length      = 14
+    ///   require_lowercase_characters = true
+    ///   require_uppercase_characters = true
+    ///   require_numbers              = true
+    ///   require_symbols              = false
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_iam_account_password_policy" "this" {
+    ///   minimum_password_length      = 14
+    ///   require_lowercase_characters = true
+    ///   require_uppercase_characters = true
+    ///   require_numbers              = true
+    ///   require_symbols              = true
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: it changes which passwords IAM accepts. The fix sets the classes written as
+    /// `false` to `true`; classes that are not written at all are left to the author.
+    ///
+    /// ## References
+    /// - AWS IAM User Guide: setting an account password policy for IAM users
+    /// - AWS Security Hub control IAM.7
+    PasswordComplexity {
+        id: "IAM403",
+        aliases: [
+            "CKV_AWS_11", "CKV_AWS_12", "CKV_AWS_14", "CKV_AWS_15", "AVD-AWS-0058", "AVD-AWS-0059", "AVD-AWS-0060",
+            "AVD-AWS-0061"
+        ],
+        category: Hygiene,
+        severity: Warning,
+        fix: Sometimes,
+        frontends: [Hcl],
+    }
+}
+
+/// The four settings and the class each requires.
+const CLASSES: [(&str, &str); 4] = [
+    ("require_lowercase_characters", "lowercase letters"),
+    ("require_uppercase_characters", "uppercase letters"),
+    ("require_numbers", "numbers"),
+    ("require_symbols", "symbols"),
+];
+
+impl Rule for PasswordComplexity {
+    fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
+        for policy in unit.entities_of(EntityKind::PasswordPolicy) {
+            let mut missing = Vec::new();
+            let mut written_false = Vec::new();
+            for (name, class) in CLASSES {
+                match policy.attribute(name) {
+                    None => missing.push(class),
+                    Some(attr) => match policy.bool(name) {
+                        Some(false) => {
+                            missing.push(class);
+                            written_false.push((name, attr.value.span));
+                        }
+                        // `true`, or not known statically.
+                        _ => {}
+                    },
+                }
+            }
+            if missing.is_empty() {
+                continue;
+            }
+            let span = match written_false.as_slice() {
+                [(_, span)] if missing.len() == 1 => *span,
+                _ => policy.span,
+            };
+            let mut finding = ctx.report(span, format!("The password policy does not require {}", missing.join(", ")));
+            for (name, value) in &written_false {
+                finding = finding.label(*value, format!("`{name}` is false"));
+            }
+            if written_false.len() == missing.len() {
+                let edits = written_false
+                    .iter()
+                    .map(|(_, target)| PolicyEdit::ReplaceLiteral { target: *target, literal: "true".to_owned() })
+                    .collect();
+                finding = finding.fix("Require every character class", Applicability::Unsafe, edits);
+            }
+            drop(finding);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn password_complexity() {
+        RuleTest::new(&super::PasswordComplexity)
+            .fail_with(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" { minimum_password_length = 14 }"#),
+                "lowercase letters, uppercase letters, numbers, symbols",
+            )
+            .pass(case::hcl(
+                r#"
+resource "aws_iam_account_password_policy" "p" {
+  require_lowercase_characters = true
+  require_uppercase_characters = "true"
+  require_numbers              = var.numbers
+  require_symbols              = true
+}
+"#,
+            ))
+            .fix(
+                case::hcl(
+                    "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_lowercase_characters = true\n  require_uppercase_characters = false\n  require_numbers = true\n  require_symbols = false\n}\n",
+                ),
+                "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_lowercase_characters = true\n  require_uppercase_characters = true\n  require_numbers = true\n  require_symbols = true\n}\n",
+            )
+            .run();
+    }
+}
