@@ -50,6 +50,11 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &identities::PasswordComplexity,
         &identities::PasswordReusePrevention,
         &identities::PasswordMaxAge,
+        &identities::LongTermAccessKey,
+        &identities::UserDirectPolicy,
+        &identities::LoginProfileHygiene,
+        &identities::SessionDurationExcessive,
+        &identities::ComputeWithoutRole,
     ];
     RULES
 }
