@@ -74,14 +74,13 @@ impl Rule for PasswordComplexity {
             for (name, class) in CLASSES {
                 match policy.attribute(name) {
                     None => missing.push(class),
-                    Some(attr) => match policy.bool(name) {
-                        Some(false) => {
+                    // `true`, or not known statically, passes.
+                    Some(attr) => {
+                        if policy.bool(name) == Some(false) {
                             missing.push(class);
                             written_false.push((name, attr.value.span));
                         }
-                        // `true`, or not known statically.
-                        _ => {}
-                    },
+                    }
                 }
             }
             if missing.is_empty() {

@@ -64,7 +64,7 @@ impl Rule for PasswordMaxAge {
                     ctx.report(policy.span, "`max_password_age` is not set, so passwords never expire");
                     false
                 }
-                Setting::Known(days) if days < 1.0 || days > MAX_DAYS => {
+                Setting::Known(days) if !(1.0..=MAX_DAYS).contains(&days) => {
                     let Some(attr) = policy.attribute("max_password_age") else { continue };
                     let message = if days < 1.0 {
                         "`max_password_age` is 0, so passwords never expire".to_owned()
