@@ -1,5 +1,6 @@
 //! Every rule, one file each, grouped by family.
 
+pub mod baseline;
 pub mod grammar;
 pub mod identities;
 pub mod least_privilege;
