@@ -4,7 +4,7 @@
 //! variables, `Not*` complements, effective-star resources, scoping conditions and unknown
 //! values all live here, so that every rule treats the known false-positive traps the same way.
 
-use rein_catalog::arn::{ArnPattern, ArnPiece};
+use rein_catalog::arn::{ArnPattern, ArnPiece, template_matches};
 use std::rc::Rc;
 
 use crate::context::RuleContext;
@@ -258,4 +258,18 @@ pub fn condition_summary(stmt: &Statement) -> Option<String> {
     let keys: Vec<String> =
         block.entries().map(|(op, entry)| format!("{} `{}`", op.key.name, entry.key.name)).collect();
     (!keys.is_empty()).then(|| keys.join(", "))
+}
+
+// Resource fit: whether an action can apply to a resource entry.
+
+/// Whether `action` can apply to the resource `pattern` describes.
+pub fn action_fits(action: &Action<'static>, pattern: &ArnPattern, text: Option<&str>) -> bool {
+    if action.is_wildcard_only() {
+        // Only `*` reaches an action without resource types; an unknown value might be `*`.
+        return pattern.is_star() || pattern.has_unknown() || text.is_none_or(|t| !t.starts_with("arn:"));
+    }
+    action
+        .resource_types()
+        .flat_map(|ar| ar.resource_type.arn_templates().collect::<Vec<_>>())
+        .any(|template| template_matches(template, pattern))
 }

@@ -49,7 +49,7 @@ declare_rule! {
         category: Hygiene,
         severity: Warning,
         fix: Sometimes,
-        frontends: [Hcl, Cfn],
+        frontends: [Hcl],
     }
 }
 

@@ -4,7 +4,7 @@ use rein_catalog::Action;
 use rein_catalog::arn::{ArnPattern, template_matches};
 
 use crate::rules::prelude::*;
-use crate::semantics::{ActionItem, action_items, arn_fields, arn_pattern, is_effective_star};
+use crate::semantics::{ActionItem, action_fits, action_items, arn_fields, arn_pattern, is_effective_star};
 
 declare_rule! {
     /// ## What it checks
@@ -102,18 +102,6 @@ declare_rule! {
         fix: Sometimes,
         frontends: [PolicyJson, Hcl, Cfn],
     }
-}
-
-/// Whether `action` can apply to the resource `pattern` describes.
-fn action_fits(action: &Action<'static>, pattern: &ArnPattern, text: Option<&str>) -> bool {
-    if action.is_wildcard_only() {
-        // Only `*` reaches an action without resource types; an unknown value might be `*`.
-        return pattern.is_star() || pattern.has_unknown() || text.is_none_or(|t| !t.starts_with("arn:"));
-    }
-    action
-        .resource_types()
-        .flat_map(|ar| ar.resource_type.arn_templates().collect::<Vec<_>>())
-        .any(|template| template_matches(template, pattern))
 }
 
 /// The name of the resource type an ARN is, for the message (`bucket`, `object`).

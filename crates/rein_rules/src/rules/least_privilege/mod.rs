@@ -1,11 +1,17 @@
 //! Family 1xx: least privilege.
 
 mod action_resource_type_mismatch;
+mod allow_with_notaction;
+mod allow_with_notresource;
 mod full_admin_grant;
 mod resource_star_on_restrictable_action;
 mod wildcard_action;
+mod wildcard_reaches_privileged_access_level;
 
 pub use action_resource_type_mismatch::ActionResourceTypeMismatch;
+pub use allow_with_notaction::AllowWithNotaction;
+pub use allow_with_notresource::AllowWithNotresource;
 pub use full_admin_grant::FullAdminGrant;
 pub use resource_star_on_restrictable_action::ResourceStarOnRestrictableAction;
 pub use wildcard_action::WildcardAction;
+pub use wildcard_reaches_privileged_access_level::WildcardReachesPrivilegedAccessLevel;
