@@ -42,17 +42,25 @@ pub(crate) fn read_text(
         Some(parsed) => decode_template(parsed, loc.node, |out: &mut Decoded, hole| {
             let node = hole.node();
             let (raw_start, raw_len) = (node.start_byte(), node.end_byte() - node.start_byte());
-            match lowerer.hole_text(loc.file, &hole, 1) {
-                Ok(text) => out.push_mapped(&text, raw_start, raw_len),
-                Err(unknown) => {
-                    let n = holes.len();
-                    let placeholder = if inside_string(&out.text) {
-                        format!("{IN_STRING}{n}#")
-                    } else {
-                        format!("\"{WHOLE_VALUE}{n}#\"")
-                    };
-                    out.push_mapped(&placeholder, raw_start, raw_len);
-                    holes.push(HoleInfo { span: parsed.span(node), unknown });
+            let in_string = inside_string(&out.text);
+            let pieces = match lowerer.hole_value(loc.file, &hole, 1) {
+                Value::Known(text) => vec![TemplatePart::Text(text)],
+                // A partly known value (a typed placeholder) keeps its shape inside a JSON
+                // string; in place of a whole JSON value it is not valid JSON text.
+                Value::Partial(pieces) if in_string => pieces,
+                Value::Partial(pieces) => vec![TemplatePart::Hole(first_hole(pieces))],
+                Value::Unknown(unknown) => vec![TemplatePart::Hole(unknown)],
+            };
+            for piece in pieces {
+                match piece {
+                    TemplatePart::Text(text) => out.push_mapped(&text, raw_start, raw_len),
+                    TemplatePart::Hole(unknown) => {
+                        let n = holes.len();
+                        let placeholder =
+                            if in_string { format!("{IN_STRING}{n}#") } else { format!("\"{WHOLE_VALUE}{n}#\"") };
+                        out.push_mapped(&placeholder, raw_start, raw_len);
+                        holes.push(HoleInfo { span: parsed.span(node), unknown });
+                    }
                 }
             }
         }),
@@ -63,6 +71,17 @@ pub(crate) fn read_text(
         patch_holes(&mut doc, &holes);
     }
     doc
+}
+
+/// The first hole of a partly known value, or an unknown that says why it is not JSON.
+fn first_hole(pieces: Vec<TemplatePart>) -> Unknown {
+    pieces
+        .into_iter()
+        .find_map(|piece| match piece {
+            TemplatePart::Hole(unknown) => Some(unknown),
+            TemplatePart::Text(_) => None,
+        })
+        .unwrap_or_else(|| Unknown::new("a partly known value in place of a JSON value"))
 }
 
 /// Whether the end of `text` lies inside a JSON string.

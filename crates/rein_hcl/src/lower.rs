@@ -8,8 +8,9 @@
 use std::cell::{Cell, RefCell};
 
 use rein_model::tree::{MAX_DEPTH, Member, Object};
-use rein_model::{Key, Node, NodeKind, TemplatePart, Unknown, Value};
+use rein_model::{HoleShape, Key, Node, NodeKind, Reference, TemplatePart, Unknown, Value};
 use rein_text::{FileId, Span};
+use rein_tfschema::arns::ShapePart;
 
 use crate::module::{Index, Loc};
 use crate::strings::{Decoded, Hole, decode_template};
@@ -24,6 +25,9 @@ pub(crate) struct Lowerer<'m> {
     pub index: &'m Index<'m>,
     /// The module's other files, by normalised path relative to the module, for `file(…)`.
     pub others: &'m [(String, FileId, &'m str)],
+    /// The address prefix of the module's entities: `""` for the root module, `module.app.`
+    /// for a module called as `module "app"`.
+    pub prefix: String,
     budget: Cell<usize>,
     /// The iterators of the `dynamic` blocks being expanded: name, key and value.
     bindings: RefCell<Vec<(String, Node, Node)>>,
@@ -45,7 +49,14 @@ pub(crate) enum Source<'m> {
 
 impl<'m> Lowerer<'m> {
     pub fn new(files: &'m [ParsedFile<'m>], index: &'m Index<'m>, others: &'m [(String, FileId, &'m str)]) -> Self {
-        Self { files, index, others, budget: Cell::new(BUDGET), bindings: RefCell::new(Vec::new()) }
+        Self {
+            files,
+            index,
+            others,
+            prefix: String::new(),
+            budget: Cell::new(BUDGET),
+            bindings: RefCell::new(Vec::new()),
+        }
     }
 
     pub fn parsed(&self, loc: Loc<'_>) -> Option<&'m ParsedFile<'m>> {
@@ -175,20 +186,26 @@ impl<'m> Lowerer<'m> {
         let mut parts: Vec<TemplatePart> = Vec::new();
         let mut text_from = 0;
         let decoded = decode_template(parsed, loc.node, |out: &mut Decoded, hole| {
-            let filled = self.hole_text(loc.file, &hole, depth);
-            match filled {
-                Ok(text) => {
-                    let node = hole.node();
-                    out.push_mapped(&text, node.start_byte(), node.end_byte() - node.start_byte());
-                }
-                Err(unknown) => {
-                    if let Some(text) = out.text.get(text_from..)
-                        && !text.is_empty()
-                    {
-                        parts.push(TemplatePart::Text(text.to_owned()));
+            let node = hole.node();
+            let (raw_start, raw_len) = (node.start_byte(), node.end_byte() - node.start_byte());
+            let pieces = match self.hole_value(loc.file, &hole, depth) {
+                Value::Known(text) => vec![TemplatePart::Text(text)],
+                Value::Partial(pieces) => pieces,
+                Value::Unknown(unknown) => vec![TemplatePart::Hole(unknown)],
+            };
+            for piece in pieces {
+                match piece {
+                    // Text from a partly known value maps to the whole interpolation.
+                    TemplatePart::Text(text) => out.push_mapped(&text, raw_start, raw_len),
+                    TemplatePart::Hole(unknown) => {
+                        if let Some(text) = out.text.get(text_from..)
+                            && !text.is_empty()
+                        {
+                            parts.push(TemplatePart::Text(text.to_owned()));
+                        }
+                        parts.push(TemplatePart::Hole(unknown));
+                        text_from = out.text.len();
                     }
-                    parts.push(TemplatePart::Hole(unknown));
-                    text_from = out.text.len();
                 }
             }
         });
@@ -203,36 +220,39 @@ impl<'m> Lowerer<'m> {
         Value::Partial(parts)
     }
 
-    /// The text an interpolation stands for, or why it is unknown.
-    pub fn hole_text(&self, file: usize, hole: &Hole<'m>, depth: usize) -> Result<String, Unknown> {
+    /// The value an interpolation stands for: known text, a partly known string (a typed
+    /// placeholder such as `aws_s3_bucket.logs.arn`), or why it is unknown.
+    pub fn hole_value(&self, file: usize, hole: &Hole<'m>, depth: usize) -> Value {
         match hole {
             Hole::Interpolation { expr: Some(expr), .. } => {
                 let expr = Loc { file, node: *expr };
                 if let Some(arg) = self.jsonencode_argument(expr) {
                     // `"Resource": ${jsonencode(local.arns)}` in a heredoc: the JSON text of a known value.
                     let value = self.lower(arg, depth + 1);
-                    return crate::render::to_json(&value)
-                        .ok_or_else(|| Unknown::new(format!("`{}` is not known statically", short(self.text(arg)))));
+                    return match crate::render::to_json(&value) {
+                        Some(text) => Value::Known(text),
+                        None => {
+                            Value::Unknown(Unknown::new(format!("`{}` is not known statically", short(self.text(arg)))))
+                        }
+                    };
                 }
                 match self.lower(expr, depth + 1).kind {
-                    NodeKind::String(Value::Known(text)) | NodeKind::Number(text) => Ok(text),
-                    NodeKind::Bool(flag) => Ok(flag.to_string()),
-                    NodeKind::String(value) => Err(Unknown::new(
-                        value.unknown_reasons().first().map_or_else(|| "unknown".to_owned(), |r| (*r).to_owned()),
-                    )),
-                    NodeKind::Unknown(unknown) => Err(unknown),
-                    other => Err(Unknown::new(format!(
+                    NodeKind::String(value) => value,
+                    NodeKind::Number(text) => Value::Known(text),
+                    NodeKind::Bool(flag) => Value::Known(flag.to_string()),
+                    NodeKind::Unknown(unknown) => Value::Unknown(unknown),
+                    other => Value::Unknown(Unknown::new(format!(
                         "`{}` is {}, not a string",
                         short(self.text(expr)),
                         Node::new(self.span(expr), other).type_name()
                     ))),
                 }
             }
-            Hole::Interpolation { node, expr: None } => Err(Unknown::new(format!(
+            Hole::Interpolation { node, expr: None } => Value::Unknown(Unknown::new(format!(
                 "`{}` is an empty interpolation",
                 short(self.text(Loc { file, node: *node }))
             ))),
-            Hole::Directive(node) => Err(Unknown::new(format!(
+            Hole::Directive(node) => Value::Unknown(Unknown::new(format!(
                 "`{}` is a template directive, which is not evaluated",
                 short(self.text(Loc { file, node: *node }))
             ))),
@@ -348,18 +368,123 @@ impl<'m> Lowerer<'m> {
                 Some(None) => self.unknown(loc, format!("`var.{name}` has no default")),
                 None => self.unknown(loc, format!("`var.{name}` is not declared in this module")),
             },
-            ("data", _) => self.unknown(loc, format!("`{whole}` is a data source attribute, known only after apply")),
+            ("data", Some(kind)) => {
+                let names: Vec<&str> = rest.iter().map(|op| self.op_name(loc.file, *op)).collect();
+                match names.as_slice() {
+                    [name, attribute, ..] if !name.is_empty() => {
+                        let entity = format!("data.{kind}.{name}");
+                        self.typed_reference(loc, kind, &entity, attribute, rest.get(2..).unwrap_or_default())
+                            .unwrap_or_else(|| {
+                                self.unknown(
+                                    loc,
+                                    format!("`{whole}` is a data source attribute, known only after apply"),
+                                )
+                            })
+                    }
+                    _ => self.unknown(loc, format!("`{whole}` is a data source attribute, known only after apply")),
+                }
+            }
             ("module", _) => self.unknown(loc, format!("`{whole}` is a module output, which is not followed yet")),
             ("each" | "count", _) => self.unknown(loc, format!("`{whole}` depends on the iteration")),
             // Paths given to `file(…)` are relative to the module, which `others` is keyed by.
             ("path", Some("module")) if rest.is_empty() => {
                 Node::new(self.span(loc), NodeKind::String(Value::known(".")))
             }
-            (_, Some(_)) if !matches!(root, "path" | "terraform" | "self") => {
-                self.unknown(loc, format!("`{whole}` is a resource attribute, known only after apply"))
+            (_, Some(name)) if !matches!(root, "path" | "terraform" | "self") => {
+                // `aws_s3_bucket.logs.arn`, or `aws_s3_bucket.logs[0].arn` under `count` or `for_each`.
+                let rest = match rest.first() {
+                    Some(op) if op.kind() == "index" => rest.get(1..).unwrap_or_default(),
+                    _ => rest,
+                };
+                let entity = format!("{root}.{name}");
+                let typed = match rest.split_first() {
+                    Some((op, after)) if op.kind() == "get_attr" => {
+                        let attribute = self.attr_name(loc.file, *op);
+                        self.typed_reference(loc, root, &entity, attribute, after)
+                    }
+                    _ => None,
+                };
+                typed.unwrap_or_else(|| {
+                    let reference = Reference {
+                        entity: self.address(&entity),
+                        attribute: rest.first().map_or("", |op| self.op_name(loc.file, *op)).to_owned(),
+                    };
+                    let reason = format!("`{whole}` is a resource attribute, known only after apply");
+                    Node::new(self.span(loc), NodeKind::Unknown(Unknown::referring(reason, reference)))
+                })
             }
             _ => self.unknown(loc, format!("`{whole}` cannot be resolved statically")),
         }
+    }
+
+    /// A reference to `entity.attribute` of a resource or data source type whose attribute has
+    /// a fixed shape (RULES.md §0.2 S8): an ARN becomes a typed placeholder, a name an unknown
+    /// that keeps to one ARN field. `None` when the attribute has no known shape or is followed
+    /// by further operators.
+    fn typed_reference(
+        &self,
+        loc: Loc<'m>,
+        kind: &str,
+        entity: &str,
+        attribute: &str,
+        after: &[tree_sitter::Node<'m>],
+    ) -> Option<Node> {
+        if !after.is_empty() {
+            return None;
+        }
+        let shape = rein_tfschema::arns::attribute_shape(kind, attribute)?;
+        let whole = short(self.text(loc));
+        let address = self.address(entity);
+        let hole = |reason: String, shape: HoleShape| {
+            let reference = Reference { entity: address.clone(), attribute: attribute.to_owned() };
+            Unknown::referring(reason, reference).with_shape(shape)
+        };
+        let mut parts: Vec<TemplatePart> = shape
+            .iter()
+            .map(|part| match part {
+                ShapePart::Text(text) => TemplatePart::Text((*text).to_owned()),
+                ShapePart::Partition => {
+                    TemplatePart::Hole(hole(format!("the partition of `{address}`"), HoleShape::Segment))
+                }
+                ShapePart::Region => TemplatePart::Hole(hole(format!("the region of `{address}`"), HoleShape::Segment)),
+                ShapePart::Account => {
+                    TemplatePart::Hole(hole(format!("the account of `{address}`"), HoleShape::Segment))
+                }
+                ShapePart::Name(shape) => {
+                    TemplatePart::Hole(hole(format!("the name in `{whole}`, known only after apply"), *shape))
+                }
+                ShapePart::CurrentPartition => {
+                    TemplatePart::Hole(hole(format!("`{whole}` is the current partition"), HoleShape::Segment))
+                }
+                ShapePart::CurrentRegion => {
+                    TemplatePart::Hole(hole(format!("`{whole}` is the current region"), HoleShape::Segment))
+                }
+                ShapePart::CurrentAccount => {
+                    TemplatePart::Hole(hole(format!("`{whole}` is the current account"), HoleShape::Segment))
+                }
+            })
+            .collect();
+        let span = self.span(loc);
+        // A lone name is not a policy value by itself (a bucket name is not an ARN): it stays
+        // unknown, with its shape for when it is interpolated into an ARN.
+        if let [TemplatePart::Hole(only)] = parts.as_mut_slice() {
+            let mut unknown = only.clone();
+            if matches!(shape.as_slice(), [ShapePart::Name(_)]) {
+                unknown.reason = format!("`{whole}` is a name known only after apply");
+            }
+            return Some(Node::new(span, NodeKind::Unknown(unknown)));
+        }
+        Some(Node::new(span, NodeKind::String(Value::Partial(parts))))
+    }
+
+    /// The address of an entity of this module as seen from the root (`module.app.` prefixed).
+    fn address(&self, entity: &str) -> String {
+        format!("{}{entity}", self.prefix)
+    }
+
+    /// The name of a `.name` operator, or `""` for any other operator.
+    fn op_name(&self, file: usize, op: tree_sitter::Node<'m>) -> &'m str {
+        if op.kind() == "get_attr" { self.attr_name(file, op) } else { "" }
     }
 
     fn attr_name(&self, file: usize, op: tree_sitter::Node<'m>) -> &'m str {

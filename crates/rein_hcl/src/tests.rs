@@ -528,3 +528,8 @@ data "aws_iam_policy_document" "d" {
     let resource = &reports.resource.as_ref().unwrap().items[0];
     assert_eq!(resource.known(), Some("arn:aws:s3:::reports/*"));
 }
+
+#[test]
+fn snapshot_typed_placeholders() {
+    insta::assert_snapshot!(dump(&fixture("typed_placeholders.tf")));
+}
