@@ -15,6 +15,7 @@ mod policy_document;
 mod render;
 mod strings;
 mod syntax;
+mod templatefile;
 
 use std::collections::BTreeSet;
 
@@ -148,6 +149,15 @@ pub fn analyze_module_files(files: &[ModuleFile<'_>]) -> HclOutput {
                 Source::File(file, text) => {
                     let map = SpanMap::identity(file, rein_text::TextSize::from(0));
                     out.documents.push(parse_policy(text, &map, Some(kind), origin(SourceSyntax::Json)));
+                }
+                Source::Template(file, text, vars) => {
+                    out.documents.push(embedded::read_template(
+                        file,
+                        text,
+                        &vars,
+                        Some(kind),
+                        origin(SourceSyntax::EmbeddedJson),
+                    ));
                 }
                 Source::PolicyDocument(name) => {
                     if let Some((block, body)) = index.policy_documents.get(&name) {

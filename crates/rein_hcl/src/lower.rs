@@ -33,6 +33,9 @@ pub(crate) struct Lowerer<'m> {
     bindings: RefCell<Vec<(String, Node, Node)>>,
 }
 
+/// The variables of a `templatefile` call, by name.
+pub(crate) type TemplateVars = Vec<(String, Node)>;
+
 /// A policy source expression, resolved through references.
 pub(crate) enum Source<'m> {
     /// `jsonencode(…)` of a structure.
@@ -41,6 +44,9 @@ pub(crate) enum Source<'m> {
     Text(Loc<'m>),
     /// `file("policy.json")`: a file of the module, read as policy JSON.
     File(FileId, &'m str),
+    /// `templatefile("policy.json.tpl", { … })`: a file of the module read as a template with
+    /// the call's variables, then as policy JSON.
+    Template(FileId, &'m str, TemplateVars),
     /// `data.aws_iam_policy_document.NAME.json` (or `.minified_json`).
     PolicyDocument(String),
     /// Anything else.
@@ -577,7 +583,55 @@ impl<'m> Lowerer<'m> {
                 }
                 Node::new(self.span(loc), NodeKind::Array(items))
             }
+            ("templatefile", [path, vars]) => match self.template_file(loc, *path, *vars, depth) {
+                Ok((file, text, vars)) => {
+                    let value = crate::templatefile::to_value(crate::templatefile::expand(file, text, &vars));
+                    Node::new(self.span(loc), NodeKind::String(value))
+                }
+                Err(unknown) => Node::new(self.span(loc), NodeKind::Unknown(unknown)),
+            },
             _ => self.unknown(loc, format!("`{name}(…)` is a function call, which is not evaluated")),
+        }
+    }
+
+    /// The file and the variables of `templatefile(path, vars)`, or why they are not known.
+    pub fn template_file(
+        &self,
+        call: Loc<'m>,
+        path: Loc<'m>,
+        vars: Loc<'m>,
+        depth: usize,
+    ) -> Result<(FileId, &'m str, TemplateVars), Unknown> {
+        let (file, text) = self.module_file(call, path, depth)?;
+        let vars = match self.lower(vars, depth + 1).kind {
+            NodeKind::Object(object) => {
+                object.members.into_iter().map(|member| (member.key.name, member.value)).collect()
+            }
+            NodeKind::Unknown(unknown) => return Err(unknown),
+            _ => {
+                let reason = format!("`{}`: the variables are not an object", short(self.text(call)));
+                return Err(Unknown::new(reason));
+            }
+        };
+        Ok((file, text, vars))
+    }
+
+    /// The module file that `path` (an argument of `file` or `templatefile`) names.
+    fn module_file(&self, call: Loc<'m>, path: Loc<'m>, depth: usize) -> Result<(FileId, &'m str), Unknown> {
+        let path = match self.lower(path, depth + 1).kind {
+            NodeKind::String(Value::Known(path)) => path,
+            _ => {
+                let reason = format!("`{}`: the path is not known statically", short(self.text(call)));
+                return Err(Unknown::new(reason));
+            }
+        };
+        let wanted = normalize_path(&path);
+        match self.others.iter().find(|(other, _, _)| Some(other) == wanted.as_ref()) {
+            Some((_, file, text)) => Ok((*file, text)),
+            None => {
+                let reason = format!("`{path}` is not a file of this module that was given to the analysis");
+                Err(Unknown::new(reason))
+            }
         }
     }
 
@@ -613,6 +667,12 @@ impl<'m> Lowerer<'m> {
                 match (name, args.as_slice()) {
                     ("jsonencode", [arg]) => return Source::Tree(self.lower(at(*arg), depth + 1)),
                     ("file", [arg]) => return self.file_source(loc, at(*arg), depth),
+                    ("templatefile", [path, vars]) => {
+                        return match self.template_file(loc, at(*path), at(*vars), depth) {
+                            Ok((file, text, vars)) => Source::Template(file, text, vars),
+                            Err(unknown) => Source::Unknown(self.span(loc), unknown),
+                        };
+                    }
                     _ => {}
                 }
             }
@@ -636,20 +696,9 @@ impl<'m> Lowerer<'m> {
 
     /// `file(path)` with a path that names one of the module's files.
     fn file_source(&self, call: Loc<'m>, arg: Loc<'m>, depth: usize) -> Source<'m> {
-        let path = match self.lower(arg, depth + 1).kind {
-            NodeKind::String(Value::Known(path)) => path,
-            _ => {
-                let reason = format!("`{}`: the path is not known statically", short(self.text(call)));
-                return Source::Unknown(self.span(call), Unknown::new(reason));
-            }
-        };
-        let wanted = normalize_path(&path);
-        match self.others.iter().find(|(other, _, _)| Some(other) == wanted.as_ref()) {
-            Some((_, file, text)) => Source::File(*file, text),
-            None => {
-                let reason = format!("`{path}` is not a file of this module that was given to the analysis");
-                Source::Unknown(self.span(call), Unknown::new(reason))
-            }
+        match self.module_file(call, arg, depth) {
+            Ok((file, text)) => Source::File(file, text),
+            Err(unknown) => Source::Unknown(self.span(call), unknown),
         }
     }
 

@@ -147,7 +147,7 @@ fn merged_statements<'m>(lowerer: &Lowerer<'m>, value: Loc<'m>, attribute: &str,
                 None => unknown(lowerer.span(element), format!("`{name}` is not declared")),
             },
             Source::Unknown(span, unknown) => Node::new(span, NodeKind::Unknown(unknown)),
-            Source::PolicyDocument(_) | Source::Text(_) | Source::File(..) => {
+            Source::PolicyDocument(_) | Source::Text(_) | Source::File(..) | Source::Template(..) => {
                 let reason = format!("`{}` is not merged into the document yet", short(lowerer.text(element)));
                 unknown(lowerer.span(element), reason)
             }

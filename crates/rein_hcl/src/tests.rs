@@ -533,3 +533,73 @@ data "aws_iam_policy_document" "d" {
 fn snapshot_typed_placeholders() {
     insta::assert_snapshot!(dump(&fixture("typed_placeholders.tf")));
 }
+
+/// `templatefile` reads a module file as a template; the spans of its values point into it.
+#[test]
+fn templatefile_policy_with_variables() {
+    let main = r#"
+resource "aws_s3_bucket" "reports" {
+  bucket = "acme-reports"
+}
+
+resource "aws_iam_policy" "reports" {
+  name = "reports-read"
+  policy = templatefile("${path.module}/policies/read.json.tpl", {
+    bucket_arn = aws_s3_bucket.reports.arn
+    prefix     = "monthly"
+    actions    = ["s3:GetObject", "s3:GetObjectVersion"]
+    account    = var.account_id
+  })
+}
+
+variable "account_id" {
+  type = string
+}
+"#;
+    let template = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "Read",
+      "Effect": "Allow",
+      "Action": ${jsonencode(actions)},
+      "Resource": "${bucket_arn}/${prefix}/*"
+    },
+    {
+      "Sid": "Caller",
+      "Effect": "Allow",
+      "Action": "sts:AssumeRole",
+      "Resource": "arn:aws:iam::${account}:role/reader"
+    }%{ if prefix != "" },
+    {
+      "Sid": "List",
+      "Effect": "Allow",
+      "Action": "s3:ListBucket",
+      "Resource": "${bucket_arn}"
+    }%{ endif }
+  ]
+}
+"#;
+    let texts =
+        vec![("main.tf".to_owned(), main.to_owned()), ("policies/read.json.tpl".to_owned(), template.to_owned())];
+    let output = analyze_texts(&texts);
+    let doc = only_doc(&output, "aws_iam_policy.reports");
+    // The document is the template's text; the optional statement behind `%{ if }` is recorded
+    // as not evaluated, and the rest is read.
+    assert_eq!(doc.span.file, FileId(1));
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    assert_eq!(doc.statements.len(), 2);
+    assert_eq!(doc.unknown_statements.len(), 1);
+    assert!(doc.unknown_statements[0].1.reason.contains("`%{ if prefix != \"\" }` is a template directive"));
+    let read = &doc.statements[0];
+    let actions: Vec<&str> = read.action.as_ref().unwrap().items.iter().filter_map(|item| item.known()).collect();
+    assert_eq!(actions, ["s3:GetObject", "s3:GetObjectVersion"]);
+    let resource = &read.resource.as_ref().unwrap().items[0];
+    assert!(resource.value.is_typed_placeholder(), "{:?}", resource.value);
+    assert_eq!(resource.value.to_string(), "arn:\u{27e8}?\u{27e9}:s3:::\u{27e8}?\u{27e9}/monthly/*");
+    assert_eq!(slice(template, resource.span), "\"${bucket_arn}/${prefix}/*\"");
+    let caller = &doc.statements[1].resource.as_ref().unwrap().items[0];
+    assert!(!caller.value.is_typed_placeholder());
+    assert_eq!(caller.value.unknown_reasons(), ["`var.account_id` has no default"]);
+    insta::assert_snapshot!(dump(&texts));
+}
