@@ -6,6 +6,7 @@
 //! string hole with a reason that names the expression; nothing is dropped.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 
 use rein_model::tree::{MAX_DEPTH, Member, Object};
 use rein_model::{HoleShape, Key, Node, NodeKind, Reference, TemplatePart, Unknown, Value};
@@ -27,10 +28,38 @@ pub(crate) struct Lowerer<'m> {
     pub others: &'m [(String, FileId, &'m str)],
     /// The address prefix of the module's entities: `""` for the root module, `module.app.`
     /// for a module called as `module "app"`.
-    pub prefix: String,
-    budget: Cell<usize>,
+    pub prefix: &'m str,
+    /// The modules read together, and which of them this one is.
+    graph: &'m ModuleGraph<'m>,
+    node: usize,
     /// The iterators of the `dynamic` blocks being expanded: name, key and value.
     bindings: RefCell<Vec<(String, Node, Node)>>,
+}
+
+/// The modules of one analysis: a root module and the local modules it calls, each with its
+/// files and its index.
+pub(crate) struct ModuleGraph<'m> {
+    pub nodes: Vec<GraphNode<'m>>,
+    /// Shared by all modules, so that references across module calls cannot fan out unbounded.
+    budget: Cell<usize>,
+}
+
+impl<'m> ModuleGraph<'m> {
+    pub fn new(nodes: Vec<GraphNode<'m>>) -> Self {
+        Self { nodes, budget: Cell::new(BUDGET) }
+    }
+}
+
+/// One module of a [`ModuleGraph`].
+pub(crate) struct GraphNode<'m> {
+    pub files: &'m [ParsedFile<'m>],
+    pub index: &'m Index<'m>,
+    pub others: &'m [(String, FileId, &'m str)],
+    pub prefix: String,
+    /// The calling module, and the arguments of the call (expressions in the caller's files).
+    pub caller: Option<(usize, BTreeMap<String, Loc<'m>>)>,
+    /// The module's calls by name: the index of the called module, or why it is not read.
+    pub calls: BTreeMap<String, Result<usize, String>>,
 }
 
 /// The variables of a `templatefile` call, by name.
@@ -49,20 +78,52 @@ pub(crate) enum Source<'m> {
     Template(FileId, &'m str, TemplateVars),
     /// `data.aws_iam_policy_document.NAME.json` (or `.minified_json`).
     PolicyDocument(String),
+    /// A source found in another module of the graph (a module argument or output), to be read
+    /// with that module's lowerer.
+    Foreign(usize, Box<Source<'m>>),
     /// Anything else.
     Unknown(Span, Unknown),
 }
 
 impl<'m> Lowerer<'m> {
-    pub fn new(files: &'m [ParsedFile<'m>], index: &'m Index<'m>, others: &'m [(String, FileId, &'m str)]) -> Self {
-        Self {
-            files,
-            index,
-            others,
-            prefix: String::new(),
-            budget: Cell::new(BUDGET),
+    /// The lowerer of module `node` of the graph.
+    pub fn new(graph: &'m ModuleGraph<'m>, node: usize) -> Option<Self> {
+        let module = graph.nodes.get(node)?;
+        Some(Self {
+            files: module.files,
+            index: module.index,
+            others: module.others,
+            prefix: &module.prefix,
+            graph,
+            node,
             bindings: RefCell::new(Vec::new()),
-        }
+        })
+    }
+
+    pub fn graph(&self) -> &'m ModuleGraph<'m> {
+        self.graph
+    }
+
+    /// The module this lowerer reads, in the graph.
+    pub fn node(&self) -> usize {
+        self.node
+    }
+
+    /// The caller's lowerer and the expression of argument `name`, when this module was called
+    /// with it.
+    fn argument(&self, name: &str) -> Option<(Lowerer<'m>, Loc<'m>)> {
+        let (caller, args) = self.graph.nodes.get(self.node)?.caller.as_ref()?;
+        let arg = *args.get(name)?;
+        Some((Lowerer::new(self.graph, *caller)?, arg))
+    }
+
+    /// The lowerer of the module called as `module.NAME`, or why it was not read.
+    fn called(&self, name: &str) -> Option<Result<Lowerer<'m>, String>> {
+        let target = self.graph.nodes.get(self.node)?.calls.get(name)?;
+        Some(match target {
+            Ok(node) => Lowerer::new(self.graph, *node).ok_or_else(|| "the module was not read".to_owned()),
+            Err(reason) => Err(reason.clone()),
+        })
     }
 
     pub fn parsed(&self, loc: Loc<'_>) -> Option<&'m ParsedFile<'m>> {
@@ -86,8 +147,8 @@ impl<'m> Lowerer<'m> {
 
     /// Takes one step of the budget; `false` once it is spent.
     fn step(&self) -> bool {
-        let left = self.budget.get();
-        self.budget.set(left.saturating_sub(1));
+        let left = self.graph.budget.get();
+        self.graph.budget.set(left.saturating_sub(1));
         left > 0
     }
 
@@ -366,13 +427,18 @@ impl<'m> Lowerer<'m> {
                 }
                 None => self.unknown(loc, format!("`{whole}`: no local value `{name}` in this module")),
             },
-            ("var", Some(name)) => match self.index.variables.get(name) {
-                Some(Some(default)) => {
+            ("var", Some(name)) => match (self.argument(name), self.index.variables.get(name)) {
+                // The value the calling module passes, evaluated where the call is written.
+                (Some((caller, arg)), Some(_)) => {
+                    let value = caller.lower(arg, depth + 1);
+                    self.apply_ops(loc, value, rest, depth)
+                }
+                (_, Some(Some(default))) => {
                     let value = self.lower(*default, depth + 1);
                     self.apply_ops(loc, value, rest, depth)
                 }
-                Some(None) => self.unknown(loc, format!("`var.{name}` has no default")),
-                None => self.unknown(loc, format!("`var.{name}` is not declared in this module")),
+                (_, Some(None)) => self.unknown(loc, format!("`var.{name}` has no default")),
+                (_, None) => self.unknown(loc, format!("`var.{name}` is not declared in this module")),
             },
             ("data", Some(kind)) => {
                 let names: Vec<&str> = rest.iter().map(|op| self.op_name(loc.file, *op)).collect();
@@ -390,7 +456,23 @@ impl<'m> Lowerer<'m> {
                     _ => self.unknown(loc, format!("`{whole}` is a data source attribute, known only after apply")),
                 }
             }
-            ("module", _) => self.unknown(loc, format!("`{whole}` is a module output, which is not followed yet")),
+            ("module", Some(call)) => {
+                let output = rest.first().map_or("", |op| self.op_name(loc.file, *op));
+                match self.called(call) {
+                    Some(Ok(child)) => match child.index.outputs.get(output) {
+                        Some(value) => {
+                            let value = child.lower(*value, depth + 1);
+                            self.apply_ops(loc, value, rest.get(1..).unwrap_or_default(), depth)
+                        }
+                        None => self.unknown(loc, format!("`{whole}`: module `{call}` has no output `{output}`")),
+                    },
+                    Some(Err(reason)) => self.unknown(
+                        loc,
+                        format!("`{whole}` is an output of module `{call}`, which is not read: {reason}"),
+                    ),
+                    None => self.unknown(loc, format!("`{whole}`: no module `{call}` is called in this module")),
+                }
+            }
             ("each" | "count", _) => self.unknown(loc, format!("`{whole}` depends on the iteration")),
             // Paths given to `file(…)` are relative to the module, which `others` is keyed by.
             ("path", Some("module")) if rest.is_empty() => {
@@ -720,9 +802,21 @@ impl<'m> Lowerer<'m> {
                 Some(self.policy_source(*def, depth + 1))
             }
             ("var", [name]) => {
+                if let Some((caller, arg)) = self.argument(name) {
+                    let source = caller.policy_source(arg, depth + 1);
+                    return Some(Source::Foreign(caller.node(), Box::new(source)));
+                }
                 let default = self.index.variables.get(*name)?.as_ref()?;
                 Some(self.policy_source(*default, depth + 1))
             }
+            ("module", [call, output]) => match self.called(call)? {
+                Ok(child) => {
+                    let value = child.index.outputs.get(*output)?;
+                    let source = child.policy_source(*value, depth + 1);
+                    Some(Source::Foreign(child.node(), Box::new(source)))
+                }
+                Err(_) => None,
+            },
             ("data", ["aws_iam_policy_document", name, "json" | "minified_json"]) => {
                 if self.index.policy_documents.contains_key(*name) {
                     Some(Source::PolicyDocument((*name).to_owned()))
