@@ -714,3 +714,22 @@ resource "aws_iam_policy" "p" {
     assert!(too_deep.is_some());
     assert_eq!(output.documents.len(), crate::MAX_MODULE_DEPTH);
 }
+
+/// Every prefix of the module tree's files (cut at a character boundary) is read without a panic.
+#[test]
+fn truncated_module_trees_do_not_panic() {
+    let all = read_dir(&fixtures().join("module_calls"));
+    for (victim, (_, text)) in all.iter().enumerate() {
+        let mut cut = 0;
+        while cut <= text.len() {
+            if text.is_char_boundary(cut) {
+                let mut files = all.clone();
+                files[victim].1 = text[..cut].to_owned();
+                let root = module_calls_loader(&files, "").unwrap();
+                let load = |dir: &str| module_calls_loader(&files, dir);
+                let _ = crate::analyze_module_tree("", root, &load);
+            }
+            cut += 17;
+        }
+    }
+}
