@@ -4,11 +4,11 @@
 //! settings come in as values; the CLI and the language server are thin shells around it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use rein_diagnostics::Finding;
-use rein_hcl::{HclRenderer, ModuleFile, analyze_module_files};
+use rein_hcl::{HclRenderer, LoadedFile, analyze_module_tree, join_module_dir, local_module_sources};
 use rein_model::json::{JsonRenderer, Likelihood, looks_like_policy, parse_policy};
 use rein_model::{
     DocumentOrigin, Entity, ModuleCall, PolicyDocument, PolicyKind, SourceSyntax, SpanMap, Suppression, SyntaxIssue,
@@ -30,6 +30,9 @@ pub enum FileKind {
     CloudFormation,
     /// A Terraform plan as `terraform show -json` writes it; read-only (no fixes).
     TerraformPlan,
+    /// A Terraform template (`.tftpl`, `.tpl`), read only where a module's `templatefile()`
+    /// names it.
+    TerraformTemplate,
 }
 
 /// One input file as the caller read it.
@@ -52,6 +55,11 @@ pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
     let lower = path.to_ascii_lowercase();
     if lower.ends_with(".tf") {
         return Some(FileKind::Terraform);
+    }
+    // The extensions Terraform's documentation recommends for `templatefile` templates
+    // (`.tftpl`), and the older `.tpl`.
+    if lower.ends_with(".tftpl") || lower.ends_with(".tpl") {
+        return Some(FileKind::TerraformTemplate);
     }
     let is_json = lower.ends_with(".json");
     let is_yaml = [".yaml", ".yml", ".template"].iter().any(|ext| lower.ends_with(ext));
@@ -152,6 +160,8 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
             (FileKind::Terraform, None) => modules.entry(directory).or_default().push(file),
             (FileKind::CloudFormation, None) => templates.push(file),
             (FileKind::TerraformPlan, None) => plans.push(file),
+            // Only the module that reads it looks at a template.
+            (FileKind::TerraformTemplate, None) => {}
             _ => pending.push((file, invalid_at, input.policy_kind)),
         }
     }
@@ -168,18 +178,14 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         })
         .collect();
     let mut extras = Extras::default();
-    let module_outputs: Vec<UnitOutput> = modules
+    let roots = terraform_roots(&db, &modules);
+    let module_outputs: Vec<UnitOutput> = roots
         .par_iter()
-        .map(|(directory, files)| {
-            let (docs, more) = terraform_module(&db, directory, files);
+        .map(|directory| {
+            let (docs, more) = terraform_module(&db, &modules, directory);
             let name = if directory.is_empty() { "module `.`".to_owned() } else { format!("module `{directory}`") };
-            UnitOutput {
-                name,
-                anchor: files.first().copied(),
-                source: Some(UnitSource::Terraform),
-                documents: docs,
-                extras: more,
-            }
+            let anchor = modules.get(directory).and_then(|files| files.first().copied());
+            UnitOutput { name, anchor, source: Some(UnitSource::Terraform), documents: docs, extras: more }
         })
         .collect();
     let template_outputs: Vec<(Vec<PolicyDocument>, Extras)> = templates
@@ -297,15 +303,14 @@ fn parent_directory(path: &str) -> &str {
     path.rfind(['/', '\\']).and_then(|idx| path.get(..idx)).unwrap_or("")
 }
 
-/// Reads the `.tf` files of one directory as a Terraform module. The module's other files are
-/// passed along so that `file("…")` finds them.
-fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> (Vec<PolicyDocument>, Extras) {
+/// The files of one Terraform module directory for `rein_hcl`: its `.tf` files, and every other
+/// file below it for `file()` and `templatefile()`, with paths relative to the directory.
+fn module_files<'a>(db: &'a SourceDb, directory: &str, tf_files: &[FileId]) -> Vec<LoadedFile<'a>> {
     let relative = |path: &str| -> String {
         let rest = if directory.is_empty() { path } else { path.get(directory.len() + 1..).unwrap_or(path) };
-        rest.to_owned()
+        rest.replace('\\', "/")
     };
-    let members: Vec<(FileId, String, &str)> = db
-        .iter()
+    db.iter()
         .filter(|source| {
             let inside = directory.is_empty()
                 || source.path.strip_prefix(directory).is_some_and(|rest| rest.starts_with(['/', '\\']));
@@ -314,11 +319,66 @@ fn terraform_module(db: &SourceDb, directory: &str, tf_files: &[FileId]) -> (Vec
             // `.tf` files of another module.
             tf_files.contains(&source.id) || (inside && !is_tf)
         })
-        .map(|source| (source.id, relative(&source.path), source.text.as_str()))
+        .map(|source| LoadedFile { file: source.id, path: relative(&source.path), text: source.text.as_str() })
+        .collect()
+}
+
+/// The Terraform directories to read as root modules: those that no other analysed directory
+/// calls as a local module (`source = "./modules/x"`). A called directory is read as part of
+/// each module tree that calls it, never again on its own; directories that are only called
+/// from within a cycle are read as roots so that nothing is skipped.
+fn terraform_roots(db: &SourceDb, modules: &BTreeMap<String, Vec<FileId>>) -> Vec<String> {
+    let by_normalized: BTreeMap<String, String> =
+        modules.keys().map(|directory| (join_module_dir(directory, "."), directory.clone())).collect();
+    let calls: BTreeMap<String, Vec<String>> = modules
+        .iter()
+        .map(|(directory, files)| {
+            let targets = local_module_sources(&module_files(db, directory, files))
+                .iter()
+                .filter_map(|source| by_normalized.get(&join_module_dir(directory, source)).cloned())
+                .filter(|target| target != directory)
+                .collect();
+            (directory.clone(), targets)
+        })
         .collect();
-    let module_files: Vec<ModuleFile<'_>> =
-        members.iter().map(|(file, path, text)| ModuleFile { file: *file, path, text }).collect();
-    let output = analyze_module_files(&module_files);
+    let called: BTreeSet<&String> = calls.values().flatten().collect();
+    let mut roots: Vec<String> = Vec::new();
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    let starts = modules.keys().filter(|directory| !called.contains(directory));
+    // Directories called only from within a cycle come after, in order, once nothing reaches them.
+    for directory in starts.chain(modules.keys()) {
+        if reached.contains(directory) || roots.contains(directory) {
+            continue;
+        }
+        roots.push(directory.clone());
+        let mut stack = vec![directory.clone()];
+        while let Some(current) = stack.pop() {
+            if reached.insert(current.clone())
+                && let Some(next) = calls.get(&current)
+            {
+                stack.extend(next.iter().cloned());
+            }
+        }
+    }
+    roots.sort();
+    roots
+}
+
+/// Reads one root Terraform module and the local modules it calls. The module's other files
+/// are passed along so that `file("…")` finds them.
+fn terraform_module(
+    db: &SourceDb,
+    modules: &BTreeMap<String, Vec<FileId>>,
+    directory: &str,
+) -> (Vec<PolicyDocument>, Extras) {
+    let by_normalized: BTreeMap<String, &String> =
+        modules.keys().map(|directory| (join_module_dir(directory, "."), directory)).collect();
+    let load = |wanted: &str| -> Option<Vec<LoadedFile<'_>>> {
+        let directory = by_normalized.get(wanted)?;
+        Some(module_files(db, directory, modules.get(*directory)?))
+    };
+    let tf_files = modules.get(directory).map_or(&[][..], Vec::as_slice);
+    let output = analyze_module_tree(directory, module_files(db, directory, tf_files), &load);
     let unknowns = output.unknown_policies;
     let extras = Extras { entities: output.entities, modules: output.modules, suppressions: output.suppressions };
     (frontend_documents(output.documents, output.issues, unknowns), extras)

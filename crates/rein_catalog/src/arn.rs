@@ -83,9 +83,9 @@ pub enum ArnPiece<'a> {
     Text(&'a str),
     /// An unresolved reference (Terraform variable, `!GetAtt`, ...): matches anything.
     Unknown,
-    /// A hole known to be one name inside one ARN field (a partition, an account id, a bucket
-    /// name from a typed placeholder): one or more characters, never `:` nor `/`.
-    Segment,
+    /// A hole of a typed placeholder (the name in `arn:aws:s3:::⟨aws_s3_bucket.logs⟩`): one or
+    /// more characters, never `:`, and `/` only when `slash` is true.
+    Name { slash: bool },
 }
 
 /// The fields of an ARN: `arn:partition:service:region:account:resource`.
@@ -122,8 +122,10 @@ enum PatTok {
     Var,
     /// An unresolved hole: any run.
     Unknown,
-    /// A hole for one name: one or more characters, never `:` nor `/`.
-    Segment,
+    /// A typed placeholder's hole: one or more characters, never `:`, `/` only if `slash`.
+    Name {
+        slash: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,6 +151,9 @@ pub struct ArnPattern {
 /// How an [`ArnPiece::Unknown`] hole is rendered by [`ArnPattern::text`].
 pub const UNKNOWN_TEXT: &str = "{unknown}";
 
+/// How an [`ArnPiece::Name`] hole is rendered by [`ArnPattern::text`].
+pub const NAME_TEXT: &str = "{name}";
+
 impl ArnPattern {
     /// Parses a policy value.
     pub fn parse(text: &str) -> ArnPattern {
@@ -163,10 +168,16 @@ impl ArnPattern {
         let mut has_variable = false;
         for piece in pieces {
             match piece {
-                ArnPiece::Unknown | ArnPiece::Segment => {
+                ArnPiece::Unknown => {
                     let start = text.len();
                     text.push_str(UNKNOWN_TEXT);
-                    toks.push(if *piece == ArnPiece::Segment { PatTok::Segment } else { PatTok::Unknown });
+                    toks.push(PatTok::Unknown);
+                    tok_text.push(start..text.len());
+                }
+                ArnPiece::Name { slash } => {
+                    let start = text.len();
+                    text.push_str(NAME_TEXT);
+                    toks.push(PatTok::Name { slash: *slash });
                     tok_text.push(start..text.len());
                 }
                 ArnPiece::Text(piece) => {
@@ -218,15 +229,15 @@ impl ArnPattern {
         self.has_variable
     }
 
-    /// The pattern contains an unknown hole (of either kind).
+    /// The pattern contains an unknown hole that may stand for anything (not a typed
+    /// placeholder's [`ArnPiece::Name`]).
     pub fn has_unknown(&self) -> bool {
-        self.toks.iter().any(|tok| matches!(tok, PatTok::Unknown | PatTok::Segment))
+        self.toks.contains(&PatTok::Unknown)
     }
 
-    /// The pattern contains a hole that may hold anything, even `:` and `/` (not only
-    /// [`ArnPiece::Segment`] holes, whose shape is known).
-    pub fn has_open_hole(&self) -> bool {
-        self.toks.contains(&PatTok::Unknown)
+    /// The pattern contains a hole of any kind.
+    pub fn has_hole(&self) -> bool {
+        self.toks.iter().any(|tok| matches!(tok, PatTok::Unknown | PatTok::Name { .. }))
     }
 
     /// The pattern contains `*` or `?` (escapes `${*}`/`${?}` excluded).
@@ -342,7 +353,7 @@ fn field_info(toks: &[PatTok], tok_text: &[std::ops::Range<usize>], end_offset: 
             _ => None,
         })
         .collect();
-    let has_unknown = toks.iter().any(|tok| matches!(tok, PatTok::Unknown | PatTok::Segment));
+    let has_unknown = toks.iter().any(|tok| matches!(tok, PatTok::Unknown | PatTok::Name { .. }));
     FieldInfo { text: start_offset..end_offset, literal, has_unknown }
 }
 
@@ -441,14 +452,14 @@ fn compile_pattern(pattern: &ArnPattern) -> Vec<Step> {
             PatTok::Lit(c) => steps.push(Step::Lit { c, fold: false }),
             PatTok::AnyChar => steps.push(Step::One(CharClass::ANY)),
             PatTok::Star | PatTok::Unknown => steps.push(Step::Many(CharClass::ANY)),
-            PatTok::Segment => {
-                let name = CharClass { colon: false, slash: false };
-                steps.push(Step::One(name));
-                steps.push(Step::Many(name));
-            }
             PatTok::Var => {
                 steps.push(Step::One(no_colon));
                 steps.push(Step::Many(no_colon));
+            }
+            PatTok::Name { slash } => {
+                let class = CharClass { colon: false, slash };
+                steps.push(Step::One(class));
+                steps.push(Step::Many(class));
             }
         }
     }

@@ -296,7 +296,7 @@ impl<'t> Template<'t> {
             },
             // A partition, region, account id or URL suffix is one name inside one ARN field.
             Target::Hole(reason) if SEGMENT_PSEUDO_PARAMETERS.contains(&name) => {
-                parts.parts.push(TemplatePart::Hole(Unknown::new(reason).as_segment()));
+                parts.parts.push(TemplatePart::Hole(Unknown::new(reason).with_shape(rein_model::HoleShape::Segment)));
             }
             Target::Hole(reason) => parts.hole(reason),
             Target::NoValue => parts.text(""),

@@ -188,6 +188,18 @@ fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn 
                         });
                     }
                 }
+                // A module whose code was not read (a registry or git source, a missing
+                // directory) hides whatever policies it holds.
+                for call in &analysis.modules {
+                    if let Some(reason) = &call.not_analysed {
+                        lines.push(human::UnknownLine {
+                            span: call.span,
+                            owner: Some(call.address.as_str()),
+                            element: "Module".to_owned(),
+                            reason,
+                        });
+                    }
+                }
                 lines.sort_by_key(|line| line.span);
                 lines.dedup_by_key(|line| line.span);
                 stdout.write_all(format!("\n{}", human::render_unknowns(&analysis.db, &lines)).as_bytes())

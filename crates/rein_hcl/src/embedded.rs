@@ -14,7 +14,7 @@ use rein_model::{
     ConditionEntry, DocumentOrigin, PolicyDocument, PolicyKind, PrincipalBody, SpannedValue, TemplatePart, Unknown,
     Value, ValueList,
 };
-use rein_text::Span;
+use rein_text::{FileId, Span};
 
 use crate::lower::Lowerer;
 use crate::module::Loc;
@@ -42,27 +42,84 @@ pub(crate) fn read_text(
         Some(parsed) => decode_template(parsed, loc.node, |out: &mut Decoded, hole| {
             let node = hole.node();
             let (raw_start, raw_len) = (node.start_byte(), node.end_byte() - node.start_byte());
-            match lowerer.hole_text(loc.file, &hole, 1) {
-                Ok(text) => out.push_mapped(&text, raw_start, raw_len),
-                Err(unknown) => {
-                    let n = holes.len();
-                    let placeholder = if inside_string(&out.text) {
-                        format!("{IN_STRING}{n}#")
-                    } else {
-                        format!("\"{WHOLE_VALUE}{n}#\"")
-                    };
-                    out.push_mapped(&placeholder, raw_start, raw_len);
-                    holes.push(HoleInfo { span: parsed.span(node), unknown });
+            let in_string = inside_string(&out.text);
+            let pieces = match lowerer.hole_value(loc.file, &hole, 1) {
+                Value::Known(text) => vec![TemplatePart::Text(text)],
+                // A partly known value (a typed placeholder) keeps its shape inside a JSON
+                // string; in place of a whole JSON value it is not valid JSON text.
+                Value::Partial(pieces) if in_string => pieces,
+                Value::Partial(pieces) => vec![TemplatePart::Hole(first_hole(pieces))],
+                Value::Unknown(unknown) => vec![TemplatePart::Hole(unknown)],
+            };
+            for piece in pieces {
+                match piece {
+                    TemplatePart::Text(text) => out.push_mapped(&text, raw_start, raw_len),
+                    TemplatePart::Hole(unknown) => push_hole(out, &mut holes, unknown, parsed.span(node)),
                 }
             }
         }),
         None => Decoded::new(rein_text::FileId(0)),
     };
+    finish(&decoded, &holes, kind, origin)
+}
+
+/// Reads a `templatefile` template, expanded with its variables, as a policy document.
+pub(crate) fn read_template(
+    file: FileId,
+    text: &str,
+    vars: &[(String, rein_model::Node)],
+    kind: Option<PolicyKind>,
+    origin: DocumentOrigin,
+) -> PolicyDocument {
+    let mut holes: Vec<HoleInfo> = Vec::new();
+    let mut skipped: Vec<(Span, Unknown)> = Vec::new();
+    let mut decoded = Decoded::new(file);
+    let pieces = crate::templatefile::expand(file, text, vars);
+    crate::templatefile::decode(pieces, &mut decoded, |out, unknown, span, directive| {
+        // An `if` or `for` directive between JSON values (an optional statement, say) cannot
+        // stand for one value: it is left out of the text and recorded as a statement that was
+        // not evaluated, so that the rest of the document is still read and IAM010 names it.
+        let after_value = !inside_string(&out.text) && !matches!(out.text.trim_end().chars().last(), Some(':') | None);
+        if directive && after_value {
+            skipped.push((span, unknown));
+        } else {
+            push_hole(out, &mut holes, unknown, span);
+        }
+    });
+    let mut doc = finish(&decoded, &holes, kind, origin);
+    doc.unknown_statements.extend(skipped);
+    doc
+}
+
+/// Appends the placeholder of one hole: inside a JSON string a marker, elsewhere a marker string
+/// in place of the whole value.
+fn push_hole(out: &mut Decoded, holes: &mut Vec<HoleInfo>, unknown: Unknown, span: Span) {
+    let n = holes.len();
+    let placeholder =
+        if inside_string(&out.text) { format!("{IN_STRING}{n}#") } else { format!("\"{WHOLE_VALUE}{n}#\"") };
+    let start = usize::from(span.range.start());
+    let len = usize::from(span.range.end()).saturating_sub(start);
+    out.push_mapped(&placeholder, start, len);
+    holes.push(HoleInfo { span, unknown });
+}
+
+fn finish(decoded: &Decoded, holes: &[HoleInfo], kind: Option<PolicyKind>, origin: DocumentOrigin) -> PolicyDocument {
     let mut doc = parse_policy(&decoded.text, &decoded.map, kind, origin);
     if !holes.is_empty() {
-        patch_holes(&mut doc, &holes);
+        patch_holes(&mut doc, holes);
     }
     doc
+}
+
+/// The first hole of a partly known value, or an unknown that says why it is not JSON.
+fn first_hole(pieces: Vec<TemplatePart>) -> Unknown {
+    pieces
+        .into_iter()
+        .find_map(|piece| match piece {
+            TemplatePart::Hole(unknown) => Some(unknown),
+            TemplatePart::Text(_) => None,
+        })
+        .unwrap_or_else(|| Unknown::new("a partly known value in place of a JSON value"))
 }
 
 /// Whether the end of `text` lies inside a JSON string.

@@ -9,6 +9,7 @@
 
 mod edit;
 mod embedded;
+mod graph;
 mod lower;
 mod module;
 mod policy_document;
@@ -16,10 +17,12 @@ mod render;
 mod strings;
 mod suppress;
 mod syntax;
+mod templatefile;
 
 use std::collections::BTreeSet;
 
 pub use crate::edit::HclRenderer;
+pub use crate::graph::{LoadedFile, Loader, MAX_MODULE_DEPTH, is_local_source, join_module_dir, local_module_sources};
 
 use rein_model::json::parse_policy;
 use rein_model::tree::minified_len;
@@ -30,7 +33,7 @@ use rein_text::{FileId, Span};
 
 use crate::lower::{Lowerer, Source};
 use crate::module::{Index, Loc};
-use crate::syntax::{ParsedFile, attribute, block_parts, blocks, syntax_errors};
+use crate::syntax::{attribute, block_parts, blocks, syntax_errors};
 
 /// What a module yields.
 #[derive(Debug, Default)]
@@ -79,26 +82,97 @@ pub fn analyze_module(files: &[(FileId, &str)]) -> HclOutput {
 }
 
 /// Reads a module given with paths, so that `file("policy.json")` finds the module's other files.
+/// Local module calls are recorded but not followed: see [`analyze_module_tree`].
 pub fn analyze_module_files(files: &[ModuleFile<'_>]) -> HclOutput {
-    let parsed: Vec<ParsedFile<'_>> = files
-        .iter()
-        .filter(|file| file.path.ends_with(".tf"))
-        .map(|file| ParsedFile::parse(file.file, file.text))
-        .collect();
-    let others: Vec<(String, FileId, &str)> = files
-        .iter()
-        .filter(|file| !file.path.ends_with(".tf"))
-        .filter_map(|file| Some((lower::normalize_path(file.path)?, file.file, file.text)))
-        .collect();
-    let mut out = HclOutput::default();
-    for file in &parsed {
-        out.issues.extend(syntax_errors(file));
-        out.suppressions.extend(suppress::collect(file));
-    }
-    let index = Index::build(&parsed);
-    let lowerer = Lowerer::new(&parsed, &index, &others);
-    let mut consumed: BTreeSet<String> = BTreeSet::new();
+    let files: Vec<LoadedFile<'_>> =
+        files.iter().map(|file| LoadedFile { file: file.file, path: file.path.to_owned(), text: file.text }).collect();
+    analyze_tree("", files, None)
+}
 
+/// Reads a root module in directory `dir` and, through `load`, every local module it calls
+/// (`source = "./modules/x"`): arguments become the called module's variables, its resources
+/// are addressed `module.x.…`, and `module.x.NAME` resolves through its `output` blocks.
+pub fn analyze_module_tree<'a>(dir: &str, files: Vec<LoadedFile<'a>>, load: Loader<'_, 'a>) -> HclOutput {
+    analyze_tree(dir, files, Some(load))
+}
+
+fn analyze_tree<'a>(dir: &str, files: Vec<LoadedFile<'a>>, load: Option<Loader<'_, 'a>>) -> HclOutput {
+    let found = graph::discover(dir, files, load);
+    let indexes: Vec<Index<'_>> =
+        found.parsed.iter().zip(&found.prefixes).map(|(parsed, prefix)| Index::build(parsed, prefix)).collect();
+    let module_graph = graph::link(&found, &indexes);
+    let mut out = HclOutput::default();
+    for parsed in &found.parsed {
+        for file in parsed {
+            out.issues.extend(syntax_errors(file));
+            out.suppressions.extend(suppress::collect(file));
+        }
+    }
+    let mut consumed: BTreeSet<(usize, String)> = BTreeSet::new();
+    for node in 0..module_graph.nodes.len() {
+        let Some(lowerer) = Lowerer::new(&module_graph, node) else { continue };
+        read_resources(&lowerer, &mut out, &mut consumed);
+    }
+    for call in &found.calls {
+        let Some(lowerer) = Lowerer::new(&module_graph, call.node) else { continue };
+        out.modules.push(module_call(&lowerer, call));
+    }
+    for (node, index) in indexes.iter().enumerate() {
+        let Some(lowerer) = Lowerer::new(&module_graph, node) else { continue };
+        for (name, (block, body)) in &index.policy_documents {
+            if consumed.contains(&(node, name.clone())) {
+                continue;
+            }
+            let doc_node = policy_document::lower_policy_document(&lowerer, *block, *body, 0);
+            let origin = DocumentOrigin {
+                syntax: SourceSyntax::Structured,
+                owner: Some(format!("{}data.aws_iam_policy_document.{name}", lowerer.prefix)),
+                attribute: None,
+            };
+            // Nothing here says what it is used as (it may be passed to a module or an output), so
+            // the kind is inferred from the content: identity unless statements name principals.
+            out.documents.push(structured(doc_node, None, origin));
+        }
+    }
+    out.issues.sort_by_key(|(span, _)| (span.file, span.range.start()));
+    out
+}
+
+/// The report entry of one module call, with its arguments as the calling module sees them.
+fn module_call(lowerer: &Lowerer<'_>, call: &graph::CallRecord) -> rein_model::ModuleCall {
+    let mut arguments = Vec::new();
+    let body = lowerer
+        .index
+        .module_calls
+        .iter()
+        .find(|found| found.file == call.file && found.block.start_byte() == call.block_start)
+        .map(|found| found.body);
+    if let (Some(body), Some(parsed)) = (body, lowerer.files.get(call.file)) {
+        for item in syntax::body_items(body) {
+            if let syntax::BodyItem::Attribute { name, value: Some(value) } = item {
+                let key = parsed.text_of(name);
+                if matches!(key, "source" | "version") {
+                    continue;
+                }
+                let value = lowerer.lower(Loc { file: call.file, node: value }, 1);
+                arguments.push(rein_model::Attribute { name: key.to_owned(), key_span: parsed.span(name), value });
+            }
+        }
+    }
+    rein_model::ModuleCall {
+        address: format!("{}module.{}", lowerer.prefix, call.name),
+        source: call.source.clone(),
+        version: call.version.clone(),
+        span: call.span,
+        not_analysed: call.target.as_ref().err().cloned(),
+        arguments,
+    }
+}
+
+/// Reads the policy-bearing attributes of one module's resources.
+fn read_resources<'m>(lowerer: &Lowerer<'m>, out: &mut HclOutput, consumed: &mut BTreeSet<(usize, String)>) {
+    let index = lowerer.index;
+    let parsed = lowerer.files;
     for resource in &index.resources {
         let Some(parsed_file) = parsed.get(resource.file) else { continue };
         let owner = resource.address();
@@ -135,56 +209,56 @@ pub fn analyze_module_files(files: &[ModuleFile<'_>]) -> HclOutput {
             } else {
                 lowerer.policy_source(loc, 0)
             };
-            match source {
-                Source::Tree(node) => {
-                    out.documents.push(structured(node, Some(kind), origin(SourceSyntax::Structured)))
-                }
-                Source::Text(text_loc) => {
-                    out.documents.push(embedded::read_text(
-                        &lowerer,
-                        text_loc,
-                        Some(kind),
-                        origin(SourceSyntax::EmbeddedJson),
-                    ));
-                }
-                Source::File(file, text) => {
-                    let map = SpanMap::identity(file, rein_text::TextSize::from(0));
-                    out.documents.push(parse_policy(text, &map, Some(kind), origin(SourceSyntax::Json)));
-                }
-                Source::PolicyDocument(name) => {
-                    if let Some((block, body)) = index.policy_documents.get(&name) {
-                        let node = policy_document::lower_policy_document(&lowerer, *block, *body, 0);
-                        out.documents.push(structured(node, Some(kind), origin(SourceSyntax::Structured)));
-                        consumed.insert(name);
-                    }
-                }
-                Source::Unknown(span, unknown) => out.unknown_policies.push(UnknownPolicy {
+            match read_source(lowerer, source, kind.clone(), &origin, consumed) {
+                Ok(doc) => out.documents.push(doc),
+                Err(Some((span, unknown))) => out.unknown_policies.push(UnknownPolicy {
                     span,
                     owner: owner.clone(),
                     attribute,
                     kind,
                     reason: unknown.reason,
                 }),
+                Err(None) => {}
             }
         }
     }
+}
 
-    for (name, (block, body)) in &index.policy_documents {
-        if consumed.contains(name) {
-            continue;
+/// Reads a policy source as a document of `kind`; `Err` with the unknown that stands for it, or
+/// `Err(None)` when there is nothing to read (a document data source that is not declared was
+/// already reported as unknown by the lowering).
+fn read_source<'m>(
+    lowerer: &Lowerer<'m>,
+    source: Source<'m>,
+    kind: PolicyKind,
+    origin: &dyn Fn(SourceSyntax) -> DocumentOrigin,
+    consumed: &mut BTreeSet<(usize, String)>,
+) -> Result<PolicyDocument, Option<(Span, rein_model::Unknown)>> {
+    Ok(match source {
+        Source::Tree(node) => structured(node, Some(kind), origin(SourceSyntax::Structured)),
+        Source::Text(text_loc) => {
+            embedded::read_text(lowerer, text_loc, Some(kind), origin(SourceSyntax::EmbeddedJson))
         }
-        let node = policy_document::lower_policy_document(&lowerer, *block, *body, 0);
-        let origin = DocumentOrigin {
-            syntax: SourceSyntax::Structured,
-            owner: Some(format!("data.aws_iam_policy_document.{name}")),
-            attribute: None,
-        };
-        // Nothing here says what it is used as (it may be passed to a module or an output), so
-        // the kind is inferred from the content: identity unless statements name principals.
-        out.documents.push(structured(node, None, origin));
-    }
-    out.issues.sort_by_key(|(span, _)| (span.file, span.range.start()));
-    out
+        Source::File(file, text) => {
+            let map = SpanMap::identity(file, rein_text::TextSize::from(0));
+            parse_policy(text, &map, Some(kind), origin(SourceSyntax::Json))
+        }
+        Source::Template(file, text, vars) => {
+            embedded::read_template(file, text, &vars, Some(kind), origin(SourceSyntax::EmbeddedJson))
+        }
+        Source::PolicyDocument(name) => {
+            let Some((block, body)) = lowerer.index.policy_documents.get(&name) else { return Err(None) };
+            let node = policy_document::lower_policy_document(lowerer, *block, *body, 0);
+            consumed.insert((lowerer.node(), name));
+            structured(node, Some(kind), origin(SourceSyntax::Structured))
+        }
+        // A module argument or output: read where it is written.
+        Source::Foreign(node, inner) => match Lowerer::new(lowerer.graph(), node) {
+            Some(other) => return read_source(&other, *inner, kind, origin, consumed),
+            None => return Err(None),
+        },
+        Source::Unknown(span, unknown) => return Err(Some((span, unknown))),
+    })
 }
 
 /// Reads a structure built in HCL as a document; its size is that of the JSON Terraform renders.

@@ -6,10 +6,12 @@
 //! string hole with a reason that names the expression; nothing is dropped.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 
 use rein_model::tree::{MAX_DEPTH, Member, Object};
-use rein_model::{Key, Node, NodeKind, TemplatePart, Unknown, Value};
+use rein_model::{HoleShape, Key, Node, NodeKind, Reference, TemplatePart, Unknown, Value};
 use rein_text::{FileId, Span};
+use rein_tfschema::arns::ShapePart;
 
 use crate::module::{Index, Loc};
 use crate::strings::{Decoded, Hole, decode_template};
@@ -24,10 +26,44 @@ pub(crate) struct Lowerer<'m> {
     pub index: &'m Index<'m>,
     /// The module's other files, by normalised path relative to the module, for `file(…)`.
     pub others: &'m [(String, FileId, &'m str)],
-    budget: Cell<usize>,
+    /// The address prefix of the module's entities: `""` for the root module, `module.app.`
+    /// for a module called as `module "app"`.
+    pub prefix: &'m str,
+    /// The modules read together, and which of them this one is.
+    graph: &'m ModuleGraph<'m>,
+    node: usize,
     /// The iterators of the `dynamic` blocks being expanded: name, key and value.
     bindings: RefCell<Vec<(String, Node, Node)>>,
 }
+
+/// The modules of one analysis: a root module and the local modules it calls, each with its
+/// files and its index.
+pub(crate) struct ModuleGraph<'m> {
+    pub nodes: Vec<GraphNode<'m>>,
+    /// Shared by all modules, so that references across module calls cannot fan out unbounded.
+    budget: Cell<usize>,
+}
+
+impl<'m> ModuleGraph<'m> {
+    pub fn new(nodes: Vec<GraphNode<'m>>) -> Self {
+        Self { nodes, budget: Cell::new(BUDGET) }
+    }
+}
+
+/// One module of a [`ModuleGraph`].
+pub(crate) struct GraphNode<'m> {
+    pub files: &'m [ParsedFile<'m>],
+    pub index: &'m Index<'m>,
+    pub others: &'m [(String, FileId, &'m str)],
+    pub prefix: String,
+    /// The calling module, and the arguments of the call (expressions in the caller's files).
+    pub caller: Option<(usize, BTreeMap<String, Loc<'m>>)>,
+    /// The module's calls by name: the index of the called module, or why it is not read.
+    pub calls: BTreeMap<String, Result<usize, String>>,
+}
+
+/// The variables of a `templatefile` call, by name.
+pub(crate) type TemplateVars = Vec<(String, Node)>;
 
 /// A policy source expression, resolved through references.
 pub(crate) enum Source<'m> {
@@ -37,15 +73,57 @@ pub(crate) enum Source<'m> {
     Text(Loc<'m>),
     /// `file("policy.json")`: a file of the module, read as policy JSON.
     File(FileId, &'m str),
+    /// `templatefile("policy.json.tpl", { … })`: a file of the module read as a template with
+    /// the call's variables, then as policy JSON.
+    Template(FileId, &'m str, TemplateVars),
     /// `data.aws_iam_policy_document.NAME.json` (or `.minified_json`).
     PolicyDocument(String),
+    /// A source found in another module of the graph (a module argument or output), to be read
+    /// with that module's lowerer.
+    Foreign(usize, Box<Source<'m>>),
     /// Anything else.
     Unknown(Span, Unknown),
 }
 
 impl<'m> Lowerer<'m> {
-    pub fn new(files: &'m [ParsedFile<'m>], index: &'m Index<'m>, others: &'m [(String, FileId, &'m str)]) -> Self {
-        Self { files, index, others, budget: Cell::new(BUDGET), bindings: RefCell::new(Vec::new()) }
+    /// The lowerer of module `node` of the graph.
+    pub fn new(graph: &'m ModuleGraph<'m>, node: usize) -> Option<Self> {
+        let module = graph.nodes.get(node)?;
+        Some(Self {
+            files: module.files,
+            index: module.index,
+            others: module.others,
+            prefix: &module.prefix,
+            graph,
+            node,
+            bindings: RefCell::new(Vec::new()),
+        })
+    }
+
+    pub fn graph(&self) -> &'m ModuleGraph<'m> {
+        self.graph
+    }
+
+    /// The module this lowerer reads, in the graph.
+    pub fn node(&self) -> usize {
+        self.node
+    }
+
+    /// The caller's lowerer and the expression of argument `name`, when this module was called
+    /// with it.
+    fn argument(&self, name: &str) -> Option<(Lowerer<'m>, Loc<'m>)> {
+        let (caller, args) = self.graph.nodes.get(self.node)?.caller.as_ref()?;
+        let arg = *args.get(name)?;
+        Some((Lowerer::new(self.graph, *caller)?, arg))
+    }
+
+    /// The lowerer of the module called as `module.NAME`, or why it was not read.
+    fn called(&self, name: &str) -> Option<Result<Lowerer<'m>, String>> {
+        let target = self.graph.nodes.get(self.node)?.calls.get(name)?;
+        Some(match target {
+            Ok(node) => Lowerer::new(self.graph, *node).ok_or_else(|| "the module was not read".to_owned()),
+            Err(reason) => Err(reason.clone()),
+        })
     }
 
     pub fn parsed(&self, loc: Loc<'_>) -> Option<&'m ParsedFile<'m>> {
@@ -69,8 +147,8 @@ impl<'m> Lowerer<'m> {
 
     /// Takes one step of the budget; `false` once it is spent.
     fn step(&self) -> bool {
-        let left = self.budget.get();
-        self.budget.set(left.saturating_sub(1));
+        let left = self.graph.budget.get();
+        self.graph.budget.set(left.saturating_sub(1));
         left > 0
     }
 
@@ -175,20 +253,26 @@ impl<'m> Lowerer<'m> {
         let mut parts: Vec<TemplatePart> = Vec::new();
         let mut text_from = 0;
         let decoded = decode_template(parsed, loc.node, |out: &mut Decoded, hole| {
-            let filled = self.hole_text(loc.file, &hole, depth);
-            match filled {
-                Ok(text) => {
-                    let node = hole.node();
-                    out.push_mapped(&text, node.start_byte(), node.end_byte() - node.start_byte());
-                }
-                Err(unknown) => {
-                    if let Some(text) = out.text.get(text_from..)
-                        && !text.is_empty()
-                    {
-                        parts.push(TemplatePart::Text(text.to_owned()));
+            let node = hole.node();
+            let (raw_start, raw_len) = (node.start_byte(), node.end_byte() - node.start_byte());
+            let pieces = match self.hole_value(loc.file, &hole, depth) {
+                Value::Known(text) => vec![TemplatePart::Text(text)],
+                Value::Partial(pieces) => pieces,
+                Value::Unknown(unknown) => vec![TemplatePart::Hole(unknown)],
+            };
+            for piece in pieces {
+                match piece {
+                    // Text from a partly known value maps to the whole interpolation.
+                    TemplatePart::Text(text) => out.push_mapped(&text, raw_start, raw_len),
+                    TemplatePart::Hole(unknown) => {
+                        if let Some(text) = out.text.get(text_from..)
+                            && !text.is_empty()
+                        {
+                            parts.push(TemplatePart::Text(text.to_owned()));
+                        }
+                        parts.push(TemplatePart::Hole(unknown));
+                        text_from = out.text.len();
                     }
-                    parts.push(TemplatePart::Hole(unknown));
-                    text_from = out.text.len();
                 }
             }
         });
@@ -203,36 +287,39 @@ impl<'m> Lowerer<'m> {
         Value::Partial(parts)
     }
 
-    /// The text an interpolation stands for, or why it is unknown.
-    pub fn hole_text(&self, file: usize, hole: &Hole<'m>, depth: usize) -> Result<String, Unknown> {
+    /// The value an interpolation stands for: known text, a partly known string (a typed
+    /// placeholder such as `aws_s3_bucket.logs.arn`), or why it is unknown.
+    pub fn hole_value(&self, file: usize, hole: &Hole<'m>, depth: usize) -> Value {
         match hole {
             Hole::Interpolation { expr: Some(expr), .. } => {
                 let expr = Loc { file, node: *expr };
                 if let Some(arg) = self.jsonencode_argument(expr) {
                     // `"Resource": ${jsonencode(local.arns)}` in a heredoc: the JSON text of a known value.
                     let value = self.lower(arg, depth + 1);
-                    return crate::render::to_json(&value)
-                        .ok_or_else(|| Unknown::new(format!("`{}` is not known statically", short(self.text(arg)))));
+                    return match crate::render::to_json(&value) {
+                        Some(text) => Value::Known(text),
+                        None => {
+                            Value::Unknown(Unknown::new(format!("`{}` is not known statically", short(self.text(arg)))))
+                        }
+                    };
                 }
                 match self.lower(expr, depth + 1).kind {
-                    NodeKind::String(Value::Known(text)) | NodeKind::Number(text) => Ok(text),
-                    NodeKind::Bool(flag) => Ok(flag.to_string()),
-                    NodeKind::String(value) => Err(Unknown::new(
-                        value.unknown_reasons().first().map_or_else(|| "unknown".to_owned(), |r| (*r).to_owned()),
-                    )),
-                    NodeKind::Unknown(unknown) => Err(unknown),
-                    other => Err(Unknown::new(format!(
+                    NodeKind::String(value) => value,
+                    NodeKind::Number(text) => Value::Known(text),
+                    NodeKind::Bool(flag) => Value::Known(flag.to_string()),
+                    NodeKind::Unknown(unknown) => Value::Unknown(unknown),
+                    other => Value::Unknown(Unknown::new(format!(
                         "`{}` is {}, not a string",
                         short(self.text(expr)),
                         Node::new(self.span(expr), other).type_name()
                     ))),
                 }
             }
-            Hole::Interpolation { node, expr: None } => Err(Unknown::new(format!(
+            Hole::Interpolation { node, expr: None } => Value::Unknown(Unknown::new(format!(
                 "`{}` is an empty interpolation",
                 short(self.text(Loc { file, node: *node }))
             ))),
-            Hole::Directive(node) => Err(Unknown::new(format!(
+            Hole::Directive(node) => Value::Unknown(Unknown::new(format!(
                 "`{}` is a template directive, which is not evaluated",
                 short(self.text(Loc { file, node: *node }))
             ))),
@@ -340,26 +427,152 @@ impl<'m> Lowerer<'m> {
                 }
                 None => self.unknown(loc, format!("`{whole}`: no local value `{name}` in this module")),
             },
-            ("var", Some(name)) => match self.index.variables.get(name) {
-                Some(Some(default)) => {
+            ("var", Some(name)) => match (self.argument(name), self.index.variables.get(name)) {
+                // The value the calling module passes, evaluated where the call is written.
+                (Some((caller, arg)), Some(_)) => {
+                    let value = caller.lower(arg, depth + 1);
+                    self.apply_ops(loc, value, rest, depth)
+                }
+                (_, Some(Some(default))) => {
                     let value = self.lower(*default, depth + 1);
                     self.apply_ops(loc, value, rest, depth)
                 }
-                Some(None) => self.unknown(loc, format!("`var.{name}` has no default")),
-                None => self.unknown(loc, format!("`var.{name}` is not declared in this module")),
+                (_, Some(None)) => self.unknown(loc, format!("`var.{name}` has no default")),
+                (_, None) => self.unknown(loc, format!("`var.{name}` is not declared in this module")),
             },
-            ("data", _) => self.unknown(loc, format!("`{whole}` is a data source attribute, known only after apply")),
-            ("module", _) => self.unknown(loc, format!("`{whole}` is a module output, which is not followed yet")),
+            ("data", Some(kind)) => {
+                let names: Vec<&str> = rest.iter().map(|op| self.op_name(loc.file, *op)).collect();
+                match names.as_slice() {
+                    [name, attribute, ..] if !name.is_empty() => {
+                        let entity = format!("data.{kind}.{name}");
+                        self.typed_reference(loc, kind, &entity, attribute, rest.get(2..).unwrap_or_default())
+                            .unwrap_or_else(|| {
+                                self.unknown(
+                                    loc,
+                                    format!("`{whole}` is a data source attribute, known only after apply"),
+                                )
+                            })
+                    }
+                    _ => self.unknown(loc, format!("`{whole}` is a data source attribute, known only after apply")),
+                }
+            }
+            ("module", Some(call)) => {
+                let output = rest.first().map_or("", |op| self.op_name(loc.file, *op));
+                match self.called(call) {
+                    Some(Ok(child)) => match child.index.outputs.get(output) {
+                        Some(value) => {
+                            let value = child.lower(*value, depth + 1);
+                            self.apply_ops(loc, value, rest.get(1..).unwrap_or_default(), depth)
+                        }
+                        None => self.unknown(loc, format!("`{whole}`: module `{call}` has no output `{output}`")),
+                    },
+                    Some(Err(reason)) => self.unknown(
+                        loc,
+                        format!("`{whole}` is an output of module `{call}`, which is not read: {reason}"),
+                    ),
+                    None => self.unknown(loc, format!("`{whole}`: no module `{call}` is called in this module")),
+                }
+            }
             ("each" | "count", _) => self.unknown(loc, format!("`{whole}` depends on the iteration")),
             // Paths given to `file(…)` are relative to the module, which `others` is keyed by.
             ("path", Some("module")) if rest.is_empty() => {
                 Node::new(self.span(loc), NodeKind::String(Value::known(".")))
             }
-            (_, Some(_)) if !matches!(root, "path" | "terraform" | "self") => {
-                self.unknown(loc, format!("`{whole}` is a resource attribute, known only after apply"))
+            (_, Some(name)) if !matches!(root, "path" | "terraform" | "self") => {
+                // `aws_s3_bucket.logs.arn`, or `aws_s3_bucket.logs[0].arn` under `count` or `for_each`.
+                let rest = match rest.first() {
+                    Some(op) if op.kind() == "index" => rest.get(1..).unwrap_or_default(),
+                    _ => rest,
+                };
+                let entity = format!("{root}.{name}");
+                let typed = match rest.split_first() {
+                    Some((op, after)) if op.kind() == "get_attr" => {
+                        let attribute = self.attr_name(loc.file, *op);
+                        self.typed_reference(loc, root, &entity, attribute, after)
+                    }
+                    _ => None,
+                };
+                typed.unwrap_or_else(|| {
+                    let reference = Reference {
+                        entity: self.address(&entity),
+                        attribute: rest.first().map_or("", |op| self.op_name(loc.file, *op)).to_owned(),
+                    };
+                    let reason = format!("`{whole}` is a resource attribute, known only after apply");
+                    Node::new(self.span(loc), NodeKind::Unknown(Unknown::referring(reason, reference)))
+                })
             }
             _ => self.unknown(loc, format!("`{whole}` cannot be resolved statically")),
         }
+    }
+
+    /// A reference to `entity.attribute` of a resource or data source type whose attribute has
+    /// a fixed shape (RULES.md §0.2 S8): an ARN becomes a typed placeholder, a name an unknown
+    /// that keeps to one ARN field. `None` when the attribute has no known shape or is followed
+    /// by further operators.
+    fn typed_reference(
+        &self,
+        loc: Loc<'m>,
+        kind: &str,
+        entity: &str,
+        attribute: &str,
+        after: &[tree_sitter::Node<'m>],
+    ) -> Option<Node> {
+        if !after.is_empty() {
+            return None;
+        }
+        let shape = rein_tfschema::arns::attribute_shape(kind, attribute)?;
+        let whole = short(self.text(loc));
+        let address = self.address(entity);
+        let hole = |reason: String, shape: HoleShape| {
+            let reference = Reference { entity: address.clone(), attribute: attribute.to_owned() };
+            Unknown::referring(reason, reference).with_shape(shape)
+        };
+        let mut parts: Vec<TemplatePart> = shape
+            .iter()
+            .map(|part| match part {
+                ShapePart::Text(text) => TemplatePart::Text((*text).to_owned()),
+                ShapePart::Partition => {
+                    TemplatePart::Hole(hole(format!("the partition of `{address}`"), HoleShape::Segment))
+                }
+                ShapePart::Region => TemplatePart::Hole(hole(format!("the region of `{address}`"), HoleShape::Segment)),
+                ShapePart::Account => {
+                    TemplatePart::Hole(hole(format!("the account of `{address}`"), HoleShape::Segment))
+                }
+                ShapePart::Name(shape) => {
+                    TemplatePart::Hole(hole(format!("the name in `{whole}`, known only after apply"), *shape))
+                }
+                ShapePart::CurrentPartition => {
+                    TemplatePart::Hole(hole(format!("`{whole}` is the current partition"), HoleShape::Segment))
+                }
+                ShapePart::CurrentRegion => {
+                    TemplatePart::Hole(hole(format!("`{whole}` is the current region"), HoleShape::Segment))
+                }
+                ShapePart::CurrentAccount => {
+                    TemplatePart::Hole(hole(format!("`{whole}` is the current account"), HoleShape::Segment))
+                }
+            })
+            .collect();
+        let span = self.span(loc);
+        // A lone name is not a policy value by itself (a bucket name is not an ARN): it stays
+        // unknown, with its shape for when it is interpolated into an ARN.
+        if let [TemplatePart::Hole(only)] = parts.as_mut_slice() {
+            let mut unknown = only.clone();
+            if matches!(shape.as_slice(), [ShapePart::Name(_)]) {
+                unknown.reason = format!("`{whole}` is a name known only after apply");
+            }
+            return Some(Node::new(span, NodeKind::Unknown(unknown)));
+        }
+        Some(Node::new(span, NodeKind::String(Value::Partial(parts))))
+    }
+
+    /// The address of an entity of this module as seen from the root (`module.app.` prefixed).
+    fn address(&self, entity: &str) -> String {
+        format!("{}{entity}", self.prefix)
+    }
+
+    /// The name of a `.name` operator, or `""` for any other operator.
+    fn op_name(&self, file: usize, op: tree_sitter::Node<'m>) -> &'m str {
+        if op.kind() == "get_attr" { self.attr_name(file, op) } else { "" }
     }
 
     fn attr_name(&self, file: usize, op: tree_sitter::Node<'m>) -> &'m str {
@@ -452,7 +665,55 @@ impl<'m> Lowerer<'m> {
                 }
                 Node::new(self.span(loc), NodeKind::Array(items))
             }
+            ("templatefile", [path, vars]) => match self.template_file(loc, *path, *vars, depth) {
+                Ok((file, text, vars)) => {
+                    let value = crate::templatefile::to_value(crate::templatefile::expand(file, text, &vars));
+                    Node::new(self.span(loc), NodeKind::String(value))
+                }
+                Err(unknown) => Node::new(self.span(loc), NodeKind::Unknown(unknown)),
+            },
             _ => self.unknown(loc, format!("`{name}(…)` is a function call, which is not evaluated")),
+        }
+    }
+
+    /// The file and the variables of `templatefile(path, vars)`, or why they are not known.
+    pub fn template_file(
+        &self,
+        call: Loc<'m>,
+        path: Loc<'m>,
+        vars: Loc<'m>,
+        depth: usize,
+    ) -> Result<(FileId, &'m str, TemplateVars), Unknown> {
+        let (file, text) = self.module_file(call, path, depth)?;
+        let vars = match self.lower(vars, depth + 1).kind {
+            NodeKind::Object(object) => {
+                object.members.into_iter().map(|member| (member.key.name, member.value)).collect()
+            }
+            NodeKind::Unknown(unknown) => return Err(unknown),
+            _ => {
+                let reason = format!("`{}`: the variables are not an object", short(self.text(call)));
+                return Err(Unknown::new(reason));
+            }
+        };
+        Ok((file, text, vars))
+    }
+
+    /// The module file that `path` (an argument of `file` or `templatefile`) names.
+    fn module_file(&self, call: Loc<'m>, path: Loc<'m>, depth: usize) -> Result<(FileId, &'m str), Unknown> {
+        let path = match self.lower(path, depth + 1).kind {
+            NodeKind::String(Value::Known(path)) => path,
+            _ => {
+                let reason = format!("`{}`: the path is not known statically", short(self.text(call)));
+                return Err(Unknown::new(reason));
+            }
+        };
+        let wanted = normalize_path(&path);
+        match self.others.iter().find(|(other, _, _)| Some(other) == wanted.as_ref()) {
+            Some((_, file, text)) => Ok((*file, text)),
+            None => {
+                let reason = format!("`{path}` is not a file of this module that was given to the analysis");
+                Err(Unknown::new(reason))
+            }
         }
     }
 
@@ -488,6 +749,12 @@ impl<'m> Lowerer<'m> {
                 match (name, args.as_slice()) {
                     ("jsonencode", [arg]) => return Source::Tree(self.lower(at(*arg), depth + 1)),
                     ("file", [arg]) => return self.file_source(loc, at(*arg), depth),
+                    ("templatefile", [path, vars]) => {
+                        return match self.template_file(loc, at(*path), at(*vars), depth) {
+                            Ok((file, text, vars)) => Source::Template(file, text, vars),
+                            Err(unknown) => Source::Unknown(self.span(loc), unknown),
+                        };
+                    }
                     _ => {}
                 }
             }
@@ -511,20 +778,9 @@ impl<'m> Lowerer<'m> {
 
     /// `file(path)` with a path that names one of the module's files.
     fn file_source(&self, call: Loc<'m>, arg: Loc<'m>, depth: usize) -> Source<'m> {
-        let path = match self.lower(arg, depth + 1).kind {
-            NodeKind::String(Value::Known(path)) => path,
-            _ => {
-                let reason = format!("`{}`: the path is not known statically", short(self.text(call)));
-                return Source::Unknown(self.span(call), Unknown::new(reason));
-            }
-        };
-        let wanted = normalize_path(&path);
-        match self.others.iter().find(|(other, _, _)| Some(other) == wanted.as_ref()) {
-            Some((_, file, text)) => Source::File(*file, text),
-            None => {
-                let reason = format!("`{path}` is not a file of this module that was given to the analysis");
-                Source::Unknown(self.span(call), Unknown::new(reason))
-            }
+        match self.module_file(call, arg, depth) {
+            Ok((file, text)) => Source::File(file, text),
+            Err(unknown) => Source::Unknown(self.span(call), unknown),
         }
     }
 
@@ -546,9 +802,21 @@ impl<'m> Lowerer<'m> {
                 Some(self.policy_source(*def, depth + 1))
             }
             ("var", [name]) => {
+                if let Some((caller, arg)) = self.argument(name) {
+                    let source = caller.policy_source(arg, depth + 1);
+                    return Some(Source::Foreign(caller.node(), Box::new(source)));
+                }
                 let default = self.index.variables.get(*name)?.as_ref()?;
                 Some(self.policy_source(*default, depth + 1))
             }
+            ("module", [call, output]) => match self.called(call)? {
+                Ok(child) => {
+                    let value = child.index.outputs.get(*output)?;
+                    let source = child.policy_source(*value, depth + 1);
+                    Some(Source::Foreign(child.node(), Box::new(source)))
+                }
+                Err(_) => None,
+            },
             ("data", ["aws_iam_policy_document", name, "json" | "minified_json"]) => {
                 if self.index.policy_documents.contains_key(*name) {
                     Some(Source::PolicyDocument((*name).to_owned()))

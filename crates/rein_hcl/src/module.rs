@@ -1,5 +1,5 @@
-//! The index of one module: its locals, variables, policy document data sources and resources,
-//! gathered over all of the module's files.
+//! The index of one module: its locals, variables, outputs, module calls, policy document data
+//! sources and resources, gathered over all of the module's files.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +16,9 @@ pub(crate) struct Loc<'m> {
 
 /// One `resource` block.
 pub(crate) struct Resource<'m> {
+    /// The address prefix of the module the resource is in: `""` for the root module,
+    /// `module.app.` inside `module "app"`.
+    pub prefix: String,
     pub kind: String,
     pub name: String,
     pub file: usize,
@@ -24,7 +27,7 @@ pub(crate) struct Resource<'m> {
 
 impl Resource<'_> {
     pub fn address(&self) -> String {
-        format!("{}.{}", self.kind, self.name)
+        format!("{}{}.{}", self.prefix, self.kind, self.name)
     }
 }
 
@@ -37,10 +40,23 @@ pub(crate) struct Index<'m> {
     pub policy_documents: BTreeMap<String, (Loc<'m>, Option<Node<'m>>)>,
     /// Resources in file and source order.
     pub resources: Vec<Resource<'m>>,
+    /// Each `output` with its `value` expression.
+    pub outputs: BTreeMap<String, Loc<'m>>,
+    /// `module` blocks in file and source order.
+    pub module_calls: Vec<Call<'m>>,
+}
+
+/// One `module "NAME" { … }` block.
+pub(crate) struct Call<'m> {
+    pub name: String,
+    pub file: usize,
+    pub block: Node<'m>,
+    pub body: Node<'m>,
 }
 
 impl<'m> Index<'m> {
-    pub fn build(files: &'m [ParsedFile<'m>]) -> Self {
+    /// Indexes the files of one module whose entity addresses start with `prefix`.
+    pub fn build(files: &'m [ParsedFile<'m>], prefix: &str) -> Self {
         let mut index = Index::default();
         for (file_idx, parsed) in files.iter().enumerate() {
             let Some(tree) = &parsed.tree else { continue };
@@ -78,7 +94,16 @@ impl<'m> Index<'m> {
                             .entry((*name).to_owned())
                             .or_insert((Loc { file: file_idx, node: block }, Some(body)));
                     }
+                    ("output", [name]) => {
+                        if let Some((_, value)) = attribute(parsed, body, "value") {
+                            index.outputs.entry((*name).to_owned()).or_insert(Loc { file: file_idx, node: value });
+                        }
+                    }
+                    ("module", [name]) => {
+                        index.module_calls.push(Call { name: (*name).to_owned(), file: file_idx, block, body })
+                    }
                     ("resource", [kind, name]) => index.resources.push(Resource {
+                        prefix: prefix.to_owned(),
                         kind: (*kind).to_owned(),
                         name: (*name).to_owned(),
                         file: file_idx,

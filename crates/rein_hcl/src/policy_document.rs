@@ -140,18 +140,7 @@ fn merged_statements<'m>(lowerer: &Lowerer<'m>, value: Loc<'m>, attribute: &str,
     };
     let mut statements = Vec::new();
     for element in elements {
-        let document = match lowerer.policy_source(element, depth + 1) {
-            Source::Tree(node) => node,
-            Source::PolicyDocument(name) if depth < MAX_DEPTH => match lowerer.index.policy_documents.get(&name) {
-                Some((block, body)) => lower_policy_document(lowerer, *block, *body, depth + 1),
-                None => unknown(lowerer.span(element), format!("`{name}` is not declared")),
-            },
-            Source::Unknown(span, unknown) => Node::new(span, NodeKind::Unknown(unknown)),
-            Source::PolicyDocument(_) | Source::Text(_) | Source::File(..) => {
-                let reason = format!("`{}` is not merged into the document yet", short(lowerer.text(element)));
-                unknown(lowerer.span(element), reason)
-            }
-        };
+        let document = merged_source(lowerer, lowerer.policy_source(element, depth + 1), element, depth);
         let listed = members_of(&document)
             .and_then(|members| members.iter().rev().find(|member| member.key.name == "Statement"))
             .map(|member| member.value.clone());
@@ -164,6 +153,39 @@ fn merged_statements<'m>(lowerer: &Lowerer<'m>, value: Loc<'m>, attribute: &str,
         }
     }
     statements
+}
+
+/// The tree of one element of `source_policy_documents` or `override_policy_documents`.
+fn merged_source<'m>(lowerer: &Lowerer<'m>, source: Source<'m>, element: Loc<'m>, depth: usize) -> Node {
+    match source {
+        Source::Tree(node) => node,
+        Source::PolicyDocument(name) if depth < MAX_DEPTH => match lowerer.index.policy_documents.get(&name) {
+            Some((block, body)) => lower_policy_document(lowerer, *block, *body, depth + 1),
+            None => unknown(lowerer.span(element), format!("`{name}` is not declared")),
+        },
+        // A document passed in from another module is read there.
+        Source::Foreign(node, inner) if depth < MAX_DEPTH => match Lowerer::new(lowerer.graph(), node) {
+            Some(other) => match *inner {
+                Source::PolicyDocument(name) => match other.index.policy_documents.get(&name) {
+                    Some((block, body)) => lower_policy_document(&other, *block, *body, depth + 1),
+                    None => unknown(lowerer.span(element), format!("`{name}` is not declared")),
+                },
+                Source::Tree(node) => node,
+                Source::Unknown(span, unknown) => Node::new(span, NodeKind::Unknown(unknown)),
+                _ => not_merged(lowerer, element),
+            },
+            None => not_merged(lowerer, element),
+        },
+        Source::Unknown(span, unknown) => Node::new(span, NodeKind::Unknown(unknown)),
+        Source::PolicyDocument(_) | Source::Text(_) | Source::File(..) | Source::Template(..) | Source::Foreign(..) => {
+            not_merged(lowerer, element)
+        }
+    }
+}
+
+fn not_merged(lowerer: &Lowerer<'_>, element: Loc<'_>) -> Node {
+    let reason = format!("`{}` is not merged into the document yet", short(lowerer.text(element)));
+    unknown(lowerer.span(element), reason)
 }
 
 /// Adds `statements` to `merged`: one with the `Sid` of an earlier statement replaces it in place,

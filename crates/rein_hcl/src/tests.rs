@@ -528,3 +528,208 @@ data "aws_iam_policy_document" "d" {
     let resource = &reports.resource.as_ref().unwrap().items[0];
     assert_eq!(resource.known(), Some("arn:aws:s3:::reports/*"));
 }
+
+#[test]
+fn snapshot_typed_placeholders() {
+    insta::assert_snapshot!(dump(&fixture("typed_placeholders.tf")));
+}
+
+/// `templatefile` reads a module file as a template; the spans of its values point into it.
+#[test]
+fn templatefile_policy_with_variables() {
+    let main = r#"
+resource "aws_s3_bucket" "reports" {
+  bucket = "acme-reports"
+}
+
+resource "aws_iam_policy" "reports" {
+  name = "reports-read"
+  policy = templatefile("${path.module}/policies/read.json.tpl", {
+    bucket_arn = aws_s3_bucket.reports.arn
+    prefix     = "monthly"
+    actions    = ["s3:GetObject", "s3:GetObjectVersion"]
+    account    = var.account_id
+  })
+}
+
+variable "account_id" {
+  type = string
+}
+"#;
+    let template = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "Read",
+      "Effect": "Allow",
+      "Action": ${jsonencode(actions)},
+      "Resource": "${bucket_arn}/${prefix}/*"
+    },
+    {
+      "Sid": "Caller",
+      "Effect": "Allow",
+      "Action": "sts:AssumeRole",
+      "Resource": "arn:aws:iam::${account}:role/reader"
+    }%{ if prefix != "" },
+    {
+      "Sid": "List",
+      "Effect": "Allow",
+      "Action": "s3:ListBucket",
+      "Resource": "${bucket_arn}"
+    }%{ endif }
+  ]
+}
+"#;
+    let texts =
+        vec![("main.tf".to_owned(), main.to_owned()), ("policies/read.json.tpl".to_owned(), template.to_owned())];
+    let output = analyze_texts(&texts);
+    let doc = only_doc(&output, "aws_iam_policy.reports");
+    // The document is the template's text; the optional statement behind `%{ if }` is recorded
+    // as not evaluated, and the rest is read.
+    assert_eq!(doc.span.file, FileId(1));
+    assert!(doc.issues.is_empty(), "{:#?}", doc.issues);
+    assert_eq!(doc.statements.len(), 2);
+    assert_eq!(doc.unknown_statements.len(), 1);
+    assert!(doc.unknown_statements[0].1.reason.contains("`%{ if prefix != \"\" }` is a template directive"));
+    let read = &doc.statements[0];
+    let actions: Vec<&str> = read.action.as_ref().unwrap().items.iter().filter_map(|item| item.known()).collect();
+    assert_eq!(actions, ["s3:GetObject", "s3:GetObjectVersion"]);
+    let resource = &read.resource.as_ref().unwrap().items[0];
+    assert!(resource.value.is_typed_placeholder(), "{:?}", resource.value);
+    assert_eq!(resource.value.to_string(), "arn:\u{27e8}?\u{27e9}:s3:::\u{27e8}?\u{27e9}/monthly/*");
+    assert_eq!(slice(template, resource.span), "\"${bucket_arn}/${prefix}/*\"");
+    let caller = &doc.statements[1].resource.as_ref().unwrap().items[0];
+    assert!(!caller.value.is_typed_placeholder());
+    assert_eq!(caller.value.unknown_reasons(), ["`var.account_id` has no default"]);
+    insta::assert_snapshot!(dump(&texts));
+}
+
+/// The files of `module_calls/` below `dir` (a module directory relative to the fixture).
+fn module_calls_loader(all: &[(String, String)], dir: &str) -> Option<Vec<crate::LoadedFile<'static>>> {
+    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    let files: Vec<crate::LoadedFile<'static>> = all
+        .iter()
+        .enumerate()
+        .filter_map(|(idx, (path, text))| {
+            let rest = path.strip_prefix(&prefix)?;
+            // A module's `.tf` files are those of its own directory.
+            if rest.ends_with(".tf") && rest.contains('/') {
+                return None;
+            }
+            let text: &'static str = Box::leak(text.clone().into_boxed_str());
+            Some(crate::LoadedFile { file: FileId(idx as u32), path: rest.to_owned(), text })
+        })
+        .collect();
+    (!files.is_empty()).then_some(files)
+}
+
+fn analyze_module_calls() -> (Vec<(String, String)>, HclOutput) {
+    let all = read_dir(&fixtures().join("module_calls"));
+    let root = module_calls_loader(&all, "").unwrap();
+    let load = |dir: &str| module_calls_loader(&all, dir);
+    let output = crate::analyze_module_tree("", root, &load);
+    (all, output)
+}
+
+#[test]
+fn snapshot_module_calls() {
+    let (all, output) = analyze_module_calls();
+    let mut text = rein_model::dump::dump_model(&all, &output.documents, &output.unknown_policies, &output.issues);
+    for call in &output.modules {
+        text.push_str(&format!(
+            "module {} source={} version={:?} not_analysed={:?} arguments={:?}\n",
+            call.address,
+            call.source,
+            call.version,
+            call.not_analysed,
+            call.arguments.iter().map(|arg| arg.name.as_str()).collect::<Vec<_>>()
+        ));
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn module_arguments_outputs_and_addresses() {
+    let (_, output) = analyze_module_calls();
+    let owners: Vec<&str> = output.documents.iter().filter_map(|doc| doc.origin.owner.as_deref()).collect();
+    assert_eq!(
+        owners,
+        [
+            "aws_s3_bucket_policy.reports",
+            "module.deploy_role.aws_iam_role.this",
+            "module.deploy_role.aws_iam_role_policy.inline",
+            "module.deploy_role.aws_iam_role_policy.reports",
+        ]
+    );
+    // The data source passed as `policy_json` is read once, as the inline policy, with spans in the root.
+    let inline = only_doc(&output, "module.deploy_role.aws_iam_role_policy.inline");
+    assert_eq!(inline.statements.len(), 2);
+    assert_eq!(inline.span.file, inline.statements[0].span.file);
+    // `var.trusted_account` is the caller's local.
+    let trust = only_doc(&output, "module.deploy_role.aws_iam_role.this");
+    let Some(PrincipalBody::Map(map)) = trust.statements[0].principal.as_ref().map(|p| &p.body) else { panic!() };
+    assert_eq!(map[0].1.items[0].known(), Some("arn:aws:iam::111122223333:root"));
+    // `module.deploy_role.role_arn` is the role's typed placeholder, addressed inside the module.
+    let bucket = only_doc(&output, "aws_s3_bucket_policy.reports");
+    let Some(PrincipalBody::Map(map)) = bucket.statements[1].principal.as_ref().map(|p| &p.body) else { panic!() };
+    let principal = &map[0].1.items[0].value;
+    assert!(principal.is_typed_placeholder(), "{principal:?}");
+    assert_eq!(principal.reference().map(|r| r.entity.as_str()), Some("module.deploy_role.aws_iam_role.this"));
+    let not_analysed: Vec<(&str, bool)> =
+        output.modules.iter().map(|call| (call.address.as_str(), call.not_analysed.is_some())).collect();
+    assert_eq!(not_analysed, [("module.deploy_role", false), ("module.audit_role", true), ("module.legacy", true)]);
+}
+
+/// A module that calls itself, and a chain deeper than the limit, stop with a reason.
+#[test]
+fn module_cycles_and_depth_are_bounded() {
+    let main = r#"
+module "again" {
+  source = "./"
+}
+module "down" {
+  source = "./a"
+}
+"#;
+    let nested = r#"
+module "down" {
+  source = "./a"
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+}
+"#;
+    let load = |dir: &str| -> Option<Vec<crate::LoadedFile<'static>>> {
+        let text = if dir.is_empty() { main } else { nested };
+        Some(vec![crate::LoadedFile { file: FileId(dir.len() as u32), path: "main.tf".to_owned(), text }])
+    };
+    let root = load("").unwrap();
+    let output = crate::analyze_module_tree("", root, &load);
+    let again = output.modules.iter().find(|call| call.address == "module.again").unwrap();
+    assert!(again.not_analysed.as_deref().unwrap().contains("cycle"), "{again:?}");
+    let deepest = output.modules.iter().filter(|call| call.not_analysed.is_none()).count();
+    assert_eq!(deepest, crate::MAX_MODULE_DEPTH);
+    let too_deep =
+        output.modules.iter().find(|call| call.not_analysed.as_deref().is_some_and(|r| r.contains("deeper")));
+    assert!(too_deep.is_some());
+    assert_eq!(output.documents.len(), crate::MAX_MODULE_DEPTH);
+}
+
+/// Every prefix of the module tree's files (cut at a character boundary) is read without a panic.
+#[test]
+fn truncated_module_trees_do_not_panic() {
+    let all = read_dir(&fixtures().join("module_calls"));
+    for (victim, (_, text)) in all.iter().enumerate() {
+        let mut cut = 0;
+        while cut <= text.len() {
+            if text.is_char_boundary(cut) {
+                let mut files = all.clone();
+                files[victim].1 = text[..cut].to_owned();
+                let root = module_calls_loader(&files, "").unwrap();
+                let load = |dir: &str| module_calls_loader(&files, dir);
+                let _ = crate::analyze_module_tree("", root, &load);
+            }
+            cut += 17;
+        }
+    }
+}

@@ -21,7 +21,7 @@ pub use policy::*;
 pub use span_map::SpanMap;
 pub use tree::{Node, NodeKind};
 pub use tree_reader::read_policy;
-pub use value::{Reference, TemplatePart, Unknown, Value};
+pub use value::{HoleShape, Reference, TemplatePart, Unknown, Value};
 
 /// Everything one analysis unit holds: the policy documents found in its files, the IaC
 /// entities around them, the module calls, and the suppressions written in the source.

@@ -9,27 +9,49 @@ pub struct Unknown {
     /// The entity the value comes from, when it is a reference to another resource's attribute
     /// (`aws_iam_role.ci.arn`, `!GetAtt Role.Arn`); rules use it to link entities.
     pub reference: Option<Reference>,
-    /// Set when the value is known to be one name inside one ARN field, so it holds neither `:`
-    /// nor `/`: a bucket or role name in a typed placeholder, a partition, a region, an account
-    /// id. A variable may hold anything, so its holes leave this unset.
-    pub segment: bool,
+    /// What the value can look like. [`HoleShape::Any`] unless the frontend knows the value is
+    /// one ARN field or a name inside a typed placeholder (RULES.md §0.2 S8).
+    pub shape: HoleShape,
+}
+
+/// What text a hole can stand for, as far as the frontend knows it.
+///
+/// A typed placeholder (`aws_s3_bucket.logs.arn` → `arn:⟨partition⟩:s3:::⟨name⟩`) has holes
+/// that are never empty and never contain `:`; a name that AWS restricts further (a bucket name,
+/// an account id, a region) never contains `/` either. This lets the ARN matcher keep the hole
+/// inside its field, so `s3:GetObject` on a bucket placeholder is still a mismatch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum HoleShape {
+    /// Anything, including `*` or a whole ARN: the value is not known at all.
+    #[default]
+    Any,
+    /// One or more characters, never `:` nor `/` (an account id, a region, a bucket name).
+    Segment,
+    /// One or more characters, never `:`; may contain `/` (a role name with its path, a log
+    /// group name, a secret name).
+    Path,
 }
 
 impl Unknown {
     pub fn new(reason: impl Into<String>) -> Self {
-        Self { reason: reason.into(), reference: None, segment: false }
+        Self { reason: reason.into(), reference: None, shape: HoleShape::Any }
     }
 
     /// An unknown that is an attribute of another entity.
     pub fn referring(reason: impl Into<String>, reference: Reference) -> Self {
-        Self { reason: reason.into(), reference: Some(reference), segment: false }
+        Self { reason: reason.into(), reference: Some(reference), shape: HoleShape::Any }
     }
 
-    /// The same unknown, known to be one name inside one ARN field (see [`Unknown::segment`]).
+    /// The same unknown, known to have `shape`.
     #[must_use]
-    pub fn as_segment(mut self) -> Self {
-        self.segment = true;
+    pub fn with_shape(mut self, shape: HoleShape) -> Self {
+        self.shape = shape;
         self
+    }
+
+    /// A hole of a typed placeholder: its shape is known, so rules analyse the value around it.
+    pub fn is_placeholder(&self) -> bool {
+        self.shape != HoleShape::Any
     }
 }
 
@@ -88,6 +110,19 @@ impl Value {
                 TemplatePart::Hole(unknown) => unknown.reference.as_ref(),
                 TemplatePart::Text(_) => None,
             }),
+        }
+    }
+
+    /// A typed placeholder (RULES.md §0.2 S8): partly known text whose every hole has a known
+    /// shape, e.g. `arn:aws:s3:::⟨aws_s3_bucket.logs⟩`. Rules analyse it fully and IAM010 does
+    /// not report it.
+    pub fn is_typed_placeholder(&self) -> bool {
+        match self {
+            Value::Partial(parts) => parts.iter().all(|part| match part {
+                TemplatePart::Hole(unknown) => unknown.is_placeholder(),
+                TemplatePart::Text(_) => true,
+            }),
+            Value::Known(_) | Value::Unknown(_) => false,
         }
     }
 

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use crate::context::RuleContext;
 use rein_catalog::{Action, Catalog};
-use rein_model::{PolicyDocument, PolicyKind, SpannedValue, Statement, TemplatePart, Value};
+use rein_model::{HoleShape, PolicyDocument, PolicyKind, SpannedValue, Statement, TemplatePart, Value};
 
 /// Whether an action pattern contains IAM wildcards.
 pub fn has_wildcard(text: &str) -> bool {
@@ -74,8 +74,13 @@ pub fn arn_pattern(value: &Value) -> Option<ArnPattern> {
                 .iter()
                 .map(|part| match part {
                     TemplatePart::Text(text) => ArnPiece::Text(text),
-                    TemplatePart::Hole(unknown) if unknown.segment => ArnPiece::Segment,
-                    TemplatePart::Hole(_) => ArnPiece::Unknown,
+                    // A typed placeholder's hole keeps to its field (RULES.md §0.2 S8); any other
+                    // hole may stand for anything.
+                    TemplatePart::Hole(unknown) => match unknown.shape {
+                        HoleShape::Any => ArnPiece::Unknown,
+                        HoleShape::Segment => ArnPiece::Name { slash: false },
+                        HoleShape::Path => ArnPiece::Name { slash: true },
+                    },
                 })
                 .collect();
             Some(ArnPattern::from_pieces(&pieces))
@@ -266,7 +271,8 @@ pub fn condition_summary(stmt: &Statement) -> Option<String> {
 pub fn action_fits(action: &Action<'static>, pattern: &ArnPattern, text: Option<&str>) -> bool {
     if action.is_wildcard_only() {
         // Only `*` reaches an action without resource types; an unknown value might be `*`.
-        return pattern.is_star() || pattern.has_unknown() || text.is_none_or(|t| !t.starts_with("arn:"));
+        // A typed placeholder (RULES.md §0.2 S8) is an ARN, never `*`.
+        return pattern.is_star() || pattern.has_unknown() || !text.unwrap_or(pattern.text()).starts_with("arn:");
     }
     action
         .resource_types()

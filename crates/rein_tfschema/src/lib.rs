@@ -3,6 +3,8 @@
 //! each gives it (RULES.md §0.2 S9).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+pub mod arns;
+
 use rein_model::PolicyKind;
 
 /// One policy-bearing attribute.

@@ -203,6 +203,33 @@ fn unknown_holes() {
 }
 
 #[test]
+fn typed_placeholder_holes_stay_in_their_field() {
+    let hole = |pieces: &[ArnPiece<'_>]| ArnPattern::from_pieces(pieces);
+    let segment = ArnPiece::Name { slash: false };
+    // `aws_s3_bucket.logs.arn`: the bucket name never contains `/`, so it is a bucket, not an object.
+    let bucket = hole(&[ArnPiece::Text("arn:"), segment, ArnPiece::Text(":s3:::"), segment]);
+    assert!(bucket.is_arn());
+    assert!(!bucket.has_unknown());
+    assert!(bucket.has_hole());
+    assert!(template_matches(S3_BUCKET, &bucket));
+    assert!(!template_matches(S3_OBJECT, &bucket));
+    assert_eq!(bucket.service(), Some("s3"));
+    assert_eq!(bucket.partition(), None);
+    assert_eq!(bucket.text(), format!("arn:{NAME_TEXT}:s3:::{NAME_TEXT}"));
+    // `"${aws_s3_bucket.logs.arn}/*"` is an object ARN.
+    let objects = hole(&[ArnPiece::Text("arn:"), segment, ArnPiece::Text(":s3:::"), segment, ArnPiece::Text("/*")]);
+    assert!(template_matches(S3_OBJECT, &objects));
+    assert!(!template_matches(S3_BUCKET, &objects));
+    // An account hole cannot swallow the resource type: a role ARN is never a user ARN.
+    let role =
+        hole(&[ArnPiece::Text("arn:aws:iam::"), segment, ArnPiece::Text(":role/"), ArnPiece::Name { slash: true }]);
+    assert!(template_matches(IAM_ROLE, &role));
+    assert!(!template_matches(IAM_USER, &role));
+    assert_eq!(role.resource(), None);
+    assert_eq!(role.field_text(ArnField::Account), None);
+}
+
+#[test]
 fn pattern_properties_and_fields() {
     let star = ArnPattern::parse("*");
     assert!(star.is_star());
@@ -263,23 +290,28 @@ fn large_inputs_stay_fast_and_permissive() {
 fn segment_holes_keep_the_shape_of_the_arn() {
     let hole = |pieces: &[ArnPiece<'_>]| ArnPattern::from_pieces(pieces);
     // `!GetAtt Bucket.Arn`: a bucket name, never `bucket/key`.
-    let bucket = hole(&[ArnPiece::Text("arn:"), ArnPiece::Segment, ArnPiece::Text(":s3:::"), ArnPiece::Segment]);
-    assert!(bucket.has_unknown() && !bucket.has_open_hole());
+    let bucket = hole(&[
+        ArnPiece::Text("arn:"),
+        ArnPiece::Name { slash: false },
+        ArnPiece::Text(":s3:::"),
+        ArnPiece::Name { slash: false },
+    ]);
+    assert!(bucket.has_hole() && !bucket.has_unknown());
     assert!(template_matches(S3_BUCKET, &bucket));
     assert!(!template_matches(S3_OBJECT, &bucket));
     assert!(!bucket.is_star());
     // `!Sub "${Bucket.Arn}/*"`: objects of that bucket.
     let objects = hole(&[
         ArnPiece::Text("arn:"),
-        ArnPiece::Segment,
+        ArnPiece::Name { slash: false },
         ArnPiece::Text(":s3:::"),
-        ArnPiece::Segment,
+        ArnPiece::Name { slash: false },
         ArnPiece::Text("/*"),
     ]);
     assert!(template_matches(S3_OBJECT, &objects));
     assert!(!template_matches(S3_BUCKET, &objects));
     // An account id is one field: the role template matches, the user template does not.
-    let role = hole(&[ArnPiece::Text("arn:aws:iam::"), ArnPiece::Segment, ArnPiece::Text(":role/app")]);
+    let role = hole(&[ArnPiece::Text("arn:aws:iam::"), ArnPiece::Name { slash: false }, ArnPiece::Text(":role/app")]);
     assert!(template_matches(IAM_ROLE, &role));
     assert!(!template_matches(IAM_USER, &role));
 }

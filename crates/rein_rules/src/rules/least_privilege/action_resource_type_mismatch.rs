@@ -105,9 +105,8 @@ declare_rule! {
 }
 
 /// The name of the resource type an ARN is, for the message (`bucket`, `object`).
-fn resource_type_of(catalog: &'static rein_catalog::Catalog, text: &str, pattern: &ArnPattern) -> Option<&'static str> {
-    let fields = arn_fields(text)?;
-    let service = catalog.service(fields.service)?;
+fn resource_type_of(catalog: &'static rein_catalog::Catalog, pattern: &ArnPattern) -> Option<&'static str> {
+    let service = catalog.service(pattern.service()?)?;
     service
         .resource_types()
         .find(|rt| rt.arn_templates().any(|template| template_matches(template, pattern)))
@@ -157,7 +156,7 @@ impl Rule for ActionResourceTypeMismatch {
             let Some(pattern) = arn_pattern(&item.value) else { return };
             // A hole that may hold anything may make the ARN fit; a hole known to be one name
             // (a typed placeholder, a partition) keeps the ARN's shape, which is checked.
-            if pattern.has_open_hole() {
+            if pattern.has_unknown() {
                 return;
             }
             patterns.push((item, pattern));
@@ -227,7 +226,7 @@ fn report_mismatch(
     let catalog = ctx.catalog();
     let (span, shown) = match patterns {
         [(value, pattern)] => {
-            let kind = value.known().and_then(|t| resource_type_of(catalog, t, pattern));
+            let kind = resource_type_of(catalog, pattern);
             let shown = match kind {
                 Some(kind) => format!("`{}` (a `{kind}` ARN)", value.value),
                 None => format!("`{}`", value.value),
@@ -277,7 +276,62 @@ fn report_mismatch(
 
 #[cfg(test)]
 mod tests {
+    use rein_model::json::parse_policy;
+    use rein_model::{DocumentOrigin, HoleShape, Reference, SourceSyntax, SpanMap, TemplatePart, Unknown, Value};
+    use rein_text::{FileId, TextSize};
+
+    use crate::engine::{CheckInput, Settings, check};
     use crate::testing::{RuleTest, case};
+
+    /// `aws_s3_bucket.logs.arn` as the Terraform frontend lowers it, with `suffix` after it.
+    fn bucket_placeholder(suffix: &str) -> Value {
+        let reference = || Reference { entity: "aws_s3_bucket.logs".into(), attribute: "arn".into() };
+        let mut parts = vec![
+            TemplatePart::Text("arn:".into()),
+            TemplatePart::Hole(Unknown::referring("the partition", reference()).with_shape(HoleShape::Segment)),
+            TemplatePart::Text(":s3:::".into()),
+            TemplatePart::Hole(Unknown::referring("the bucket name", reference()).with_shape(HoleShape::Segment)),
+        ];
+        if !suffix.is_empty() {
+            parts.push(TemplatePart::Text(suffix.into()));
+        }
+        Value::Partial(parts)
+    }
+
+    fn findings_for(action: &str, resource: Value, select: &[&str]) -> Vec<rein_diagnostics::Finding> {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"{action}","Resource":"x"}}}}"#
+        );
+        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None };
+        let mut doc = parse_policy(&text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
+        doc.statements[0].resource.as_mut().unwrap().items[0].value = resource;
+        let settings = Settings { select: select.iter().map(|id| (*id).to_owned()).collect(), ..Settings::default() };
+        check(&[CheckInput { document: &doc, renderer: None }], &settings)
+    }
+
+    /// Typed placeholders (RULES.md §0.2 S8) match only their type's ARN template.
+    #[test]
+    fn typed_placeholders_are_checked() {
+        let all = ["IAM010", "IAM101", "IAM105", "IAM106"];
+        let on_bucket = findings_for("s3:GetObject", bucket_placeholder(""), &all);
+        assert_eq!(on_bucket.len(), 1, "{on_bucket:#?}");
+        assert_eq!(on_bucket[0].rule, "IAM106");
+        assert!(on_bucket[0].message.contains("(a `bucket` ARN)"), "{}", on_bucket[0].message);
+        assert!(findings_for("s3:GetObject", bucket_placeholder("/*"), &all).is_empty());
+        assert!(findings_for("s3:ListBucket", bucket_placeholder(""), &all).is_empty());
+        assert_eq!(findings_for("s3:ListBucket", bucket_placeholder("/*"), &all).len(), 1);
+        // `Action: *` on a placeholder is not full admin: the resource is one bucket.
+        assert!(findings_for("*", bucket_placeholder(""), &all).is_empty());
+        // An action that accepts only `*` cannot apply to a bucket.
+        assert_eq!(findings_for("s3:ListAllMyBuckets", bucket_placeholder(""), &all).len(), 1);
+        // A hole of unknown shape might be anything: nothing is claimed, IAM010 says so.
+        let unknown = Value::Partial(vec![
+            TemplatePart::Text("arn:aws:s3:::".into()),
+            TemplatePart::Hole(Unknown::new("`var.bucket` has no default")),
+        ]);
+        let found = findings_for("s3:GetObject", unknown, &all);
+        assert_eq!(found.iter().map(|f| f.rule).collect::<Vec<_>>(), ["IAM010"]);
+    }
 
     #[test]
     fn action_resource_type_mismatch() {

@@ -76,7 +76,7 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
         let patterns: Option<Vec<_>> = stmt.resource.as_ref().and_then(|list| {
             let patterns: Vec<_> =
                 list.items.iter().filter_map(|item| Some((item, arn_pattern(&item.value)?))).collect();
-            (patterns.len() == list.items.len() && patterns.iter().all(|(_, p)| !p.has_open_hole() && !p.is_star()))
+            (patterns.len() == list.items.len() && patterns.iter().all(|(_, p)| !p.has_unknown() && !p.is_star()))
                 .then_some(patterns)
         });
         for item in action_items(stmt, ctx) {
