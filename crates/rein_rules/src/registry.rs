@@ -48,6 +48,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &least_privilege::ActionResourceTypeMismatch,
         &least_privilege::AllowWithNotaction,
         &least_privilege::AllowWithNotresource,
+        &least_privilege::RedundantPolicyContent,
         &identities::PasswordPolicyMissing,
         &identities::PasswordMinLength,
         &identities::PasswordComplexity,
