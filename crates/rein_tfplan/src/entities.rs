@@ -199,3 +199,6 @@ fn first_element<'v, 'a>(value: &'v Json<'a>) -> Option<&'v Json<'a>> {
 fn is_true(value: Option<&Json<'_>>) -> bool {
     crate::is_true(value)
 }
+
+#[cfg(test)]
+mod tests;
