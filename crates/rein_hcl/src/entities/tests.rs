@@ -244,3 +244,105 @@ fn every_policy_bearing_attribute_is_read_from_the_fixture() {
         assert!(doc.issues.is_empty(), "{:?}: {:?}", doc.origin.owner, doc.issues);
     }
 }
+
+fn inline(text: &str) -> HclOutput {
+    analyze(&[("main.tf".to_owned(), text.to_owned())])
+}
+
+#[test]
+fn existence_edge_cases() {
+    let output = inline(
+        r#"
+resource "aws_iam_user" "quoted_zero" {
+  count = "0"
+  name  = "a"
+}
+resource "aws_iam_user" "empty_map" {
+  for_each = {}
+  name     = each.key
+}
+resource "aws_iam_user" "empty_set" {
+  for_each = toset([])
+  name     = each.key
+}
+resource "aws_iam_user" "two" {
+  count = 2
+  name  = "user-${count.index}"
+}
+resource "aws_iam_user" "from_var" {
+  for_each = var.users
+  name     = each.key
+}
+resource "aws_iam_user" "bad_count" {
+  count = "many"
+  name  = "b"
+}
+"#,
+    );
+    let addresses: Vec<&str> = output.entities.iter().map(|entity| entity.address.as_str()).collect();
+    assert_eq!(addresses, ["aws_iam_user.two", "aws_iam_user.from_var", "aws_iam_user.bad_count"]);
+    assert_eq!(output.entities[0].conditional, None);
+    let why = output.entities[1].conditional.as_deref().unwrap();
+    assert_eq!(why, "`for_each` is not known statically: `var.users` is not declared in this module");
+    let why = output.entities[2].conditional.as_deref().unwrap();
+    assert_eq!(why, "`count = \"many\"` is not a number");
+}
+
+#[test]
+fn dynamic_empty_and_attribute_form_blocks() {
+    let output = inline(
+        r#"
+resource "aws_cloudtrail" "dynamic" {
+  name = "t"
+  dynamic "event_selector" {
+    for_each = var.selectors
+    content {
+      read_write_type = event_selector.value
+    }
+  }
+}
+resource "aws_config_configuration_recorder" "empty" {
+  name = "r"
+  recording_group {}
+}
+resource "aws_config_config_rule" "dynamic_source" {
+  name = "c"
+  dynamic "source" {
+    for_each = [1]
+    content {
+      owner = "AWS"
+    }
+  }
+}
+resource "aws_launch_template" "attr" {
+  iam_instance_profile = { name = "app" }
+}
+"#,
+    );
+    let trail = entity(&output, "aws_cloudtrail.dynamic");
+    let selector = trail.attribute("event_selector").unwrap();
+    assert!(
+        matches!(&selector.value.kind, NodeKind::Unknown(unknown) if unknown.reason == "`dynamic \"event_selector\"` blocks are not expanded")
+    );
+    let recorder = entity(&output, "aws_config_configuration_recorder.empty");
+    assert!(recorder.attribute("all_supported").is_none());
+    assert!(
+        matches!(&recorder.attribute("recording_group").unwrap().value.kind, NodeKind::Object(object) if object.members.is_empty())
+    );
+    let rule = entity(&output, "aws_config_config_rule.dynamic_source");
+    assert!(matches!(&rule.attribute("source_identifier").unwrap().value.kind, NodeKind::Unknown(_)));
+    let template = entity(&output, "aws_launch_template.attr");
+    assert!(matches!(&template.attribute("iam_instance_profile").unwrap().value.kind, NodeKind::Object(_)));
+}
+
+#[test]
+fn half_typed_resources_do_not_panic() {
+    let text = "resource \"aws_iam_role\" \"x\" {\n  name = \n  max_session_duration = 3600\n  inline_policy {\n";
+    for end in 0..=text.len() {
+        let _ = inline(&text[..end]);
+    }
+    let output = inline(
+        "resource \"aws_iam_role\" {\n  name = \"x\"\n}\nresource \"aws_kms_key\" \"k\" {\n  enable_key_rotation = true\n}\n",
+    );
+    assert_eq!(entity(&output, "aws_kms_key.k").bool("enable_key_rotation"), Some(true));
+}
