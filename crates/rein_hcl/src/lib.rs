@@ -9,6 +9,7 @@
 
 mod edit;
 mod embedded;
+mod entities;
 mod graph;
 mod lower;
 mod module;
@@ -112,6 +113,7 @@ fn analyze_tree<'a>(dir: &str, files: Vec<LoadedFile<'a>>, load: Option<Loader<'
     for node in 0..module_graph.nodes.len() {
         let Some(lowerer) = Lowerer::new(&module_graph, node) else { continue };
         read_resources(&lowerer, &mut out, &mut consumed);
+        out.entities.extend(entities::lower_entities(&lowerer, &lowerer.index.resources));
     }
     for call in &found.calls {
         let Some(lowerer) = Lowerer::new(&module_graph, call.node) else { continue };
@@ -177,25 +179,29 @@ fn read_resources<'m>(lowerer: &Lowerer<'m>, out: &mut HclOutput, consumed: &mut
         let Some(parsed_file) = parsed.get(resource.file) else { continue };
         let owner = resource.address();
         let mut sites: Vec<(String, PolicyKind, Loc<'_>)> = Vec::new();
-        for consumer in rein_tfschema::consumers_of(&resource.kind) {
-            let Some((_, value)) = attribute(parsed_file, resource.body, consumer.attribute) else { continue };
-            let org_type = attribute(parsed_file, resource.body, "type").and_then(|(_, value)| {
-                match lowerer.lower(Loc { file: resource.file, node: value }, 1).kind {
-                    NodeKind::String(Value::Known(text)) => Some(text),
-                    _ => None,
-                }
-            });
-            if let Some(kind) = consumer.kind(org_type.as_deref()) {
-                sites.push((consumer.attribute.to_owned(), kind, Loc { file: resource.file, node: value }));
+        let org_type = attribute(parsed_file, resource.body, "type").and_then(|(_, value)| {
+            match lowerer.lower(Loc { file: resource.file, node: value }, 1).kind {
+                NodeKind::String(Value::Known(text)) => Some(text),
+                _ => None,
             }
-        }
-        let (role, block_name, inner) = rein_tfschema::ROLE_INLINE_POLICY;
-        if resource.kind == role {
-            for inline in blocks(parsed_file, resource.body, block_name) {
-                let Some(body) = block_parts(parsed_file, inline).and_then(|parts| parts.body) else { continue };
-                if let Some((_, value)) = attribute(parsed_file, body, inner) {
-                    let loc = Loc { file: resource.file, node: value };
-                    sites.push((format!("{block_name}.{inner}"), PolicyKind::Identity, loc));
+        });
+        for consumer in rein_tfschema::consumers_of(&resource.kind) {
+            let Some(kind) = consumer.kind(org_type.as_deref()) else { continue };
+            match consumer.block {
+                None => {
+                    let Some((_, value)) = attribute(parsed_file, resource.body, consumer.attribute) else { continue };
+                    sites.push((consumer.attribute.to_owned(), kind, Loc { file: resource.file, node: value }));
+                }
+                Some(block_name) => {
+                    for nested in blocks(parsed_file, resource.body, block_name) {
+                        let Some(body) = block_parts(parsed_file, nested).and_then(|parts| parts.body) else {
+                            continue;
+                        };
+                        if let Some((_, value)) = attribute(parsed_file, body, consumer.attribute) {
+                            let loc = Loc { file: resource.file, node: value };
+                            sites.push((format!("{block_name}.{}", consumer.attribute), kind.clone(), loc));
+                        }
+                    }
                 }
             }
         }

@@ -32,9 +32,14 @@ pub enum EntityKind {
     ManagedPolicy,
     /// An inline policy resource (`aws_iam_role_policy`, `AWS::IAM::Policy`): `name`, and the
     /// principal(s) it belongs to: `role`, `user`, `group` (single) or `roles`, `users`, `groups`.
+    /// `aws_iam_role_policies_exclusive` (and its user and group variants) carries `role`/`user`/
+    /// `group` and `policy_names`: the complete list of the principal's inline policies.
     InlinePolicy,
     /// A managed policy attached to principals: `policy_arn`, and `role`/`user`/`group` (single)
     /// or `roles`/`users`/`groups` (lists, `aws_iam_policy_attachment`, which is exclusive).
+    /// `aws_iam_role_policy_attachments_exclusive` (and its user and group variants) carries
+    /// `role`/`user`/`group` and `policy_arns`: the complete list of the principal's managed
+    /// policies.
     PolicyAttachment,
     /// Users in a group, or groups of a user: `group`, `groups`, `user`, `users`.
     GroupMembership,
@@ -70,13 +75,15 @@ pub enum EntityKind {
     PermissionSetAttachment,
     /// `name`, `is_multi_region_trail`, `enable_log_file_validation`, `kms_key_id`,
     /// `enable_logging`, `is_organization_trail`, `s3_bucket_name`, `cloud_watch_logs_group_arn`,
-    /// `include_global_service_events`.
+    /// `include_global_service_events`, and the selector blocks as the provider writes them:
+    /// `event_selector`, `advanced_event_selector` (lists of objects).
     CloudTrail,
     /// IAM Access Analyzer: `analyzer_name`, `type` (`ACCOUNT`, `ORGANIZATION`, …).
     AccessAnalyzer,
     /// `enable`, `finding_publishing_frequency`.
     GuardDutyDetector,
-    /// `name`, `role_arn`, `all_supported`, `include_global_resource_types`.
+    /// `name`, `role_arn`, `all_supported`, `include_global_resource_types`, and the whole
+    /// `recording_group` object (exclusions, recording strategy).
     ConfigRecorder,
     /// `name`, `is_enabled`.
     ConfigRecorderStatus,
@@ -93,19 +100,36 @@ pub enum EntityKind {
     /// Account-level S3 Block Public Access: `block_public_acls`, `block_public_policy`,
     /// `ignore_public_acls`, `restrict_public_buckets`.
     S3AccountPublicAccessBlock,
-    /// `bucket`; the bucket's policy is a document owned by its address.
+    /// `bucket`; the bucket's policy is a document owned by its address. Terraform's legacy
+    /// inline blocks are kept as objects: `versioning` (`enabled`, `mfa_delete`) and `logging`
+    /// (`target_bucket`, `target_prefix`).
     S3Bucket,
-    /// `log_group_name` (or `name`), `pattern`.
+    /// Block Public Access of one bucket: `bucket`, `block_public_acls`, `block_public_policy`,
+    /// `ignore_public_acls`, `restrict_public_buckets`.
+    S3BucketPublicAccessBlock,
+    /// Versioning of one bucket: `bucket`, `status` (`Enabled`, `Suspended`, `Disabled`),
+    /// `mfa_delete`.
+    S3BucketVersioning,
+    /// Server access logging of one bucket: `bucket`, `target_bucket`, `target_prefix`.
+    S3BucketLogging,
+    /// `log_group_name` (or `name`), `pattern`, `metric_transformation` (an object with the
+    /// metric's `name` and `namespace`, which alarms refer to).
     LogMetricFilter,
-    /// `alarm_name`, `metric_name`, `namespace`.
+    /// `alarm_name`, `metric_name`, `namespace`, `alarm_actions` (list).
     MetricAlarm,
     /// `name`, `retention_in_days`, `kms_key_id`.
     LogGroup,
-    /// `enable_key_rotation`, `deletion_window_in_days`.
+    /// `enable_key_rotation`, `deletion_window_in_days`, `customer_master_key_spec` (rotation
+    /// applies to symmetric keys only).
     KmsKey,
-    /// Compute that runs with a role: `role` (Lambda), `iam_instance_profile` (EC2),
-    /// `task_role_arn` / `execution_role_arn` (ECS).
+    /// Compute that runs with a role: `role` (Lambda), `iam_instance_profile` (EC2; an object
+    /// with `arn` or `name` in a launch template), `task_role_arn` / `execution_role_arn` (ECS).
     Compute,
+    /// A grant in a Lambda function's resource policy (`aws_lambda_permission`,
+    /// `AWS::Lambda::Permission`): `function_name`, `action`, `principal`, `source_arn`,
+    /// `source_account`, `principal_org_id`, `function_url_auth_type`. It is one statement that
+    /// the service writes into the function's policy, not a document the source spells out.
+    LambdaPermission,
 }
 
 impl EntityKind {
@@ -143,11 +167,15 @@ impl EntityKind {
             EntityKind::AlternateContact => "alternate-contact",
             EntityKind::S3AccountPublicAccessBlock => "s3-account-public-access-block",
             EntityKind::S3Bucket => "s3-bucket",
+            EntityKind::S3BucketPublicAccessBlock => "s3-bucket-public-access-block",
+            EntityKind::S3BucketVersioning => "s3-bucket-versioning",
+            EntityKind::S3BucketLogging => "s3-bucket-logging",
             EntityKind::LogMetricFilter => "log-metric-filter",
             EntityKind::MetricAlarm => "metric-alarm",
             EntityKind::LogGroup => "log-group",
             EntityKind::KmsKey => "kms-key",
             EntityKind::Compute => "compute",
+            EntityKind::LambdaPermission => "lambda-permission",
         }
     }
 }

@@ -13,6 +13,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 mod decode;
+mod entities;
 
 use std::collections::HashMap;
 
@@ -91,7 +92,7 @@ pub fn analyze_plan(file: FileId, text: &str) -> PlanOutput {
         None => {
             for (address, change) in &changes.ordered {
                 let Some(after) = change.after else { continue };
-                reader.read_resource(address, change.resource_type, after, change.after_unknown);
+                reader.read_resource(address, change.resource_type, change.entry, after, change.after_unknown);
             }
         }
     }
@@ -102,6 +103,8 @@ pub fn analyze_plan(file: FileId, text: &str) -> PlanOutput {
 /// One entry of `resource_changes`.
 struct Change<'t, 'a> {
     resource_type: &'t str,
+    /// The whole entry, whose `address` and extent its entity takes.
+    entry: &'t Object<'a>,
     after: Option<&'t Object<'a>>,
     after_unknown: Option<&'t Object<'a>>,
 }
@@ -125,7 +128,7 @@ fn change_index<'t, 'a>(root: &'t Object<'a>) -> Changes<'t, 'a> {
         let after = change.and_then(|change| change.get_object("after"));
         let after_unknown = change.and_then(|change| change.get_object("after_unknown"));
         changes.by_address.insert(address, changes.ordered.len());
-        changes.ordered.push((address, Change { resource_type, after, after_unknown }));
+        changes.ordered.push((address, Change { resource_type, entry, after, after_unknown }));
     }
     changes
 }
@@ -181,7 +184,7 @@ impl Reader<'_, '_> {
                     .get(address)
                     .and_then(|idx| changes.ordered.get(*idx))
                     .and_then(|(_, change)| change.after_unknown);
-                self.read_resource(address, resource_type, values, after_unknown);
+                self.read_resource(address, resource_type, resource, values, after_unknown);
             }
         }
         if let Some(children) = module.get_array("child_modules") {
@@ -193,11 +196,14 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// Reads the policy-bearing attributes of one resource from its planned `values`.
+    /// Reads the policy-bearing attributes of one resource from its planned `values`, and the
+    /// resource itself when it is an inventory entity. `resource` is the resource's object in the
+    /// plan (a `planned_values` resource or a `resource_changes` entry).
     fn read_resource(
         &mut self,
         address: &str,
         resource_type: &str,
+        resource: &Object<'_>,
         values: &Object<'_>,
         after_unknown: Option<&Object<'_>>,
     ) {
@@ -205,30 +211,32 @@ impl Reader<'_, '_> {
         for consumer in rein_tfschema::consumers_of(resource_type) {
             // A non-IAM organizations policy (tag, backup) is no policy document.
             let Some(kind) = consumer.kind(org_type) else { continue };
-            let unknown =
-                is_true(after_unknown.and_then(|unknown| unknown.get(consumer.attribute)).map(|prop| &prop.value));
-            let prop = values.get(consumer.attribute);
-            let unknown_span = prop.map(|prop| prop.value.range()).or_else(|| {
-                after_unknown.and_then(|unknown| unknown.get(consumer.attribute)).map(|prop| prop.value.range())
-            });
-            self.read_attribute(address, consumer.attribute.to_owned(), kind, prop, unknown, unknown_span);
-        }
-        let (role, block, inner) = rein_tfschema::ROLE_INLINE_POLICY;
-        if resource_type == role {
-            let Some(blocks) = values.get_array(block) else { return };
+            let Some(block) = consumer.block else {
+                let unknown =
+                    is_true(after_unknown.and_then(|unknown| unknown.get(consumer.attribute)).map(|prop| &prop.value));
+                let prop = values.get(consumer.attribute);
+                let unknown_span = prop.map(|prop| prop.value.range()).or_else(|| {
+                    after_unknown.and_then(|unknown| unknown.get(consumer.attribute)).map(|prop| prop.value.range())
+                });
+                self.read_attribute(address, consumer.attribute.to_owned(), kind, prop, unknown, unknown_span);
+                continue;
+            };
+            // A nested block is a list of objects in a plan.
+            let Some(blocks) = values.get_array(block) else { continue };
             let unknown_blocks = after_unknown.and_then(|unknown| unknown.get_array(block));
             for (idx, item) in blocks.elements.iter().enumerate() {
-                let Json::Object(inline) = item else { continue };
-                let unknown_inline = unknown_blocks.and_then(|list| match list.elements.get(idx) {
-                    Some(Json::Object(object)) => object.get(inner).map(|prop| &prop.value),
+                let Json::Object(nested) = item else { continue };
+                let unknown_nested = unknown_blocks.and_then(|list| match list.elements.get(idx) {
+                    Some(Json::Object(object)) => object.get(consumer.attribute).map(|prop| &prop.value),
                     _ => None,
                 });
-                let prop = inline.get(inner);
-                let span = prop.map(|prop| prop.value.range()).or_else(|| unknown_inline.map(|value| value.range()));
-                let attribute = format!("{block}[{idx}].{inner}");
-                self.read_attribute(address, attribute, PolicyKind::Identity, prop, is_true(unknown_inline), span);
+                let prop = nested.get(consumer.attribute);
+                let span = prop.map(|prop| prop.value.range()).or_else(|| unknown_nested.map(|value| value.range()));
+                let attribute = format!("{block}[{idx}].{}", consumer.attribute);
+                self.read_attribute(address, attribute, kind.clone(), prop, is_true(unknown_nested), span);
             }
         }
+        self.read_entity(address, resource_type, resource, values, after_unknown);
     }
 
     fn read_attribute(
