@@ -42,7 +42,7 @@ enum Existence {
 fn lower_entity<'m>(lowerer: &Lowerer<'m>, resource: &Resource<'m>) -> Option<Entity> {
     let entry = rein_tfschema::entity_type(&resource.kind)?;
     let parsed = lowerer.files.get(resource.file)?;
-    let block = resource.body.parent()?;
+    let block = resource.block;
     let conditional = match existence(lowerer, parsed, resource) {
         Existence::Absent => return None,
         Existence::Present => None,

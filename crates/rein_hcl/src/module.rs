@@ -22,6 +22,10 @@ pub(crate) struct Resource<'m> {
     pub kind: String,
     pub name: String,
     pub file: usize,
+    /// The `resource` block.
+    pub block: Node<'m>,
+    /// The block's body, or the block itself when it is empty (`resource "x" "y" {}` has no
+    /// body node); attribute lookups in either find what is written.
     pub body: Node<'m>,
 }
 
@@ -68,6 +72,17 @@ impl<'m> Index<'m> {
                     // `variable "x" {}` has no body node.
                     index.variables.entry((*name).to_owned()).or_insert(None);
                 }
+                if let ("resource", [kind, name], None) = (keyword, labels.as_slice(), parts.body) {
+                    // An empty resource block is a resource with every argument at its default.
+                    index.resources.push(Resource {
+                        prefix: prefix.to_owned(),
+                        kind: (*kind).to_owned(),
+                        name: (*name).to_owned(),
+                        file: file_idx,
+                        block,
+                        body: block,
+                    });
+                }
                 let Some(body) = parts.body else {
                     continue;
                 };
@@ -107,6 +122,7 @@ impl<'m> Index<'m> {
                         kind: (*kind).to_owned(),
                         name: (*name).to_owned(),
                         file: file_idx,
+                        block,
                         body,
                     }),
                     _ => {}
