@@ -41,6 +41,8 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &least_privilege::ActionResourceTypeMismatch,
         // Family 6xx.
         &conditions::UnknownConditionOperator,
+        &conditions::UnknownConditionKey,
+        &conditions::ConditionKeyNotSupportedByAction,
         &conditions::SetOperatorMisuse,
         &conditions::MissingSetOperatorOnMultivaluedKey,
         &conditions::IfexistsBroadensAllow,
