@@ -43,6 +43,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &conditions::UnknownConditionOperator,
         &conditions::UnknownConditionKey,
         &conditions::ConditionKeyNotSupportedByAction,
+        &conditions::ConditionTypeMismatch,
         &conditions::SetOperatorMisuse,
         &conditions::MissingSetOperatorOnMultivaluedKey,
         &conditions::IfexistsBroadensAllow,

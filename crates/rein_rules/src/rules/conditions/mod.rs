@@ -1,6 +1,7 @@
 //! Family 6xx: conditions and policy variables.
 
 mod condition_key_not_supported_by_action;
+mod condition_type_mismatch;
 mod ifexists_broadens_allow;
 mod mfa_condition_antipattern;
 mod missing_set_operator_on_multivalued_key;
@@ -10,6 +11,7 @@ mod unknown_condition_operator;
 mod wildcard_without_like_operator;
 
 pub use condition_key_not_supported_by_action::ConditionKeyNotSupportedByAction;
+pub use condition_type_mismatch::ConditionTypeMismatch;
 pub use ifexists_broadens_allow::IfexistsBroadensAllow;
 pub use mfa_condition_antipattern::MfaConditionAntipattern;
 pub use missing_set_operator_on_multivalued_key::MissingSetOperatorOnMultivaluedKey;
