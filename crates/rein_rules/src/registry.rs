@@ -48,7 +48,9 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &conditions::MissingSetOperatorOnMultivaluedKey,
         &conditions::IfexistsBroadensAllow,
         &conditions::MfaConditionAntipattern,
+        &conditions::NetworkConditionMisuse,
         &conditions::WildcardWithoutLikeOperator,
+        &conditions::ConditionKeyIrrelevantForPolicyType,
     ];
     RULES
 }
