@@ -48,6 +48,8 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &conditions::MissingSetOperatorOnMultivaluedKey,
         &conditions::IfexistsBroadensAllow,
         &conditions::MfaConditionAntipattern,
+        &conditions::PolicyVariableMisuse,
+        &conditions::IacPolicyVariableEscape,
         &conditions::NetworkConditionMisuse,
         &conditions::WildcardWithoutLikeOperator,
         &conditions::ConditionKeyIrrelevantForPolicyType,
