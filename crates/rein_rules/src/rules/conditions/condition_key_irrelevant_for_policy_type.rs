@@ -6,7 +6,9 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it checks
-    /// Condition keys whose value is fixed or absent where the policy is used:
+    /// Condition keys whose value is fixed or absent where the policy is used.
+    ///
+    /// It reports
     /// `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount` or
     /// `aws:PrincipalTag/…` in an Allow whose only principals are AWS services, which carry none
     /// of them, so the Allow never matches (an error);

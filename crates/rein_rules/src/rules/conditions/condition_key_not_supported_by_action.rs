@@ -7,6 +7,8 @@ use crate::semantics::{
 
 declare_rule! {
     /// ## What it checks
+    /// Condition keys that an action of the statement does not support.
+    ///
     /// A service condition key (`ec2:ResourceTag/…`, `s3:prefix`, `iam:PassedToService`), or a
     /// tag key whose support depends on the service (`aws:ResourceTag/…`, `aws:RequestTag/…`,
     /// `aws:TagKeys`), tested for an action that does not support it: the key is listed neither

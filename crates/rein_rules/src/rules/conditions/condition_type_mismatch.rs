@@ -9,14 +9,17 @@ use crate::semantics::{OperatorFamily, has_policy_variable, is_federated_claim_k
 
 declare_rule! {
     /// ## What it checks
-    /// Condition operators whose family does not fit the type of the key (a `String…` operator
-    /// on `aws:SourceIp`, a `Numeric…` operator on a string key), values that do not parse for
+    /// Condition operators whose family does not fit the type of the key, and values that do not
+    /// parse for their operator.
+    ///
+    /// Reported are a `String…` operator on `aws:SourceIp`, a `Numeric…` operator on a string
+    /// key, values that do not parse for
     /// the operator (numbers, ISO 8601 dates, CIDRs, `true`/`false`, `vpc-`/`vpce-` IDs),
     /// `Bool` given both `true` and `false`, `Null` with anything but `true`/`false`, and
     /// `NullIfExists`.
     /// It is an error when the condition can never match, a warning when it works but in the
-    /// wrong family, and info for format advice (a `String…` operator on an ARN key, an epoch
-    /// date, a set qualifier on `Null`).
+    /// wrong family, and info for format advice (`StringLike` on an ARN key, where `ArnLike`
+    /// matches per field; an epoch date; a set qualifier on `Null`).
     /// Values with policy variables, and numbers and booleans that `aws_iam_policy_document`
     /// renders as strings, are fine.
     ///
@@ -92,13 +95,16 @@ fn family_of(ty: ConditionType) -> OperatorFamily {
 }
 
 /// How bad an operator family is for a key family: `None` when it fits.
-fn mismatch(op: OperatorFamily, key: OperatorFamily, key_name: &str) -> Option<Severity> {
+fn mismatch(op: OperatorFamily, key: OperatorFamily, key_name: &str, like: bool) -> Option<Severity> {
     use OperatorFamily as F;
     match (op, key) {
         (a, b) if a == b => None,
         (F::Null, _) => None,
-        // String operators compare ARNs as text; `ArnLike` says what is meant.
-        (F::String, F::Arn) => Some(Severity::Info),
+        // String operators compare ARNs as text. An exact `StringEquals` is what AWS's own
+        // examples use for `aws:SourceArn`, so only the pattern form is worth a note: `ArnLike`
+        // matches per ARN field.
+        (F::String, F::Arn) if like => Some(Severity::Info),
+        (F::String, F::Arn) => None,
         (F::Arn, F::String) => Some(Severity::Warning),
         // `aws:EpochTime` takes date and numeric operators alike (global key table).
         (F::Numeric, F::Date) if key_name.eq_ignore_ascii_case("aws:EpochTime") => None,
@@ -175,13 +181,14 @@ impl ConditionTypeMismatch {
         let values: Vec<(&rein_model::ConditionValue, &str)> = entry
             .values
             .iter()
+            .filter(|v| v.kind != rein_model::ScalarKind::Compound)
             .filter_map(|v| v.value.known().map(|text| (v, text)))
             .filter(|(_, text)| !has_policy_variable(text))
             .collect();
         let key_info = (!is_federated_claim_key(key)).then(|| ctx.catalog().condition_key(key)).flatten();
         if let Some(info) = key_info {
             let key_family = family_of(info.ty());
-            if let Some(severity) = mismatch(family, key_family, key) {
+            if let Some(severity) = mismatch(family, key_family, key, base.contains("Like")) {
                 let mut finding = ctx
                     .report(
                         op.key.span,
@@ -304,6 +311,9 @@ mod tests {
                 r#"{"IpAddress":{"aws:SourceIp":["203.0.113.0/24","2001:db8::/32","198.51.100.7"]},"Bool":{"aws:SecureTransport":true},"NumericLessThan":{"aws:MultiFactorAuthAge":3600},"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"},"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/x"},"StringEquals":{"aws:SourceVpce":"vpce-1a2b3c4d","aws:PrincipalTag/team":"${aws:username}"}}"#,
             )))
             .pass(case::policy_json(&stmt(r#"{"NumericGreaterThan":{"aws:EpochTime":"1700000000"}}"#)))
+            // AWS's own bucket policy examples compare `aws:SourceArn` with `StringEquals`.
+            .pass(case::policy_json(&stmt(r#"{"StringEquals":{"aws:SourceArn":"arn:aws:cloudtrail:us-east-1:111122223333:trail/main"}}"#)))
+            .pass(case::policy_json(&stmt(r#"{"StringEquals":{"aws:SourceVpce":["vpce-1",{"x":1}]}}"#)))
             .fix(
                 case::policy_json(&stmt(r#"{"StringEquals":{"aws:SourceIp":"203.0.113.0/24"}}"#)),
                 &stmt(r#"{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#),

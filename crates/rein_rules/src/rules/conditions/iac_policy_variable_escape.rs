@@ -6,7 +6,9 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it checks
-    /// IaC escapes of IAM policy variables that reach the deployed policy verbatim:
+    /// IaC escapes of IAM policy variables that reach the deployed policy verbatim.
+    ///
+    /// It reports
     /// `&{aws:username}` outside an `aws_iam_policy_document` data source (in `jsonencode`,
     /// heredocs and `templatefile` text Terraform keeps it as is; write `$${aws:username}`);
     /// `${!aws:username}` outside `Fn::Sub` (CloudFormation removes the `!` only inside

@@ -6,8 +6,9 @@ use crate::semantics::{OperatorFamily, operator_family, operator_text};
 declare_rule! {
     /// ## What it checks
     /// Conditions on `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge` that do not do
-    /// what they look like, because these keys are absent on calls signed with long-term access
-    /// keys:
+    /// what they look like.
+    ///
+    /// These keys are absent on calls signed with long-term access keys, so these are reported:
     /// (a) `Bool {"aws:MultiFactorAuthPresent": "false"}` in a Deny: access-key calls escape it;
     /// (b) the same in an Allow: it grants to sessions without MFA;
     /// (c) `BoolIfExists {…: "true"}` in an Allow: it grants to access-key calls without MFA;

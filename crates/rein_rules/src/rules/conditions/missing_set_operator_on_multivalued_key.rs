@@ -5,6 +5,8 @@ use crate::semantics::{OperatorFamily, is_federated_claim_key, operator_family};
 
 declare_rule! {
     /// ## What it checks
+    /// Multi-valued condition keys tested without a set qualifier.
+    ///
     /// A multi-valued condition key (an `ArrayOf…` key such as `aws:TagKeys`, `aws:CalledVia`,
     /// `aws:PrincipalOrgPaths` or `kms:EncryptionContextKeys`) tested by a plain operator,
     /// without `ForAllValues:` or `ForAnyValue:`.

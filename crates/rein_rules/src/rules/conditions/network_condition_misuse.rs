@@ -7,7 +7,9 @@ use crate::semantics::{OperatorFamily, has_policy_variable, operator_family};
 
 declare_rule! {
     /// ## What it checks
-    /// Network conditions that cannot work as written:
+    /// Network conditions that cannot work as written.
+    ///
+    /// It reports
     /// `aws:SourceIp` tested only against private ranges (RFC 1918, unique local, loopback,
     /// link-local), which it never holds, since it is the public address of the caller: an
     /// Allow with `IpAddress` never matches and a Deny with `NotIpAddress` denies everything

@@ -7,7 +7,9 @@ use crate::semantics::{OperatorFamily, is_federated_claim_key, is_negated_operat
 
 declare_rule! {
     /// ## What it checks
-    /// `ForAllValues:` and `ForAnyValue:` used where they do not mean what they seem:
+    /// `ForAllValues:` and `ForAnyValue:` used where they do not mean what they seem.
+    ///
+    /// It reports
     /// `ForAllValues` on a single-valued key in an Allow (a warning: the test is true when the
     /// key is missing, so requests without it pass);
     /// `ForAnyValue` on a single-valued key (works, but misleads);

@@ -5,7 +5,9 @@ use crate::semantics::{closest, is_federated_claim_key};
 
 declare_rule! {
     /// ## What it checks
-    /// Condition keys that do not exist: not of the form `prefix:name`, a tag key without its tag
+    /// Condition keys that do not exist.
+    ///
+    /// Reported are keys not of the form `prefix:name`, a tag key without its tag
     /// segment (`aws:RequestTag` instead of `aws:RequestTag/Env`), an `aws:` key that is not a
     /// global condition key, a key that its service does not define, the deprecated `aws:ARN`,
     /// and the same key twice in one operator block with different case.

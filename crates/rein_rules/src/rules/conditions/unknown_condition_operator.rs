@@ -5,7 +5,9 @@ use crate::semantics::{CONDITION_OPERATORS, closest, operator_family};
 
 declare_rule! {
     /// ## What it checks
-    /// Condition operators that IAM does not know: anything other than the `String…`,
+    /// Condition operators that IAM does not know.
+    ///
+    /// Known are the `String…`,
     /// `Numeric…`, `Date…`, `Bool`, `BinaryEquals`, `IpAddress`, `NotIpAddress`, `Arn…` and `Null`
     /// operators, each with an optional `IfExists` suffix and an optional `ForAllValues:` or
     /// `ForAnyValue:` prefix.
