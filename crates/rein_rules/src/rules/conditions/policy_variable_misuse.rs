@@ -82,7 +82,8 @@ fn text_parts(value: &Value) -> Vec<(&str, bool)> {
 
 /// Why the text inside `${…}` is not a valid variable, if it is not.
 fn variable_problem(catalog: &'static rein_catalog::Catalog, inner: &str) -> Option<String> {
-    if matches!(inner, "*" | "?" | "$") {
+    // `${!…}` is CloudFormation's `Fn::Sub` escape left in place; IAM610 reports it.
+    if matches!(inner, "*" | "?" | "$") || inner.starts_with('!') {
         return None;
     }
     let (key, default) = match inner.split_once(',') {
@@ -254,6 +255,7 @@ mod tests {
             .pass(case::policy_json(&with_resource("arn:aws:s3:::home/${aws:username}/*")))
             .pass(case::policy_json(&with_resource("arn:aws:s3:::home/${aws:PrincipalTag/team, 'none'}/${*}")))
             .pass(case::policy_json(&with_resource("arn:aws:s3:::home/${cognito-identity.amazonaws.com:sub}/*")))
+            .pass(case::policy_json(&with_resource("arn:aws:s3:::home/${!aws:username}/*")))
             .pass(case::policy_json(&with_condition(r#"{"StringLike":{"s3:prefix":["home/${aws:username}/*"]}}"#)))
             .fix(
                 case::policy_json(&with_resource("arn:aws:s3:::home/${aws:username/*")),
