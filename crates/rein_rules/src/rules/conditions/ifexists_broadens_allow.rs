@@ -1,6 +1,7 @@
 //! IAM607 `ifexists-broadens-allow`.
 
 use crate::rules::prelude::*;
+use crate::semantics::is_negated_operator;
 use crate::semantics::{
     OperatorFamily, action_items, is_condition_scoped, is_scoping_condition_key, operator_family, operator_text,
 };
@@ -55,6 +56,11 @@ declare_rule! {
     }
 }
 
+/// A key of one service (`ec2:InstanceType`), as opposed to a global `aws:` key.
+fn is_service_key(key: &str) -> bool {
+    key.split_once(':').is_some_and(|(prefix, _)| !prefix.eq_ignore_ascii_case("aws") && !prefix.contains('.'))
+}
+
 impl Rule for IfexistsBroadensAllow {
     fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         if !matches!(doc.kind, PolicyKind::Identity | PolicyKind::Resource { .. } | PolicyKind::Trust)
@@ -64,7 +70,16 @@ impl Rule for IfexistsBroadensAllow {
         }
         let Some(block) = &stmt.condition else { return };
         let items = action_items(stmt, ctx);
-        if is_condition_scoped(stmt, &items) {
+        // Another positive test without `IfExists` on a scoping or service key still restricts
+        // the statement, so the `IfExists` one is not its only restriction.
+        let otherwise_restricted = is_condition_scoped(stmt, &items)
+            || block.entries().any(|(op, entry)| {
+                !op.name.if_exists
+                    && !is_negated_operator(&op.name.base)
+                    && operator_family(&op.name.base).is_some_and(|(_, family)| family != OperatorFamily::Null)
+                    && is_service_key(&entry.key.name)
+            });
+        if otherwise_restricted {
             return;
         }
         for (op, entry) in block.entries() {
@@ -72,7 +87,7 @@ impl Rule for IfexistsBroadensAllow {
             let key = entry.key.name.as_str();
             if !op.name.if_exists
                 || family == OperatorFamily::Null
-                || !(is_scoping_condition_key(key) || key.eq_ignore_ascii_case("aws:SourceIp"))
+                || !(is_scoping_condition_key(key) || key.eq_ignore_ascii_case("aws:SourceIp") || is_service_key(key))
             {
                 continue;
             }
