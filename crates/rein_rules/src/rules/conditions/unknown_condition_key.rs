@@ -14,7 +14,8 @@ declare_rule! {
     /// Names are case-insensitive; templated keys (`kms:EncryptionContext:…`,
     /// `s3:ExistingObjectTag/…`) accept any suffix.
     /// Unknown service keys are errors; an unknown `aws:` key, a deprecated key, and a key of a
-    /// service newer than the catalogue are warnings.
+    /// service newer than the catalogue are warnings, and so is an unknown service key when the
+    /// catalogue is stale.
     /// Identity-provider claim keys (`token.actions.githubusercontent.com:sub`, `saml:aud`) are
     /// accepted in trust policies and in statements with a federated principal.
     ///
@@ -149,9 +150,15 @@ impl Rule for UnknownConditionKey {
                     (format!("Unknown service prefix `{prefix}` in condition key `{key}`"), Severity::Warning)
                 };
                 let date = catalog.meta().date.clone();
+                // With a stale catalogue a service key may simply be newer than the data
+                // (RULES.md §0.3), as for unknown actions.
+                let stale = known_service && !is_global && ctx.settings().catalog_is_stale(catalog);
+                let severity = if stale { Severity::Warning } else { severity };
                 let mut finding = ctx.report(entry.key.span, message).severity(severity);
                 if !known_service {
                     finding = finding.note(format!("the IAM catalogue is of {date}; the service may be newer"));
+                } else if stale {
+                    finding = finding.note(format!("the IAM catalogue is of {date}; the key may be newer"));
                 }
                 if let Some(suggestion) = suggestion {
                     finding = finding.note(format!("did you mean `{suggestion}`?")).fix(
@@ -194,5 +201,30 @@ mod tests {
             ))
             .fix(case::policy_json(&stmt(r#"{"StringLike":{"s3:prefx":"home/*"}}"#)), &stmt(r#"{"StringLike":{"s3:prefix":"home/*"}}"#))
             .run();
+    }
+
+    /// With a stale catalogue an unknown key of a known service may be newer than the data.
+    #[test]
+    fn stale_catalogue_downgrades_service_keys() {
+        use rein_diagnostics::Severity;
+        use rein_model::json::parse_policy;
+        use rein_model::{DocumentOrigin, SourceSyntax, SpanMap};
+        use rein_text::{FileId, TextSize};
+
+        use crate::engine::{CheckInput, Settings, check};
+
+        let date: jiff::civil::Date = rein_catalog::catalog().meta().date.parse().unwrap();
+        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+        let text = stmt(r#"{"StringLike":{"s3:prefx":"home/*"}}"#);
+        let doc = parse_policy(&text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
+        let severities = |today| {
+            let settings = Settings { select: vec!["IAM602".into()], today, ..Settings::default() };
+            check(&[CheckInput { document: &doc, renderer: None }], &settings)
+                .iter()
+                .map(|f| f.severity)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(severities(Some(date)), [Severity::Error]);
+        assert_eq!(severities(Some(date.checked_add(jiff::Span::new().days(365)).unwrap())), [Severity::Warning]);
     }
 }
