@@ -83,6 +83,9 @@ pub enum ArnPiece<'a> {
     Text(&'a str),
     /// An unresolved reference (Terraform variable, `!GetAtt`, ...): matches anything.
     Unknown,
+    /// A typed placeholder for one name or id (a bucket name, an account id): one or more
+    /// characters, never `:` or `/`. It is not a wildcard and does not make the pattern unknown.
+    Segment,
 }
 
 /// The fields of an ARN: `arn:partition:service:region:account:resource`.
@@ -119,6 +122,8 @@ enum PatTok {
     Var,
     /// An unresolved hole: any run.
     Unknown,
+    /// A typed placeholder: one or more characters, never `:` or `/`.
+    Segment,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,6 +149,9 @@ pub struct ArnPattern {
 /// How an [`ArnPiece::Unknown`] hole is rendered by [`ArnPattern::text`].
 pub const UNKNOWN_TEXT: &str = "{unknown}";
 
+/// How an [`ArnPiece::Segment`] placeholder is rendered by [`ArnPattern::text`].
+pub const SEGMENT_TEXT: &str = "{name}";
+
 impl ArnPattern {
     /// Parses a policy value.
     pub fn parse(text: &str) -> ArnPattern {
@@ -162,6 +170,12 @@ impl ArnPattern {
                     let start = text.len();
                     text.push_str(UNKNOWN_TEXT);
                     toks.push(PatTok::Unknown);
+                    tok_text.push(start..text.len());
+                }
+                ArnPiece::Segment => {
+                    let start = text.len();
+                    text.push_str(SEGMENT_TEXT);
+                    toks.push(PatTok::Segment);
                     tok_text.push(start..text.len());
                 }
                 ArnPiece::Text(piece) => {
@@ -432,6 +446,11 @@ fn compile_pattern(pattern: &ArnPattern) -> Vec<Step> {
             PatTok::Var => {
                 steps.push(Step::One(no_colon));
                 steps.push(Step::Many(no_colon));
+            }
+            PatTok::Segment => {
+                let segment = CharClass { colon: false, slash: false };
+                steps.push(Step::One(segment));
+                steps.push(Step::Many(segment));
             }
         }
     }

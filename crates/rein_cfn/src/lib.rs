@@ -11,6 +11,7 @@
 mod embedded;
 mod lower;
 mod resources;
+mod return_values;
 mod syntax;
 
 use rein_model::json::parse_policy;
@@ -99,23 +100,8 @@ pub fn analyze_template(file: FileId, text: &str) -> CfnOutput {
         let Some(properties) = resource.get("Properties") else { continue };
         for site in resources::sites(&template, ty, properties) {
             match site {
-                Site::Document { attribute, kind, value } => {
-                    let origin = |syntax| DocumentOrigin {
-                        syntax,
-                        owner: Some(owner.to_owned()),
-                        attribute: Some(attribute.clone()),
-                    };
-                    match read_document(&template, text, value, kind.clone(), origin) {
-                        Read::Document(doc) => out.documents.push(*doc),
-                        Read::Absent => {}
-                        Read::Unknown(span, reason) => out.unknown_policies.push(UnknownPolicy {
-                            span,
-                            owner: owner.to_owned(),
-                            attribute,
-                            kind,
-                            reason,
-                        }),
-                    }
+                Site::Document { attribute, kind, value, branch } => {
+                    read_branches(&template, text, owner, &attribute, value, &kind, &branch, &mut out);
                 }
                 Site::Unknown { attribute, kind, span, reason } => {
                     out.unknown_policies.push(UnknownPolicy { span, owner: owner.to_owned(), attribute, kind, reason });
@@ -125,6 +111,63 @@ pub fn analyze_template(file: FileId, text: &str) -> CfnOutput {
     }
     out.issues.sort_by_key(|(span, _)| span.range.start());
     out
+}
+
+/// The most `Fn::If` conditions inside one document whose branches are combined; 2⁴ lowerings at
+/// most. Conditions past these stay unknown values.
+const MAX_CONDITIONS: usize = 4;
+
+/// Reads a policy-bearing property once per combination of the `Fn::If` branches in it, naming
+/// the branches in the attribute (`Policies[0].PolicyDocument (if IsProd: true)`). Combinations
+/// that consult the same branches give the same document and are read once.
+#[allow(clippy::too_many_arguments)]
+fn read_branches(
+    template: &Template<'_>,
+    text: &str,
+    owner: &str,
+    attribute: &str,
+    value: &Tree,
+    kind: &PolicyKind,
+    outer: &[(String, bool)],
+    out: &mut CfnOutput,
+) {
+    let mut conditions = lower::if_conditions(value);
+    conditions.retain(|condition| !outer.iter().any(|(name, _)| name == condition));
+    conditions.truncate(MAX_CONDITIONS);
+    let mut seen: Vec<Vec<(String, bool)>> = Vec::new();
+    for mask in 0..(1_usize << conditions.len()) {
+        let mut chosen = outer.to_vec();
+        // Mask 0 takes every true branch first, as the template reads.
+        chosen.extend(conditions.iter().enumerate().map(|(bit, name)| (name.clone(), mask & (1 << bit) == 0)));
+        let (read, consulted) = read_document(template, text, value, kind.clone(), &chosen, |syntax| DocumentOrigin {
+            syntax,
+            owner: Some(owner.to_owned()),
+            attribute: Some(attribute.to_owned()),
+        });
+        let mut key = consulted.clone();
+        key.sort();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let mut branch = outer.to_vec();
+        branch.extend(consulted.into_iter().filter(|(name, _)| !outer.iter().any(|(outer, _)| outer == name)));
+        let attribute = format!("{attribute}{}", resources::branch_label(&branch));
+        match read {
+            Read::Document(mut doc) => {
+                doc.origin.attribute = Some(attribute);
+                out.documents.push(*doc);
+            }
+            Read::Absent => {}
+            Read::Unknown(span, reason) => out.unknown_policies.push(UnknownPolicy {
+                span,
+                owner: owner.to_owned(),
+                attribute,
+                kind: kind.clone(),
+                reason,
+            }),
+        }
+    }
 }
 
 enum Read {
@@ -140,17 +183,29 @@ fn read_document(
     text: &str,
     value: &Tree,
     kind: PolicyKind,
+    chosen: &[(String, bool)],
     origin: impl Fn(SourceSyntax) -> DocumentOrigin,
-) -> Read {
+) -> (Read, Vec<(String, bool)>) {
     // A string is policy JSON; a plain `null`, number or boolean is read as what it is.
     if let Kind::Scalar(scalar) = &value.kind
         && matches!(lower::scalar_kind(scalar), NodeKind::String(_))
     {
         let map = embedded::scalar_map(template.file, text, value, scalar);
         let doc = parse_policy(&scalar.text, &map, Some(kind), origin(SourceSyntax::EmbeddedJson));
-        return Read::Document(Box::new(doc));
+        return (Read::Document(Box::new(doc)), Vec::new());
     }
-    let Some(node) = template.lower(value, 1) else { return Read::Absent };
+    let (node, consulted) = template.lower_with(value, chosen);
+    (read_node(template, value, node, kind, origin), consulted)
+}
+
+fn read_node(
+    template: &Template<'_>,
+    value: &Tree,
+    node: Option<Node>,
+    kind: PolicyKind,
+    origin: impl Fn(SourceSyntax) -> DocumentOrigin,
+) -> Read {
+    let Some(node) = node else { return Read::Absent };
     match node.kind {
         NodeKind::String(Value::Known(json)) => {
             // Policy JSON built by `Fn::Sub` or `Fn::Join`: the text has no place of its own.

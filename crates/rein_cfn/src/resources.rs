@@ -6,7 +6,7 @@
 use rein_model::PolicyKind;
 use rein_text::Span;
 
-use crate::lower::{Template, long_form};
+use crate::lower::{Template, if_parts, intrinsic_arg, long_form};
 use crate::syntax::{Kind, Tree};
 
 /// A policy-bearing property of one resource.
@@ -15,14 +15,12 @@ pub(crate) enum Site<'t> {
         attribute: String,
         kind: PolicyKind,
         value: &'t Tree,
+        /// The `Fn::If` branches around the property that lead to this value (a policy of a
+        /// `Policies` list under `!If [IsProd, …, !Ref AWS::NoValue]`).
+        branch: Vec<(String, bool)>,
     },
     /// The property is there but its shape cannot be read (a `Policies` list from `Fn::If`).
-    Unknown {
-        attribute: String,
-        kind: PolicyKind,
-        span: Span,
-        reason: String,
-    },
+    Unknown { attribute: String, kind: PolicyKind, span: Span, reason: String },
 }
 
 fn resource(service: &str) -> PolicyKind {
@@ -86,7 +84,7 @@ pub(crate) fn sites<'t>(template: &Template<'_>, ty: &str, properties: &'t Tree)
     let mut sites = Vec::new();
     for (name, kind) in document_properties(ty) {
         if let Some(value) = properties.get(name) {
-            sites.push(Site::Document { attribute: (*name).to_owned(), kind: kind.kind(), value });
+            sites.push(Site::Document { attribute: (*name).to_owned(), kind: kind.kind(), value, branch: Vec::new() });
         }
     }
     if matches!(ty, "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group")
@@ -109,7 +107,7 @@ pub(crate) fn sites<'t>(template: &Template<'_>, ty: &str, properties: &'t Tree)
             _ => None,
         };
         if let Some(kind) = kind {
-            sites.push(Site::Document { attribute: "Content".to_owned(), kind, value: content });
+            sites.push(Site::Document { attribute: "Content".to_owned(), kind, value: content, branch: Vec::new() });
         }
     }
     sites.sort_by_key(|site| match site {
@@ -119,33 +117,91 @@ pub(crate) fn sites<'t>(template: &Template<'_>, ty: &str, properties: &'t Tree)
     sites
 }
 
+/// The deepest nesting of `Fn::If` around a property that is followed.
+const MAX_IF_NESTING: usize = 4;
+
+/// The values a tree may take through the `Fn::If` functions at its top, with the branches that
+/// lead to each; `AWS::NoValue` branches are left out, since the element is then absent.
+pub(crate) fn branches(tree: &Tree) -> Vec<(Vec<(String, bool)>, &Tree)> {
+    let mut out = Vec::new();
+    let mut todo = vec![(Vec::new(), tree)];
+    while let Some((path, node)) = todo.pop() {
+        let parts = intrinsic_arg(node, "Fn::If").and_then(if_parts);
+        match parts {
+            Some((condition, when_true, when_false)) if path.len() < MAX_IF_NESTING => {
+                // Pushed in reverse so that the true branch comes first.
+                for (value, branch) in [(false, when_false), (true, when_true)] {
+                    let mut path: Vec<(String, bool)> = path.clone();
+                    path.push((condition.to_owned(), value));
+                    todo.push((path, branch));
+                }
+            }
+            _ if is_no_value(node) => {}
+            _ => out.push((path, node)),
+        }
+    }
+    out
+}
+
+/// `!Ref AWS::NoValue`.
+fn is_no_value(tree: &Tree) -> bool {
+    intrinsic_arg(tree, "Ref").and_then(Tree::as_str) == Some("AWS::NoValue")
+}
+
 /// `Policies: [{PolicyName, PolicyDocument}]` of a role, user or group.
 fn inline_policies<'t>(template: &Template<'_>, policies: &'t Tree, sites: &mut Vec<Site<'t>>) {
-    let items = match &policies.kind {
-        Kind::Seq(items) => items,
-        Kind::Tagged(..) | Kind::Map(_) if is_intrinsic(policies) => {
-            sites.push(unknown_site(template, "Policies", policies, "the list of policies is an intrinsic function"));
-            return;
+    for (list_branch, policies) in branches(policies) {
+        let Kind::Seq(items) = &policies.kind else {
+            if is_intrinsic(policies) {
+                let reason = "the list of policies is an intrinsic function";
+                sites.push(unknown_site(template, "Policies", policies, reason));
+            }
+            continue;
+        };
+        for (idx, item) in items.iter().enumerate() {
+            for (item_branch, item) in branches(item) {
+                let mut branch = list_branch.clone();
+                branch.extend(item_branch);
+                inline_policy(template, idx, item, branch, sites);
+            }
         }
-        _ => return,
-    };
-    for (idx, item) in items.iter().enumerate() {
+    }
+}
+
+fn inline_policy<'t>(
+    template: &Template<'_>,
+    idx: usize,
+    item: &'t Tree,
+    branch: Vec<(String, bool)>,
+    sites: &mut Vec<Site<'t>>,
+) {
+    {
         if is_intrinsic(item) {
             let reason = match template.lower(item, 1) {
-                None => continue,
+                None => return,
                 Some(node) => match node.kind {
                     rein_model::NodeKind::Unknown(unknown) => unknown.reason,
                     _ => "the policy is an intrinsic function".to_owned(),
                 },
             };
-            sites.push(unknown_site(template, &format!("Policies[{idx}]"), item, &reason));
-            continue;
+            let attribute = format!("Policies[{idx}]{}", branch_label(&branch));
+            sites.push(unknown_site(template, &attribute, item, &reason));
+            return;
         }
         if let Some(document) = item.get("PolicyDocument") {
             let attribute = format!("Policies[{idx}].PolicyDocument");
-            sites.push(Site::Document { attribute, kind: PolicyKind::Identity, value: document });
+            sites.push(Site::Document { attribute, kind: PolicyKind::Identity, value: document, branch });
         }
     }
+}
+
+/// ` (if IsProd: true, HasLogs: false)`, or nothing without branches.
+pub(crate) fn branch_label(branch: &[(String, bool)]) -> String {
+    if branch.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = branch.iter().map(|(condition, value)| format!("{condition}: {value}")).collect();
+    format!(" (if {})", parts.join(", "))
 }
 
 fn is_intrinsic(tree: &Tree) -> bool {
@@ -189,7 +245,7 @@ fn sam_policies<'t>(template: &Template<'_>, policies: &'t Tree, sites: &mut Vec
         }
         match &item.kind {
             Kind::Map(_) if item.get("Statement").is_some() => {
-                sites.push(Site::Document { attribute, kind: PolicyKind::Identity, value: item });
+                sites.push(Site::Document { attribute, kind: PolicyKind::Identity, value: item, branch: Vec::new() });
             }
             Kind::Map(entries) => {
                 let name = entries.first().and_then(|(key, _)| key.as_str()).unwrap_or_default();

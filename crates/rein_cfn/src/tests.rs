@@ -81,8 +81,18 @@ fn yaml_role_documents_have_kinds_owners_and_exact_spans() {
     assert_eq!(slice(text, resources[1].span), "\"arn:aws:s3:::${BucketName}\"");
     assert_eq!(resources[1].value, Value::known("arn:aws:s3:::app-data"));
     assert_eq!(slice(text, resources[2].span), "!GetAtt Bucket.Arn");
-    let Value::Unknown(unknown) = &resources[2].value else { panic!("{:?}", resources[2].value) };
-    assert!(unknown.reason.contains("Bucket") && unknown.reason.contains("AWS::S3::Bucket"), "{}", unknown.reason);
+    // A typed placeholder: the ARN of a bucket, with holes for the partition and the name.
+    let Value::Partial(parts) = &resources[2].value else { panic!("{:?}", resources[2].value) };
+    let [TemplatePart::Text(arn), TemplatePart::Hole(partition), TemplatePart::Text(service), TemplatePart::Hole(name)] =
+        parts.as_slice()
+    else {
+        panic!("{parts:?}")
+    };
+    assert_eq!((arn.as_str(), service.as_str()), ("arn:", ":s3:::"));
+    assert!(partition.segment && partition.reference.is_none() && partition.reason.contains("AWS::Partition"));
+    assert!(name.segment && name.reason.contains("AWS::S3::Bucket"), "{}", name.reason);
+    let reference = resources[2].value.reference().unwrap();
+    assert_eq!((reference.entity.as_str(), reference.attribute.as_str()), ("Bucket", "Arn"));
 
     // The list form of `Fn::Sub`: a variable from its map, a parameter without default.
     let deny = resource_values(inline, 1);
@@ -90,10 +100,14 @@ fn yaml_role_documents_have_kinds_owners_and_exact_spans() {
     assert!(matches!(&parts[0], TemplatePart::Text(t) if t == "arn:aws:s3:::app-data/"));
     assert!(matches!(&parts[1], TemplatePart::Hole(u) if u.reason.contains("`Stage` has no default")));
 
-    // The `Fn::If` policy of the list is reported, not dropped.
-    let unknown = out.unknown_policies.iter().find(|p| p.owner == "AppRole").unwrap();
-    assert_eq!(unknown.attribute, "Policies[1]");
-    assert!(unknown.reason.contains("IsProd"), "{}", unknown.reason);
+    // The `Fn::If` policy of the list is read in its true branch and named so; the false branch
+    // is `AWS::NoValue`, no policy.
+    let prod = document(&out, "AppRole", "Policies[1].PolicyDocument (if IsProd: true)");
+    assert_eq!(slice(text, prod.span), "{}");
+    assert!(
+        !out.documents.iter().any(|doc| doc.origin.attribute.as_deref().is_some_and(|a| a.contains("IsProd: false")))
+    );
+    assert!(!out.unknown_policies.iter().any(|p| p.owner == "AppRole"));
 }
 
 #[test]
@@ -115,7 +129,8 @@ fn yaml_joins_aliases_and_flow_mappings() {
     assert_eq!(action_tokens(text, bucket, 0), ["\"s3:*\""]);
     let resource = &bucket.statements[0].resources().unwrap().0.items[0];
     assert_eq!(slice(text, resource.span), "\"${Bucket.Arn}/*\"");
-    assert!(matches!(&resource.value, Value::Partial(parts) if parts.len() == 2));
+    // `arn:`, the partition, `:s3:::`, the bucket name and `/*`.
+    assert!(matches!(&resource.value, Value::Partial(parts) if parts.len() == 5));
     let condition = bucket.statements[0].condition.as_ref().unwrap();
     let (_, entry) = condition.entries().next().unwrap();
     assert_eq!(slice(text, entry.key.span), "\"aws:SecureTransport\"");
@@ -159,7 +174,12 @@ fn json_template_documents() {
     assert!(user.issues.is_empty(), "{:#?}", user.issues);
     assert_eq!(action_tokens(text, user, 0), ["\"sns:Publish\"", "\"iam:PassRole\""]);
     let resources = resource_values(user, 0);
-    assert!(matches!(&resources[0], Value::Unknown(u) if u.reason.contains("Topic")));
+    // `Ref` of a topic is its ARN.
+    assert_eq!(
+        resources[0].to_string(),
+        "arn:\u{27e8}?\u{27e9}:sns:\u{27e8}?\u{27e9}:\u{27e8}?\u{27e9}:\u{27e8}Topic\u{27e9}"
+    );
+    assert_eq!(resources[0].reference().map(|r| (r.entity.as_str(), r.attribute.as_str())), Some(("Topic", "")));
     assert!(matches!(&resources[1], Value::Partial(_)));
     assert_eq!(resources[2], Value::known("arn:aws:iam::123456789012:role/app"));
     let items = &user.statements[0].resources().unwrap().0.items;

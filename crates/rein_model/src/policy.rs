@@ -510,6 +510,10 @@ pub struct UnknownValue<'a> {
 }
 
 fn push_value<'a>(out: &mut Vec<UnknownValue<'a>>, value: &'a SpannedValue, element: String) {
+    // A typed placeholder is analysed as it is (RULES.md §0.2 S8), not skipped.
+    if value.value.is_typed_placeholder() {
+        return;
+    }
     if let Some(reason) = value.value.unknown_reasons().first() {
         out.push(UnknownValue { span: value.span, element, reason });
     }

@@ -9,16 +9,27 @@ pub struct Unknown {
     /// The entity the value comes from, when it is a reference to another resource's attribute
     /// (`aws_iam_role.ci.arn`, `!GetAtt Role.Arn`); rules use it to link entities.
     pub reference: Option<Reference>,
+    /// Set when the hole stands for one name or id (a bucket name, an account id, a partition)
+    /// that never contains `:` or `/`. Typed placeholders set it, so that
+    /// `arn:⟨partition⟩:s3:::⟨Bucket⟩` matches only the ARN format of a bucket, not of an object.
+    pub segment: bool,
 }
 
 impl Unknown {
     pub fn new(reason: impl Into<String>) -> Self {
-        Self { reason: reason.into(), reference: None }
+        Self { reason: reason.into(), reference: None, segment: false }
     }
 
     /// An unknown that is an attribute of another entity.
     pub fn referring(reason: impl Into<String>, reference: Reference) -> Self {
-        Self { reason: reason.into(), reference: Some(reference) }
+        Self { reason: reason.into(), reference: Some(reference), segment: false }
+    }
+
+    /// Marks the hole as one name or id without `:` or `/` (see [`Unknown::segment`]).
+    #[must_use]
+    pub fn in_segment(mut self) -> Self {
+        self.segment = true;
+        self
     }
 }
 
@@ -80,6 +91,20 @@ impl Value {
         }
     }
 
+    /// Whether the value is a typed placeholder: every hole is one name or id
+    /// ([`Unknown::segment`]), as in `arn:⟨partition⟩:s3:::⟨Bucket⟩`. Such a value is analysed
+    /// like a known one (it matches only its type's ARN format), so it is not listed as unknown.
+    pub fn is_typed_placeholder(&self) -> bool {
+        match self {
+            Value::Known(_) => false,
+            Value::Unknown(unknown) => unknown.segment,
+            Value::Partial(parts) => parts.iter().all(|part| match part {
+                TemplatePart::Hole(unknown) => unknown.segment,
+                TemplatePart::Text(_) => true,
+            }),
+        }
+    }
+
     /// The reasons of every unknown part, in order.
     pub fn unknown_reasons(&self) -> Vec<&str> {
         match self {
@@ -97,20 +122,27 @@ impl Value {
 }
 
 impl fmt::Display for Value {
-    /// Renders holes as `⟨?⟩`, for messages.
+    /// Renders holes as `⟨?⟩`, and a hole that refers to an entity as `⟨entity⟩`, for messages.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Known(text) => f.write_str(text),
-            Value::Unknown(_) => f.write_str("\u{27e8}?\u{27e9}"),
+            Value::Unknown(unknown) => write_hole(f, unknown),
             Value::Partial(parts) => {
                 for part in parts {
                     match part {
                         TemplatePart::Text(text) => f.write_str(text)?,
-                        TemplatePart::Hole(_) => f.write_str("\u{27e8}?\u{27e9}")?,
+                        TemplatePart::Hole(unknown) => write_hole(f, unknown)?,
                     }
                 }
                 Ok(())
             }
         }
+    }
+}
+
+fn write_hole(f: &mut fmt::Formatter<'_>, unknown: &Unknown) -> fmt::Result {
+    match &unknown.reference {
+        Some(reference) => write!(f, "\u{27e8}{}\u{27e9}", reference.entity),
+        None => f.write_str("\u{27e8}?\u{27e9}"),
     }
 }

@@ -74,6 +74,8 @@ pub fn arn_pattern(value: &Value) -> Option<ArnPattern> {
                 .iter()
                 .map(|part| match part {
                     TemplatePart::Text(text) => ArnPiece::Text(text),
+                    // A typed placeholder (`arn:⟨partition⟩:s3:::⟨Bucket⟩`) is one name, not any run.
+                    TemplatePart::Hole(hole) if hole.segment => ArnPiece::Segment,
                     TemplatePart::Hole(_) => ArnPiece::Unknown,
                 })
                 .collect();

@@ -176,6 +176,33 @@ fn escapes_are_literal() {
 }
 
 #[test]
+fn segment_placeholders_match_only_their_type() {
+    let hole = |pieces: &[ArnPiece<'_>]| ArnPattern::from_pieces(pieces);
+    // `!GetAtt Bucket.Arn`: a bucket, never an object.
+    let bucket = hole(&[ArnPiece::Text("arn:"), ArnPiece::Segment, ArnPiece::Text(":s3:::"), ArnPiece::Segment]);
+    assert!(!bucket.has_unknown());
+    assert!(!bucket.has_wildcard());
+    assert_eq!(bucket.literal(), None);
+    assert!(template_matches(S3_BUCKET, &bucket));
+    assert!(!template_matches(S3_OBJECT, &bucket));
+    // `!Sub "${Bucket.Arn}/*"`: objects of the bucket.
+    let objects = hole(&[
+        ArnPiece::Text("arn:"),
+        ArnPiece::Segment,
+        ArnPiece::Text(":s3:::"),
+        ArnPiece::Segment,
+        ArnPiece::Text("/*"),
+    ]);
+    assert!(template_matches(S3_OBJECT, &objects));
+    assert!(!template_matches(S3_BUCKET, &objects));
+    // An account placeholder stays inside its field.
+    let role = hole(&[ArnPiece::Text("arn:aws:iam::"), ArnPiece::Segment, ArnPiece::Text(":role/app")]);
+    assert!(template_matches(IAM_ROLE, &role));
+    assert!(!template_matches(IAM_USER, &role));
+    assert_eq!(role.text(), format!("arn:aws:iam::{SEGMENT_TEXT}:role/app"));
+}
+
+#[test]
 fn unknown_holes() {
     let hole = |pieces: &[ArnPiece<'_>]| ArnPattern::from_pieces(pieces);
     let bucket_hole = hole(&[ArnPiece::Text("arn:aws:s3:::"), ArnPiece::Unknown]);

@@ -73,9 +73,8 @@ fn action_fits(action: &Action<'static>, pattern: &ArnPattern, text: Option<&str
 }
 
 /// The name of the resource type an ARN is, for the message (`bucket`, `object`).
-fn resource_type_of(catalog: &'static rein_catalog::Catalog, text: &str, pattern: &ArnPattern) -> Option<&'static str> {
-    let fields = arn_fields(text)?;
-    let service = catalog.service(fields.service)?;
+fn resource_type_of(catalog: &'static rein_catalog::Catalog, pattern: &ArnPattern) -> Option<&'static str> {
+    let service = catalog.service(pattern.service()?)?;
     service
         .resource_types()
         .find(|rt| rt.arn_templates().any(|template| template_matches(template, pattern)))
@@ -193,7 +192,9 @@ fn report_mismatch(
     let catalog = ctx.catalog();
     let (span, shown) = match patterns {
         [(value, pattern)] => {
-            let kind = value.known().and_then(|t| resource_type_of(catalog, t, pattern));
+            // A typed placeholder (`!GetAtt Bucket.Arn`) names its type as a known ARN does.
+            let typed = value.known().is_some() || value.value.is_typed_placeholder();
+            let kind = if typed { resource_type_of(catalog, pattern) } else { None };
             let shown = match kind {
                 Some(kind) => format!("`{}` (a `{kind}` ARN)", value.value),
                 None => format!("`{}`", value.value),
