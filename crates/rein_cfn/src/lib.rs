@@ -9,9 +9,12 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 mod embedded;
+mod entities;
 mod lower;
+mod metadata;
 mod resources;
 mod return_values;
+mod sam;
 mod syntax;
 
 use rein_model::json::parse_policy;
@@ -96,12 +99,41 @@ pub fn analyze_template(file: FileId, text: &str) -> CfnOutput {
     let Some(resources) = root.get("Resources") else { return out };
     for (id, resource) in resources.entries() {
         let Some(owner) = id.as_str() else { continue };
+        let extent = template.span(&(id.span.start..resource.span.end.max(id.span.end)));
+        out.suppressions.extend(metadata::suppressions(|tree| template.span(&tree.span), resource, extent));
         let Some(ty) = resource.get("Type").and_then(Tree::as_str) else { continue };
-        let Some(properties) = resource.get("Properties") else { continue };
+        let properties = resource.get("Properties");
+        if let Some(mut entity) = entities::entity(&template, id, resource, ty, properties) {
+            let serverless = matches!(ty, "AWS::Serverless::Function" | "AWS::Serverless::StateMachine");
+            if serverless && entity.attribute("role").is_none() {
+                // Without `Role`, SAM generates `<LogicalId>Role` for the function.
+                entity.attributes.push(entities::generated_role_reference(owner, entity.span));
+                let boundary = properties
+                    .and_then(|properties| property_entry(properties, "PermissionsBoundary"))
+                    .or_else(|| global_function_property(&root, ty, "PermissionsBoundary"));
+                let managed = properties
+                    .and_then(|properties| properties.get("Policies"))
+                    .map(|policies| resources::sam_managed_policies(&template, policies))
+                    .unwrap_or_default();
+                out.entities.push(entity);
+                out.entities.extend(entities::generated_role(&template, id, resource, managed, boundary));
+            } else {
+                out.entities.push(entity);
+            }
+        }
+        let Some(properties) = properties else { continue };
         for site in resources::sites(&template, ty, properties) {
             match site {
                 Site::Document { attribute, kind, value, branch } => {
                     read_branches(&template, text, owner, &attribute, value, &kind, &branch, &mut out);
+                }
+                Site::Built { attribute, kind, node } => {
+                    let origin = DocumentOrigin {
+                        syntax: SourceSyntax::Structured,
+                        owner: Some(owner.to_owned()),
+                        attribute: Some(attribute),
+                    };
+                    out.documents.push(structured(node, kind, origin));
                 }
                 Site::Unknown { attribute, kind, span, reason } => {
                     out.unknown_policies.push(UnknownPolicy { span, owner: owner.to_owned(), attribute, kind, reason });
@@ -168,6 +200,21 @@ fn read_branches(
             }),
         }
     }
+}
+
+/// The key and value of a property.
+fn property_entry<'a>(properties: &'a Tree, name: &str) -> Option<(&'a Tree, &'a Tree)> {
+    properties.entries().iter().find(|(key, _)| key.as_str() == Some(name)).map(|(key, value)| (key, value))
+}
+
+/// A property that SAM functions inherit from `Globals: Function:`. Only `PermissionsBoundary`
+/// of the IAM properties is inherited: SAM refuses `Role` and `Policies` there
+/// (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html>).
+fn global_function_property<'a>(root: &'a Tree, ty: &str, name: &str) -> Option<(&'a Tree, &'a Tree)> {
+    if ty != "AWS::Serverless::Function" {
+        return None;
+    }
+    property_entry(root.get("Globals")?.get("Function")?, name)
 }
 
 enum Read {

@@ -493,7 +493,7 @@ impl Parts {
 }
 
 /// The hole of a pseudo parameter; those that are one name are segment holes.
-fn pseudo_hole(name: &str) -> Unknown {
+pub(crate) fn pseudo_hole(name: &str) -> Unknown {
     let unknown = Unknown::new(format!("pseudo parameter `{name}` is known only at deploy time"));
     if SEGMENT_PSEUDO_PARAMETERS.contains(&name) { unknown.in_segment() } else { unknown }
 }

@@ -19,6 +19,8 @@ pub(crate) enum Site<'t> {
         /// `Policies` list under `!If [IsProd, …, !Ref AWS::NoValue]`).
         branch: Vec<(String, bool)>,
     },
+    /// A document built by rein, e.g. the statements of a SAM policy template.
+    Built { attribute: String, kind: PolicyKind, node: rein_model::Node },
     /// The property is there but its shape cannot be read (a `Policies` list from `Fn::If`).
     Unknown { attribute: String, kind: PolicyKind, span: Span, reason: String },
 }
@@ -92,7 +94,9 @@ pub(crate) fn sites<'t>(template: &Template<'_>, ty: &str, properties: &'t Tree)
     {
         inline_policies(template, policies, &mut sites);
     }
+    // With `Role`, SAM uses that role and ignores `Policies`.
     if matches!(ty, "AWS::Serverless::Function" | "AWS::Serverless::StateMachine")
+        && properties.get("Role").is_none()
         && let Some(policies) = properties.get("Policies")
     {
         sam_policies(template, policies, &mut sites);
@@ -113,9 +117,13 @@ pub(crate) fn sites<'t>(template: &Template<'_>, ty: &str, properties: &'t Tree)
     sites.sort_by_key(|site| match site {
         Site::Document { value, .. } => value.span.start,
         Site::Unknown { span, .. } => usize::from(span.range.start()),
+        Site::Built { node, .. } => usize::from(node.span.range.start()),
     });
     sites
 }
+
+/// The `Fn::If` conditions and the values they take on the way to a value.
+pub(crate) type Branch = Vec<(String, bool)>;
 
 /// The deepest nesting of `Fn::If` around a property that is followed.
 const MAX_IF_NESTING: usize = 4;
@@ -222,11 +230,7 @@ fn unknown_site<'t>(template: &Template<'_>, attribute: &str, tree: &Tree, reaso
 /// list of those
 /// (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies>).
 fn sam_policies<'t>(template: &Template<'_>, policies: &'t Tree, sites: &mut Vec<Site<'t>>) {
-    let items: Vec<(String, &Tree)> = match &policies.kind {
-        Kind::Seq(items) => items.iter().enumerate().map(|(idx, item)| (format!("Policies[{idx}]"), item)).collect(),
-        _ => vec![("Policies".to_owned(), policies)],
-    };
-    for (attribute, item) in items {
+    for (attribute, branch, item) in sam_items(policies) {
         if is_intrinsic(item) {
             let reason = match template.lower(item, 1) {
                 None => continue,
@@ -235,26 +239,88 @@ fn sam_policies<'t>(template: &Template<'_>, policies: &'t Tree, sites: &mut Vec
                     rein_model::NodeKind::String(value) => match value.unknown_reasons().first() {
                         // A managed policy ARN or name, not a document.
                         None => continue,
+                        Some(_) if value.reference().is_some() || value.is_typed_placeholder() => continue,
                         Some(reason) => (*reason).to_owned(),
                     },
                     _ => "the policy is an intrinsic function".to_owned(),
                 },
             };
-            sites.push(unknown_site(template, &attribute, item, &reason));
+            sites.push(unknown_site(template, &format!("{attribute}{}", branch_label(&branch)), item, &reason));
             continue;
         }
-        match &item.kind {
-            Kind::Map(_) if item.get("Statement").is_some() => {
-                sites.push(Site::Document { attribute, kind: PolicyKind::Identity, value: item, branch: Vec::new() });
+        match item.entries() {
+            _ if item.get("Statement").is_some() => {
+                sites.push(Site::Document { attribute, kind: PolicyKind::Identity, value: item, branch });
             }
-            Kind::Map(entries) => {
-                let name = entries.first().and_then(|(key, _)| key.as_str()).unwrap_or_default();
-                // FIXME(#5): expand the SAM policy templates to their statements.
-                let reason = format!("SAM policy template `{name}` is not expanded");
-                sites.push(unknown_site(template, &attribute, item, &reason));
+            [(key, params)] => {
+                let name = key.as_str().unwrap_or_default();
+                let attribute = format!("{attribute} ({name}){}", branch_label(&branch));
+                match crate::sam::find(name) {
+                    Some(policy) => {
+                        let node = crate::sam::expand(template, policy, item, key, params);
+                        sites.push(Site::Built { attribute, kind: PolicyKind::Identity, node });
+                    }
+                    None => {
+                        let reason = format!("`{name}` is not a SAM policy template known to rein");
+                        sites.push(unknown_site(template, &attribute, item, &reason));
+                    }
+                }
             }
-            // A managed policy name or ARN is an attachment, not a document.
+            [] => {}
+            _ => {
+                let reason = "a policy of `Policies` is neither a document nor one SAM policy template";
+                sites.push(unknown_site(template, &format!("{attribute}{}", branch_label(&branch)), item, reason));
+            }
+        }
+    }
+}
+
+/// The items of a SAM `Policies` value with their attribute names and the `Fn::If` branches
+/// that lead to them.
+fn sam_items(policies: &Tree) -> Vec<(String, Branch, &Tree)> {
+    let mut out = Vec::new();
+    for (list_branch, policies) in branches(policies) {
+        match &policies.kind {
+            Kind::Seq(items) => {
+                for (idx, item) in items.iter().enumerate() {
+                    for (item_branch, item) in branches(item) {
+                        let mut branch = list_branch.clone();
+                        branch.extend(item_branch);
+                        out.push((format!("Policies[{idx}]"), branch, item));
+                    }
+                }
+            }
+            _ => out.push(("Policies".to_owned(), list_branch, policies)),
+        }
+    }
+    out
+}
+
+/// The managed policies of a SAM `Policies` value, as ARNs: a name such as
+/// `AmazonS3ReadOnlyAccess` is an AWS managed policy, which SAM turns into its ARN in the stack's
+/// partition.
+pub(crate) fn sam_managed_policies(template: &Template<'_>, policies: &Tree) -> Vec<rein_model::Node> {
+    let mut out = Vec::new();
+    for (_, _, item) in sam_items(policies) {
+        if item.get("Statement").is_some() || !item.entries().is_empty() {
+            continue;
+        }
+        let Some(node) = template.lower(item, 1) else { continue };
+        match &node.kind {
+            rein_model::NodeKind::String(rein_model::Value::Known(text)) if !text.starts_with("arn:") => {
+                let parts = vec![
+                    rein_model::TemplatePart::Text("arn:".to_owned()),
+                    rein_model::TemplatePart::Hole(crate::lower::pseudo_hole("AWS::Partition")),
+                    rein_model::TemplatePart::Text(format!(":iam::aws:policy/{text}")),
+                ];
+                out.push(rein_model::Node::new(
+                    node.span,
+                    rein_model::NodeKind::String(rein_model::Value::Partial(parts)),
+                ));
+            }
+            rein_model::NodeKind::String(_) => out.push(node),
             _ => {}
         }
     }
+    out
 }

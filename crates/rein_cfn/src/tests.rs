@@ -292,14 +292,17 @@ fn sam_function_inline_statements() {
     let Value::Partial(parts) = &resource_values(inline, 0)[0] else { panic!() };
     assert!(parts.iter().any(|part| matches!(part, TemplatePart::Text(t) if t == ":table/images")));
 
-    // A managed policy name is not a document; a policy template is reported until it is expanded.
-    assert_eq!(out.documents.iter().filter(|doc| doc.origin.owner.as_deref() == Some("ThumbnailFunction")).count(), 1);
-    let template = out.unknown_policies.iter().find(|p| p.owner == "ThumbnailFunction").unwrap();
-    assert_eq!(template.attribute, "Policies[1]");
-    assert!(template.reason.contains("S3ReadPolicy"), "{}", template.reason);
-
-    let single = document(&out, "Worker", "Policies");
-    assert_eq!(action_tokens(text, single, 0), ["sqs:SendMessage"]);
+    // A managed policy name is not a document; a policy template is expanded into its statements,
+    // its resources pointing at the parameter value.
+    assert_eq!(out.documents.iter().filter(|doc| doc.origin.owner.as_deref() == Some("ThumbnailFunction")).count(), 2);
+    let template = document(&out, "ThumbnailFunction", "Policies[1] (S3ReadPolicy)");
+    assert!(template.issues.is_empty(), "{:#?}", template.issues);
+    assert_eq!(action_tokens(text, template, 0), ["S3ReadPolicy"; 5]);
+    let resources = &template.statements[0].resources().unwrap().0.items;
+    assert_eq!(slice(text, resources[0].span), "!Ref SourceBucket");
+    assert_eq!(resources[1].value.to_string(), "arn:\u{27e8}?\u{27e9}:s3:::\u{27e8}SourceBucket\u{27e9}/*");
+    assert!(resources[1].value.is_typed_placeholder());
+    assert!(!out.unknown_policies.iter().any(|p| p.owner == "ThumbnailFunction"));
 }
 
 fn dump(name: &str, text: &str) -> String {
