@@ -434,3 +434,106 @@ fn byte_order_marks_and_crlf_are_read() {
         assert_eq!(action_tokens(text, doc, 0), [token]);
     }
 }
+
+const APP_YAML: &str = include_str!("../../../fixtures/frontends/cfn/app.cfn.yaml");
+
+fn dump_entities(name: &str, text: &str) -> String {
+    let texts = [(name.to_owned(), text.to_owned())];
+    let output = analyze(text);
+    rein_model::dump::dump_inventory(&texts, &output.entities, &[], &output.suppressions)
+}
+
+#[test]
+fn snapshot_app_yaml() {
+    insta::assert_snapshot!(dump("app.cfn.yaml", APP_YAML));
+}
+
+#[test]
+fn snapshot_app_yaml_inventory() {
+    insta::assert_snapshot!(dump_entities("app.cfn.yaml", APP_YAML));
+}
+
+#[test]
+fn if_branches_are_read_once_each_and_named() {
+    let text = APP_YAML;
+    let out = analyze(text);
+    assert_eq!(out.issues, vec![]);
+    // A statement element under `Fn::If`: one document per branch, each with exact spans.
+    let prod = document(&out, "OrdersFunction", "Policies[3] (if IsProd: true)");
+    let dev = document(&out, "OrdersFunction", "Policies[3] (if IsProd: false)");
+    let resource =
+        |doc: &PolicyDocument| slice(text, doc.statements[0].resources().unwrap().0.items[0].span).to_owned();
+    assert_eq!(resource(prod), "\"${ArchiveBucket.Arn}/orders/*\"");
+    assert_eq!(resource(dev), "\"${ArchiveBucket.Arn}/dev/*\"");
+    // A statement under `Fn::If` with `AWS::NoValue`: present in one branch only.
+    let with_key = document(&out, "ReportRole", "Policies[0].PolicyDocument (if IsProd: true)");
+    let without = document(&out, "ReportRole", "Policies[0].PolicyDocument (if IsProd: false)");
+    assert_eq!((with_key.statements.len(), without.statements.len()), (2, 1));
+    // A document without `Fn::If` keeps its plain attribute.
+    document(&out, "ReportReadPolicy", "PolicyDocument");
+}
+
+#[test]
+fn sam_role_globals_and_state_machines() {
+    let out = analyze(APP_YAML);
+    // `Role` set: SAM ignores `Policies` and generates no role.
+    assert!(!out.documents.iter().any(|doc| doc.origin.owner.as_deref() == Some("ReportFunction")));
+    assert!(!out.entities.iter().any(|entity| entity.address == "ReportFunctionRole"));
+    let report = out.entities.iter().find(|entity| entity.address == "ReportFunction").unwrap();
+    assert_eq!(report.references("role")[0].entity, "ReportRole");
+    // No `Role`: the generated role has the managed policy and the boundary from `Globals`.
+    let role = out.entities.iter().find(|entity| entity.address == "OrdersFunctionRole").unwrap();
+    assert_eq!(role.items("managed_policy_arns").len(), 1);
+    assert!(role.attribute("permissions_boundary").is_some());
+    let function = out.entities.iter().find(|entity| entity.address == "OrdersFunction").unwrap();
+    assert_eq!(function.references("role")[0].entity, "OrdersFunctionRole");
+    // A state machine's policy template.
+    let invoke = document(&out, "Pipeline", "Policies[0] (LambdaInvokePolicy)");
+    let resource = &invoke.statements[0].resources().unwrap().0.items[0].value;
+    assert_eq!(resource.reference().map(|r| r.entity.as_str()), Some("OrdersFunction"));
+}
+
+#[test]
+fn entities_carry_references_and_conditions() {
+    use rein_model::EntityKind;
+    let out = analyze(APP_YAML);
+    let entity = |address: &str| out.entities.iter().find(|entity| entity.address == address).unwrap();
+    let policy = entity("ReportReadPolicy");
+    assert_eq!(policy.kind, EntityKind::ManagedPolicy);
+    assert_eq!(policy.references("roles")[0].entity, "ReportRole");
+    let role = entity("ReportRole");
+    assert_eq!(role.number("max_session_duration"), Some(3600.0));
+    let managed = role.references("managed_policy_arns");
+    assert_eq!(managed.len(), 1);
+    assert_eq!(managed[0].entity, "ReportReadPolicy");
+    let trail = entity("AuditTrail");
+    assert_eq!(trail.kind, EntityKind::CloudTrail);
+    assert_eq!(trail.bool("is_multi_region_trail"), Some(true));
+    assert_eq!(trail.bool("enable_logging"), Some(true));
+    assert!(trail.conditional.as_deref().is_some_and(|why| why.contains("IsProd")));
+    assert!(entity("Auditors").conditional.is_none());
+    assert_eq!(entity("AuditorKey").references("user")[0].entity, "AuditorKeyUser");
+    assert_eq!(entity("AuditKey").number("deletion_window_in_days"), Some(30.0));
+}
+
+#[test]
+fn metadata_suppressions_cover_their_resource() {
+    use rein_model::{SuppressionScope, SuppressionSyntax};
+    let text = APP_YAML;
+    let out = analyze(text);
+    let rules: Vec<(&str, Option<&str>, SuppressionSyntax)> =
+        out.suppressions.iter().map(|s| (s.rule.as_str(), s.reason.as_deref(), s.syntax)).collect();
+    assert_eq!(
+        rules,
+        [
+            ("W35", Some("Access logs go to the central logging account."), SuppressionSyntax::CfnNag),
+            ("CKV_AWS_18", Some("Same as above."), SuppressionSyntax::Checkov),
+            ("IAM105", Some("The function lists queues by design."), SuppressionSyntax::Rein),
+            ("IAM104", None, SuppressionSyntax::Rein),
+        ]
+    );
+    let SuppressionScope::Range(range) = out.suppressions[2].scope else { panic!() };
+    assert!(slice(text, range).starts_with("OrdersFunction:"));
+    assert!(slice(text, range).ends_with("!Sub \"${ArchiveBucket.Arn}/dev/*\""));
+    assert_eq!(slice(text, out.suppressions[3].span), "IAM104");
+}
