@@ -3,7 +3,7 @@
 //! The property names follow the CloudFormation resource reference
 //! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html>).
 
-use rein_model::PolicyKind;
+use rein_model::{Node, NodeKind, PolicyKind, Unknown, Value};
 use rein_text::Span;
 
 use crate::lower::{Template, if_parts, intrinsic_arg, long_form};
@@ -59,6 +59,23 @@ fn document_properties(ty: &str) -> &'static [(&'static str, DocKind)] {
         "AWS::CodeArtifact::Domain" | "AWS::CodeArtifact::Repository" => {
             &[("PermissionsPolicyDocument", DocKind::Resource("codeartifact"))]
         }
+        // The properties below follow the resource types that AWS's cfn-policy-validator reads,
+        // each checked against its page in the CloudFormation resource reference.
+        // A VPC endpoint policy applies to whichever service the endpoint serves.
+        "AWS::EC2::VPCEndpoint" => &[("PolicyDocument", DocKind::AnyResource)],
+        "AWS::Events::EventBus" => &[("Policy", DocKind::Resource("events"))],
+        "AWS::Glue::ResourcePolicy" => &[("PolicyInJson", DocKind::Resource("glue"))],
+        "AWS::S3ObjectLambda::AccessPointPolicy" => &[("PolicyDocument", DocKind::Resource("s3-object-lambda"))],
+        "AWS::S3Express::BucketPolicy" => &[("PolicyDocument", DocKind::Resource("s3express"))],
+        "AWS::S3::MultiRegionAccessPointPolicy" => &[("Policy", DocKind::Resource("s3"))],
+        "AWS::DynamoDB::Table" => &[
+            ("ResourcePolicy.PolicyDocument", DocKind::Resource("dynamodb")),
+            ("StreamSpecification.ResourcePolicy.PolicyDocument", DocKind::Resource("dynamodb")),
+        ],
+        "AWS::DynamoDB::GlobalTable" => &[("Replicas[].ResourcePolicy.PolicyDocument", DocKind::Resource("dynamodb"))],
+        "AWS::Kinesis::ResourcePolicy" => &[("ResourcePolicy", DocKind::Resource("kinesis"))],
+        "AWS::Logs::Destination" => &[("DestinationPolicy", DocKind::Resource("logs"))],
+        "AWS::ECR::PublicRepository" => &[("RepositoryPolicyText", DocKind::Resource("ecr-public"))],
         _ => &[],
     }
 }
@@ -69,6 +86,8 @@ enum DocKind {
     Identity,
     Trust,
     Resource(&'static str),
+    /// A resource policy whose service is not fixed by the property.
+    AnyResource,
 }
 
 impl DocKind {
@@ -77,6 +96,7 @@ impl DocKind {
             DocKind::Identity => PolicyKind::Identity,
             DocKind::Trust => PolicyKind::Trust,
             DocKind::Resource(service) => resource(service),
+            DocKind::AnyResource => PolicyKind::Resource { service: None },
         }
     }
 }
@@ -85,9 +105,15 @@ impl DocKind {
 pub(crate) fn sites<'t>(template: &Template<'_>, ty: &str, properties: &'t Tree) -> Vec<Site<'t>> {
     let mut sites = Vec::new();
     for (name, kind) in document_properties(ty) {
-        if let Some(value) = properties.get(name) {
-            sites.push(Site::Document { attribute: (*name).to_owned(), kind: kind.kind(), value, branch: Vec::new() });
+        for (attribute, value) in property_paths(properties, name) {
+            sites.push(Site::Document { attribute, kind: kind.kind(), value, branch: Vec::new() });
         }
+    }
+    if ty == "AWS::Events::EventBusPolicy" {
+        event_bus_policy(template, properties, &mut sites);
+    }
+    if matches!(ty, "AWS::Lambda::Permission" | "AWS::Lambda::LayerVersionPermission") {
+        lambda_permission(template, ty, properties, &mut sites);
     }
     if matches!(ty, "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group")
         && let Some(policies) = properties.get("Policies")
@@ -120,6 +146,159 @@ pub(crate) fn sites<'t>(template: &Template<'_>, ty: &str, properties: &'t Tree)
         Site::Built { node, .. } => usize::from(node.span.range.start()),
     });
     sites
+}
+
+/// The values at a property path: `A.B` is `B` inside `A`, and `A[].B` is `B` in every item
+/// of the list `A`; each with its attribute name (`Replicas[0].ResourcePolicy.PolicyDocument`).
+fn property_paths<'t>(properties: &'t Tree, path: &str) -> Vec<(String, &'t Tree)> {
+    let mut found = vec![(String::new(), properties)];
+    for part in path.split('.') {
+        let (name, each) = match part.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (part, false),
+        };
+        let mut next = Vec::new();
+        for (prefix, tree) in found {
+            let Some(value) = tree.get(name) else { continue };
+            let attribute = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+            match (&value.kind, each) {
+                (Kind::Seq(items), true) => {
+                    next.extend(items.iter().enumerate().map(|(idx, item)| (format!("{attribute}[{idx}]"), item)));
+                }
+                (_, true) => {}
+                _ => next.push((attribute, value)),
+            }
+        }
+        found = next;
+    }
+    found
+}
+
+/// `AWS::Events::EventBusPolicy`: one `Statement`, or the older `Action`, `Principal` and
+/// `Condition` properties, made into a resource policy of the bus
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbuspolicy.html>).
+fn event_bus_policy(template: &Template<'_>, properties: &Tree, sites: &mut Vec<Site<'_>>) {
+    use crate::sam::{array, member, object};
+    let kind = resource("events");
+    if let Some((key, statement)) = properties.entries().iter().find(|(key, _)| key.as_str() == Some("Statement")) {
+        let Some(node) = template.lower(statement, 1) else { return };
+        let at = template.span(&key.span);
+        let version = Node::new(at, NodeKind::String(Value::known("2012-10-17")));
+        let document =
+            object(at, vec![member(at, "Version", version), member(at, "Statement", array(node.span, vec![node]))]);
+        sites.push(Site::Built { attribute: "Statement".to_owned(), kind, node: document });
+        return;
+    }
+    let (Some(action), Some(principal)) = (properties.get("Action"), properties.get("Principal")) else { return };
+    let at = template.span(&action.span);
+    let mut members = vec![member(at, "Effect", Node::new(at, NodeKind::String(Value::known("Allow"))))];
+    if let Some(principal) = template.lower(principal, 1) {
+        let principal = match &principal.kind {
+            NodeKind::String(Value::Known(text)) if text == "*" => principal,
+            _ => object(principal.span, vec![member(principal.span, "AWS", principal.clone())]),
+        };
+        members.push(member(at, "Principal", principal));
+    }
+    members.extend(template.lower(action, 1).map(|action| member(at, "Action", action)));
+    members.push(member(
+        at,
+        "Resource",
+        Node::new(
+            at,
+            NodeKind::String(Value::Unknown(Unknown::new("the ARN of the event bus the policy is attached to"))),
+        ),
+    ));
+    if let Some(condition) = properties.get("Condition").and_then(|condition| template.lower(condition, 1)) {
+        // The older `Condition` property is one `{Type, Key, Value}` condition.
+        members.push(member(at, "Condition", legacy_condition(condition)));
+    }
+    let statement = object(at, members);
+    let version = Node::new(at, NodeKind::String(Value::known("2012-10-17")));
+    let document =
+        object(at, vec![member(at, "Version", version), member(at, "Statement", array(at, vec![statement]))]);
+    sites.push(Site::Built { attribute: "Action".to_owned(), kind, node: document });
+}
+
+/// `{Type: StringEquals, Key: aws:PrincipalOrgID, Value: o-…}` as a policy condition block.
+fn legacy_condition(condition: Node) -> Node {
+    use crate::sam::{member, object};
+    let at = condition.span;
+    let NodeKind::Object(fields) = &condition.kind else { return condition };
+    let field = |name: &str| fields.members.iter().find(|m| m.key.name == name).map(|m| m.value.clone());
+    let (
+        Some(Node { kind: NodeKind::String(Value::Known(operator)), .. }),
+        Some(Node { kind: NodeKind::String(Value::Known(key)), .. }),
+        Some(value),
+    ) = (field("Type"), field("Key"), field("Value"))
+    else {
+        return Node::new(
+            at,
+            NodeKind::Unknown(Unknown::new(
+                "the `Condition` of the event bus policy is not of the form {Type, Key, Value}",
+            )),
+        );
+    };
+    object(at, vec![member(at, &operator, object(at, vec![member(at, &key, value)]))])
+}
+
+/// `AWS::Lambda::Permission` and `AWS::Lambda::LayerVersionPermission` grant one action to one
+/// principal; they are read as the one-statement resource policy that Lambda adds for them
+/// (`SourceArn`, `SourceAccount`, `PrincipalOrgID`, `OrganizationId` become its conditions), as
+/// cfn-policy-validator does
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html>,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversionpermission.html>).
+fn lambda_permission(template: &Template<'_>, ty: &str, properties: &Tree, sites: &mut Vec<Site<'_>>) {
+    use crate::sam::{array, member, object};
+    let Some(principal_tree) = properties.get("Principal") else { return };
+    let Some(action_tree) = properties.get("Action") else { return };
+    let at = template.span(&principal_tree.span);
+    let string = |span, text: &str| Node::new(span, NodeKind::String(Value::known(text)));
+    let mut members = vec![member(at, "Effect", string(at, "Allow"))];
+    if let Some(principal) = template.lower(principal_tree, 1) {
+        let principal = match &principal.kind {
+            NodeKind::String(Value::Known(text)) if text == "*" => principal,
+            // A service principal is a DNS name; anything else is an account or an ARN.
+            NodeKind::String(Value::Known(text)) if text.contains(".amazonaws.com") || text.ends_with(".com") => {
+                object(principal.span, vec![member(principal.span, "Service", principal.clone())])
+            }
+            _ => object(principal.span, vec![member(principal.span, "AWS", principal.clone())]),
+        };
+        members.push(member(at, "Principal", principal));
+    }
+    members.extend(template.lower(action_tree, 1).map(|action| member(at, "Action", action)));
+    let target = if ty == "AWS::Lambda::Permission" { "FunctionName" } else { "LayerVersionArn" };
+    let target_node = match properties.get(target).and_then(|tree| template.lower(tree, 1)) {
+        Some(node) => node,
+        None => Node::new(at, NodeKind::String(Value::Unknown(Unknown::new(format!("`{target}` is not given"))))),
+    };
+    members.push(member(at, "Resource", target_node));
+    let conditions: [(&str, &str, &str); 4] = [
+        ("SourceArn", "ArnLike", "aws:SourceArn"),
+        ("SourceAccount", "StringEquals", "aws:SourceAccount"),
+        ("PrincipalOrgID", "StringEquals", "aws:PrincipalOrgID"),
+        ("OrganizationId", "StringEquals", "aws:PrincipalOrgID"),
+    ];
+    let mut operators: Vec<rein_model::tree::Member> = Vec::new();
+    for (property, operator, key) in conditions {
+        let Some(value) = properties.get(property).and_then(|tree| template.lower(tree, 1)) else { continue };
+        let entry = member(value.span, key, value);
+        match operators.iter_mut().find(|existing| existing.key.name == operator) {
+            Some(existing) => {
+                if let NodeKind::Object(block) = &mut existing.value.kind {
+                    block.members.push(entry);
+                }
+            }
+            None => operators.push(member(at, operator, object(at, vec![entry]))),
+        }
+    }
+    if !operators.is_empty() {
+        members.push(member(at, "Condition", object(at, operators)));
+    }
+    let statement = object(at, members);
+    let version = string(at, "2012-10-17");
+    let document =
+        object(at, vec![member(at, "Version", version), member(at, "Statement", array(at, vec![statement]))]);
+    sites.push(Site::Built { attribute: "Principal".to_owned(), kind: resource("lambda"), node: document });
 }
 
 /// The `Fn::If` conditions and the values they take on the way to a value.

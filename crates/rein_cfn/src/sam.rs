@@ -208,15 +208,15 @@ fn substitute(template: &Template<'_>, policy: &PolicyTemplate, text: &str, para
     Node::new(span, NodeKind::String(value))
 }
 
-fn member(at: Span, name: &str, value: Node) -> Member {
+pub(crate) fn member(at: Span, name: &str, value: Node) -> Member {
     Member { key: Key { name: name.to_owned(), span: at }, value }
 }
 
-fn array(at: Span, items: Vec<Node>) -> Node {
+pub(crate) fn array(at: Span, items: Vec<Node>) -> Node {
     Node::new(at, NodeKind::Array(items))
 }
 
-fn object(at: Span, members: Vec<Member>) -> Node {
+pub(crate) fn object(at: Span, members: Vec<Member>) -> Node {
     Node::new(at, NodeKind::Object(Object { opening: at, members }))
 }
 

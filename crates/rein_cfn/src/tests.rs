@@ -537,3 +537,37 @@ fn metadata_suppressions_cover_their_resource() {
     assert!(slice(text, range).ends_with("!Sub \"${ArchiveBucket.Arn}/dev/*\""));
     assert_eq!(slice(text, out.suppressions[3].span), "IAM104");
 }
+
+const RESOURCE_POLICIES_JSON: &str = include_str!("../../../fixtures/frontends/cfn/resource-policies.cfn.json");
+
+#[test]
+fn snapshot_resource_policies_json() {
+    insta::assert_snapshot!(dump("resource-policies.cfn.json", RESOURCE_POLICIES_JSON));
+}
+
+#[test]
+fn lambda_permissions_are_one_statement_resource_policies() {
+    let text = RESOURCE_POLICIES_JSON;
+    let out = analyze(text);
+    assert_eq!(out.issues, vec![]);
+    let s3 = document(&out, "UploadsInvokeResize", "Principal");
+    assert_eq!(s3.kind, PolicyKind::Resource { service: Some("lambda".to_owned()) });
+    assert!(s3.issues.is_empty(), "{:#?}", s3.issues);
+    let stmt = &s3.statements[0];
+    let principal = stmt.principal.as_ref().unwrap();
+    assert_eq!(slice(text, principal.span), "\"s3.amazonaws.com\"");
+    let (_, source) = stmt.condition.as_ref().unwrap().entries().next().unwrap();
+    assert_eq!(source.key.name, "aws:SourceArn");
+    let account = document(&out, "PartnerInvoke", "Principal");
+    assert!(account.statements[0].condition.is_none());
+    for (owner, attribute) in [
+        ("BusPolicy", "Statement"),
+        ("S3Endpoint", "PolicyDocument"),
+        ("Orders", "ResourcePolicy.PolicyDocument"),
+        ("StreamPolicy", "ResourcePolicy"),
+    ] {
+        let doc = document(&out, owner, attribute);
+        assert!(doc.issues.is_empty(), "{owner}: {:#?}", doc.issues);
+        assert!(matches!(doc.kind, PolicyKind::Resource { .. }));
+    }
+}
