@@ -12,7 +12,7 @@ use crate::{CfnOutput, analyze_template, is_template};
 const ROLES_YAML: &str = include_str!("../../../fixtures/frontends/cfn/roles.cfn.yaml");
 const TEMPLATE_JSON: &str = include_str!("../../../fixtures/frontends/cfn/template.cfn.json");
 const SAM_YAML: &str = include_str!("../../../fixtures/frontends/cfn/sam.cfn.yaml");
-const FIXTURES: [&str; 3] = [ROLES_YAML, TEMPLATE_JSON, SAM_YAML];
+const FIXTURES: [&str; 5] = [ROLES_YAML, TEMPLATE_JSON, SAM_YAML, APP_YAML, RESOURCE_POLICIES_JSON];
 
 fn analyze(text: &str) -> CfnOutput {
     analyze_template(FileId(0), text)
