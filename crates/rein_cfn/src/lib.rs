@@ -9,8 +9,12 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 mod embedded;
+mod entities;
 mod lower;
+mod metadata;
 mod resources;
+mod return_values;
+mod sam;
 mod suppress;
 mod syntax;
 
@@ -99,27 +103,41 @@ pub fn analyze_template(file: FileId, text: &str) -> CfnOutput {
     let Some(resources) = root.get("Resources") else { return out };
     for (id, resource) in resources.entries() {
         let Some(owner) = id.as_str() else { continue };
+        let extent = template.span(&(id.span.start..resource.span.end.max(id.span.end)));
+        out.suppressions.extend(metadata::suppressions(|tree| template.span(&tree.span), resource, extent));
         let Some(ty) = resource.get("Type").and_then(Tree::as_str) else { continue };
-        let Some(properties) = resource.get("Properties") else { continue };
+        let properties = resource.get("Properties");
+        if let Some(mut entity) = entities::entity(&template, id, resource, ty, properties) {
+            let serverless = matches!(ty, "AWS::Serverless::Function" | "AWS::Serverless::StateMachine");
+            if serverless && entity.attribute("role").is_none() {
+                // Without `Role`, SAM generates `<LogicalId>Role` for the function.
+                entity.attributes.push(entities::generated_role_reference(owner, entity.span));
+                let boundary = properties
+                    .and_then(|properties| property_entry(properties, "PermissionsBoundary"))
+                    .or_else(|| global_function_property(&root, ty, "PermissionsBoundary"));
+                let managed = properties
+                    .and_then(|properties| properties.get("Policies"))
+                    .map(|policies| resources::sam_managed_policies(&template, policies))
+                    .unwrap_or_default();
+                out.entities.push(entity);
+                out.entities.extend(entities::generated_role(&template, id, resource, managed, boundary));
+            } else {
+                out.entities.push(entity);
+            }
+        }
+        let Some(properties) = properties else { continue };
         for site in resources::sites(&template, ty, properties) {
             match site {
-                Site::Document { attribute, kind, value } => {
-                    let origin = |syntax| DocumentOrigin {
-                        syntax,
+                Site::Document { attribute, kind, value, branch } => {
+                    read_branches(&template, text, owner, &attribute, value, &kind, &branch, &mut out);
+                }
+                Site::Built { attribute, kind, node } => {
+                    let origin = DocumentOrigin {
+                        syntax: SourceSyntax::Structured,
                         owner: Some(owner.to_owned()),
-                        attribute: Some(attribute.clone()),
+                        attribute: Some(attribute),
                     };
-                    match read_document(&template, text, value, kind.clone(), origin) {
-                        Read::Document(doc) => out.documents.push(*doc),
-                        Read::Absent => {}
-                        Read::Unknown(span, reason) => out.unknown_policies.push(UnknownPolicy {
-                            span,
-                            owner: owner.to_owned(),
-                            attribute,
-                            kind,
-                            reason,
-                        }),
-                    }
+                    out.documents.push(structured(node, kind, origin));
                 }
                 Site::Unknown { attribute, kind, span, reason } => {
                     out.unknown_policies.push(UnknownPolicy { span, owner: owner.to_owned(), attribute, kind, reason });
@@ -129,6 +147,78 @@ pub fn analyze_template(file: FileId, text: &str) -> CfnOutput {
     }
     out.issues.sort_by_key(|(span, _)| span.range.start());
     out
+}
+
+/// The most `Fn::If` conditions inside one document whose branches are combined; 2⁴ lowerings at
+/// most. Conditions past these stay unknown values.
+const MAX_CONDITIONS: usize = 4;
+
+/// Reads a policy-bearing property once per combination of the `Fn::If` branches in it, naming
+/// the branches in the attribute (`Policies[0].PolicyDocument (if IsProd: true)`). Combinations
+/// that consult the same branches give the same document and are read once.
+#[allow(clippy::too_many_arguments)]
+fn read_branches(
+    template: &Template<'_>,
+    text: &str,
+    owner: &str,
+    attribute: &str,
+    value: &Tree,
+    kind: &PolicyKind,
+    outer: &[(String, bool)],
+    out: &mut CfnOutput,
+) {
+    let mut conditions = lower::if_conditions(value);
+    conditions.retain(|condition| !outer.iter().any(|(name, _)| name == condition));
+    conditions.truncate(MAX_CONDITIONS);
+    let mut seen: Vec<Vec<(String, bool)>> = Vec::new();
+    for mask in 0..(1_usize << conditions.len()) {
+        let mut chosen = outer.to_vec();
+        // Mask 0 takes every true branch first, as the template reads.
+        chosen.extend(conditions.iter().enumerate().map(|(bit, name)| (name.clone(), mask & (1 << bit) == 0)));
+        let (read, consulted) = read_document(template, text, value, kind.clone(), &chosen, |syntax| DocumentOrigin {
+            syntax,
+            owner: Some(owner.to_owned()),
+            attribute: Some(attribute.to_owned()),
+        });
+        let mut key = consulted.clone();
+        key.sort();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let mut branch = outer.to_vec();
+        branch.extend(consulted.into_iter().filter(|(name, _)| !outer.iter().any(|(outer, _)| outer == name)));
+        let attribute = format!("{attribute}{}", resources::branch_label(&branch));
+        match read {
+            Read::Document(mut doc) => {
+                doc.origin.attribute = Some(attribute);
+                out.documents.push(*doc);
+            }
+            Read::Absent => {}
+            Read::Unknown(span, reason) => out.unknown_policies.push(UnknownPolicy {
+                span,
+                owner: owner.to_owned(),
+                attribute,
+                kind: kind.clone(),
+                reason,
+            }),
+        }
+    }
+}
+
+/// The key and value of a property.
+fn property_entry<'a>(properties: &'a Tree, name: &str) -> Option<(&'a Tree, &'a Tree)> {
+    properties.entries().iter().find(|(key, _)| key.as_str() == Some(name)).map(|(key, value)| (key, value))
+}
+
+/// A property that SAM functions inherit from `Globals: Function:`. Only `PermissionsBoundary`
+/// of the IAM properties is inherited: SAM refuses `Role` and `Policies` there
+/// (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html>).
+fn global_function_property<'a>(root: &'a Tree, ty: &str, name: &str) -> Option<(&'a Tree, &'a Tree)> {
+    if ty != "AWS::Serverless::Function" {
+        return None;
+    }
+    property_entry(root.get("Globals")?.get("Function")?, name)
 }
 
 enum Read {
@@ -144,17 +234,29 @@ fn read_document(
     text: &str,
     value: &Tree,
     kind: PolicyKind,
+    chosen: &[(String, bool)],
     origin: impl Fn(SourceSyntax) -> DocumentOrigin,
-) -> Read {
+) -> (Read, Vec<(String, bool)>) {
     // A string is policy JSON; a plain `null`, number or boolean is read as what it is.
     if let Kind::Scalar(scalar) = &value.kind
         && matches!(lower::scalar_kind(scalar), NodeKind::String(_))
     {
         let map = embedded::scalar_map(template.file, text, value, scalar);
         let doc = parse_policy(&scalar.text, &map, Some(kind), origin(SourceSyntax::EmbeddedJson));
-        return Read::Document(Box::new(doc));
+        return (Read::Document(Box::new(doc)), Vec::new());
     }
-    let Some(node) = template.lower(value, 1) else { return Read::Absent };
+    let (node, consulted) = template.lower_with(value, chosen);
+    (read_node(template, value, node, kind, origin), consulted)
+}
+
+fn read_node(
+    template: &Template<'_>,
+    value: &Tree,
+    node: Option<Node>,
+    kind: PolicyKind,
+    origin: impl Fn(SourceSyntax) -> DocumentOrigin,
+) -> Read {
+    let Some(node) = node else { return Read::Absent };
     match node.kind {
         NodeKind::String(Value::Known(json)) => {
             // Policy JSON built by `Fn::Sub` or `Fn::Join`: the text has no place of its own.

@@ -4,16 +4,21 @@
 //! `Ref` to a parameter with a `Default` becomes the default (with the span of the default
 //! literal); `Fn::Sub` and `Fn::Join` become known or partly known strings; `Fn::FindInMap` and
 //! `Fn::Select` with known arguments become the value they pick; `AWS::NoValue` removes the
-//! element. References to resources and pseudo parameters, `Fn::ImportValue`, and every
-//! function not evaluated yet (`Fn::If`, `Fn::Select`, …) stay unknown with a reason, since
-//! `Unknown` is never a wildcard.
+//! element. `Ref` and `Fn::GetAtt` to a resource of the template become typed placeholders
+//! (see [`crate::return_values`]) whose holes refer to the resource; pseudo parameters are holes
+//! of one name each. `Fn::If` takes the branch that the current [`Branches`] choose, and is
+//! unknown outside of such a choice. `Fn::ImportValue` and every function not evaluated stay
+//! unknown with a reason, since `Unknown` is never a wildcard.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
+use rein_model::HoleShape;
 use rein_model::tree::{MAX_DEPTH, Member, Object};
-use rein_model::{Key, Node, NodeKind, TemplatePart, Unknown, Value};
+use rein_model::{Key, Node, NodeKind, Reference, TemplatePart, Unknown, Value};
 use rein_text::{FileId, Span};
 
+use crate::return_values::{self, Pathed, Piece};
 use crate::syntax::{Kind, Scalar, Style, Tree};
 
 /// The pseudo parameters whose values are known only when the stack is deployed.
@@ -27,22 +32,38 @@ const PSEUDO_PARAMETERS: [&str; 7] = [
     "AWS::NotificationARNs",
 ];
 
-/// The pseudo parameters whose values never hold `:` or `/`.
-const SEGMENT_PSEUDO_PARAMETERS: [&str; 4] = ["AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"];
+/// Pseudo parameters whose values are one name each (never `:` or `/`), so that they are typed
+/// holes in an ARN.
+const SEGMENT_PSEUDO_PARAMETERS: [&str; 5] =
+    ["AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::URLSuffix"];
 
 /// What the lowering needs to know about the template: its parameters and resources.
 pub(crate) struct Template<'t> {
     pub file: FileId,
     text: &'t str,
     parameters: HashMap<&'t str, &'t Tree>,
-    resources: HashMap<&'t str, &'t str>,
+    /// The type and definition of each resource, by logical id.
+    resources: HashMap<&'t str, (&'t str, &'t Tree)>,
     mappings: Option<&'t Tree>,
+    branches: RefCell<Branches>,
+}
+
+/// Which branch each `Fn::If` condition takes while one combination of branches is lowered, and
+/// which conditions the lowering met.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Branches {
+    /// The chosen value of each condition; a condition not listed leaves `Fn::If` unknown.
+    pub chosen: Vec<(String, bool)>,
+    /// The chosen conditions that the lowering consulted, in order of first use.
+    pub consulted: Vec<(String, bool)>,
 }
 
 /// What a name in `Ref` or `${…}` stands for.
 enum Target<'t> {
     Default(&'t Tree),
-    Hole(String),
+    Hole(Unknown),
+    /// A resource of the template, by logical id.
+    Resource(&'t str),
     NoValue,
 }
 
@@ -58,11 +79,82 @@ impl<'t> Template<'t> {
                 resources
                     .entries()
                     .iter()
-                    .filter_map(|(key, value)| Some((key.as_str()?, value.get("Type")?.as_str()?)))
+                    .filter_map(|(key, value)| Some((key.as_str()?, (value.get("Type")?.as_str()?, value))))
                     .collect()
             })
             .unwrap_or_default();
-        Self { file, text, parameters, resources, mappings: root.get("Mappings") }
+        Self {
+            file,
+            text,
+            parameters,
+            resources,
+            mappings: root.get("Mappings"),
+            branches: RefCell::new(Branches::default()),
+        }
+    }
+
+    /// Lowers `tree` with the conditions of `chosen` fixed; returns the value and the conditions
+    /// it consulted.
+    pub fn lower_with(&self, tree: &Tree, chosen: &[(String, bool)]) -> (Option<Node>, Vec<(String, bool)>) {
+        self.branches.replace(Branches { chosen: chosen.to_vec(), consulted: Vec::new() });
+        let node = self.lower(tree, 1);
+        let branches = self.branches.take();
+        (node, branches.consulted)
+    }
+
+    /// The branch condition `condition` takes now, noting that it was consulted.
+    fn choose(&self, condition: &str) -> Option<bool> {
+        let mut branches = self.branches.borrow_mut();
+        let value = branches.chosen.iter().find(|(name, _)| name == condition).map(|(_, value)| *value)?;
+        if !branches.consulted.iter().any(|(name, _)| name == condition) {
+            branches.consulted.push((condition.to_owned(), value));
+        }
+        Some(value)
+    }
+
+    /// The typed placeholder for `Ref` (`attribute` is `None`) or `Fn::GetAtt` on resource `id`.
+    fn resource_value(&self, id: &str, attribute: Option<&str>) -> Value {
+        let Some((ty, definition)) = self.resources.get(id) else {
+            return Value::Unknown(Unknown::new(format!("`{id}` is not a resource of the template")));
+        };
+        let reference = Reference { entity: id.to_owned(), attribute: attribute.unwrap_or_default().to_owned() };
+        let reason = match attribute {
+            None => format!("`Ref` to resource `{id}` ({ty})"),
+            Some(attribute) => format!("attribute `{attribute}` of resource `{id}` ({ty})"),
+        };
+        let Some((shape, pathed)) = return_values::shape(ty, attribute) else {
+            return Value::Unknown(Unknown::referring(reason, reference));
+        };
+        // A `Path` other than `/` puts slashes before the name in the ARN.
+        let has_path = pathed == Pathed::Yes
+            && definition
+                .get("Properties")
+                .and_then(|properties| properties.get("Path"))
+                .is_some_and(|path| path.as_str() != Some("/"));
+        let mut parts = Parts::default();
+        for piece in return_values::pieces(shape) {
+            match piece {
+                Piece::Text(text) => parts.text(text),
+                Piece::Pseudo(name) => parts.parts.push(TemplatePart::Hole(pseudo_hole(name))),
+                Piece::Name if !has_path => {
+                    parts.parts.push(TemplatePart::Hole(
+                        Unknown::referring(reason.clone(), reference.clone()).with_shape(HoleShape::Segment),
+                    ));
+                }
+                Piece::Name | Piece::Path => {
+                    parts.parts.push(TemplatePart::Hole(Unknown::referring(reason.clone(), reference.clone())));
+                }
+            }
+        }
+        match parts.into_value() {
+            // A shape that is only the name is the hole itself.
+            Value::Partial(mut holes) if holes.len() == 1 => match holes.pop() {
+                Some(TemplatePart::Hole(unknown)) => Value::Unknown(unknown),
+                Some(part) => Value::Partial(vec![part]),
+                None => Value::Partial(Vec::new()),
+            },
+            value => value,
+        }
     }
 
     pub fn span(&self, range: &std::ops::Range<usize>) -> Span {
@@ -113,32 +205,31 @@ impl<'t> Template<'t> {
                 };
                 match self.target(target) {
                     Target::Default(default) => self.lower(default, depth + 1),
-                    Target::Hole(reason) => {
-                        Some(Node::new(span, NodeKind::String(Value::Unknown(Unknown::new(reason)))))
-                    }
+                    Target::Hole(unknown) => Some(Node::new(span, NodeKind::String(Value::Unknown(unknown)))),
+                    Target::Resource(id) => Some(Node::new(span, NodeKind::String(self.resource_value(id, None)))),
                     Target::NoValue => None,
                 }
             }
             "Fn::GetAtt" => {
-                let reason = match get_att_parts(arg) {
-                    Some((resource, attribute)) => self.attribute_reason(resource, attribute),
-                    None => "`Fn::GetAtt` needs a resource and an attribute".to_owned(),
+                let value = match get_att_parts(arg) {
+                    Some((resource, attribute)) => self.resource_value(resource, Some(attribute)),
+                    None => Value::Unknown(Unknown::new("`Fn::GetAtt` needs a resource and an attribute")),
                 };
-                Some(Node::new(span, NodeKind::String(Value::Unknown(Unknown::new(reason)))))
+                Some(Node::new(span, NodeKind::String(value)))
             }
             "Fn::Sub" => Some(self.sub(tree, arg, depth)),
             "Fn::Join" => Some(self.join(tree, arg, depth)),
             "Fn::If" => {
-                let condition = match &arg.kind {
-                    Kind::Seq(items) => items.first().and_then(Tree::as_str),
-                    _ => None,
+                let Some((condition, when_true, when_false)) = if_parts(arg) else {
+                    return Some(unknown(span, "`Fn::If` takes a condition name and two values"));
                 };
-                let reason = match condition {
-                    Some(condition) => format!("`Fn::If` on condition `{condition}`"),
-                    None => "`Fn::If` without a condition name".to_owned(),
-                };
-                // FIXME(#5): read both branches.
-                Some(unknown(span, reason))
+                match self.choose(condition) {
+                    Some(true) => self.lower(when_true, depth + 1),
+                    Some(false) => self.lower(when_false, depth + 1),
+                    // Outside of a choice of branches (an entity's attribute, or past the cap on
+                    // combinations) the value is one of two.
+                    None => Some(unknown(span, format!("`Fn::If` on condition `{condition}`"))),
+                }
             }
             "Fn::FindInMap" => self.find_in_map(tree, arg, depth),
             "Fn::Select" => self.select(tree, arg, depth),
@@ -207,35 +298,29 @@ impl<'t> Template<'t> {
             return Target::NoValue;
         }
         if PSEUDO_PARAMETERS.contains(&name) {
-            return Target::Hole(format!("pseudo parameter `{name}` is known only at deploy time"));
+            return Target::Hole(pseudo_hole(name));
         }
         if let Some(param) = self.parameters.get(name) {
             let is_list = param
                 .get("Type")
                 .and_then(Tree::as_str)
                 .is_some_and(|ty| ty.starts_with("List<") || ty == "CommaDelimitedList");
+            let hole = |reason: String| Target::Hole(Unknown::new(reason));
             return match param.get("Default") {
-                Some(_) if is_list => Target::Hole(format!("list parameter `{name}` is not expanded")),
+                Some(_) if is_list => hole(format!("list parameter `{name}` is not expanded")),
                 // CloudFormation allows only literals here; lowering anything else could recurse
                 // through references without end.
                 Some(default) if has_intrinsic(default) => {
-                    Target::Hole(format!("the default of parameter `{name}` is not a literal"))
+                    hole(format!("the default of parameter `{name}` is not a literal"))
                 }
                 Some(default) => Target::Default(default),
-                None => Target::Hole(format!("parameter `{name}` has no default")),
+                None => hole(format!("parameter `{name}` has no default")),
             };
         }
-        if let Some(ty) = self.resources.get(name) {
-            return Target::Hole(format!("`Ref` to resource `{name}` ({ty})"));
+        if let Some((id, _)) = self.resources.get_key_value(name) {
+            return Target::Resource(id);
         }
-        Target::Hole(format!("`{name}` is not a parameter or resource of the template"))
-    }
-
-    fn attribute_reason(&self, resource: &str, attribute: &str) -> String {
-        match self.resources.get(resource) {
-            Some(ty) => format!("attribute `{attribute}` of resource `{resource}` ({ty})"),
-            None => format!("`{resource}` is not a resource of the template"),
-        }
+        Target::Hole(Unknown::new(format!("`{name}` is not a parameter or resource of the template")))
     }
 
     /// `Fn::Sub`, in the string form and the `[template, {vars}]` form.
@@ -286,7 +371,7 @@ impl<'t> Template<'t> {
             return;
         }
         if let Some((resource, attribute)) = name.split_once('.') {
-            parts.hole(self.attribute_reason(resource, attribute));
+            parts.value(self.resource_value(resource, Some(attribute)));
             return;
         }
         match self.target(name) {
@@ -294,11 +379,8 @@ impl<'t> Template<'t> {
                 Some(node) => parts.node(node, &format!("parameter `{name}`")),
                 None => parts.text(""),
             },
-            // A partition, region, account id or URL suffix is one name inside one ARN field.
-            Target::Hole(reason) if SEGMENT_PSEUDO_PARAMETERS.contains(&name) => {
-                parts.parts.push(TemplatePart::Hole(Unknown::new(reason).with_shape(rein_model::HoleShape::Segment)));
-            }
-            Target::Hole(reason) => parts.hole(reason),
+            Target::Hole(unknown) => parts.parts.push(TemplatePart::Hole(unknown)),
+            Target::Resource(id) => parts.value(self.resource_value(id, None)),
             Target::NoValue => parts.text(""),
         }
     }
@@ -356,6 +438,22 @@ impl Parts {
         self.parts.push(TemplatePart::Hole(Unknown::new(reason)));
     }
 
+    /// Splices a string value in.
+    fn value(&mut self, value: Value) {
+        match value {
+            Value::Known(text) => self.text(&text),
+            Value::Partial(parts) => {
+                for part in parts {
+                    match part {
+                        TemplatePart::Text(text) => self.text(&text),
+                        TemplatePart::Hole(unknown) => self.parts.push(TemplatePart::Hole(unknown)),
+                    }
+                }
+            }
+            Value::Unknown(unknown) => self.parts.push(TemplatePart::Hole(unknown)),
+        }
+    }
+
     /// Splices a lowered value in: known text as text, the parts of a partial string as they are.
     fn node(&mut self, node: Node, what: &str) {
         match node.kind {
@@ -393,6 +491,53 @@ impl Parts {
             .collect();
         Value::Known(text)
     }
+}
+
+/// The hole of a pseudo parameter; those that are one name are segment holes.
+pub(crate) fn pseudo_hole(name: &str) -> Unknown {
+    let unknown = Unknown::new(format!("pseudo parameter `{name}` is known only at deploy time"));
+    if SEGMENT_PSEUDO_PARAMETERS.contains(&name) { unknown.with_shape(HoleShape::Segment) } else { unknown }
+}
+
+/// The condition and the two values of `Fn::If`.
+pub(crate) fn if_parts(arg: &Tree) -> Option<(&str, &Tree, &Tree)> {
+    match &arg.kind {
+        Kind::Seq(items) => match items.as_slice() {
+            [condition, when_true, when_false] => Some((condition.as_str()?, when_true, when_false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The argument of `tree` when it is the intrinsic function `name`, in short or long form.
+pub(crate) fn intrinsic_arg<'a>(tree: &'a Tree, name: &str) -> Option<&'a Tree> {
+    match &tree.kind {
+        Kind::Tagged(tag, arg) if tag == name => Some(arg),
+        _ => long_form(tree).and_then(|(tag, arg)| (tag == name).then_some(arg)),
+    }
+}
+
+/// The names of the `Fn::If` conditions in a value, in order of first appearance; walked
+/// without recursion.
+pub(crate) fn if_conditions(tree: &Tree) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut todo = vec![tree];
+    while let Some(node) = todo.pop() {
+        if let Some((condition, _, _)) = intrinsic_arg(node, "Fn::If").and_then(if_parts)
+            && !found.iter().any(|name| name == condition)
+        {
+            found.push(condition.to_owned());
+        }
+        match &node.kind {
+            Kind::Tagged(_, arg) => todo.push(arg),
+            // Pushed in reverse so that the walk meets them in source order.
+            Kind::Map(entries) => todo.extend(entries.iter().rev().map(|(_, value)| value)),
+            Kind::Seq(items) => todo.extend(items.iter().rev()),
+            Kind::Scalar(_) | Kind::Missing => {}
+        }
+    }
+    found
 }
 
 /// `{"Ref": x}` or `{"Fn::Sub": x}`: a mapping with one key naming an intrinsic function.

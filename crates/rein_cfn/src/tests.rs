@@ -12,7 +12,7 @@ use crate::{CfnOutput, analyze_template, is_template};
 const ROLES_YAML: &str = include_str!("../../../fixtures/frontends/cfn/roles.cfn.yaml");
 const TEMPLATE_JSON: &str = include_str!("../../../fixtures/frontends/cfn/template.cfn.json");
 const SAM_YAML: &str = include_str!("../../../fixtures/frontends/cfn/sam.cfn.yaml");
-const FIXTURES: [&str; 3] = [ROLES_YAML, TEMPLATE_JSON, SAM_YAML];
+const FIXTURES: [&str; 5] = [ROLES_YAML, TEMPLATE_JSON, SAM_YAML, APP_YAML, RESOURCE_POLICIES_JSON];
 
 fn analyze(text: &str) -> CfnOutput {
     analyze_template(FileId(0), text)
@@ -81,8 +81,22 @@ fn yaml_role_documents_have_kinds_owners_and_exact_spans() {
     assert_eq!(slice(text, resources[1].span), "\"arn:aws:s3:::${BucketName}\"");
     assert_eq!(resources[1].value, Value::known("arn:aws:s3:::app-data"));
     assert_eq!(slice(text, resources[2].span), "!GetAtt Bucket.Arn");
-    let Value::Unknown(unknown) = &resources[2].value else { panic!("{:?}", resources[2].value) };
-    assert!(unknown.reason.contains("Bucket") && unknown.reason.contains("AWS::S3::Bucket"), "{}", unknown.reason);
+    // A typed placeholder: the ARN of a bucket, with holes for the partition and the name.
+    let Value::Partial(parts) = &resources[2].value else { panic!("{:?}", resources[2].value) };
+    let [TemplatePart::Text(arn), TemplatePart::Hole(partition), TemplatePart::Text(service), TemplatePart::Hole(name)] =
+        parts.as_slice()
+    else {
+        panic!("{parts:?}")
+    };
+    assert_eq!((arn.as_str(), service.as_str()), ("arn:", ":s3:::"));
+    assert!(
+        partition.shape == rein_model::HoleShape::Segment
+            && partition.reference.is_none()
+            && partition.reason.contains("AWS::Partition")
+    );
+    assert!(name.shape == rein_model::HoleShape::Segment && name.reason.contains("AWS::S3::Bucket"), "{}", name.reason);
+    let reference = resources[2].value.reference().unwrap();
+    assert_eq!((reference.entity.as_str(), reference.attribute.as_str()), ("Bucket", "Arn"));
 
     // The list form of `Fn::Sub`: a variable from its map, a parameter without default.
     let deny = resource_values(inline, 1);
@@ -90,10 +104,14 @@ fn yaml_role_documents_have_kinds_owners_and_exact_spans() {
     assert!(matches!(&parts[0], TemplatePart::Text(t) if t == "arn:aws:s3:::app-data/"));
     assert!(matches!(&parts[1], TemplatePart::Hole(u) if u.reason.contains("`Stage` has no default")));
 
-    // The `Fn::If` policy of the list is reported, not dropped.
-    let unknown = out.unknown_policies.iter().find(|p| p.owner == "AppRole").unwrap();
-    assert_eq!(unknown.attribute, "Policies[1]");
-    assert!(unknown.reason.contains("IsProd"), "{}", unknown.reason);
+    // The `Fn::If` policy of the list is read in its true branch and named so; the false branch
+    // is `AWS::NoValue`, no policy.
+    let prod = document(&out, "AppRole", "Policies[1].PolicyDocument (if IsProd: true)");
+    assert_eq!(slice(text, prod.span), "{}");
+    assert!(
+        !out.documents.iter().any(|doc| doc.origin.attribute.as_deref().is_some_and(|a| a.contains("IsProd: false")))
+    );
+    assert!(!out.unknown_policies.iter().any(|p| p.owner == "AppRole"));
 }
 
 #[test]
@@ -115,7 +133,8 @@ fn yaml_joins_aliases_and_flow_mappings() {
     assert_eq!(action_tokens(text, bucket, 0), ["\"s3:*\""]);
     let resource = &bucket.statements[0].resources().unwrap().0.items[0];
     assert_eq!(slice(text, resource.span), "\"${Bucket.Arn}/*\"");
-    assert!(matches!(&resource.value, Value::Partial(parts) if parts.len() == 2));
+    // `arn:`, the partition, `:s3:::`, the bucket name and `/*`.
+    assert!(matches!(&resource.value, Value::Partial(parts) if parts.len() == 5));
     let condition = bucket.statements[0].condition.as_ref().unwrap();
     let (_, entry) = condition.entries().next().unwrap();
     assert_eq!(slice(text, entry.key.span), "\"aws:SecureTransport\"");
@@ -159,7 +178,12 @@ fn json_template_documents() {
     assert!(user.issues.is_empty(), "{:#?}", user.issues);
     assert_eq!(action_tokens(text, user, 0), ["\"sns:Publish\"", "\"iam:PassRole\""]);
     let resources = resource_values(user, 0);
-    assert!(matches!(&resources[0], Value::Unknown(u) if u.reason.contains("Topic")));
+    // `Ref` of a topic is its ARN.
+    assert_eq!(
+        resources[0].to_string(),
+        "arn:\u{27e8}?\u{27e9}:sns:\u{27e8}?\u{27e9}:\u{27e8}?\u{27e9}:\u{27e8}Topic\u{27e9}"
+    );
+    assert_eq!(resources[0].reference().map(|r| (r.entity.as_str(), r.attribute.as_str())), Some(("Topic", "")));
     assert!(matches!(&resources[1], Value::Partial(_)));
     assert_eq!(resources[2], Value::known("arn:aws:iam::123456789012:role/app"));
     let items = &user.statements[0].resources().unwrap().0.items;
@@ -272,14 +296,17 @@ fn sam_function_inline_statements() {
     let Value::Partial(parts) = &resource_values(inline, 0)[0] else { panic!() };
     assert!(parts.iter().any(|part| matches!(part, TemplatePart::Text(t) if t == ":table/images")));
 
-    // A managed policy name is not a document; a policy template is reported until it is expanded.
-    assert_eq!(out.documents.iter().filter(|doc| doc.origin.owner.as_deref() == Some("ThumbnailFunction")).count(), 1);
-    let template = out.unknown_policies.iter().find(|p| p.owner == "ThumbnailFunction").unwrap();
-    assert_eq!(template.attribute, "Policies[1]");
-    assert!(template.reason.contains("S3ReadPolicy"), "{}", template.reason);
-
-    let single = document(&out, "Worker", "Policies");
-    assert_eq!(action_tokens(text, single, 0), ["sqs:SendMessage"]);
+    // A managed policy name is not a document; a policy template is expanded into its statements,
+    // its resources pointing at the parameter value.
+    assert_eq!(out.documents.iter().filter(|doc| doc.origin.owner.as_deref() == Some("ThumbnailFunction")).count(), 2);
+    let template = document(&out, "ThumbnailFunction", "Policies[1] (S3ReadPolicy)");
+    assert!(template.issues.is_empty(), "{:#?}", template.issues);
+    assert_eq!(action_tokens(text, template, 0), ["S3ReadPolicy"; 5]);
+    let resources = &template.statements[0].resources().unwrap().0.items;
+    assert_eq!(slice(text, resources[0].span), "!Ref SourceBucket");
+    assert_eq!(resources[1].value.to_string(), "arn:\u{27e8}?\u{27e9}:s3:::\u{27e8}SourceBucket\u{27e9}/*");
+    assert!(resources[1].value.is_typed_placeholder());
+    assert!(!out.unknown_policies.iter().any(|p| p.owner == "ThumbnailFunction"));
 }
 
 fn dump(name: &str, text: &str) -> String {
@@ -409,5 +436,142 @@ fn byte_order_marks_and_crlf_are_read() {
         assert_eq!(out.issues, vec![], "{text:?}");
         let doc = document(&out, "P", "PolicyDocument");
         assert_eq!(action_tokens(text, doc, 0), [token]);
+    }
+}
+
+const APP_YAML: &str = include_str!("../../../fixtures/frontends/cfn/app.cfn.yaml");
+
+fn dump_entities(name: &str, text: &str) -> String {
+    let texts = [(name.to_owned(), text.to_owned())];
+    let output = analyze(text);
+    rein_model::dump::dump_inventory(&texts, &output.entities, &[], &output.suppressions)
+}
+
+#[test]
+fn snapshot_app_yaml() {
+    insta::assert_snapshot!(dump("app.cfn.yaml", APP_YAML));
+}
+
+#[test]
+fn snapshot_app_yaml_inventory() {
+    insta::assert_snapshot!(dump_entities("app.cfn.yaml", APP_YAML));
+}
+
+#[test]
+fn if_branches_are_read_once_each_and_named() {
+    let text = APP_YAML;
+    let out = analyze(text);
+    assert_eq!(out.issues, vec![]);
+    // A statement element under `Fn::If`: one document per branch, each with exact spans.
+    let prod = document(&out, "OrdersFunction", "Policies[3] (if IsProd: true)");
+    let dev = document(&out, "OrdersFunction", "Policies[3] (if IsProd: false)");
+    let resource =
+        |doc: &PolicyDocument| slice(text, doc.statements[0].resources().unwrap().0.items[0].span).to_owned();
+    assert_eq!(resource(prod), "\"${ArchiveBucket.Arn}/orders/*\"");
+    assert_eq!(resource(dev), "\"${ArchiveBucket.Arn}/dev/*\"");
+    // A statement under `Fn::If` with `AWS::NoValue`: present in one branch only.
+    let with_key = document(&out, "ReportRole", "Policies[0].PolicyDocument (if IsProd: true)");
+    let without = document(&out, "ReportRole", "Policies[0].PolicyDocument (if IsProd: false)");
+    assert_eq!((with_key.statements.len(), without.statements.len()), (2, 1));
+    // A document without `Fn::If` keeps its plain attribute.
+    document(&out, "ReportReadPolicy", "PolicyDocument");
+}
+
+#[test]
+fn sam_role_globals_and_state_machines() {
+    let out = analyze(APP_YAML);
+    // `Role` set: SAM ignores `Policies` and generates no role.
+    assert!(!out.documents.iter().any(|doc| doc.origin.owner.as_deref() == Some("ReportFunction")));
+    assert!(!out.entities.iter().any(|entity| entity.address == "ReportFunctionRole"));
+    let report = out.entities.iter().find(|entity| entity.address == "ReportFunction").unwrap();
+    assert_eq!(report.references("role")[0].entity, "ReportRole");
+    // No `Role`: the generated role has the managed policy and the boundary from `Globals`.
+    let role = out.entities.iter().find(|entity| entity.address == "OrdersFunctionRole").unwrap();
+    assert_eq!(role.items("managed_policy_arns").len(), 1);
+    assert!(role.attribute("permissions_boundary").is_some());
+    let function = out.entities.iter().find(|entity| entity.address == "OrdersFunction").unwrap();
+    assert_eq!(function.references("role")[0].entity, "OrdersFunctionRole");
+    // A state machine's policy template.
+    let invoke = document(&out, "Pipeline", "Policies[0] (LambdaInvokePolicy)");
+    let resource = &invoke.statements[0].resources().unwrap().0.items[0].value;
+    assert_eq!(resource.reference().map(|r| r.entity.as_str()), Some("OrdersFunction"));
+}
+
+#[test]
+fn entities_carry_references_and_conditions() {
+    use rein_model::EntityKind;
+    let out = analyze(APP_YAML);
+    let entity = |address: &str| out.entities.iter().find(|entity| entity.address == address).unwrap();
+    let policy = entity("ReportReadPolicy");
+    assert_eq!(policy.kind, EntityKind::ManagedPolicy);
+    assert_eq!(policy.references("roles")[0].entity, "ReportRole");
+    let role = entity("ReportRole");
+    assert_eq!(role.number("max_session_duration"), Some(3600.0));
+    let managed = role.references("managed_policy_arns");
+    assert_eq!(managed.len(), 1);
+    assert_eq!(managed[0].entity, "ReportReadPolicy");
+    let trail = entity("AuditTrail");
+    assert_eq!(trail.kind, EntityKind::CloudTrail);
+    assert_eq!(trail.bool("is_multi_region_trail"), Some(true));
+    assert_eq!(trail.bool("enable_logging"), Some(true));
+    assert!(trail.conditional.as_deref().is_some_and(|why| why.contains("IsProd")));
+    assert!(entity("Auditors").conditional.is_none());
+    assert_eq!(entity("AuditorKey").references("user")[0].entity, "AuditorKeyUser");
+    assert_eq!(entity("AuditKey").number("deletion_window_in_days"), Some(30.0));
+}
+
+#[test]
+fn metadata_suppressions_cover_their_resource() {
+    use rein_model::{SuppressionScope, SuppressionSyntax};
+    let text = APP_YAML;
+    let out = analyze(text);
+    let rules: Vec<(&str, Option<&str>, SuppressionSyntax)> =
+        out.suppressions.iter().map(|s| (s.rule.as_str(), s.reason.as_deref(), s.syntax)).collect();
+    assert_eq!(
+        rules,
+        [
+            ("W35", Some("Access logs go to the central logging account."), SuppressionSyntax::CfnNag),
+            ("CKV_AWS_18", Some("Same as above."), SuppressionSyntax::Checkov),
+            ("IAM105", Some("The function lists queues by design."), SuppressionSyntax::Rein),
+            ("IAM104", None, SuppressionSyntax::Rein),
+        ]
+    );
+    let SuppressionScope::Range(range) = out.suppressions[2].scope else { panic!() };
+    assert!(slice(text, range).starts_with("OrdersFunction:"));
+    assert!(slice(text, range).ends_with("!Sub \"${ArchiveBucket.Arn}/dev/*\""));
+    assert_eq!(slice(text, out.suppressions[3].span), "IAM104");
+}
+
+const RESOURCE_POLICIES_JSON: &str = include_str!("../../../fixtures/frontends/cfn/resource-policies.cfn.json");
+
+#[test]
+fn snapshot_resource_policies_json() {
+    insta::assert_snapshot!(dump("resource-policies.cfn.json", RESOURCE_POLICIES_JSON));
+}
+
+#[test]
+fn lambda_permissions_are_one_statement_resource_policies() {
+    let text = RESOURCE_POLICIES_JSON;
+    let out = analyze(text);
+    assert_eq!(out.issues, vec![]);
+    let s3 = document(&out, "UploadsInvokeResize", "Principal");
+    assert_eq!(s3.kind, PolicyKind::Resource { service: Some("lambda".to_owned()) });
+    assert!(s3.issues.is_empty(), "{:#?}", s3.issues);
+    let stmt = &s3.statements[0];
+    let principal = stmt.principal.as_ref().unwrap();
+    assert_eq!(slice(text, principal.span), "\"s3.amazonaws.com\"");
+    let (_, source) = stmt.condition.as_ref().unwrap().entries().next().unwrap();
+    assert_eq!(source.key.name, "aws:SourceArn");
+    let account = document(&out, "PartnerInvoke", "Principal");
+    assert!(account.statements[0].condition.is_none());
+    for (owner, attribute) in [
+        ("BusPolicy", "Statement"),
+        ("S3Endpoint", "PolicyDocument"),
+        ("Orders", "ResourcePolicy.PolicyDocument"),
+        ("StreamPolicy", "ResourcePolicy"),
+    ] {
+        let doc = document(&out, owner, attribute);
+        assert!(doc.issues.is_empty(), "{owner}: {:#?}", doc.issues);
+        assert!(matches!(doc.kind, PolicyKind::Resource { .. }));
     }
 }

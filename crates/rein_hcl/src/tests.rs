@@ -596,7 +596,10 @@ variable "account_id" {
     assert_eq!(actions, ["s3:GetObject", "s3:GetObjectVersion"]);
     let resource = &read.resource.as_ref().unwrap().items[0];
     assert!(resource.value.is_typed_placeholder(), "{:?}", resource.value);
-    assert_eq!(resource.value.to_string(), "arn:\u{27e8}?\u{27e9}:s3:::\u{27e8}?\u{27e9}/monthly/*");
+    assert_eq!(
+        resource.value.to_string(),
+        "arn:\u{27e8}?\u{27e9}:s3:::\u{27e8}aws_s3_bucket.reports\u{27e9}/monthly/*"
+    );
     assert_eq!(slice(template, resource.span), "\"${bucket_arn}/${prefix}/*\"");
     let caller = &doc.statements[1].resource.as_ref().unwrap().items[0];
     assert!(!caller.value.is_typed_placeholder());

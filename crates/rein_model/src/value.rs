@@ -143,20 +143,37 @@ impl Value {
 }
 
 impl fmt::Display for Value {
-    /// Renders holes as `⟨?⟩`, for messages.
+    /// Renders holes as `⟨?⟩`, for messages. The name hole of a typed placeholder (the last hole
+    /// that refers to an entity) shows the entity: `arn:⟨?⟩:s3:::⟨aws_s3_bucket.logs⟩`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Known(text) => f.write_str(text),
-            Value::Unknown(_) => f.write_str("\u{27e8}?\u{27e9}"),
+            Value::Unknown(unknown) => write_hole(f, unknown, true),
             Value::Partial(parts) => {
-                for part in parts {
+                for (idx, part) in parts.iter().enumerate() {
                     match part {
                         TemplatePart::Text(text) => f.write_str(text)?,
-                        TemplatePart::Hole(_) => f.write_str("\u{27e8}?\u{27e9}")?,
+                        TemplatePart::Hole(unknown) => {
+                            let entity = unknown.reference.as_ref().map(|r| &r.entity);
+                            let later = parts.iter().skip(idx + 1).any(|other| match other {
+                                TemplatePart::Hole(other) => {
+                                    entity.is_some() && other.reference.as_ref().map(|r| &r.entity) == entity
+                                }
+                                TemplatePart::Text(_) => false,
+                            });
+                            write_hole(f, unknown, !later)?;
+                        }
                     }
                 }
                 Ok(())
             }
         }
+    }
+}
+
+fn write_hole(f: &mut fmt::Formatter<'_>, unknown: &Unknown, named: bool) -> fmt::Result {
+    match &unknown.reference {
+        Some(reference) if named => write!(f, "\u{27e8}{}\u{27e9}", reference.entity),
+        _ => f.write_str("\u{27e8}?\u{27e9}"),
     }
 }

@@ -279,3 +279,159 @@ pub fn action_fits(action: &Action<'static>, pattern: &ArnPattern, text: Option<
         .flat_map(|ar| ar.resource_type.arn_templates().collect::<Vec<_>>())
         .any(|template| template_matches(template, pattern))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Conditions (family 6xx): operator families, key types and policy-variable syntax.
+// ---------------------------------------------------------------------------------------------
+
+/// The family of a condition operator, which decides the type of key it compares
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperatorFamily {
+    String,
+    Numeric,
+    Date,
+    Bool,
+    Binary,
+    IpAddress,
+    Arn,
+    Null,
+}
+
+/// Every condition operator without set qualifier and `IfExists`, with its family.
+pub const CONDITION_OPERATORS: &[(&str, OperatorFamily)] = &[
+    ("StringEquals", OperatorFamily::String),
+    ("StringNotEquals", OperatorFamily::String),
+    ("StringEqualsIgnoreCase", OperatorFamily::String),
+    ("StringNotEqualsIgnoreCase", OperatorFamily::String),
+    ("StringLike", OperatorFamily::String),
+    ("StringNotLike", OperatorFamily::String),
+    ("NumericEquals", OperatorFamily::Numeric),
+    ("NumericNotEquals", OperatorFamily::Numeric),
+    ("NumericLessThan", OperatorFamily::Numeric),
+    ("NumericLessThanEquals", OperatorFamily::Numeric),
+    ("NumericGreaterThan", OperatorFamily::Numeric),
+    ("NumericGreaterThanEquals", OperatorFamily::Numeric),
+    ("DateEquals", OperatorFamily::Date),
+    ("DateNotEquals", OperatorFamily::Date),
+    ("DateLessThan", OperatorFamily::Date),
+    ("DateLessThanEquals", OperatorFamily::Date),
+    ("DateGreaterThan", OperatorFamily::Date),
+    ("DateGreaterThanEquals", OperatorFamily::Date),
+    ("Bool", OperatorFamily::Bool),
+    ("BinaryEquals", OperatorFamily::Binary),
+    ("IpAddress", OperatorFamily::IpAddress),
+    ("NotIpAddress", OperatorFamily::IpAddress),
+    ("ArnEquals", OperatorFamily::Arn),
+    ("ArnNotEquals", OperatorFamily::Arn),
+    ("ArnLike", OperatorFamily::Arn),
+    ("ArnNotLike", OperatorFamily::Arn),
+    ("Null", OperatorFamily::Null),
+];
+
+/// The canonical spelling and family of an operator base (`StringEquals`), case-insensitive.
+pub fn operator_family(base: &str) -> Option<(&'static str, OperatorFamily)> {
+    CONDITION_OPERATORS.iter().copied().find(|(name, _)| name.eq_ignore_ascii_case(base))
+}
+
+/// Negated operators (`StringNotEquals`, `NotIpAddress`, `ArnNotLike`) are true when the key is absent.
+pub fn is_negated_operator(base: &str) -> bool {
+    base.contains("Not")
+}
+
+/// The operator text with a new base, keeping the set qualifier and `IfExists`.
+pub fn operator_text(name: &rein_model::OperatorName, base: &str, if_exists: bool) -> String {
+    let qualifier = match name.qualifier {
+        Some(rein_model::SetQualifier::ForAllValues) => "ForAllValues:",
+        Some(rein_model::SetQualifier::ForAnyValue) => "ForAnyValue:",
+        None => "",
+    };
+    format!("{qualifier}{base}{}", if if_exists { "IfExists" } else { "" })
+}
+
+/// Keys of identity-provider claims (`token.actions.githubusercontent.com:sub`, `saml:aud`,
+/// `accounts.google.com:aud`), which the catalogue does not list: their prefix is a host name or
+/// `saml` (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html>).
+pub fn is_federated_claim_key(key: &str) -> bool {
+    key.split_once(':').is_some_and(|(prefix, _)| prefix.contains('.') || prefix.eq_ignore_ascii_case("saml"))
+}
+
+/// Tag keys whose support depends on the service (RULES.md IAM603).
+pub fn is_service_dependent_tag_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.starts_with("aws:resourcetag/") || lower.starts_with("aws:requesttag/") || lower == "aws:tagkeys"
+}
+
+/// Whether the condition key narrows which principals or resources are reached (RULES.md §0.2 S7).
+pub fn is_scoping_condition_key(key: &str) -> bool {
+    is_scoping_key(key)
+}
+
+/// One `${…}` in a string, as IAM reads policy variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VariablePiece<'a> {
+    /// The text between `${` and `}`.
+    Variable(&'a str),
+    /// `${` with no closing `}`; holds the rest of the text.
+    Unclosed(&'a str),
+}
+
+/// The policy variables of a text, in order.
+pub fn policy_variables(text: &str) -> Vec<VariablePiece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("${") {
+        let after = rest.get(open + 2..).unwrap_or_default();
+        match after.find('}') {
+            Some(close) => {
+                out.push(VariablePiece::Variable(after.get(..close).unwrap_or_default()));
+                rest = after.get(close + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push(VariablePiece::Unclosed(after));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Case-insensitive edit distance, for did-you-mean suggestions of operators and keys.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<u8> = a.bytes().map(|c| c.to_ascii_lowercase()).collect();
+    let b: Vec<u8> = b.bytes().map(|c| c.to_ascii_lowercase()).collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = prev + usize::from(ca != cb);
+            let (Some(&up), Some(&left)) = (row.get(j + 1), row.get(j)) else { break };
+            prev = up;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = substitute.min(up + 1).min(left + 1);
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// The one closest candidate within `max` edits, or `None` when there is none or a tie.
+pub fn closest<'c>(text: &str, candidates: impl IntoIterator<Item = &'c str>, max: usize) -> Option<&'c str> {
+    let mut best: Option<(usize, &str, bool)> = None;
+    for candidate in candidates {
+        let distance = edit_distance(text, candidate);
+        if distance > max {
+            continue;
+        }
+        best = match best {
+            Some((d, c, _)) if d < distance => Some((d, c, false)),
+            Some((d, c, _)) if d == distance && !c.eq_ignore_ascii_case(candidate) => Some((d, c, true)),
+            Some(kept) if kept.0 == distance => Some(kept),
+            _ => Some((distance, candidate, false)),
+        };
+    }
+    best.and_then(|(_, candidate, tied)| (!tied).then_some(candidate))
+}

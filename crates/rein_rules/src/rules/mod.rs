@@ -1,6 +1,7 @@
 //! Every rule, one file each, grouped by family.
 
 pub mod baseline;
+pub mod conditions;
 pub mod grammar;
 pub mod identities;
 pub mod least_privilege;
