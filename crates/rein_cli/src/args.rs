@@ -61,6 +61,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub preview: bool,
 
+    /// The rule profile: `baseline` adds the checks that an account baseline declares its
+    /// controls (a password policy, a trail, an analyzer, GuardDuty, Config, Security Hub, …).
+    #[arg(long, value_enum, value_name = "PROFILE", default_value = "default")]
+    pub profile: ProfileArg,
+
     /// Print only the summary line (human format).
     #[arg(short, long)]
     pub quiet: bool,
@@ -127,6 +132,12 @@ pub enum Format {
     Human,
     /// One JSON object (see schemas/report.schema.json).
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    Default,
+    Baseline,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

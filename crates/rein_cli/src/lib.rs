@@ -128,6 +128,10 @@ fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn 
         select: args.select,
         ignore: args.ignore,
         preview: args.preview,
+        profile: match args.profile {
+            args::ProfileArg::Default => rein_rules::Profile::Default,
+            args::ProfileArg::Baseline => rein_rules::Profile::Baseline,
+        },
         // The date decides only whether the embedded catalogue counts as stale (RULES.md §0.3).
         today: Some(args.today.unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())),
         ..Settings::default()

@@ -66,8 +66,9 @@ declare_rule! {
 fn report_users(entity: &Entity, what: &str, ctx: &mut RuleContext<'_>) {
     for attribute in ["user", "users"] {
         for node in entity.items(attribute) {
-            let user = match &node.kind {
-                rein_model::NodeKind::String(Value::Known(name)) => format!("`{name}`"),
+            let user = match (&node.kind, rein_model::inventory::node_reference(node)) {
+                (rein_model::NodeKind::String(Value::Known(name)), _) => format!("`{name}`"),
+                (_, Some(reference)) => format!("`{}`", reference.entity),
                 _ => "a user".to_owned(),
             };
             ctx.report(node.span, format!("{what} is granted directly to {user}; grant it to a group the user is in"));

@@ -70,10 +70,13 @@ fn is_default_key_policy_grant(stmt: &Statement, doc: &PolicyDocument) -> bool {
         && entries.iter().all(|(kind, list)| {
             *kind == rein_model::PrincipalType::Aws
                 && !list.items.is_empty()
-                && list.items.iter().all(|item| {
-                    item.known().is_some_and(|text| {
+                && list.items.iter().all(|item| match &item.value {
+                    Value::Known(text) => {
                         text.ends_with(":root") || (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()))
-                    })
+                    }
+                    // `arn:${partition}:iam::${account_id}:root`, with the account from the code.
+                    Value::Partial(_) => item.value.to_string().ends_with(":root"),
+                    Value::Unknown(_) => false,
                 })
         })
 }
@@ -147,6 +150,22 @@ mod tests {
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}}"#))
             .pass(case::policy_json(
                 r#"{"Statement":{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}}"#,
+            ))
+            .pass(case::hcl(
+                r#"
+data "aws_caller_identity" "current" {}
+resource "aws_kms_key" "k" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+"#,
             ))
             .pass(case::policy_json_as("scp", r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#))
             .run();
