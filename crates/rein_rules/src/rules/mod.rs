@@ -1,5 +1,6 @@
 //! Every rule, one file each, grouped by family.
 
+pub mod escalation;
 pub mod grammar;
 pub mod least_privilege;
 
