@@ -46,6 +46,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &escalation::CredentialsExposure,
         &escalation::DataExfiltration,
         &escalation::ResourceExposure,
+        &escalation::ResourcePolicySelfEscalation,
         &escalation::DefenseEvasionActions,
     ];
     RULES

@@ -12,6 +12,7 @@ mod passrole_unscoped;
 mod privilege_escalation_combination;
 mod privilege_escalation_single_permission;
 mod resource_exposure;
+mod resource_policy_self_escalation;
 mod risk_data;
 
 pub use create_slr_unscoped::CreateSlrUnscoped;
@@ -22,6 +23,7 @@ pub use passrole_unscoped::PassroleUnscoped;
 pub use privilege_escalation_combination::PrivilegeEscalationCombination;
 pub use privilege_escalation_single_permission::PrivilegeEscalationSinglePermission;
 pub use resource_exposure::ResourceExposure;
+pub use resource_policy_self_escalation::ResourcePolicySelfEscalation;
 
 use rein_catalog::Action;
 use rein_diagnostics::Severity;
