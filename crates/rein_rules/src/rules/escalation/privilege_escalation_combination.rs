@@ -23,7 +23,9 @@ declare_rule! {
     /// document, or a compute statement whose condition pins the attachable instance profile.
     /// Paths made only of IAM permissions (iam-003, iam-014 to iam-021) are reported where
     /// IAM203 is silent: when each permission is narrowed, for example `iam:AttachRolePolicy`
-    /// and `sts:AssumeRole` on the same named role. A PassRole statement scoped by another scoping condition lowers
+    /// and `sts:AssumeRole` on the same named role. Their steps must reach the same target
+    /// where they name resources of one kind; a role-scoped attach and an assume of another
+    /// role do not make a path. A PassRole statement scoped by another scoping condition lowers
     /// the finding one step.
     ///
     /// This rule looks at one document. Paths whose permissions come from several policies of
@@ -133,6 +135,8 @@ fn is_single_path(name: &str) -> bool {
 /// How one permission of a path is granted in the document.
 struct Step {
     span: Span,
+    /// The known `Resource` entries of the granting statement.
+    resources: Vec<String>,
     /// `iam:PassRole` limited to named roles.
     named_roles: bool,
     scoped: bool,
@@ -149,9 +153,39 @@ impl Rule for PrivilegeEscalationCombination {
             else {
                 continue;
             };
+            if path.class == PathClass::Iam && !same_targets(&steps) {
+                continue;
+            }
             report(path, &steps, ctx);
         }
     }
+}
+
+fn known_resources(stmt: &Statement) -> Vec<String> {
+    stmt.resource.as_ref().map_or_else(Vec::new, |list| {
+        list.items.iter().filter_map(|item| item.value.as_known().map(str::to_owned)).collect()
+    })
+}
+
+/// The resource-type keyword of an ARN (`role` in `arn:aws:iam::1:role/ops`), `None` for `*`.
+fn type_keyword(resource: &str) -> Option<&str> {
+    semantics::arn_fields(resource)?.resource.split(['/', ':']).next()
+}
+
+/// The IAM-only paths act on one target: `iam:AttachRolePolicy` and `sts:AssumeRole` must reach
+/// the same role. Steps on different kinds of resource (a policy and a role) are not compared.
+fn same_targets(steps: &[Step]) -> bool {
+    steps.iter().enumerate().all(|(i, a)| {
+        steps.iter().skip(i + 1).all(|b| {
+            a.resources.iter().any(|ra| {
+                b.resources.iter().any(|rb| {
+                    let comparable =
+                        matches!((type_keyword(ra), type_keyword(rb)), (Some(x), Some(y)) if x.eq_ignore_ascii_case(y));
+                    !comparable || glob_matches(ra, rb) || glob_matches(rb, ra)
+                })
+            })
+        })
+    })
 }
 
 /// The first Allow of `doc` that grants `name` in a way that keeps `path` open.
@@ -182,7 +216,7 @@ fn find_step(doc: &PolicyDocument, ctx: &RuleContext<'_>, path: &EscalationPath,
             let known =
                 stmt.resource.as_ref().is_some_and(|list| list.items.iter().any(|i| i.value.as_known().is_some()))
                     || stmt.not_resource.is_some();
-            return known.then_some(Step { span: grant.span, named_roles, scoped });
+            return known.then_some(Step { span: grant.span, resources: known_resources(stmt), named_roles, scoped });
         }
         // A step that alone is an escalation on every resource is IAM203's finding; the
         // combination adds something only where each step is narrowed (attach a policy to the
@@ -194,7 +228,7 @@ fn find_step(doc: &PolicyDocument, ctx: &RuleContext<'_>, path: &EscalationPath,
         if positive_condition_values(stmt, "ec2:InstanceProfile").is_some() {
             return None;
         }
-        Some(Step { span: grant.span, named_roles: false, scoped })
+        Some(Step { span: grant.span, resources: known_resources(stmt), named_roles: false, scoped })
     })
 }
 
@@ -280,6 +314,15 @@ mod tests {
             .pass(case::policy_json(
                 r#"{"Statement":[{"Effect":"Allow","Action":["iam:AttachRolePolicy","sts:AssumeRole"],"Resource":"*"}]}"#,
             ))
+            .pass(case::policy_json(
+                r#"{"Statement":[{"Effect":"Allow","Action":"iam:AttachRolePolicy","Resource":"arn:aws:iam::123456789012:role/app-*"},{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/deploy"}]}"#,
+            ))
+            .fail_with(
+                case::policy_json(
+                    r#"{"Statement":[{"Effect":"Allow","Action":"iam:CreatePolicyVersion","Resource":"arn:aws:iam::123456789012:policy/ops-managed"},{"Effect":"Allow","Action":"iam:UpdateAssumeRolePolicy","Resource":"arn:aws:iam::123456789012:role/ops"}]}"#,
+                ),
+                "iam-020",
+            )
             .pass(case::policy_json(
                 r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}},{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#,
             ))
