@@ -435,3 +435,152 @@ pub fn closest<'c>(text: &str, candidates: impl IntoIterator<Item = &'c str>, ma
     }
     best.and_then(|(_, candidate, tied)| (!tied).then_some(candidate))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Family 2xx: privilege escalation and sensitive access (RULES.md §3).
+//
+// The 2xx rules ask the same three questions of a statement: does it grant a named action
+// (through `Action`, a wildcard, or a `NotAction` that leaves it out), are the resources left
+// unnarrowed for that action, and does an unconditional Deny of the same document take it back.
+// ---------------------------------------------------------------------------------------------
+
+/// Where a statement grants one named action: the `Action` entry that names it, or the
+/// `NotAction` key when the complement includes it.
+#[derive(Clone, Copy, Debug)]
+pub struct ActionGrant<'a> {
+    pub span: rein_text::Span,
+    /// The entry as written, or `None` for a `NotAction` complement.
+    pub text: Option<&'a str>,
+}
+
+/// Whether `stmt` grants the action called `name` (case-insensitive).
+///
+/// A `NotAction` includes every action it does not list, but only when every entry is known:
+/// an unknown entry may exclude the action, and an unknown is never a wildcard.
+pub fn grants_action<'a>(stmt: &'a Statement, ctx: &RuleContext<'_>, name: &str) -> Option<ActionGrant<'a>> {
+    let names = |pattern: &str| ctx.expand(pattern).iter().any(|a| a.full_name().eq_ignore_ascii_case(name));
+    if let Some(list) = &stmt.action {
+        return list.items.iter().find_map(|item| {
+            let text = item.known()?;
+            names(text).then_some(ActionGrant { span: item.span, text: Some(text) })
+        });
+    }
+    let list = stmt.not_action.as_ref()?;
+    let mut excluded = false;
+    for item in &list.items {
+        let text = item.known()?;
+        excluded |= names(text);
+    }
+    (!excluded).then_some(ActionGrant { span: list.key.span, text: None })
+}
+
+/// The first resource entry that leaves `action` unnarrowed (RULES.md §3): effective star,
+/// account-wide, or any `NotResource`. `None` when every entry names specific resources or is
+/// unknown.
+pub fn unnarrowed_resource(
+    stmt: &Statement,
+    action: &Action<'_>,
+    catalog: &'static Catalog,
+) -> Option<UnnarrowedResource> {
+    if let Some(list) = &stmt.not_resource {
+        return Some(UnnarrowedResource {
+            span: list.key.span,
+            text: "every resource outside `NotResource`".to_owned(),
+            star: true,
+        });
+    }
+    let list = stmt.resource.as_ref()?;
+    let prefix = action.service().prefix();
+    list.items.iter().find_map(|item| {
+        let star = is_effective_star(&item.value, catalog);
+        if !star && !is_account_wide(&item.value, catalog) {
+            return None;
+        }
+        let text = item.value.as_known()?;
+        // `arn:aws:s3:::*` grants nothing for a KMS action; that mismatch is IAM106's concern.
+        let same_type = text == "*"
+            || arn_fields(text).is_some_and(|f| {
+                (f.service == "*" || f.service.eq_ignore_ascii_case(prefix)) && reaches_action_type(action, f.resource)
+            });
+        same_type.then(|| UnnarrowedResource { span: item.span, text: format!("`{text}`"), star: text == "*" })
+    })
+}
+
+/// Whether an unnarrowed resource part (`*`, `role/*`) is of one of the action's resource types:
+/// `user/*` grants nothing for `iam:AttachRolePolicy`.
+fn reaches_action_type(action: &Action<'_>, resource: &str) -> bool {
+    let Some(keyword) = resource.strip_suffix("/*").or_else(|| resource.strip_suffix(":*")) else { return true };
+    if keyword == "*" {
+        return true;
+    }
+    action.resource_types().any(|ar| {
+        ar.resource_type.arn_templates().any(|template| {
+            let part = template.splitn(6, ':').nth(5).unwrap_or_default();
+            part.split(['/', ':']).next().is_some_and(|k| k.eq_ignore_ascii_case(keyword))
+        })
+    })
+}
+
+/// A resource entry that reaches every resource of an action's type.
+#[derive(Clone, Debug)]
+pub struct UnnarrowedResource {
+    pub span: rein_text::Span,
+    /// For messages: "`*`" or "every resource outside `NotResource`".
+    pub text: String,
+    /// `*` itself, or a `NotResource`.
+    pub star: bool,
+}
+
+/// How the document's own Deny statements treat an action on every resource (RULES.md §0.2 S1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DenyCover {
+    /// No Deny of this document names the action.
+    None,
+    /// An unconditional Deny on every resource removes the grant: no finding.
+    Unconditional,
+    /// A conditional Deny names the action; the finding stays and names it.
+    Conditional(rein_text::Span),
+}
+
+/// Whether a Deny of `doc` takes `name` back.
+pub fn deny_cover(doc: &PolicyDocument, ctx: &RuleContext<'_>, name: &str) -> DenyCover {
+    let catalog = ctx.catalog();
+    let mut cover = DenyCover::None;
+    for stmt in doc.statements.iter().filter(|s| s.is_deny()) {
+        if grants_action(stmt, ctx, name).is_none() {
+            continue;
+        }
+        let all_resources = stmt.resource.as_ref().is_some_and(|list| {
+            list.items.iter().any(|item| item.value.as_known() == Some("*") || is_effective_star(&item.value, catalog))
+        });
+        if stmt.has_condition() {
+            cover = DenyCover::Conditional(stmt.span);
+        } else if all_resources {
+            return DenyCover::Unconditional;
+        }
+    }
+    cover
+}
+
+/// Whether a positive operator without `IfExists` tests `key` (case-insensitive), and the
+/// known values it compares with.
+pub fn positive_condition_values<'a>(stmt: &'a Statement, key: &str) -> Option<Vec<&'a str>> {
+    let block = stmt.condition.as_ref()?;
+    let mut found: Option<Vec<&'a str>> = None;
+    for (op, entry) in block.entries() {
+        if op.name.if_exists || !is_positive_operator(&op.name.base) || !entry.key.name.eq_ignore_ascii_case(key) {
+            continue;
+        }
+        found.get_or_insert_with(Vec::new).extend(entry.values.iter().filter_map(|v| v.value.known()));
+    }
+    found
+}
+
+/// One severity step down, for condition-scoped statements (RULES.md §0.2 S7).
+pub fn downgrade(severity: rein_diagnostics::Severity) -> rein_diagnostics::Severity {
+    use rein_diagnostics::Severity;
+    match severity {
+        Severity::Error => Severity::Warning,
+        _ => Severity::Info,
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod conditions;
+pub mod escalation;
 pub mod grammar;
 pub mod identities;
 pub mod least_privilege;
