@@ -42,6 +42,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &grammar::UnresolvedPolicyValue,
         &grammar::InvalidSuppression,
         &least_privilege::FullAdminGrant,
+        &least_privilege::PrivilegedManagedPolicyAttached,
         &least_privilege::WildcardAction,
         &least_privilege::WildcardReachesPrivilegedAccessLevel,
         &least_privilege::ResourceStarOnRestrictableAction,
