@@ -67,6 +67,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &identities::LongTermAccessKey,
         &identities::UserDirectPolicy,
         &identities::LoginProfileHygiene,
+        &identities::PolicyAttachmentHygiene,
         &identities::SessionDurationExcessive,
         &identities::ComputeWithoutRole,
         &baseline::CloudtrailMissingOrDisabled,

@@ -12,6 +12,7 @@ mod password_max_age;
 mod password_min_length;
 mod password_policy_missing;
 mod password_reuse_prevention;
+mod policy_attachment_hygiene;
 mod session_duration_excessive;
 mod user_direct_policy;
 
@@ -23,6 +24,7 @@ pub use password_max_age::PasswordMaxAge;
 pub use password_min_length::PasswordMinLength;
 pub use password_policy_missing::PasswordPolicyMissing;
 pub use password_reuse_prevention::PasswordReusePrevention;
+pub use policy_attachment_hygiene::PolicyAttachmentHygiene;
 pub use session_duration_excessive::SessionDurationExcessive;
 pub use user_direct_policy::UserDirectPolicy;
 
