@@ -2,7 +2,7 @@
 
 use rein_model::EntityKind;
 
-use crate::engine::Unit;
+use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -62,7 +62,9 @@ impl Rule for PolicyAttachmentHygiene {
                 .severity(Severity::Warning)
                 .note("use `aws_iam_role_policy_attachment`, `aws_iam_user_policy_attachment` or `aws_iam_group_policy_attachment`");
             }
+            // A plan lists the computed arguments of every role, written or not.
             if entity.kind == EntityKind::Role
+                && unit.source == UnitSource::Terraform
                 && entity.resource_type == "aws_iam_role"
                 && let Some(attr) = entity.attribute("managed_policy_arns")
             {
@@ -76,7 +78,7 @@ impl Rule for PolicyAttachmentHygiene {
             let in_role = doc.origin.owner.as_deref().is_some_and(|owner| {
                 unit.entities.iter().any(|e| e.address == owner && e.resource_type == "aws_iam_role")
             });
-            if inline && in_role {
+            if inline && in_role && unit.source == UnitSource::Terraform {
                 ctx.report(
                     doc.span,
                     "The `inline_policy` block of `aws_iam_role` is deprecated; use `aws_iam_role_policy`",
