@@ -233,6 +233,7 @@ impl<'t> Template<'t> {
             }
             "Fn::FindInMap" => self.find_in_map(tree, arg, depth),
             "Fn::Select" => self.select(tree, arg, depth),
+            "Fn::Split" => Some(self.split(tree, arg, depth)),
             "Fn::ImportValue" => Some(Node::new(
                 span,
                 NodeKind::String(Value::Unknown(Unknown::new("`Fn::ImportValue` is known only at deploy time"))),
@@ -288,8 +289,42 @@ impl<'t> Template<'t> {
                 Some(item) => self.lower(item, depth + 1),
                 None => Some(unknown(span, format!("`Fn::Select` index {index} is out of range"))),
             },
-            _ => Some(unknown(span, "the list of `Fn::Select` is not known statically")),
+            // A list built by an intrinsic, e.g. `!Select [0, !Split [",", !Ref Names]]`.
+            _ => match self.lower(list, depth + 1).map(|node| node.kind) {
+                Some(NodeKind::Array(items)) => match items.into_iter().nth(index) {
+                    Some(item) => Some(item),
+                    None => Some(unknown(span, format!("`Fn::Select` index {index} is out of range"))),
+                },
+                _ => Some(unknown(span, "the list of `Fn::Select` is not known statically")),
+            },
         }
+    }
+
+    /// `Fn::Split` of a known string: a list of its pieces, each with the span of the split call
+    /// (the pieces have no text of their own in the file).
+    fn split(&self, tree: &Tree, arg: &Tree, depth: usize) -> Node {
+        let span = self.span(&tree.span);
+        let Kind::Seq(items) = &arg.kind else { return unknown(span, "`Fn::Split` takes a delimiter and a string") };
+        let [delimiter, source] = items.as_slice() else {
+            return unknown(span, "`Fn::Split` takes a delimiter and a string");
+        };
+        let known = |node: Option<Node>| match node.map(|node| node.kind) {
+            Some(NodeKind::String(Value::Known(text))) => Some(text),
+            _ => None,
+        };
+        let (Some(delimiter), Some(source)) =
+            (known(self.lower(delimiter, depth + 1)), known(self.lower(source, depth + 1)))
+        else {
+            return unknown(span, "the string of `Fn::Split` is not known statically");
+        };
+        if delimiter.is_empty() {
+            return unknown(span, "`Fn::Split` needs a delimiter");
+        }
+        let pieces = source
+            .split(delimiter.as_str())
+            .map(|piece| Node::new(span, NodeKind::String(Value::known(piece))))
+            .collect();
+        Node::new(span, NodeKind::Array(pieces))
     }
 
     /// What `name` in `Ref` or `${name}` stands for.

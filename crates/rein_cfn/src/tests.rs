@@ -575,3 +575,40 @@ fn lambda_permissions_are_one_statement_resource_policies() {
         assert!(matches!(doc.kind, PolicyKind::Resource { .. }));
     }
 }
+
+#[test]
+fn split_and_select_of_known_strings() {
+    let text = r#"Parameters:
+  Buckets:
+    Type: String
+    Default: "logs,reports"
+Resources:
+  Read:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:GetObject
+            Resource: !Sub
+              - "arn:aws:s3:::${Name}/*"
+              - Name: !Select [1, !Split [",", !Ref Buckets]]
+          - Effect: Allow
+            Action: s3:ListBucket
+            Resource: !Select [0, !Split [",", !Ref Missing]]
+"#;
+    let out = analyze(text);
+    let doc = document(&out, "Read", "PolicyDocument");
+    assert_eq!(resource_values(doc, 0), [Value::known("arn:aws:s3:::reports/*")]);
+    // A list from an unknown string is unknown as a whole, with its reason.
+    let list = doc.statements[1].resources().unwrap().0;
+    assert!(list.items.iter().all(|item| !item.value.is_known()));
+    let reasons: Vec<String> = list
+        .unknown
+        .iter()
+        .map(|u| u.reason.clone())
+        .chain(list.items.iter().flat_map(|i| i.value.unknown_reasons().into_iter().map(str::to_owned)))
+        .collect();
+    assert!(reasons.iter().any(|r| r.contains("Fn::Select") || r.contains("Missing")), "{reasons:?}");
+}
