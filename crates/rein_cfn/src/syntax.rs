@@ -321,8 +321,8 @@ impl Builder<'_> {
                     ScalarStyle::Folded => Style::Folded,
                 };
                 // A scalar never ends in whitespace, but the event of a tagged or block scalar may
-                // take some in.
-                let end = self.trim_end(start, range.end);
+                // take some in, and that of a flow scalar a comment after it.
+                let end = self.trim_end(start, self.scalar_end(start, range.end, style));
                 let scalar = Tree {
                     span: start..end.max(start),
                     kind: Kind::Scalar(Scalar { text: value.into_owned(), style }),
@@ -440,6 +440,40 @@ impl Builder<'_> {
             }
         }
         start
+    }
+
+    /// Where a scalar's token ends within its event's range: after the closing quote of a quoted
+    /// scalar, and before a comment (` #`) after a plain one, which a plain scalar cannot hold.
+    fn scalar_end(&self, start: usize, end: usize, style: Style) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut idx = start + 1;
+        match style {
+            Style::SingleQuoted => {
+                while idx < end {
+                    match (bytes.get(idx), bytes.get(idx + 1)) {
+                        (Some(b'\''), Some(b'\'')) => idx += 2,
+                        (Some(b'\''), _) => return idx + 1,
+                        _ => idx += 1,
+                    }
+                }
+                end
+            }
+            Style::DoubleQuoted => {
+                while idx < end {
+                    match bytes.get(idx) {
+                        Some(b'\\') => idx += 2,
+                        Some(b'"') => return idx + 1,
+                        _ => idx += 1,
+                    }
+                }
+                end
+            }
+            Style::Plain => {
+                let token = self.text.get(start..end).unwrap_or_default();
+                token.find(" #").or_else(|| token.find("\t#")).map_or(end, |idx| start + idx)
+            }
+            _ => end,
+        }
     }
 
     /// Drops the trailing whitespace a scalar's span takes in.
