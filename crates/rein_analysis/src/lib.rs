@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
+use rein_cfn::{CfnRenderer, DocumentRenderer};
 use rein_diagnostics::Finding;
 use rein_hcl::{HclRenderer, LoadedFile, analyze_module_tree, join_module_dir, local_module_sources};
 use rein_model::json::{JsonRenderer, Likelihood, looks_like_policy, parse_policy};
@@ -242,15 +243,28 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .map(|doc| JsonRenderer { file: doc.span.file, text: db.get(doc.span.file).map_or("", |f| f.text.as_str()) })
         .collect();
     let hcl_renderer = HclRenderer { db: &db };
+    // One renderer per template, which parses it again only when a fix is rendered.
+    let template_renderers: BTreeMap<FileId, CfnRenderer<'_>> = templates
+        .iter()
+        .filter_map(|file| Some((*file, CfnRenderer::new(*file, db.get(*file)?.text.as_str()))))
+        .collect();
+    let document_renderers: Vec<Option<DocumentRenderer<'_, '_>>> = documents
+        .iter()
+        .map(|doc| template_renderers.get(&doc.span.file).map(|template| template.document(doc.origin.syntax)))
+        .collect();
     let inputs: Vec<CheckInput<'_>> = documents
         .iter()
         .zip(&json_renderers)
-        .map(|(document, json_renderer)| {
+        .zip(&document_renderers)
+        .map(|((document, json_renderer), template_renderer)| {
             let in_terraform =
                 db.get(document.span.file).is_some_and(|file| file.path.to_ascii_lowercase().ends_with(".tf"));
             // The frontend that owns the text renders the fixes: JSON text as JSON, anything
-            // inside a `.tf` file as HCL.
-            let renderer: Option<&dyn rein_model::EditRenderer> = if document.origin.syntax == SourceSyntax::Json {
+            // inside a `.tf` file as HCL, anything inside a template as YAML or JSON of the
+            // template (plans get none: they are read-only).
+            let renderer: Option<&dyn rein_model::EditRenderer> = if let Some(template) = template_renderer {
+                Some(template)
+            } else if document.origin.syntax == SourceSyntax::Json {
                 Some(json_renderer)
             } else if in_terraform {
                 Some(&hcl_renderer)

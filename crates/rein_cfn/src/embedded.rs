@@ -13,15 +13,21 @@ use crate::syntax::{Scalar, Style, Tree};
 /// The span map of a string scalar's decoded text.
 pub(crate) fn scalar_map(file: FileId, text: &str, tree: &Tree, scalar: &Scalar) -> SpanMap {
     let raw = text.get(tree.span.clone()).unwrap_or_default();
+    exact_map(file, text, tree, scalar).unwrap_or_else(|| whole(file, tree.span.start, raw.len(), scalar.text.len()))
+}
+
+/// The span map of a string scalar's decoded text when every decoded byte maps to its own bytes;
+/// `None` for folded and multi-line flow scalars, whose decoding is not traced.
+pub(crate) fn exact_map(file: FileId, text: &str, tree: &Tree, scalar: &Scalar) -> Option<SpanMap> {
+    let raw = text.get(tree.span.clone()).unwrap_or_default();
     let start = tree.span.start;
-    let exact = match scalar.style {
+    match scalar.style {
         Style::JsonString | Style::DoubleQuoted => quoted(file, raw, start, &scalar.text, b'\\'),
         Style::SingleQuoted => quoted(file, raw, start, &scalar.text, b'\''),
         Style::Literal => literal(file, text, start, raw, &scalar.text),
         Style::Plain if raw == scalar.text => Some(SpanMap::identity(file, rein_text::size_from_usize(start))),
         Style::Plain | Style::Folded | Style::JsonNumber | Style::JsonBool | Style::JsonNull => None,
-    };
-    exact.unwrap_or_else(|| whole(file, start, raw.len(), scalar.text.len()))
+    }
 }
 
 /// Every decoded byte maps onto the whole token.

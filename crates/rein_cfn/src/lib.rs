@@ -8,6 +8,7 @@
 //! through the shared JSON reader with a [`rein_model::SpanMap`] back to the file.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+mod edit;
 mod embedded;
 mod entities;
 mod lower;
@@ -51,6 +52,7 @@ pub struct CfnOutput {
     pub suppressions: Vec<rein_model::Suppression>,
 }
 
+pub use edit::{CfnRenderer, DocumentRenderer};
 pub use rein_model::UnknownPolicy;
 
 /// Whether `text` is a CloudFormation template, by content: an `AWSTemplateFormatVersion`, or a

@@ -307,35 +307,6 @@ fn parse_yaml_once(text: &str) -> Attempt {
     Attempt { parsed: Parsed { root: builder.root, errors: builder.errors }, recover_at }
 }
 
-/// The offset just past the closing quote of the quoted scalar that starts at `start`, looking no
-/// further than `limit`.
-fn quoted_end(text: &str, start: usize, limit: usize, style: Style) -> Option<usize> {
-    let body = text.get(start..limit)?;
-    let mut chars = body.char_indices();
-    let (_, open) = chars.next()?;
-    if !matches!((open, style), ('\'', Style::SingleQuoted) | ('"', Style::DoubleQuoted)) {
-        return None;
-    }
-    while let Some((idx, ch)) = chars.next() {
-        match (ch, style) {
-            ('\\', Style::DoubleQuoted) => {
-                chars.next();
-            }
-            ('"', Style::DoubleQuoted) => return Some(start + idx + 1),
-            ('\'', Style::SingleQuoted) => {
-                // `''` is an escaped quote inside a single-quoted scalar.
-                if body.get(idx + 1..).is_some_and(|rest| rest.starts_with('\'')) {
-                    chars.next();
-                } else {
-                    return Some(start + idx + 1);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 impl Builder<'_> {
     /// Handles one event; `false` stops reading.
     fn event(&mut self, event: Event<'_>, range: Range<usize>) -> bool {
@@ -350,16 +321,8 @@ impl Builder<'_> {
                     ScalarStyle::Folded => Style::Folded,
                 };
                 // A scalar never ends in whitespace, but the event of a tagged or block scalar may
-                // take some in.
-                let end = self.trim_end(start, range.end);
-                // The event of a quoted scalar may run on past its closing quote (over a comment
-                // after it, seen with double quotes); the closing quote ends it.
-                let end = match style {
-                    Style::SingleQuoted | Style::DoubleQuoted => {
-                        quoted_end(self.text, start, end, style).unwrap_or(end)
-                    }
-                    _ => end,
-                };
+                // take some in, and that of a flow scalar a comment after it.
+                let end = self.trim_end(start, self.scalar_end(start, range.end, style));
                 let scalar = Tree {
                     span: start..end.max(start),
                     kind: Kind::Scalar(Scalar { text: value.into_owned(), style }),
@@ -477,6 +440,40 @@ impl Builder<'_> {
             }
         }
         start
+    }
+
+    /// Where a scalar's token ends within its event's range: after the closing quote of a quoted
+    /// scalar, and before a comment (` #`) after a plain one, which a plain scalar cannot hold.
+    fn scalar_end(&self, start: usize, end: usize, style: Style) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut idx = start + 1;
+        match style {
+            Style::SingleQuoted => {
+                while idx < end {
+                    match (bytes.get(idx), bytes.get(idx + 1)) {
+                        (Some(b'\''), Some(b'\'')) => idx += 2,
+                        (Some(b'\''), _) => return idx + 1,
+                        _ => idx += 1,
+                    }
+                }
+                end
+            }
+            Style::DoubleQuoted => {
+                while idx < end {
+                    match bytes.get(idx) {
+                        Some(b'\\') => idx += 2,
+                        Some(b'"') => return idx + 1,
+                        _ => idx += 1,
+                    }
+                }
+                end
+            }
+            Style::Plain => {
+                let token = self.text.get(start..end).unwrap_or_default();
+                token.find(" #").or_else(|| token.find("\t#")).map_or(end, |idx| start + idx)
+            }
+            _ => end,
+        }
     }
 
     /// Drops the trailing whitespace a scalar's span takes in.
