@@ -118,6 +118,26 @@ pub struct Analysis {
     pub unused_suppressions: Vec<Suppression>,
 }
 
+/// Renders edits of entity attributes in the template that holds them.
+struct TemplateEntityRenderer<'r, 'a> {
+    templates: &'r BTreeMap<FileId, CfnRenderer<'a>>,
+}
+
+impl rein_model::EditRenderer for TemplateEntityRenderer<'_, '_> {
+    fn render(&self, edit: &rein_model::PolicyEdit) -> Option<Vec<rein_text::TextEdit>> {
+        let file = match edit {
+            rein_model::PolicyEdit::ReplaceString { target, .. }
+            | rein_model::PolicyEdit::ReplaceWithList { target, .. }
+            | rein_model::PolicyEdit::ReplaceInString { target, .. }
+            | rein_model::PolicyEdit::ReplaceLiteral { target, .. } => target.file,
+            rein_model::PolicyEdit::RemoveMember { key, .. } => key.file,
+            rein_model::PolicyEdit::RemoveItem { item } => item.file,
+            rein_model::PolicyEdit::InsertMember { object, .. } => object.file,
+        };
+        self.templates.get(&file)?.document(SourceSyntax::Structured).render(edit)
+    }
+}
+
 /// One analysed unit's output, before its parts join the run's lists.
 #[derive(Default)]
 struct UnitOutput {
@@ -248,6 +268,7 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .iter()
         .filter_map(|file| Some((*file, CfnRenderer::new(*file, db.get(*file)?.text.as_str()))))
         .collect();
+    let entity_renderer = TemplateEntityRenderer { templates: &template_renderers };
     let document_renderers: Vec<Option<DocumentRenderer<'_, '_>>> = documents
         .iter()
         .map(|doc| template_renderers.get(&doc.span.file).map(|template| template.document(doc.origin.syntax)))
@@ -283,7 +304,11 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
             entities: extras.entities.get(entities).map(|e| e.iter().collect()).unwrap_or_default(),
             modules: extras.modules.get(calls).map(|m| m.iter().collect()).unwrap_or_default(),
             anchor: Span::new(anchor.unwrap_or(FileId(0)), range_from_offsets(0, 0)),
-            renderer: if source == UnitSource::Terraform { Some(&hcl_renderer) } else { None },
+            renderer: match source {
+                UnitSource::Terraform => Some(&hcl_renderer),
+                UnitSource::CloudFormation => Some(&entity_renderer),
+                UnitSource::TerraformPlan => None,
+            },
         })
         .collect();
     let mut findings = rein_rules::check(&inputs, settings);

@@ -103,12 +103,24 @@ pub(crate) fn run_rule_in_profile(rule: &'static dyn Rule, case: &Case, profile:
     let file = db.add("case", case.text.clone());
     let json_renderer = JsonRenderer { file, text: &case.text };
     let hcl_renderer = rein_hcl::HclRenderer { db: &db };
+    let cfn_renderer = rein_cfn::CfnRenderer::new(file, &case.text);
+    let cfn_documents: Vec<_> = read.documents.iter().map(|doc| cfn_renderer.document(doc.origin.syntax)).collect();
+    let cfn_entities = cfn_renderer.document(SourceSyntax::Structured);
     let renderer: Option<&dyn rein_model::EditRenderer> = match case.syntax {
         Syntax::PolicyJson => Some(&json_renderer),
         Syntax::Hcl => Some(&hcl_renderer),
-        Syntax::Cfn => None,
+        Syntax::Cfn => Some(&cfn_entities),
     };
-    let inputs: Vec<CheckInput<'_>> = read.documents.iter().map(|document| CheckInput { document, renderer }).collect();
+    let inputs: Vec<CheckInput<'_>> = read
+        .documents
+        .iter()
+        .zip(&cfn_documents)
+        .map(|(document, cfn)| {
+            let renderer =
+                if case.syntax == Syntax::Cfn { Some(cfn as &dyn rein_model::EditRenderer) } else { renderer };
+            CheckInput { document, renderer }
+        })
+        .collect();
     let mut findings = check(&inputs, &settings);
     if case.syntax != Syntax::PolicyJson {
         let source = if case.syntax == Syntax::Hcl { UnitSource::Terraform } else { UnitSource::CloudFormation };

@@ -76,6 +76,10 @@ mod tests {
                 case::hcl("resource \"aws_guardduty_detector\" \"d\" {\n  enable = false\n}\n"),
                 "resource \"aws_guardduty_detector\" \"d\" {\n  enable = true\n}\n",
             )
+            .fix(
+                case::cfn("Resources:\n  Detector:\n    Type: AWS::GuardDuty::Detector\n    Properties:\n      Enable: false # paused\n"),
+                "Resources:\n  Detector:\n    Type: AWS::GuardDuty::Detector\n    Properties:\n      Enable: true # paused\n",
+            )
             .run();
     }
 }
