@@ -118,6 +118,39 @@ pub struct Analysis {
     pub unused_suppressions: Vec<Suppression>,
 }
 
+/// A document under `Fn::If` is read once per branch, so a finding outside the branches comes once
+/// per branch: keep one, and drop the branch from its place note when the copies differ in it.
+fn merge_branch_duplicates(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        // Findings are sorted by file, start and rule, so copies sit in one run of equal keys.
+        let same_key = |other: &Finding| {
+            other.rule == finding.rule
+                && other.span.file == finding.span.file
+                && other.span.range.start() == finding.span.range.start()
+        };
+        let copy = out
+            .iter_mut()
+            .rev()
+            .take_while(|other| same_key(other))
+            .find(|other| other.span == finding.span && other.message == finding.message);
+        if let Some(last) = copy {
+            if let (Some(kept), Some(other)) = (last.notes.first_mut(), finding.notes.first())
+                && kept != other
+                && let Some(at) = kept.find(" (if ")
+            {
+                let rest = kept.get(at..).and_then(|rest| rest.find(')').map(|end| at + end + 1));
+                if let Some(end) = rest {
+                    kept.replace_range(at..end, "");
+                }
+            }
+            continue;
+        }
+        out.push(finding);
+    }
+    out
+}
+
 /// Renders edits of entity attributes in the template that holds them.
 struct TemplateEntityRenderer<'r, 'a> {
     templates: &'r BTreeMap<FileId, CfnRenderer<'a>>,
@@ -314,6 +347,7 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
     let mut findings = rein_rules::check(&inputs, settings);
     findings.extend(rein_rules::check_units(&units, settings));
     rein_diagnostics::sort_findings(&mut findings);
+    let findings = merge_branch_duplicates(findings);
     drop(units);
     let Extras { entities, modules, suppressions } = extras;
     let suppressed = rein_rules::apply_suppressions(findings, &suppressions, settings);
