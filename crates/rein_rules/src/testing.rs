@@ -6,7 +6,7 @@ use rein_model::{DocumentOrigin, PolicyKind, SourceSyntax, SpanMap, SyntaxIssueK
 use rein_text::{FileId, TextSize, apply_edits};
 
 use crate::docs::RuleDocs;
-use crate::engine::{CheckInput, Settings, check};
+use crate::engine::{CheckInput, RuleOptions, Settings, check};
 use crate::meta::{FixAvailability, Frontend};
 use crate::registry::Rule;
 
@@ -15,6 +15,15 @@ use crate::registry::Rule;
 pub(crate) struct Case {
     text: String,
     kind: Option<PolicyKind>,
+    options: RuleOptions,
+}
+
+impl Case {
+    /// The same case run with these rule options.
+    pub(crate) fn with_options(mut self, options: RuleOptions) -> Case {
+        self.options = options;
+        self
+    }
 }
 
 pub(crate) mod case {
@@ -23,14 +32,14 @@ pub(crate) mod case {
 
     /// A policy JSON document whose type is inferred.
     pub(crate) fn policy_json(text: &str) -> Case {
-        Case { text: text.to_owned(), kind: None }
+        Case { text: text.to_owned(), kind: None, options: Default::default() }
     }
 
     /// A policy JSON document of the given type (`identity`, `trust`, `scp`, …).
     pub(crate) fn policy_json_as(kind: &str, text: &str) -> Case {
         let kind = PolicyKind::parse(kind);
         assert!(kind.is_some(), "unknown policy type in test case");
-        Case { text: text.to_owned(), kind }
+        Case { text: text.to_owned(), kind, options: Default::default() }
     }
 }
 
@@ -54,7 +63,8 @@ pub(crate) fn run_rule(rule: &'static dyn Rule, case: &Case) -> Vec<Finding> {
     let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
     let doc = parse_policy(&case.text, &SpanMap::identity(file, TextSize::from(0)), case.kind.clone(), origin);
     let renderer = JsonRenderer { file, text: &case.text };
-    let settings = Settings { select: vec![rule.meta().id.to_owned()], ..Settings::default() };
+    let settings =
+        Settings { select: vec![rule.meta().id.to_owned()], options: case.options.clone(), ..Settings::default() };
     check(&[CheckInput { document: &doc, renderer: Some(&renderer) }], &settings)
 }
 

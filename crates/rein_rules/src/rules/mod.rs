@@ -2,6 +2,7 @@
 
 pub mod grammar;
 pub mod least_privilege;
+pub mod trust;
 
 /// What rule files need.
 #[allow(unused_imports)]
