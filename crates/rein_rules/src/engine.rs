@@ -50,6 +50,23 @@ pub struct Settings {
     pub stale_data_days: i64,
     /// The rule profile; the baseline existence checks run only under [`Profile::Baseline`].
     pub profile: Profile,
+    /// Facts about the user's accounts and CI that rules compare principals with.
+    pub options: RuleOptions,
+}
+
+/// Rule options about the user's own estate (RULES.md §0.2 S6). Every field defaults to "not
+/// configured"; the rules that read them say under `## Options` what they do without them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// The 12-digit id of the account the analysed code deploys into.
+    pub own_account: Option<String>,
+    /// Other account ids whose principals are trusted (a security or CI account).
+    pub trusted_accounts: Vec<String>,
+    /// The organization id (`o-…`) the own account belongs to.
+    pub org_id: Option<String>,
+    /// Host names of self-hosted CI OIDC issuers (a GitLab instance), checked like the public
+    /// CI issuers by IAM306.
+    pub ci_oidc_issuers: Vec<String>,
 }
 
 impl Default for Settings {
@@ -62,6 +79,7 @@ impl Default for Settings {
             today: None,
             stale_data_days: 120,
             profile: Profile::Default,
+            options: RuleOptions::default(),
         }
     }
 }

@@ -584,3 +584,375 @@ pub fn downgrade(severity: rein_diagnostics::Severity) -> rein_diagnostics::Seve
         _ => Severity::Info,
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Family 3xx: principal sets and the conditions that pin them (RULES.md §0.2 S6).
+// ---------------------------------------------------------------------------------------------
+
+use rein_model::{ConditionEntry, ConditionOperator, PrincipalBody, PrincipalElement, PrincipalType, SetQualifier};
+
+use crate::engine::RuleOptions;
+
+/// The account a principal or condition value names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountRef {
+    /// A literal 12-digit account id.
+    Id(String),
+    /// The account the code deploys into, written as a reference (`data.aws_caller_identity`,
+    /// `AWS::AccountId`): a typed placeholder "self".
+    SelfAccount,
+}
+
+/// What one principal value stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalShape {
+    /// `"*"` or `{"AWS": "*"}`: anyone, anonymous callers included.
+    Anyone,
+    /// An account id or an account-root ARN: every principal of the account whose own policy
+    /// allows the action.
+    AccountRoot(AccountRef),
+    /// A user, role, assumed-role or federated-user ARN in an account.
+    Named(AccountRef),
+    /// A service principal such as `sns.amazonaws.com`.
+    Service(String),
+    /// An OIDC or SAML provider ARN, or a web identity host.
+    Federated(String),
+    /// A canonical user id (S3).
+    CanonicalUser,
+    /// Not known statically, or not a valid principal (IAM008 reports those).
+    Other,
+}
+
+/// One value of a `Principal` or `NotPrincipal` element with its meaning.
+#[derive(Clone, Debug)]
+pub struct PrincipalItem<'a> {
+    pub value: &'a SpannedValue,
+    pub shape: PrincipalShape,
+}
+
+/// Whether `text` is a 12-digit account id.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The placeholder text a self-account reference stands for while an ARN is split into fields.
+const SELF_MARK: &str = "\u{27e8}self\u{27e9}";
+/// The placeholder text any other unknown part stands for.
+const HOLE_MARK: &str = "\u{27e8}?\u{27e9}";
+
+/// Whether an unknown part is a reference to the deploying account's id.
+fn is_self_account_reference(unknown: &rein_model::Unknown) -> bool {
+    unknown.reference.as_ref().is_some_and(|reference| {
+        let caller_identity = reference.entity.starts_with("data.aws_caller_identity.")
+            || reference.entity.contains(".data.aws_caller_identity.");
+        (caller_identity && reference.attribute == "account_id") || reference.entity == "AWS::AccountId"
+    })
+}
+
+/// The text of a value with self-account references and other holes replaced by markers, or
+/// `None` when the value is wholly unknown (and not a self reference).
+fn marked_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Known(text) => Some(text.clone()),
+        Value::Unknown(unknown) => is_self_account_reference(unknown).then(|| SELF_MARK.to_owned()),
+        Value::Partial(parts) => Some(
+            parts
+                .iter()
+                .map(|part| match part {
+                    TemplatePart::Text(text) => text.as_str(),
+                    TemplatePart::Hole(unknown) if is_self_account_reference(unknown) => SELF_MARK,
+                    TemplatePart::Hole(_) => HOLE_MARK,
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// The account of an account-id text or its marked form; `None` for anything else.
+fn account_of(text: &str) -> Option<AccountRef> {
+    if text == SELF_MARK {
+        Some(AccountRef::SelfAccount)
+    } else if is_account_id(text) {
+        Some(AccountRef::Id(text.to_owned()))
+    } else {
+        None
+    }
+}
+
+/// The shape of one `AWS` principal value.
+fn aws_shape(value: &Value) -> PrincipalShape {
+    let Some(text) = marked_text(value) else { return PrincipalShape::Other };
+    if text == "*" {
+        return PrincipalShape::Anyone;
+    }
+    if let Some(account) = account_of(&text) {
+        return PrincipalShape::AccountRoot(account);
+    }
+    let Some(fields) = arn_fields(&text) else { return PrincipalShape::Other };
+    if has_wildcard(&text) || fields.resource.contains(HOLE_MARK) {
+        return PrincipalShape::Other;
+    }
+    let Some(account) = account_of(fields.account) else { return PrincipalShape::Other };
+    match (fields.service, fields.resource) {
+        ("iam", "root") => PrincipalShape::AccountRoot(account),
+        ("iam", resource) if ["user/", "role/", "federated-user/"].iter().any(|p| resource.starts_with(p)) => {
+            PrincipalShape::Named(account)
+        }
+        ("sts", resource) if ["assumed-role/", "federated-user/"].iter().any(|p| resource.starts_with(p)) => {
+            PrincipalShape::Named(account)
+        }
+        _ => PrincipalShape::Other,
+    }
+}
+
+/// Every value of a principal element with what it stands for, in source order.
+pub fn principal_items(element: &PrincipalElement) -> Vec<PrincipalItem<'_>> {
+    match &element.body {
+        PrincipalBody::Scalar(value) => {
+            let shape = if value.known() == Some("*") { PrincipalShape::Anyone } else { PrincipalShape::Other };
+            vec![PrincipalItem { value, shape }]
+        }
+        PrincipalBody::Map(entries) => entries
+            .iter()
+            .flat_map(|(kind, list)| {
+                list.items.iter().map(move |value| {
+                    let shape = match (kind, value.known()) {
+                        (PrincipalType::Aws, _) => aws_shape(&value.value),
+                        (PrincipalType::Service, Some(text)) => PrincipalShape::Service(text.to_owned()),
+                        (PrincipalType::Federated, Some(text)) => PrincipalShape::Federated(text.to_owned()),
+                        (PrincipalType::CanonicalUser, Some(_)) => PrincipalShape::CanonicalUser,
+                        _ => PrincipalShape::Other,
+                    };
+                    PrincipalItem { value, shape }
+                })
+            })
+            .collect(),
+        PrincipalBody::Unknown(_) => Vec::new(),
+    }
+}
+
+/// Whether the principal element is not known statically as a whole, or holds a list that is not.
+pub fn principal_is_unknown(element: &PrincipalElement) -> bool {
+    match &element.body {
+        PrincipalBody::Unknown(_) => true,
+        PrincipalBody::Map(entries) => entries.iter().any(|(_, list)| list.unknown.is_some()),
+        PrincipalBody::Scalar(_) => false,
+    }
+}
+
+/// Whether the statement's condition, or part of it, is not known statically. A rule that
+/// reports missing conditions stays silent then: the unknown part may be the one it asks for.
+pub fn condition_has_unknown(stmt: &Statement) -> bool {
+    let Some(block) = &stmt.condition else { return false };
+    block.unknown.is_some()
+        || block
+            .operators
+            .iter()
+            .any(|op| op.unknown.is_some() || op.entries.iter().any(|entry| entry.unknown.is_some()))
+}
+
+/// A condition test that can only narrow an Allow: a positive operator (`…Equals`, `…Like`,
+/// `IpAddress`, `Bool`) without `IfExists` (RULES.md §0.2 S7).
+pub fn is_narrowing_operator(op: &ConditionOperator) -> bool {
+    !op.name.if_exists && is_positive_operator(&op.name.base)
+}
+
+/// The entries that test `key` (case-insensitive, as IAM compares condition keys) with a
+/// narrowing operator. `ForAllValues` tests never narrow (an absent key satisfies them), and
+/// `ForAnyValue` tests are left out when `single_valued_only`: they do not belong on a
+/// single-valued key such as a token's `sub`.
+pub fn narrowing_entries<'a>(
+    stmt: &'a Statement,
+    key: &str,
+    single_valued_only: bool,
+) -> Vec<(&'a ConditionOperator, &'a ConditionEntry)> {
+    let Some(block) = &stmt.condition else { return Vec::new() };
+    block
+        .entries()
+        .filter(|(op, entry)| {
+            is_narrowing_operator(op)
+                && entry.key.name.eq_ignore_ascii_case(key)
+                && op.name.qualifier != Some(SetQualifier::ForAllValues)
+                && !(single_valued_only && op.name.qualifier.is_some())
+        })
+        .collect()
+}
+
+/// Whether some narrowing operator tests `key`.
+pub fn has_narrowing_key(stmt: &Statement, key: &str) -> bool {
+    !narrowing_entries(stmt, key, false).is_empty()
+}
+
+/// Whether any operator, positive or not, tests `key`.
+pub fn mentions_key(stmt: &Statement, key: &str) -> bool {
+    stmt.condition.as_ref().is_some_and(|block| block.entries().any(|(_, e)| e.key.name.eq_ignore_ascii_case(key)))
+}
+
+/// The keys that pin the caller of an Allow to known principals (RULES.md IAM301, IAM302).
+pub const CALLER_PINNING_KEYS: &[&str] = &["aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount"];
+
+/// Whether an `aws:PrincipalArn` value names principals in specific accounts (no wildcard in
+/// the account field). Unknown values count as specific: they cannot be judged, and an unknown
+/// is never a wildcard.
+pub fn principal_arn_is_account_specific(value: &Value) -> bool {
+    let Some(text) = marked_text(value) else { return true };
+    match arn_fields(&text) {
+        Some(fields) => !has_wildcard(fields.account) && !fields.account.is_empty(),
+        None => !has_wildcard(&text),
+    }
+}
+
+/// How a narrowing `aws:PrincipalArn` test of the statement pins the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrincipalArnPin {
+    /// No narrowing `aws:PrincipalArn` test.
+    None,
+    /// Every tested value lies in specific accounts.
+    Accounts,
+    /// Some value has a wildcard account (`arn:aws:iam::*:role/x`).
+    AnyAccount,
+}
+
+pub fn principal_arn_pin(stmt: &Statement) -> PrincipalArnPin {
+    let entries = narrowing_entries(stmt, "aws:PrincipalArn", false);
+    if entries.is_empty() {
+        return PrincipalArnPin::None;
+    }
+    let all_specific =
+        entries.iter().all(|(_, entry)| entry.values.iter().all(|v| principal_arn_is_account_specific(&v.value.value)));
+    if all_specific { PrincipalArnPin::Accounts } else { PrincipalArnPin::AnyAccount }
+}
+
+/// The `sts:` actions a role trust policy may grant (RULES.md IAM308).
+pub const TRUST_ACTIONS: &[&str] = &[
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+    "sts:TagSession",
+    "sts:SetSourceIdentity",
+    "sts:SetContext",
+];
+
+/// Whether the statement's `Action` reaches an action named `full_name` (such as
+/// `sts:AssumeRole`), directly or through a wildcard. Unknown items reach nothing.
+pub fn items_grant_action(items: &[ActionItem<'_>], full_name: &str) -> bool {
+    items.iter().any(|item| item.actions.iter().any(|action| action.full_name().eq_ignore_ascii_case(full_name)))
+}
+
+/// Whether the statement's `Action` reaches one of the role-assumption actions.
+pub fn grants_assume_role(items: &[ActionItem<'_>]) -> bool {
+    ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"]
+        .iter()
+        .any(|name| items_grant_action(items, name))
+}
+
+/// How an account relates to the user's estate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountClass {
+    /// The own account: configured, written as a self reference, or shown by the document.
+    Own,
+    /// Listed in `trusted_accounts`.
+    Trusted,
+    /// Neither; `configured` tells whether `own_account` was set, so messages can say why.
+    External { configured: bool },
+}
+
+/// The accounts a document shows to be its own: the accounts of its `Resource` ARNs (a resource
+/// policy lives in its resource's account), and the account roots that a KMS key policy grants
+/// `kms:*` (the default key policy gives the owning account full access to its key:
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>).
+pub fn home_accounts(doc: &PolicyDocument) -> Vec<String> {
+    let mut accounts: Vec<String> = Vec::new();
+    for stmt in &doc.statements {
+        for list in [&stmt.resource, &stmt.not_resource].into_iter().flatten() {
+            for item in &list.items {
+                if let Some(fields) = item.known().and_then(arn_fields)
+                    && is_account_id(fields.account)
+                {
+                    accounts.push(fields.account.to_owned());
+                }
+            }
+        }
+        let grants_all_kms = stmt.is_allow()
+            && stmt.action.as_ref().is_some_and(|list| {
+                list.items.iter().any(|item| item.known().is_some_and(|t| t.eq_ignore_ascii_case("kms:*")))
+            });
+        if grants_all_kms && let Some(principal) = &stmt.principal {
+            for item in principal_items(principal) {
+                if let PrincipalShape::AccountRoot(AccountRef::Id(id)) = item.shape {
+                    accounts.push(id);
+                }
+            }
+        }
+    }
+    accounts.sort_unstable();
+    accounts.dedup();
+    accounts
+}
+
+/// Classifies an account against the options and the accounts the document shows as its own.
+pub fn classify_account(account: &AccountRef, options: &RuleOptions, home: &[String]) -> AccountClass {
+    let AccountRef::Id(id) = account else { return AccountClass::Own };
+    if options.own_account.as_deref() == Some(id.as_str()) || home.iter().any(|h| h == id) {
+        AccountClass::Own
+    } else if options.trusted_accounts.iter().any(|t| t == id) {
+        AccountClass::Trusted
+    } else {
+        AccountClass::External { configured: options.own_account.is_some() }
+    }
+}
+
+/// The account named by a condition value (`aws:SourceAccount`, `aws:PrincipalAccount`), when
+/// it is one.
+pub fn condition_account(value: &Value) -> Option<AccountRef> {
+    account_of(&marked_text(value)?)
+}
+
+/// A CI service whose OIDC tokens AWS roles commonly trust (RULES.md IAM306).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CiIssuer {
+    GitHub,
+    GitLab,
+    TerraformCloud,
+    CircleCi,
+    Bitbucket,
+}
+
+impl CiIssuer {
+    pub fn name(self) -> &'static str {
+        match self {
+            CiIssuer::GitHub => "GitHub Actions",
+            CiIssuer::GitLab => "GitLab",
+            CiIssuer::TerraformCloud => "Terraform Cloud",
+            CiIssuer::CircleCi => "CircleCI",
+            CiIssuer::Bitbucket => "Bitbucket Pipelines",
+        }
+    }
+}
+
+/// The issuer (host and path) of an `oidc-provider/…` ARN, or of a web identity host.
+pub fn oidc_issuer(federated: &str) -> Option<&str> {
+    match arn_fields(federated) {
+        Some(fields) => fields.resource.strip_prefix("oidc-provider/").filter(|issuer| !issuer.is_empty()),
+        None => (!federated.is_empty() && !federated.contains(':')).then_some(federated),
+    }
+}
+
+/// The CI service of an OIDC issuer: the public issuers, and the self-hosted GitLab issuers of
+/// `ci_oidc_issuers`. Issuer URLs: GitHub `token.actions.githubusercontent.com` (GitHub
+/// Enterprise adds `/<enterprise>`), GitLab `gitlab.com`, Terraform Cloud `app.terraform.io`,
+/// CircleCI `oidc.circleci.com/org/<org-id>`, Bitbucket
+/// `api.bitbucket.org/2.0/workspaces/<workspace>/pipelines-config/identity/oidc`.
+pub fn ci_issuer(issuer: &str, options: &RuleOptions) -> Option<CiIssuer> {
+    let lower = issuer.to_ascii_lowercase();
+    let host = lower.split('/').next().unwrap_or_default();
+    match host {
+        "token.actions.githubusercontent.com" => Some(CiIssuer::GitHub),
+        "gitlab.com" => Some(CiIssuer::GitLab),
+        "app.terraform.io" => Some(CiIssuer::TerraformCloud),
+        "oidc.circleci.com" => Some(CiIssuer::CircleCi),
+        "api.bitbucket.org" => Some(CiIssuer::Bitbucket),
+        _ if options.ci_oidc_issuers.iter().any(|custom| custom.eq_ignore_ascii_case(issuer)) => Some(CiIssuer::GitLab),
+        _ => None,
+    }
+}

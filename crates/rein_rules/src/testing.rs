@@ -6,7 +6,7 @@ use rein_model::{DocumentOrigin, PolicyDocument, PolicyKind, SourceSyntax, SpanM
 use rein_text::{FileId, SourceDb, TextSize, apply_edits};
 
 use crate::docs::RuleDocs;
-use crate::engine::{CheckInput, Profile, Settings, Unit, UnitSource, check, check_units};
+use crate::engine::{CheckInput, Profile, RuleOptions, Settings, Unit, UnitSource, check, check_units};
 use crate::meta::{FixAvailability, Frontend};
 use crate::registry::Rule;
 
@@ -46,32 +46,41 @@ pub(crate) struct Case {
     text: String,
     kind: Option<PolicyKind>,
     syntax: Syntax,
+    options: RuleOptions,
+}
+
+impl Case {
+    /// The same case run with these rule options.
+    pub(crate) fn with_options(mut self, options: RuleOptions) -> Case {
+        self.options = options;
+        self
+    }
 }
 
 pub(crate) mod case {
-    use super::{Case, Syntax};
+    use super::{Case, RuleOptions, Syntax};
     use rein_model::PolicyKind;
 
     /// A policy JSON document whose type is inferred.
     pub(crate) fn policy_json(text: &str) -> Case {
-        Case { text: text.to_owned(), kind: None, syntax: Syntax::PolicyJson }
+        Case { text: text.to_owned(), kind: None, syntax: Syntax::PolicyJson, options: RuleOptions::default() }
     }
 
     /// A policy JSON document of the given type (`identity`, `trust`, `scp`, …).
     pub(crate) fn policy_json_as(kind: &str, text: &str) -> Case {
         let kind = PolicyKind::parse(kind);
         assert!(kind.is_some(), "unknown policy type in test case");
-        Case { text: text.to_owned(), kind, syntax: Syntax::PolicyJson }
+        Case { text: text.to_owned(), kind, syntax: Syntax::PolicyJson, options: RuleOptions::default() }
     }
 
     /// A Terraform file; the policy types come from the consuming attributes.
     pub(crate) fn hcl(text: &str) -> Case {
-        Case { text: text.to_owned(), kind: None, syntax: Syntax::Hcl }
+        Case { text: text.to_owned(), kind: None, syntax: Syntax::Hcl, options: RuleOptions::default() }
     }
 
     /// A CloudFormation template (YAML or JSON).
     pub(crate) fn cfn(text: &str) -> Case {
-        Case { text: text.to_owned(), kind: None, syntax: Syntax::Cfn }
+        Case { text: text.to_owned(), kind: None, syntax: Syntax::Cfn, options: RuleOptions::default() }
     }
 }
 
@@ -97,7 +106,12 @@ pub(crate) fn run_rule(rule: &'static dyn Rule, case: &Case) -> Vec<Finding> {
 }
 
 pub(crate) fn run_rule_in_profile(rule: &'static dyn Rule, case: &Case, profile: Profile) -> Vec<Finding> {
-    let settings = Settings { select: vec![rule.meta().id.to_owned()], profile, ..Settings::default() };
+    let settings = Settings {
+        select: vec![rule.meta().id.to_owned()],
+        profile,
+        options: case.options.clone(),
+        ..Settings::default()
+    };
     let read = read_case(case);
     let mut db = SourceDb::new();
     let file = db.add("case", case.text.clone());

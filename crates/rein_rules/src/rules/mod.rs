@@ -6,6 +6,7 @@ pub mod escalation;
 pub mod grammar;
 pub mod identities;
 pub mod least_privilege;
+pub mod trust;
 
 /// What rule files need.
 #[allow(unused_imports)]

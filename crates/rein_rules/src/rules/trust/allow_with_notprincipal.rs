@@ -1,0 +1,113 @@
+//! IAM303 `allow-with-notprincipal`.
+
+use crate::rules::prelude::*;
+
+declare_rule! {
+    /// ## What it checks
+    /// `NotPrincipal` in resource and trust policies:
+    /// - an `Allow` with `NotPrincipal` in a resource policy grants to every principal of every
+    ///   account, anonymous callers included, except those listed: it is effectively public;
+    /// - a trust policy cannot use `NotPrincipal` at all;
+    /// - a `Deny` with `NotPrincipal` in a resource policy is legal but brittle, and is reported
+    ///   as info: to work it must list the account, the role and the role's assumed-role
+    ///   session, and a principal missing from the list is locked out.
+    ///
+    /// ## Why it matters
+    /// `NotPrincipal` reads as "everyone but these", which is almost never what an `Allow` should
+    /// grant. In a `Deny`, a positive `Principal` of `"*"` with an `ArnNotEquals` test of
+    /// `aws:PrincipalArn` says the same thing without listing every session.
+    ///
+    /// ## Example
+    /// ```policy-json resource
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [{
+    ///     "Effect": "Allow",
+    ///     "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:role/admin"},
+    ///     "Action": "s3:GetObject",
+    ///     "Resource": "arn:aws:s3:::b/*"
+    ///   }]
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```policy-json resource
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [{
+    ///     "Effect": "Deny",
+    ///     "Principal": "*",
+    ///     "Action": "s3:*",
+    ///     "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+    ///     "Condition": {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/admin"}}
+    ///   }]
+    /// }
+    /// ```
+    ///
+    /// ## References
+    /// - AWS IAM User Guide: AWS JSON policy elements: NotPrincipal
+    AllowWithNotprincipal {
+        id: "IAM303",
+        aliases: [
+            "ALLOW_WITH_NOTPRINCIPAL", "ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL", "NOTPRINCIPAL_WITH_ALLOW", "F6",
+            "F7", "F8", "F9"
+        ],
+        category: OverlyPermissive,
+        severity: Error,
+        fix: None,
+        frontends: [PolicyJson],
+    }
+}
+
+// FIXME(#6): the fix of RULES.md (rewrite Deny+NotPrincipal as `Principal: "*"` with an
+// `ArnNotLike aws:PrincipalArn` condition) needs a `PolicyEdit` that renames a member and
+// inserts a member whose value is an object.
+
+impl Rule for AllowWithNotprincipal {
+    fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+        let Some(not_principal) = &stmt.not_principal else { return };
+        let span = not_principal.key.span;
+        match (&doc.kind, stmt.effect()) {
+            (PolicyKind::Trust, _) => {
+                ctx.report(span, "A trust policy cannot use `NotPrincipal`; name the principals in `Principal`");
+            }
+            (PolicyKind::Resource { .. }, Some(Effect::Allow)) => {
+                ctx.report(
+                    span,
+                    "`Allow` with `NotPrincipal` grants to everyone except the listed principals, anonymous callers included",
+                )
+                .note("name the principals in `Principal` instead");
+            }
+            (PolicyKind::Resource { .. }, Some(Effect::Deny)) => {
+                ctx.report(
+                    span,
+                    "`Deny` with `NotPrincipal` must list the account, the role and its assumed-role sessions to work",
+                )
+                .severity(Severity::Info)
+                .note("use `\"Principal\": \"*\"` with an `ArnNotLike` test of `aws:PrincipalArn`");
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn allow_with_notprincipal() {
+        let res = |text| case::policy_json_as("resource", text);
+        RuleTest::new(&super::AllowWithNotprincipal)
+            .fail_with(
+                case::policy_json_as("trust", r#"{"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/a"},"Action":"sts:AssumeRole"}}"#),
+                "trust policy",
+            )
+            .fail_with(
+                res(r#"{"Statement":{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:role/admin","arn:aws:sts::123456789012:assumed-role/admin/s"]},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}}"#),
+                "`Deny` with `NotPrincipal`",
+            )
+            .pass(res(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/admin"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#))
+            .run();
+    }
+}
