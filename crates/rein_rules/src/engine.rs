@@ -170,7 +170,7 @@ pub enum UnitSource {
 pub fn check_units(units: &[Unit<'_>], settings: &Settings) -> Vec<Finding> {
     let catalog = rein_catalog::catalog();
     let rules: Vec<&dyn Rule> = all_rules().iter().copied().filter(|rule| settings.enables(*rule)).collect();
-    let mut findings: Vec<Finding> = units
+    let findings: Vec<Finding> = units
         .par_iter()
         .flat_map_iter(|unit| {
             let mut findings = Vec::new();
@@ -183,13 +183,7 @@ pub fn check_units(units: &[Unit<'_>], settings: &Settings) -> Vec<Finding> {
             findings
         })
         .collect();
-    for finding in &mut findings {
-        if let Some(severity) = settings.severity.get(finding.rule) {
-            finding.severity = *severity;
-        }
-    }
-    sort_findings(&mut findings);
-    findings
+    finish(findings, settings)
 }
 
 /// Runs every enabled rule over the documents and returns the findings in report order.
@@ -197,7 +191,7 @@ pub fn check(inputs: &[CheckInput<'_>], settings: &Settings) -> Vec<Finding> {
     let catalog = rein_catalog::catalog();
     let rules: Vec<&dyn Rule> = all_rules().iter().copied().filter(|rule| settings.enables(*rule)).collect();
     // Documents are independent: check them in parallel, then sort into report order.
-    let mut findings: Vec<Finding> = inputs
+    let findings: Vec<Finding> = inputs
         .par_iter()
         .flat_map_iter(|input| {
             let mut findings = Vec::new();
@@ -226,6 +220,11 @@ pub fn check(inputs: &[CheckInput<'_>], settings: &Settings) -> Vec<Finding> {
             findings
         })
         .collect();
+    finish(findings, settings)
+}
+
+/// Applies the user's severities and puts findings in report order.
+fn finish(mut findings: Vec<Finding>, settings: &Settings) -> Vec<Finding> {
     for finding in &mut findings {
         if let Some(severity) = settings.severity.get(finding.rule) {
             finding.severity = *severity;

@@ -198,15 +198,7 @@ impl ConditionTypeMismatch {
                     .label(entry.key.span, "condition key");
                 if let Some(new_base) = replacement(base, key_family) {
                     let new_name = operator_text(&op.name, new_base, op.name.if_exists);
-                    if op.entries.len() == 1
-                        && !block.operators.iter().any(|other| other.key.name.eq_ignore_ascii_case(&new_name))
-                    {
-                        finding = finding.fix(
-                            format!("Replace `{}` with `{new_name}`", op.key.name),
-                            Applicability::Unsafe,
-                            vec![PolicyEdit::ReplaceString { target: op.key.span, value: new_name.clone() }],
-                        );
-                    }
+                    finding = super::rename_operator(finding, op, block, &new_name);
                 }
                 drop(finding);
                 return;

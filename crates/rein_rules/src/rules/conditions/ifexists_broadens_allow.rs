@@ -119,15 +119,7 @@ impl Rule for IfexistsBroadensAllow {
             let new_name = operator_text(&op.name, base, false);
             let mut finding =
                 ctx.report(op.key.span, message).severity(severity).label(entry.key.span, "only scoping key");
-            if op.entries.len() == 1
-                && !block.operators.iter().any(|other| other.key.name.eq_ignore_ascii_case(&new_name))
-            {
-                finding = finding.fix(
-                    format!("Replace `{}` with `{new_name}`", op.key.name),
-                    Applicability::Unsafe,
-                    vec![PolicyEdit::ReplaceString { target: op.key.span, value: new_name.clone() }],
-                );
-            }
+            finding = super::rename_operator(finding, op, block, &new_name);
             drop(finding);
         }
     }

@@ -98,15 +98,7 @@ impl Rule for MfaConditionAntipattern {
             let mut finding = ctx.report(op.key.span, message).label(entry.key.span, "MFA key");
             if base == "Bool" && effect == Effect::Deny {
                 let new_name = operator_text(&op.name, "Bool", true);
-                if op.entries.len() == 1
-                    && !block.operators.iter().any(|other| other.key.name.eq_ignore_ascii_case(&new_name))
-                {
-                    finding = finding.fix(
-                        format!("Replace `{}` with `{new_name}`", op.key.name),
-                        Applicability::Unsafe,
-                        vec![PolicyEdit::ReplaceString { target: op.key.span, value: new_name.clone() }],
-                    );
-                }
+                finding = super::rename_operator(finding, op, block, &new_name);
             }
             drop(finding);
         }

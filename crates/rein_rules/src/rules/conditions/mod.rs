@@ -27,3 +27,22 @@ pub use set_operator_misuse::SetOperatorMisuse;
 pub use unknown_condition_key::UnknownConditionKey;
 pub use unknown_condition_operator::UnknownConditionOperator;
 pub use wildcard_without_like_operator::WildcardWithoutLikeOperator;
+
+/// Offers renaming the operator `op` of `block` to `new_name` (unsafe). Not when the operator
+/// tests several keys (the rename would change them all), nor when the block already has an
+/// operator of that name (the two would collide).
+pub(crate) fn rename_operator<'c, 'a>(
+    finding: crate::context::FindingBuilder<'c, 'a>,
+    op: &rein_model::ConditionOperator,
+    block: &rein_model::ConditionBlock,
+    new_name: &str,
+) -> crate::context::FindingBuilder<'c, 'a> {
+    if op.entries.len() != 1 || block.operators.iter().any(|other| other.key.name.eq_ignore_ascii_case(new_name)) {
+        return finding;
+    }
+    finding.fix(
+        format!("Replace `{}` with `{new_name}`", op.key.name),
+        rein_diagnostics::Applicability::Unsafe,
+        vec![rein_model::PolicyEdit::ReplaceString { target: op.key.span, value: new_name.to_owned() }],
+    )
+}
