@@ -137,8 +137,13 @@ fn big_policy(n: usize) -> String {
 
 /// 200 policies: variants of the typical one (different bucket names), with every tenth one a
 /// small wildcard-heavy policy instead.
-static BATCH: LazyLock<Vec<String>> = LazyLock::new(|| {
-    (0..200)
+static BATCH: LazyLock<Vec<String>> = LazyLock::new(|| batch(200));
+
+/// A configuration of 500 policies, for the cost of the rules against the cost of reading.
+static BATCH_500: LazyLock<Vec<String>> = LazyLock::new(|| batch(500));
+
+fn batch(n: usize) -> Vec<String> {
+    (0..n)
         .map(|i| {
             if i % 10 == 9 {
                 big_policy(4).replace("acme-", &format!("batch{i}-"))
@@ -147,14 +152,17 @@ static BATCH: LazyLock<Vec<String>> = LazyLock::new(|| {
             }
         })
         .collect()
-});
+}
 
 fn input(path: String, text: &str) -> SourceInput {
     SourceInput { path, bytes: text.as_bytes().to_vec(), kind: Some(FileKind::PolicyJson), policy_kind: None }
 }
 
 fn bench_analyze(bencher: Bencher<'_, '_>, texts: &[&str]) {
-    let settings = RuleSettings::default();
+    bench_analyze_with(bencher, texts, &RuleSettings::default());
+}
+
+fn bench_analyze_with(bencher: Bencher<'_, '_>, texts: &[&str], settings: &RuleSettings) {
     let bytes: usize = texts.iter().map(|text| text.len()).sum();
     bencher
         .counter(BytesCount::new(bytes))
@@ -162,7 +170,7 @@ fn bench_analyze(bencher: Bencher<'_, '_>, texts: &[&str]) {
             texts.iter().enumerate().map(|(i, text)| input(format!("policies/p{i}.json"), text)).collect::<Vec<_>>()
         })
         .bench_local_values(|inputs| {
-            let analysis = analyze(inputs, &settings);
+            let analysis = analyze(inputs, settings);
             analysis.findings.len()
         });
 }
@@ -184,6 +192,21 @@ fn analyze_big(bencher: Bencher<'_, '_>) {
 fn analyze_batch_200(bencher: Bencher<'_, '_>) {
     let texts: Vec<&str> = BATCH.iter().map(String::as_str).collect();
     bench_analyze(bencher, &texts);
+}
+
+/// (d) 500 policies with every rule.
+#[divan::bench]
+fn analyze_batch_500_all_rules(bencher: Bencher<'_, '_>) {
+    let texts: Vec<&str> = BATCH_500.iter().map(String::as_str).collect();
+    bench_analyze(bencher, &texts);
+}
+
+/// (d') The same 500 policies read with no rule enabled: the cost of reading alone.
+#[divan::bench]
+fn analyze_batch_500_no_rules(bencher: Bencher<'_, '_>) {
+    let texts: Vec<&str> = BATCH_500.iter().map(String::as_str).collect();
+    let settings = RuleSettings { ignore: vec!["all".to_owned()], ..RuleSettings::default() };
+    bench_analyze_with(bencher, &texts, &settings);
 }
 
 /// The JSON reader alone on (b).

@@ -458,7 +458,10 @@ pub struct ActionGrant<'a> {
 /// A `NotAction` includes every action it does not list, but only when every entry is known:
 /// an unknown entry may exclude the action, and an unknown is never a wildcard.
 pub fn grants_action<'a>(stmt: &'a Statement, ctx: &RuleContext<'_>, name: &str) -> Option<ActionGrant<'a>> {
-    let names = |pattern: &str| ctx.expand(pattern).iter().any(|a| a.full_name().eq_ignore_ascii_case(name));
+    // The name is a catalogue action, so matching the glob is the same as finding it in the
+    // expansion; unknown names are in no expansion, and expanding `*` for each name is costly.
+    let known = !ctx.expand(name).is_empty();
+    let names = |pattern: &str| known && glob_matches(pattern, name);
     if let Some(list) = &stmt.action {
         return list.items.iter().find_map(|item| {
             let text = item.known()?;
@@ -836,7 +839,7 @@ pub const TRUST_ACTIONS: &[&str] = &[
 /// Whether the statement's `Action` reaches an action named `full_name` (such as
 /// `sts:AssumeRole`), directly or through a wildcard. Unknown items reach nothing.
 pub fn items_grant_action(items: &[ActionItem<'_>], full_name: &str) -> bool {
-    items.iter().any(|item| item.actions.iter().any(|action| action.full_name().eq_ignore_ascii_case(full_name)))
+    items.iter().any(|item| !item.actions.is_empty() && item.text.is_some_and(|text| glob_matches(text, full_name)))
 }
 
 /// Whether the statement's `Action` reaches one of the role-assumption actions.
@@ -954,5 +957,64 @@ pub fn ci_issuer(issuer: &str, options: &RuleOptions) -> Option<CiIssuer> {
         "api.bitbucket.org" => Some(CiIssuer::Bitbucket),
         _ if options.ci_oidc_issuers.iter().any(|custom| custom.eq_ignore_ascii_case(issuer)) => Some(CiIssuer::GitLab),
         _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Globs: IAM's `*` and `?` matched without expanding against the catalogue.
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `text` matches the IAM glob `pattern` (`*` any run, `?` one character),
+/// ignoring ASCII case as action names do. For a catalogue action name this answers the same
+/// as looking for it in the pattern's expansion, without building the expansion.
+pub fn glob_matches(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        glob_slices(pattern.as_bytes(), text.as_bytes(), |a, b| a.eq_ignore_ascii_case(b), b'*', b'?')
+    } else {
+        let pattern: Vec<char> = pattern.chars().collect();
+        let text: Vec<char> = text.chars().collect();
+        glob_slices(&pattern, &text, |a, b| a.eq_ignore_ascii_case(b), '*', '?')
+    }
+}
+
+fn glob_slices<T: Copy + PartialEq>(pattern: &[T], text: &[T], eq: impl Fn(&T, &T) -> bool, star: T, one: T) -> bool {
+    let (mut p, mut t, mut last_star, mut mark) = (0usize, 0usize, None, 0usize);
+    while t < text.len() {
+        match (pattern.get(p), text.get(t)) {
+            (Some(c), _) if *c == star => {
+                last_star = Some(p);
+                mark = t;
+                p += 1;
+            }
+            (Some(c), Some(d)) if *c == one || eq(c, d) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match last_star {
+                Some(s) => {
+                    p = s + 1;
+                    mark += 1;
+                    t = mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern.get(p..).is_some_and(|rest| rest.iter().all(|c| *c == star))
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::glob_matches;
+
+    #[test]
+    fn globs_match_like_iam() {
+        assert!(glob_matches("iam:*", "IAM:PassRole"));
+        assert!(glob_matches("*", "s3:GetObject"));
+        assert!(glob_matches("iam:Pass?ole", "iam:passrole"));
+        assert!(glob_matches("*:Get*", "s3:GetObject"));
+        assert!(!glob_matches("iam:Get*", "iam:PassRole"));
+        assert!(!glob_matches("s3:Get", "s3:GetObject"));
+        assert!(glob_matches("arn:aws:s3:::é*", "arn:aws:s3:::é/x"));
     }
 }

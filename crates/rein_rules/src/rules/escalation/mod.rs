@@ -77,12 +77,14 @@ pub(crate) fn listed_hits<'s>(
         let Some(texts) = list.items.iter().map(|item| item.known()).collect::<Option<Vec<&str>>>() else {
             return Vec::new();
         };
-        let excluded: Vec<_> = texts.iter().map(|text| ctx.expand(text)).collect();
         let actions: Vec<Action<'static>> = catalog
             .services()
             .flat_map(|service| service.actions().collect::<Vec<_>>())
             .filter(|a| lookup(*a).is_some())
-            .filter(|a| !excluded.iter().any(|set| set.iter().any(|x| x.full_name() == a.full_name())))
+            .filter(|a| {
+                let name = a.full_name();
+                !texts.iter().any(|text| crate::semantics::glob_matches(text, &name))
+            })
             .collect();
         if !actions.is_empty() {
             candidates.push((ActionGrant { span: list.key.span, text: None }, actions));

@@ -98,35 +98,6 @@ fn receiving_services(prefix: &str) -> &'static [&'static str] {
     }
 }
 
-/// `StringLike` matching with `*` and `?`, case-insensitive as service principals are.
-fn glob_matches(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let text: Vec<char> = text.to_ascii_lowercase().chars().collect();
-    let (mut p, mut t, mut star, mut mark) = (0usize, 0usize, None, 0usize);
-    while t < text.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some(p);
-                mark = t;
-                p += 1;
-            }
-            Some(c) if *c == '?' || Some(c) == text.get(t) => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some(s) => {
-                    p = s + 1;
-                    mark += 1;
-                    t = mark;
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
-}
-
 /// Whether `name` alone is a catalogued path (IAM203).
 fn is_single_path(name: &str) -> bool {
     escalation_paths().iter().any(|path| matches!(path.actions.as_slice(), [only] if only.eq_ignore_ascii_case(name)))
@@ -181,7 +152,7 @@ fn same_targets(steps: &[Step]) -> bool {
                 b.resources.iter().any(|rb| {
                     let comparable =
                         matches!((type_keyword(ra), type_keyword(rb)), (Some(x), Some(y)) if x.eq_ignore_ascii_case(y));
-                    !comparable || glob_matches(ra, rb) || glob_matches(rb, ra)
+                    !comparable || semantics::glob_matches(ra, rb) || semantics::glob_matches(rb, ra)
                 })
             })
         })
@@ -207,7 +178,7 @@ fn find_step(doc: &PolicyDocument, ctx: &RuleContext<'_>, path: &EscalationPath,
         if name.eq_ignore_ascii_case("iam:PassRole") {
             if let Some(services) = positive_condition_values(stmt, "iam:PassedToService") {
                 let receivers = compute.map_or(&[][..], |(prefix, _)| receiving_services(prefix));
-                if !services.iter().any(|s| receivers.iter().any(|r| glob_matches(s, r))) {
+                if !services.iter().any(|s| receivers.iter().any(|r| semantics::glob_matches(s, r))) {
                     return None;
                 }
             }
@@ -277,11 +248,11 @@ mod tests {
 
     #[test]
     fn glob_matching() {
-        assert!(super::glob_matches("lambda.amazonaws.com", "LAMBDA.amazonaws.com"));
-        assert!(super::glob_matches("*.amazonaws.com", "ec2.amazonaws.com"));
-        assert!(super::glob_matches("ec?.amazonaws.com", "ec2.amazonaws.com"));
-        assert!(!super::glob_matches("ecs-tasks.amazonaws.com", "lambda.amazonaws.com"));
-        assert!(!super::glob_matches("ec2.*", "lambda.amazonaws.com"));
+        assert!(super::semantics::glob_matches("lambda.amazonaws.com", "LAMBDA.amazonaws.com"));
+        assert!(super::semantics::glob_matches("*.amazonaws.com", "ec2.amazonaws.com"));
+        assert!(super::semantics::glob_matches("ec?.amazonaws.com", "ec2.amazonaws.com"));
+        assert!(!super::semantics::glob_matches("ecs-tasks.amazonaws.com", "lambda.amazonaws.com"));
+        assert!(!super::semantics::glob_matches("ec2.*", "lambda.amazonaws.com"));
     }
 
     #[test]

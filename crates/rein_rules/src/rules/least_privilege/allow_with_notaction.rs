@@ -74,17 +74,10 @@ impl Rule for AllowWithNotaction {
                 .resource
                 .as_ref()
                 .is_some_and(|list| list.items.iter().any(|i| is_effective_star(&i.value, catalog)));
-        let excluded: Vec<String> = not_action
-            .items
-            .iter()
-            .filter_map(|item| item.known())
-            .flat_map(|pattern| {
-                ctx.expand(pattern).iter().map(|a| a.full_name().to_ascii_lowercase()).collect::<Vec<_>>()
-            })
-            .collect();
+        let patterns: Vec<&str> = not_action.items.iter().filter_map(|item| item.known()).collect();
         let risky: Vec<String> = RISKY
             .iter()
-            .filter(|name| !excluded.contains(&name.to_ascii_lowercase()))
+            .filter(|name| !patterns.iter().any(|pattern| semantics::glob_matches(pattern, name)))
             .map(|name| format!("`{name}`"))
             .collect();
         let scope = if everywhere { "on every resource" } else { "on the listed resources" };

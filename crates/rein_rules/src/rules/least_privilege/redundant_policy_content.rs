@@ -67,20 +67,18 @@ fn duplicates(list: &ValueList, what: &str, fold_case: bool, ctx: &mut RuleConte
 
 /// Reports actions that a wildcard of the same list already covers.
 fn covered_actions(list: &ValueList, ctx: &mut RuleContext<'_>) {
-    let wildcards: Vec<(&str, Vec<String>)> = list
-        .items
-        .iter()
-        .filter_map(|item| item.known())
-        .filter(|text| has_wildcard(text))
-        .map(|text| (text, ctx.expand(text).iter().map(|a| a.full_name().to_ascii_lowercase()).collect()))
-        .collect();
+    let wildcards: Vec<&str> =
+        list.items.iter().filter_map(|item| item.known()).filter(|text| has_wildcard(text)).collect();
     for item in &list.items {
         let Some(text) = item.known() else { continue };
         if has_wildcard(text) {
             continue;
         }
-        let lower = text.to_ascii_lowercase();
-        if let Some((wildcard, _)) = wildcards.iter().find(|(_, members)| members.contains(&lower)) {
+        // Only a catalogue action can be covered: an unknown name is IAM006's.
+        if ctx.expand(text).is_empty() {
+            continue;
+        }
+        if let Some(wildcard) = wildcards.iter().find(|wildcard| crate::semantics::glob_matches(wildcard, text)) {
             ctx.report(item.span, format!("`{text}` is already granted by `{wildcard}` in the same list")).fix(
                 format!("Remove `{text}`"),
                 Applicability::Safe,
