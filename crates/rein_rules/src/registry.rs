@@ -64,6 +64,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &trust::AllowWithNotprincipal,
         &trust::TrustPrincipalTooBroad,
         &trust::FederatedTrustMissingClaims,
+        &trust::CiOidcSubjectTooBroad,
         &identities::PasswordPolicyMissing,
         &identities::PasswordMinLength,
         &identities::PasswordComplexity,
