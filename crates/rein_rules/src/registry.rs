@@ -65,6 +65,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &trust::TrustPrincipalTooBroad,
         &trust::FederatedTrustMissingClaims,
         &trust::CiOidcSubjectTooBroad,
+        &trust::TrustActionPrincipalMismatch,
         &identities::PasswordPolicyMissing,
         &identities::PasswordMinLength,
         &identities::PasswordComplexity,

@@ -4,6 +4,7 @@ mod allow_with_notprincipal;
 mod ci_oidc_subject_too_broad;
 mod federated_trust_missing_claims;
 mod resource_policy_public;
+mod trust_action_principal_mismatch;
 mod trust_any_principal;
 mod trust_principal_too_broad;
 
@@ -11,5 +12,6 @@ pub use allow_with_notprincipal::AllowWithNotprincipal;
 pub use ci_oidc_subject_too_broad::CiOidcSubjectTooBroad;
 pub use federated_trust_missing_claims::FederatedTrustMissingClaims;
 pub use resource_policy_public::ResourcePolicyPublic;
+pub use trust_action_principal_mismatch::TrustActionPrincipalMismatch;
 pub use trust_any_principal::TrustAnyPrincipal;
 pub use trust_principal_too_broad::TrustPrincipalTooBroad;
