@@ -66,6 +66,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &trust::FederatedTrustMissingClaims,
         &trust::CiOidcSubjectTooBroad,
         &trust::TrustActionPrincipalMismatch,
+        &trust::ExternalAccessGrant,
         &identities::PasswordPolicyMissing,
         &identities::PasswordMinLength,
         &identities::PasswordComplexity,
