@@ -1,0 +1,302 @@
+//! IAM306 `ci-oidc-subject-too-broad`.
+
+use crate::rules::prelude::*;
+use crate::semantics::{
+    CiIssuer, PrincipalShape, action_items, ci_issuer, condition_has_unknown, items_grant_action, narrowing_entries,
+    oidc_issuer, principal_items,
+};
+
+declare_rule! {
+    /// ## What it checks
+    /// `Allow` statements of a role trust policy that let a CI service's OIDC tokens
+    /// (`sts:AssumeRoleWithWebIdentity`) assume the role without pinning the token's subject
+    /// (`<issuer>:sub`) to one repository or project. The known CI issuers are GitHub Actions
+    /// (`token.actions.githubusercontent.com`), GitLab (`gitlab.com` and the self-hosted issuers
+    /// of `ci_oidc_issuers`), Terraform Cloud (`app.terraform.io`), CircleCI
+    /// (`oidc.circleci.com/org/<org-id>`) and Bitbucket Pipelines (`api.bitbucket.org/…`).
+    ///
+    /// It is an error when the subject is not tested by a positive single-valued operator (a
+    /// negated or `ForAnyValue` test does not count), or when its owner segment (the GitHub
+    /// owner, the GitLab group, the Terraform Cloud organization) or the whole subject is a
+    /// wildcard, as in `repo:*` or `*`. It is a warning when the owner is pinned but any of its
+    /// repositories is trusted (`repo:acme/*`), or a repository without a branch, tag or
+    /// environment (`repo:acme/app:*`). Wildcards count only under a `…Like` operator, since
+    /// `StringEquals` compares them literally. A condition that is not known statically keeps
+    /// the rule silent.
+    ///
+    /// ## Why it matters
+    /// Every workflow of every repository on the CI service gets a token from the same issuer.
+    /// Without a subject test, or with an owner wildcard, anyone who can run a pipeline there,
+    /// in their own free account, can assume the role. Trusting a whole organization or every
+    /// branch of a repository lets any contributor's branch or pull request deploy with the
+    /// role's permissions.
+    ///
+    /// ## Example
+    /// ```policy-json trust
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [{
+    ///     "Effect": "Allow",
+    ///     "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+    ///     "Action": "sts:AssumeRoleWithWebIdentity",
+    ///     "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}
+    ///   }]
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```policy-json trust
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [{
+    ///     "Effect": "Allow",
+    ///     "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+    ///     "Action": "sts:AssumeRoleWithWebIdentity",
+    ///     "Condition": {"StringEquals": {
+    ///       "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+    ///       "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod"
+    ///     }}
+    ///   }]
+    /// }
+    /// ```
+    ///
+    /// ## References
+    /// - GitHub Docs: configuring OpenID Connect in Amazon Web Services (subject claim examples)
+    /// - GitLab Docs: OpenID Connect in AWS to retrieve temporary credentials (`project_path` subjects)
+    /// - HashiCorp Terraform Cloud: dynamic provider credentials for AWS (`organization:…:workspace:…` subjects)
+    /// - CircleCI Docs: using OpenID Connect tokens in jobs (`org/…/project/…/user/…` subjects)
+    /// - Bitbucket Cloud: integrate Pipelines with resource servers using OIDC
+    CiOidcSubjectTooBroad {
+        id: "IAM306",
+        aliases: [
+            "MISSING_GITHUB_REPO_CONDITION_KEY",
+            "SPECIFIC_GITHUB_REPO_AND_BRANCH_RECOMMENDED",
+            "CKV_AWS_358",
+            "CKV_AWS_393",
+        ],
+        category: OverlyPermissive,
+        severity: Error,
+        fix: None,
+        frontends: [PolicyJson],
+    }
+}
+
+// FIXME(#6): the unsafe fix of RULES.md (narrow the subject to a placeholder
+// `repo:<org>/<repo>:ref:refs/heads/main`) needs a `PolicyEdit` that inserts a condition member
+// whose value is an object when the subject is not tested at all.
+// FIXME(#6): custom GitHub subject claims and `job_workflow_ref` pins declared in the
+// configuration are not read yet: `RuleOptions` has no field for them.
+
+/// How broad one subject value is.
+enum Breadth {
+    /// The subject pins a repository or project, or has a shape this rule does not know.
+    Pinned,
+    /// The owner is pinned but not the repository, or the repository but not a ref.
+    Wide(&'static str),
+    /// The owner, or the whole subject, is open.
+    Open(&'static str),
+}
+
+fn has_wildcard(text: &str) -> bool {
+    text.contains('*') || text.contains('?')
+}
+
+/// The breadth of a subject made of an owner segment, a project segment and a rest that pins a
+/// ref, an environment or a workspace. `None` segments are missing from the value.
+fn breadth(owner: Option<&str>, project: Option<&str>, rest: Option<&str>, wide: &'static str) -> Breadth {
+    match owner {
+        None => Breadth::Open("no owner is pinned"),
+        Some(owner) if owner.is_empty() || has_wildcard(owner) => Breadth::Open("the owner segment is a wildcard"),
+        Some(_) => match project {
+            None => Breadth::Wide("no repository or project is pinned"),
+            Some(project) if project.is_empty() || has_wildcard(project) => {
+                Breadth::Wide("the repository or project segment is a wildcard")
+            }
+            Some(_) => match rest {
+                Some(rest) if !rest.is_empty() && !rest.starts_with('*') && !rest.starts_with('?') => Breadth::Pinned,
+                _ => Breadth::Wide(wide),
+            },
+        },
+    }
+}
+
+/// Subject shapes, from the issuers' documentation (see References):
+/// GitHub `repo:<owner>/<repo>:<ref:…|environment:…|pull_request>`;
+/// GitLab `project_path:<group>/<project>:ref_type:<type>:ref:<ref>`;
+/// Terraform Cloud `organization:<org>:project:<project>:workspace:<ws>:run_phase:<phase>`;
+/// CircleCI `org/<org-id>/project/<project-id>/user/<user-id>`;
+/// Bitbucket `{<repository-uuid>}:{<step-uuid>}` (the workspace is in the issuer).
+fn subject_breadth(ci: CiIssuer, subject: &str) -> Breadth {
+    if subject.is_empty() || subject.starts_with('*') || subject.starts_with('?') {
+        return Breadth::Open("the whole subject is a wildcard");
+    }
+    match ci {
+        CiIssuer::GitHub => {
+            let Some(path) = subject.strip_prefix("repo:") else {
+                // A custom subject claim template (e.g. `repository_owner_id:…`) has no shape
+                // this rule can check; only a leading wildcard is flagged above.
+                return Breadth::Pinned;
+            };
+            let (slug, rest) = split_once_opt(path, ':');
+            let (owner, repo) = split_once_opt(slug, '/');
+            breadth(Some(owner), repo, rest, "no branch, tag or environment is pinned")
+        }
+        CiIssuer::GitLab => {
+            let Some(path) = subject.strip_prefix("project_path:") else { return Breadth::Pinned };
+            let (slug, rest) = split_once_opt(path, ':');
+            let (group, project) = split_once_opt(slug, '/');
+            breadth(Some(group), project, rest, "no branch or tag is pinned")
+        }
+        CiIssuer::TerraformCloud => {
+            let Some(path) = subject.strip_prefix("organization:") else { return Breadth::Pinned };
+            let (org, rest) = split_once_opt(path, ':');
+            let workspace = rest.and_then(|rest| rest.split(":workspace:").nth(1));
+            let (workspace, phase) = match workspace {
+                Some(ws) => {
+                    let (name, phase) = split_once_opt(ws, ':');
+                    (Some(name), phase.or(Some("any")))
+                }
+                None => (None, None),
+            };
+            breadth(Some(org), workspace, phase, "no run phase is pinned")
+        }
+        CiIssuer::CircleCi => {
+            let Some(path) = subject.strip_prefix("org/") else { return Breadth::Pinned };
+            let (org, rest) = split_once_opt(path, '/');
+            let project = rest.and_then(|rest| rest.strip_prefix("project/")).map(|p| split_once_opt(p, '/').0);
+            breadth(Some(org), project, Some("any"), "no user is pinned")
+        }
+        CiIssuer::Bitbucket => {
+            // The workspace is pinned by the issuer itself; the subject starts with the
+            // repository UUID.
+            let (repo, _) = split_once_opt(subject, ':');
+            breadth(Some("workspace"), Some(repo), Some("any"), "no step is pinned")
+        }
+    }
+}
+
+fn split_once_opt(text: &str, sep: char) -> (&str, Option<&str>) {
+    match text.split_once(sep) {
+        Some((head, tail)) => (head, Some(tail)),
+        None => (text, None),
+    }
+}
+
+impl Rule for CiOidcSubjectTooBroad {
+    fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+        if doc.kind != PolicyKind::Trust || !stmt.is_allow() || condition_has_unknown(stmt) {
+            return;
+        }
+        let Some(principal) = &stmt.principal else { return };
+        let items = action_items(stmt, ctx);
+        if !items_grant_action(&items, "sts:AssumeRoleWithWebIdentity") {
+            return;
+        }
+        let options = ctx.settings().options.clone();
+        for item in principal_items(principal) {
+            let PrincipalShape::Federated(federated) = &item.shape else { continue };
+            let Some(issuer) = oidc_issuer(federated) else { continue };
+            let Some(ci) = ci_issuer(issuer, &options) else { continue };
+            let key = format!("{issuer}:sub");
+            let entries = narrowing_entries(stmt, &key, true);
+            if entries.is_empty() {
+                ctx.report(
+                    item.value.span,
+                    format!(
+                        "`{federated}` is trusted without a positive single-valued test of `{key}`: any {} pipeline may assume this role",
+                        ci.name()
+                    ),
+                )
+                .note("a negated or `ForAnyValue` test of the subject does not pin it");
+                continue;
+            }
+            for (op, entry) in entries {
+                let wildcards = op.name.base.to_ascii_lowercase().contains("like");
+                for value in &entry.values {
+                    let Some(subject) = value.value.known() else { continue };
+                    let verdict = if wildcards {
+                        subject_breadth(ci, subject)
+                    } else {
+                        // `StringEquals` compares `*` literally, so only the shape matters.
+                        match subject_breadth(ci, &subject.replace(['*', '?'], "x")) {
+                            Breadth::Open(_) => Breadth::Pinned,
+                            other => other,
+                        }
+                    };
+                    match verdict {
+                        Breadth::Pinned => {}
+                        Breadth::Open(why) => {
+                            ctx.report(
+                                value.value.span,
+                                format!("{} subject `{subject}` is too broad: {why}", ci.name()),
+                            );
+                        }
+                        Breadth::Wide(why) => {
+                            ctx.report(value.value.span, format!("{} subject `{subject}` is broad: {why}", ci.name()))
+                                .severity(Severity::Warning);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{RuleTest, case};
+
+    const GH: &str = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+    fn gh(condition: &str) -> String {
+        format!(
+            r#"{{"Statement":{{"Effect":"Allow","Principal":{{"Federated":"{GH}"}},"Action":"sts:AssumeRoleWithWebIdentity"{condition}}}}}"#
+        )
+    }
+
+    #[test]
+    fn ci_oidc_subject_too_broad() {
+        let trust = |text: String| case::policy_json_as("trust", &text);
+        RuleTest::new(&super::CiOidcSubjectTooBroad)
+            .fail_with(trust(gh("")), "without a positive single-valued test")
+            .fail_with(
+                trust(gh(r#","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}"#)),
+                "any GitHub Actions pipeline",
+            )
+            .fail_with(trust(gh(r#","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:*"}}"#)), "too broad")
+            .fail_with(trust(gh(r#","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"*"}}"#)), "whole subject")
+            .fail_with(trust(gh(r#","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:*/app:ref:refs/heads/main"}}"#)), "owner segment")
+            .fail_with(trust(gh(r#","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}"#)), "is broad: the repository or project segment")
+            .fail_with(trust(gh(r#","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/app:*"}}"#)), "no branch, tag or environment")
+            // Negated and ForAnyValue-only subject tests do not pin the subject.
+            .fail(trust(gh(r#","Condition":{"StringNotLike":{"token.actions.githubusercontent.com:sub":"repo:evil/*"}}"#)))
+            .fail(trust(gh(r#","Condition":{"ForAnyValue:StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/app:ref:refs/heads/main"}}"#)))
+            // GitLab, Terraform Cloud, CircleCI and Bitbucket subject shapes.
+            .fail_with(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/gitlab.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"gitlab.com:sub":"project_path:acme/*"}}}}"#.to_owned()),
+                "GitLab subject",
+            )
+            .fail_with(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/app.terraform.io"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"app.terraform.io:sub":"organization:*:project:*:workspace:*:run_phase:*"}}}}"#.to_owned()),
+                "owner segment",
+            )
+            .fail_with(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/7d3c1a3e-0b7f-4c39-9d6a-2b5e8f1c9a10"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"oidc.circleci.com/org/7d3c1a3e-0b7f-4c39-9d6a-2b5e8f1c9a10:sub":"org/7d3c1a3e-0b7f-4c39-9d6a-2b5e8f1c9a10/project/*"}}}}"#.to_owned()),
+                "project segment is a wildcard",
+            )
+            .fail_with(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc"},"Action":"sts:AssumeRoleWithWebIdentity"}}"#.to_owned()),
+                "any Bitbucket Pipelines pipeline",
+            )
+            .pass(trust(gh(r#","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:acme/app:environment:prod"}}"#)))
+            .pass(trust(gh(r#","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":["repo:acme/app:ref:refs/heads/main","repo:acme/app:ref:refs/tags/v*"]}}"#)))
+            // `StringEquals` compares `*` literally: this pins a (strangely named) branch.
+            .pass(trust(gh(r#","Condition":{"StringEquals":{"token.actions.githubusercontent.com:sub":"repo:acme/app:ref:refs/heads/*"}}"#)))
+            .pass(trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/gitlab.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"gitlab.com:sub":"project_path:acme/infra:ref_type:branch:ref:main"}}}}"#.to_owned()))
+            .pass(trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/app.terraform.io"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"app.terraform.io:sub":"organization:acme:project:Default:workspace:prod-network:run_phase:*"}}}}"#.to_owned()))
+            // Deny statements and non-CI issuers are out of scope.
+            .pass(trust(r#"{"Statement":{"Effect":"Deny","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}}"#.to_owned()))
+            .pass(trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/auth.example.com"},"Action":"sts:AssumeRoleWithWebIdentity"}}"#.to_owned()))
+            .run();
+    }
+}
