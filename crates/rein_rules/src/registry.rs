@@ -69,6 +69,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &identities::PasswordComplexity,
         &identities::PasswordReusePrevention,
         &identities::PasswordMaxAge,
+        &identities::PreferFederatedIdentities,
         &identities::LongTermAccessKey,
         &identities::UserDirectPolicy,
         &identities::LoginProfileHygiene,

@@ -13,6 +13,7 @@ mod password_min_length;
 mod password_policy_missing;
 mod password_reuse_prevention;
 mod policy_attachment_hygiene;
+mod prefer_federated_identities;
 mod session_duration_excessive;
 mod user_direct_policy;
 
@@ -25,6 +26,7 @@ pub use password_min_length::PasswordMinLength;
 pub use password_policy_missing::PasswordPolicyMissing;
 pub use password_reuse_prevention::PasswordReusePrevention;
 pub use policy_attachment_hygiene::PolicyAttachmentHygiene;
+pub use prefer_federated_identities::PreferFederatedIdentities;
 pub use session_duration_excessive::SessionDurationExcessive;
 pub use user_direct_policy::UserDirectPolicy;
 
