@@ -74,6 +74,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &identities::UserDirectPolicy,
         &identities::LoginProfileHygiene,
         &identities::PolicyAttachmentHygiene,
+        &identities::DelegationWithoutBoundaryCondition,
         &identities::SessionDurationExcessive,
         &identities::ComputeWithoutRole,
         &baseline::CloudtrailMissingOrDisabled,

@@ -5,6 +5,7 @@
 //! share.
 
 mod compute_without_role;
+mod delegation_without_boundary_condition;
 mod login_profile_hygiene;
 mod long_term_access_key;
 mod password_complexity;
@@ -18,6 +19,7 @@ mod session_duration_excessive;
 mod user_direct_policy;
 
 pub use compute_without_role::ComputeWithoutRole;
+pub use delegation_without_boundary_condition::DelegationWithoutBoundaryCondition;
 pub use login_profile_hygiene::LoginProfileHygiene;
 pub use long_term_access_key::LongTermAccessKey;
 pub use password_complexity::PasswordComplexity;
