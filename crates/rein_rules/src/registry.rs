@@ -74,6 +74,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &identities::UserDirectPolicy,
         &identities::LoginProfileHygiene,
         &identities::PolicyAttachmentHygiene,
+        &identities::PermissionsBoundaryMissing,
         &identities::DelegationWithoutBoundaryCondition,
         &identities::SessionDurationExcessive,
         &identities::ComputeWithoutRole,
