@@ -5,6 +5,7 @@
 //! share.
 
 mod compute_without_role;
+mod delegation_without_boundary_condition;
 mod login_profile_hygiene;
 mod long_term_access_key;
 mod password_complexity;
@@ -12,11 +13,14 @@ mod password_max_age;
 mod password_min_length;
 mod password_policy_missing;
 mod password_reuse_prevention;
+mod permissions_boundary_missing;
 mod policy_attachment_hygiene;
+mod prefer_federated_identities;
 mod session_duration_excessive;
 mod user_direct_policy;
 
 pub use compute_without_role::ComputeWithoutRole;
+pub use delegation_without_boundary_condition::DelegationWithoutBoundaryCondition;
 pub use login_profile_hygiene::LoginProfileHygiene;
 pub use long_term_access_key::LongTermAccessKey;
 pub use password_complexity::PasswordComplexity;
@@ -24,7 +28,9 @@ pub use password_max_age::PasswordMaxAge;
 pub use password_min_length::PasswordMinLength;
 pub use password_policy_missing::PasswordPolicyMissing;
 pub use password_reuse_prevention::PasswordReusePrevention;
+pub use permissions_boundary_missing::PermissionsBoundaryMissing;
 pub use policy_attachment_hygiene::PolicyAttachmentHygiene;
+pub use prefer_federated_identities::PreferFederatedIdentities;
 pub use session_duration_excessive::SessionDurationExcessive;
 pub use user_direct_policy::UserDirectPolicy;
 

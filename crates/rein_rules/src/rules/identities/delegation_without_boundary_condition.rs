@@ -1,0 +1,320 @@
+//! IAM415 `delegation-without-boundary-condition`.
+
+use crate::rules::prelude::*;
+use crate::semantics::{ActionGrant, DenyCover, deny_cover, grants_action, positive_condition_values};
+
+declare_rule! {
+    /// ## What it checks
+    /// Identity policies that let a principal create roles or users (`iam:CreateRole`,
+    /// `iam:CreateUser`), set their permissions boundary (`iam:PutRolePermissionsBoundary`,
+    /// `iam:PutUserPermissionsBoundary`), or, in a policy that creates them, put or attach
+    /// policies on them. Each such Allow must carry a positive `iam:PermissionsBoundary`
+    /// condition naming a fixed policy ARN. Once a policy delegates this way, it must not also
+    /// allow removing a boundary (`iam:DeleteRolePermissionsBoundary`,
+    /// `iam:DeleteUserPermissionsBoundary`) or changing the boundary policy itself
+    /// (`iam:CreatePolicyVersion`, `iam:SetDefaultPolicyVersion`, `iam:DeletePolicy` on it).
+    /// Grants of `*` (full administrators, reported by IAM101) and grants taken back by an
+    /// unconditional Deny of the same policy are not reported.
+    ///
+    /// ## Why it matters
+    /// Letting developers create roles is safe only when every role they create is capped by a
+    /// boundary they cannot change. Without the condition, they can create a role with
+    /// `AdministratorAccess` and assume or pass it; with a way to delete the boundary or rewrite
+    /// the boundary policy, the condition is worth nothing.
+    ///
+    /// ## Example
+    /// ```policy-json
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [
+    ///     {
+    ///       "Effect": "Allow",
+    ///       "Action": ["iam:CreateRole", "iam:AttachRolePolicy"],
+    ///       "Resource": "arn:aws:iam::123456789012:role/app-*"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// ```policy-json
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [
+    ///     {
+    ///       "Effect": "Allow",
+    ///       "Action": "iam:CreateRole",
+    ///       "Resource": "arn:aws:iam::123456789012:role/app-*",
+    ///       "Condition": {"ArnEquals": {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/dev-boundary"}}
+    ///     },
+    ///     {
+    ///       "Effect": "Allow",
+    ///       "Action": "iam:DeleteRolePermissionsBoundary",
+    ///       "Resource": "arn:aws:iam::123456789012:role/app-*"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```policy-json
+    /// {
+    ///   "Version": "2012-10-17",
+    ///   "Statement": [
+    ///     {
+    ///       "Effect": "Allow",
+    ///       "Action": ["iam:CreateRole", "iam:AttachRolePolicy"],
+    ///       "Resource": "arn:aws:iam::123456789012:role/app-*",
+    ///       "Condition": {"ArnEquals": {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/dev-boundary"}}
+    ///     }
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// ## References
+    /// - AWS IAM User Guide: permissions boundaries for IAM entities, "delegating responsibility
+    ///   to others using permissions boundaries"
+    /// - pathfinding.cloud: iam-005 (`iam:PutRolePolicy`), iam-009 (`iam:AttachRolePolicy`)
+    DelegationWithoutBoundaryCondition {
+        id: "IAM415",
+        aliases: [],
+        category: PrivilegeEscalation,
+        severity: Warning,
+        // FIXME(#6): the fix inserts an `iam:PermissionsBoundary` condition with a configured
+        // boundary ARN; there is neither an option for that ARN nor an edit that inserts an
+        // object-valued member.
+        fix: None,
+        frontends: [PolicyJson],
+    }
+}
+
+/// Actions that create a principal or set its boundary: always delegation.
+const CREATING: [&str; 4] =
+    ["iam:CreateRole", "iam:CreateUser", "iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary"];
+
+/// Actions that give permissions to a principal; delegation when the policy also creates them.
+const GRANTING: [&str; 4] = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:AttachUserPolicy"];
+
+/// Actions that take a boundary away.
+const REMOVING: [&str; 2] = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"];
+
+/// Actions that change a managed policy, the boundary among them.
+const REWRITING: [&str; 3] = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"];
+
+/// Where `stmt` grants `name` so that this rule cares: an Allow, not of every action (full
+/// administrators are IAM101's), and not taken back by an unconditional Deny of the document.
+fn live_grant<'a>(
+    stmt: &'a Statement,
+    doc: &PolicyDocument,
+    ctx: &RuleContext<'_>,
+    name: &str,
+) -> Option<ActionGrant<'a>> {
+    if !stmt.is_allow() {
+        return None;
+    }
+    let grant = grants_action(stmt, ctx, name)?;
+    if grant.text.is_some_and(semantics::is_all_actions) || deny_cover(doc, ctx, name) == DenyCover::Unconditional {
+        return None;
+    }
+    Some(grant)
+}
+
+/// The fixed boundary ARNs a positive `iam:PermissionsBoundary` condition of `stmt` names;
+/// `None` when there is no such condition or one of its values is a pattern.
+fn fixed_boundaries(stmt: &Statement) -> Option<Vec<&str>> {
+    let values = positive_condition_values(stmt, "iam:PermissionsBoundary")?;
+    let fixed =
+        !values.is_empty() && values.iter().all(|v| !semantics::has_wildcard(v) && !semantics::has_policy_variable(v));
+    fixed.then_some(values)
+}
+
+/// Whether `stmt` delegates: grants a creating action, or a granting one while the document
+/// also grants a creating action.
+fn delegates(stmt: &Statement, doc: &PolicyDocument, ctx: &RuleContext<'_>, creates: bool) -> bool {
+    CREATING.iter().any(|name| live_grant(stmt, doc, ctx, name).is_some())
+        || (creates && GRANTING.iter().any(|name| live_grant(stmt, doc, ctx, name).is_some()))
+}
+
+/// Whether the policy resource `pattern`, with IAM's `*` and `?` wildcards, matches the literal
+/// ARN `text`; a backtracking matcher that compares characters exactly, as IAM compares paths
+/// and names.
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(c) if *c == '?' || Some(c) == t.get(ti) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+}
+
+/// How a message names the grant of `name`: the action itself, or the entry that includes it.
+fn subject(grant: &ActionGrant<'_>, name: &str) -> String {
+    match grant.text {
+        Some(text) if text.eq_ignore_ascii_case(name) => format!("`{name}` is allowed"),
+        Some(text) => format!("`{text}` allows `{name}`"),
+        None => format!("`NotAction` allows `{name}`"),
+    }
+}
+
+impl Rule for DelegationWithoutBoundaryCondition {
+    fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+        if !stmt.is_allow() || !crate::rules::escalation::is_identity_side(doc) {
+            return;
+        }
+        let creates =
+            doc.statements.iter().any(|other| CREATING.iter().any(|name| live_grant(other, doc, ctx, name).is_some()));
+        // One finding per offending entry: `iam:*` names several of these actions, and the first
+        // problem found with an entry is the one reported.
+        let mut seen = Vec::new();
+        // The delegation itself must carry a fixed boundary.
+        if fixed_boundaries(stmt).is_none() {
+            let names = CREATING.iter().chain(if creates { GRANTING.iter() } else { [].iter() });
+            for name in names {
+                let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
+                if seen.contains(&grant.span) {
+                    continue;
+                }
+                seen.push(grant.span);
+                let subject = subject(&grant, name);
+                let message = match positive_condition_values(stmt, "iam:PermissionsBoundary") {
+                    Some(_) => {
+                        format!("{subject} with an `iam:PermissionsBoundary` condition that is not a fixed policy ARN")
+                    }
+                    None => format!("{subject} without an `iam:PermissionsBoundary` condition"),
+                };
+                ctx.report(grant.span, message)
+                    .note("require `iam:PermissionsBoundary` to equal the ARN of a boundary policy the principal cannot change");
+            }
+        }
+        // Once the document delegates, the boundary must stay out of the principal's reach.
+        let delegating: Vec<&Statement> =
+            doc.statements.iter().filter(|other| delegates(other, doc, ctx, creates)).collect();
+        if delegating.is_empty() {
+            return;
+        }
+        for name in REMOVING {
+            let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
+            if seen.contains(&grant.span) {
+                continue;
+            }
+            seen.push(grant.span);
+            let subject = subject(&grant, name);
+            ctx.report(
+                grant.span,
+                format!("{subject} next to delegated role or user creation; it removes the boundary"),
+            )
+            .note("deny this action so that the boundary the delegation requires cannot be taken off");
+        }
+        let boundaries: Vec<&str> = delegating.iter().filter_map(|other| fixed_boundaries(other)).flatten().collect();
+        if boundaries.is_empty() {
+            return;
+        }
+        let Some(resources) = &stmt.resource else { return };
+        for name in REWRITING {
+            let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
+            if seen.contains(&grant.span) {
+                continue;
+            }
+            let hit = resources.items.iter().find_map(|item| {
+                let text = item.value.as_known()?;
+                boundaries.iter().find(|boundary| glob_matches(text, boundary)).map(|boundary| (item.span, *boundary))
+            });
+            if let Some((span, boundary)) = hit {
+                seen.push(grant.span);
+                let subject = subject(&grant, name);
+                ctx.report(
+                    grant.span,
+                    format!("{subject} on the boundary policy `{boundary}`; it can rewrite the boundary"),
+                )
+                .label(span, "includes the boundary policy");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_matches;
+    use crate::testing::{RuleTest, case, run_rule};
+
+    const BOUNDARY: &str =
+        r#""Condition":{"ArnEquals":{"iam:PermissionsBoundary":"arn:aws:iam::123456789012:policy/dev-boundary"}}"#;
+
+    #[test]
+    fn glob() {
+        assert!(glob_matches("*", "arn:aws:iam::1:policy/x"));
+        assert!(glob_matches("arn:aws:iam::*:policy/dev-*", "arn:aws:iam::1:policy/dev-boundary"));
+        assert!(!glob_matches("arn:aws:iam::1:policy/app-*", "arn:aws:iam::1:policy/dev-boundary"));
+        assert!(glob_matches("arn:aws:iam::1:policy/dev-boundar?", "arn:aws:iam::1:policy/dev-boundary"));
+    }
+
+    #[test]
+    fn delegation_without_boundary_condition() {
+        let fails = case::policy_json(
+            r#"{"Statement":{"Effect":"Allow","Action":["iam:CreateRole","iam:AttachRolePolicy"],"Resource":"arn:aws:iam::123456789012:role/app-*"}}"#,
+        );
+        assert_eq!(run_rule(&super::DelegationWithoutBoundaryCondition, &fails).len(), 2);
+        RuleTest::new(&super::DelegationWithoutBoundaryCondition)
+            .fail_with(fails, "`iam:CreateRole` is allowed without an `iam:PermissionsBoundary` condition")
+            .fail_with(
+                case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"iam:Create*","Resource":"*"}}"#),
+                "`iam:Create*` allows `iam:CreateRole`",
+            )
+            .fail_with(
+                case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"iam:CreateUser","Resource":"*","Condition":{"ArnLike":{"iam:PermissionsBoundary":"arn:aws:iam::123456789012:policy/*"}}}}"#),
+                "not a fixed policy ARN",
+            )
+            .fail_with(
+                case::policy_json(&format!(
+                    r#"{{"Statement":[{{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*",{BOUNDARY}}},{{"Effect":"Allow","Action":"iam:DeleteRolePermissionsBoundary","Resource":"*"}}]}}"#
+                )),
+                "removes the boundary",
+            )
+            .fail_with(
+                case::policy_json(&format!(
+                    r#"{{"Statement":[{{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*",{BOUNDARY}}},{{"Effect":"Allow","Action":["iam:CreatePolicyVersion","iam:GetPolicy"],"Resource":"arn:aws:iam::123456789012:policy/dev-*"}}]}}"#
+                )),
+                "on the boundary policy `arn:aws:iam::123456789012:policy/dev-boundary`",
+            )
+            // The boundary condition on the delegation.
+            .pass(case::policy_json(&format!(
+                r#"{{"Statement":{{"Effect":"Allow","Action":["iam:CreateRole","iam:AttachRolePolicy","iam:PutRolePolicy"],"Resource":"arn:aws:iam::123456789012:role/app-*",{BOUNDARY}}}}}"#
+            )))
+            // Policy edits on other policies are not edits of the boundary.
+            .pass(case::policy_json(&format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*",{BOUNDARY}}},{{"Effect":"Allow","Action":"iam:CreatePolicyVersion","Resource":"arn:aws:iam::123456789012:policy/app-*"}}]}}"#
+            )))
+            // Attaching policies without creating roles is IAM2xx's concern, not delegation.
+            .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"iam:AttachRolePolicy","Resource":"arn:aws:iam::123456789012:role/app-*"}}"#))
+            // Full administrators are reported by IAM101.
+            .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#))
+            // Deny statements, and grants an unconditional Deny takes back.
+            .pass(case::policy_json(r#"{"Statement":{"Effect":"Deny","Action":"iam:CreateRole","Resource":"*"}}"#))
+            .pass(case::policy_json(
+                r#"{"Statement":[{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*"},{"Effect":"Deny","Action":"iam:CreateRole","Resource":"*"}]}"#,
+            ))
+            // Trust policies do not grant IAM actions.
+            .pass(case::policy_json_as(
+                "trust",
+                r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole","iam:CreateRole"]}}"#,
+            ))
+            .run();
+    }
+}
