@@ -21,7 +21,12 @@ pub(crate) fn collect(file: FileId, text: &str, root: &Tree) -> Vec<Suppression>
     let mut scalars = Vec::new();
     scalar_spans(root, &mut scalars, 0);
     scalars.sort_by_key(|span| span.start);
-    let lines = line_ranges(text);
+    // Line ranges without their line breaks (`\n`, `\r\n` or `\r`), from the shared line index.
+    let index = rein_text::LineIndex::new(text);
+    let lines: Vec<Range<usize>> = (0..index.line_count())
+        .filter_map(|line| index.line_range(line))
+        .map(|range| usize::from(range.start())..usize::from(range.end()))
+        .collect();
     let comments: Vec<(usize, Range<usize>)> = lines
         .iter()
         .enumerate()
@@ -159,33 +164,6 @@ fn scalar_spans(tree: &Tree, out: &mut Vec<Range<usize>>, depth: usize) {
         Kind::Tagged(_, inner) => scalar_spans(inner, out, depth + 1),
         Kind::Missing => {}
     }
-}
-
-/// Each line's byte range, without its line break (`\n`, `\r\n` or `\r`).
-fn line_ranges(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut idx = 0;
-    while idx < bytes.len() {
-        match bytes.get(idx) {
-            Some(b'\n') => {
-                out.push(start..idx);
-                start = idx + 1;
-            }
-            Some(b'\r') => {
-                out.push(start..idx);
-                if bytes.get(idx + 1) == Some(&b'\n') {
-                    idx += 1;
-                }
-                start = idx + 1;
-            }
-            _ => {}
-        }
-        idx += 1;
-    }
-    out.push(start..bytes.len());
-    out
 }
 
 #[cfg(test)]

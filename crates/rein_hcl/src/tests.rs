@@ -10,7 +10,7 @@ use rein_text::{FileId, Span};
 
 use super::{HclOutput, ModuleFile, analyze_file, analyze_module, analyze_module_files};
 
-fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/frontends/hcl")
 }
 
@@ -33,7 +33,7 @@ fn read_dir(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
-fn analyze_texts(texts: &[(String, String)]) -> HclOutput {
+pub(crate) fn analyze_texts(texts: &[(String, String)]) -> HclOutput {
     let inputs: Vec<ModuleFile<'_>> = texts
         .iter()
         .enumerate()

@@ -152,9 +152,8 @@ impl<'a> Unit<'a> {
     }
 
     /// The documents owned by the entity at `address` (its trust policy, inline policies).
-    pub fn documents_of(&self, address: &str) -> impl Iterator<Item = &'a PolicyDocument> + '_ {
-        let address = address.to_owned();
-        self.documents.iter().copied().filter(move |doc| doc.origin.owner.as_deref() == Some(address.as_str()))
+    pub fn documents_of<'s>(&'s self, address: &'s str) -> impl Iterator<Item = &'a PolicyDocument> + 's {
+        self.documents.iter().copied().filter(move |doc| doc.origin.owner.as_deref() == Some(address))
     }
 }
 

@@ -460,7 +460,7 @@ pub struct ActionGrant<'a> {
 pub fn grants_action<'a>(stmt: &'a Statement, ctx: &RuleContext<'_>, name: &str) -> Option<ActionGrant<'a>> {
     // The name is a catalogue action, so matching the glob is the same as finding it in the
     // expansion; unknown names are in no expansion, and expanding `*` for each name is costly.
-    let known = !ctx.expand(name).is_empty();
+    let known = ctx.catalog().action(name).is_some();
     let names = |pattern: &str| known && glob_matches(pattern, name);
     if let Some(list) = &stmt.action {
         return list.items.iter().find_map(|item| {

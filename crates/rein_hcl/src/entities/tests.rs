@@ -3,16 +3,11 @@
 //! attribute table checked against a fixture.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use rein_model::{Entity, EntityKind, NodeKind, Value};
 use rein_text::{FileId, slice};
 
 use crate::{HclOutput, ModuleFile, analyze_module_files};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/frontends/hcl")
-}
 
 /// The files of one fixture directory (not recursive), sorted by name.
 fn read_module(name: &str) -> Vec<(String, String)> {
@@ -29,14 +24,7 @@ fn read_module(name: &str) -> Vec<(String, String)> {
     files
 }
 
-fn analyze(texts: &[(String, String)]) -> HclOutput {
-    let inputs: Vec<ModuleFile<'_>> = texts
-        .iter()
-        .enumerate()
-        .map(|(idx, (path, text))| ModuleFile { file: FileId(idx as u32), path, text })
-        .collect();
-    analyze_module_files(&inputs)
-}
+use crate::tests::{analyze_texts as analyze, fixtures};
 
 fn dump(texts: &[(String, String)]) -> String {
     let output = analyze(texts);

@@ -2,7 +2,7 @@
 
 use rein_model::{Entity, EntityKind, Node, NodeKind};
 
-use crate::engine::Unit;
+use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -86,10 +86,11 @@ fn check_reset(flag: Option<&Node>, missing_at: rein_text::Span, ctx: &mut RuleC
     }
 }
 
-fn check_profile(profile: &Entity, ctx: &mut RuleContext<'_>) {
+fn check_profile(profile: &Entity, source: UnitSource, ctx: &mut RuleContext<'_>) {
     let flag = profile.attribute("password_reset_required").map(|attr| &attr.value);
     check_reset(flag, profile.span, ctx);
-    if profile.resource_type.starts_with("aws_") && profile.attribute("pgp_key").is_none() {
+    // Only Terraform keeps the generated password, in its state.
+    if source != UnitSource::CloudFormation && profile.attribute("pgp_key").is_none() {
         ctx.report(
             profile.span,
             "Without `pgp_key` the generated password is stored in the Terraform state in plain text",
@@ -100,7 +101,7 @@ fn check_profile(profile: &Entity, ctx: &mut RuleContext<'_>) {
 impl Rule for LoginProfileHygiene {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         for profile in unit.entities_of(EntityKind::LoginProfile) {
-            check_profile(profile, ctx);
+            check_profile(profile, unit.source, ctx);
         }
         for user in unit.entities_of(EntityKind::User) {
             if let Some(attr) = user.attribute("login_profile") {

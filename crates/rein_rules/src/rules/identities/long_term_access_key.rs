@@ -3,7 +3,7 @@
 use rein_model::EntityKind;
 
 use super::{named_entity, names_entity};
-use crate::engine::Unit;
+use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -101,7 +101,7 @@ impl Rule for LongTermAccessKey {
                     notes.push(format!("{who} also has a console password; humans should not hold keys (CIS 1.11)"));
                 }
             }
-            if key.resource_type.starts_with("aws_") && key.attribute("pgp_key").is_none() {
+            if unit.source != UnitSource::CloudFormation && key.attribute("pgp_key").is_none() {
                 notes.push("without `pgp_key` the secret is stored in the Terraform state in plain text".to_owned());
             }
             let (severity, message) = if user_name == Some("root") {

@@ -54,7 +54,11 @@ declare_rule! {
 impl Rule for PolicyAttachmentHygiene {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         for entity in &unit.entities {
-            if entity.resource_type == "aws_iam_policy_attachment" {
+            // The exclusive attachment is the one that lists its principals
+            // (`aws_iam_policy_attachment`); CloudFormation has no such resource.
+            let exclusive = entity.kind == EntityKind::PolicyAttachment
+                && ["roles", "users", "groups"].iter().any(|list| entity.attribute(list).is_some());
+            if exclusive && unit.source != UnitSource::CloudFormation {
                 ctx.report(
                     entity.span,
                     "`aws_iam_policy_attachment` is exclusive: it detaches the policy from every principal it does not list",
@@ -65,7 +69,6 @@ impl Rule for PolicyAttachmentHygiene {
             // A plan lists the computed arguments of every role, written or not.
             if entity.kind == EntityKind::Role
                 && unit.source == UnitSource::Terraform
-                && entity.resource_type == "aws_iam_role"
                 && let Some(attr) = entity.attribute("managed_policy_arns")
             {
                 let message =
@@ -75,9 +78,10 @@ impl Rule for PolicyAttachmentHygiene {
         }
         for doc in &unit.documents {
             let inline = doc.origin.attribute.as_deref().is_some_and(|a| a.starts_with("inline_policy"));
-            let in_role = doc.origin.owner.as_deref().is_some_and(|owner| {
-                unit.entities.iter().any(|e| e.address == owner && e.resource_type == "aws_iam_role")
-            });
+            let in_role =
+                doc.origin.owner.as_deref().is_some_and(|owner| {
+                    unit.entities.iter().any(|e| e.address == owner && e.kind == EntityKind::Role)
+                });
             if inline && in_role && unit.source == UnitSource::Terraform {
                 ctx.report(
                     doc.span,

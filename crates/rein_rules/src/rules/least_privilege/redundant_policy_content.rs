@@ -75,7 +75,7 @@ fn covered_actions(list: &ValueList, ctx: &mut RuleContext<'_>) {
             continue;
         }
         // Only a catalogue action can be covered: an unknown name is IAM006's.
-        if ctx.expand(text).is_empty() {
+        if ctx.catalog().action(text).is_none() {
             continue;
         }
         if let Some(wildcard) = wildcards.iter().find(|wildcard| crate::semantics::glob_matches(wildcard, text)) {
