@@ -141,7 +141,9 @@ fn mapping(ty: &str) -> Option<(EntityKind, &'static [(&'static str, &'static st
             (K::Compute, &[("Role", "role")])
         }
         "AWS::StepFunctions::StateMachine" => (K::Compute, &[("RoleArn", "role")]),
-        "AWS::EC2::Instance" => (K::Compute, &[("IamInstanceProfile", "iam_instance_profile")]),
+        "AWS::EC2::Instance" => {
+            (K::Compute, &[("IamInstanceProfile", "iam_instance_profile"), ("UserData", "user_data")])
+        }
         "AWS::ECS::TaskDefinition" => {
             (K::Compute, &[("TaskRoleArn", "task_role_arn"), ("ExecutionRoleArn", "execution_role_arn")])
         }

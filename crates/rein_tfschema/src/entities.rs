@@ -378,8 +378,16 @@ pub const ENTITY_TYPES: &[EntityType] = &[
     ),
     // Compute that runs with a role.
     entity("aws_lambda_function", EntityKind::Compute, &[arg("role", &["role"])]),
-    entity("aws_instance", EntityKind::Compute, &[arg("iam_instance_profile", &["iam_instance_profile"])]),
-    entity("aws_launch_template", EntityKind::Compute, &[block("iam_instance_profile", &["iam_instance_profile"])]),
+    entity(
+        "aws_instance",
+        EntityKind::Compute,
+        &[arg("iam_instance_profile", &["iam_instance_profile"]), arg("user_data", &["user_data"])],
+    ),
+    entity(
+        "aws_launch_template",
+        EntityKind::Compute,
+        &[block("iam_instance_profile", &["iam_instance_profile"]), arg("user_data", &["user_data"])],
+    ),
     entity(
         "aws_ecs_task_definition",
         EntityKind::Compute,

@@ -47,16 +47,9 @@ declare_rule! {
     }
 }
 
-/// The attribute that gives each compute type its role; `None` for types that always have one.
-fn role_attribute(resource_type: &str) -> Option<&'static str> {
-    match resource_type {
-        "aws_instance" | "aws_launch_template" | "AWS::EC2::Instance" | "AWS::EC2::LaunchTemplate" => {
-            Some("iam_instance_profile")
-        }
-        "aws_ecs_task_definition" | "AWS::ECS::TaskDefinition" => Some("task_role_arn"),
-        _ => None,
-    }
-}
+/// The canonical attributes that give compute its role (`rein_model::EntityKind::Compute`). A
+/// function always has one (a SAM function without `Role` refers to the role SAM generates).
+const ROLE_ATTRIBUTES: [&str; 3] = ["role", "iam_instance_profile", "task_role_arn"];
 
 /// Whether any known string of the entity shows credentials being carried in.
 fn carries_keys(entity: &Entity) -> bool {
@@ -81,11 +74,11 @@ fn carries_keys(entity: &Entity) -> bool {
 impl Rule for ComputeWithoutRole {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         for compute in unit.entities_of(EntityKind::Compute) {
-            let Some(attribute) = role_attribute(&compute.resource_type) else { continue };
-            if compute.attribute(attribute).is_some() {
+            if ROLE_ATTRIBUTES.iter().any(|name| compute.attribute(name).is_some()) {
                 continue;
             }
-            let message = format!("`{}` runs without a role (`{attribute}` is not set)", compute.address);
+            let message =
+                format!("`{}` runs without a role: it sets no instance profile or task role", compute.address);
             if carries_keys(compute) {
                 ctx.report(compute.span, format!("{message}, and its configuration carries access keys"))
                     .severity(Severity::Warning)
@@ -111,6 +104,12 @@ mod tests {
   container_definitions = "[]"
 }"#,
             ))
+            .fail_with(
+                case::hcl(
+                    "resource \"aws_instance\" \"w\" {\n  ami       = \"ami-1\"\n  user_data = \"export AWS_ACCESS_KEY_ID=$${KEY}\"\n}\n",
+                ),
+                "carries access keys",
+            )
             .pass(case::hcl(
                 r#"resource "aws_lambda_function" "f" {
   function_name = "f"
