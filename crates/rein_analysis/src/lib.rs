@@ -158,15 +158,7 @@ struct TemplateEntityRenderer<'r, 'a> {
 
 impl rein_model::EditRenderer for TemplateEntityRenderer<'_, '_> {
     fn render(&self, edit: &rein_model::PolicyEdit) -> Option<Vec<rein_text::TextEdit>> {
-        let file = match edit {
-            rein_model::PolicyEdit::ReplaceString { target, .. }
-            | rein_model::PolicyEdit::ReplaceWithList { target, .. }
-            | rein_model::PolicyEdit::ReplaceInString { target, .. }
-            | rein_model::PolicyEdit::ReplaceLiteral { target, .. } => target.file,
-            rein_model::PolicyEdit::RemoveMember { key, .. } => key.file,
-            rein_model::PolicyEdit::RemoveItem { item } => item.file,
-            rein_model::PolicyEdit::InsertMember { object, .. } => object.file,
-        };
+        let file = edit.spans().first()?.file;
         self.templates.get(&file)?.document(SourceSyntax::Structured).render(edit)
     }
 }

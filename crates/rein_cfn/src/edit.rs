@@ -69,25 +69,12 @@ pub struct DocumentRenderer<'r, 'a> {
 impl EditRenderer for DocumentRenderer<'_, '_> {
     fn render(&self, edit: &PolicyEdit) -> Option<Vec<TextEdit>> {
         let template = self.template;
-        let spans = edit_spans(edit);
+        let spans = edit.spans();
         if spans.iter().any(|span| span.file != template.file) {
             return None;
         }
         let ctx = Ctx { file: template.file, text: template.text, json: template.json, root: template.root()? };
         if self.embedded { ctx.embedded(edit, &spans) } else { ctx.structured(edit) }
-    }
-}
-
-/// The spans an edit names.
-fn edit_spans(edit: &PolicyEdit) -> Vec<Span> {
-    match edit {
-        PolicyEdit::ReplaceString { target, .. }
-        | PolicyEdit::ReplaceWithList { target, .. }
-        | PolicyEdit::ReplaceInString { target, .. }
-        | PolicyEdit::ReplaceLiteral { target, .. } => vec![*target],
-        PolicyEdit::RemoveMember { key, value } => vec![*key, *value],
-        PolicyEdit::RemoveItem { item } => vec![*item],
-        PolicyEdit::InsertMember { object, .. } => vec![*object],
     }
 }
 

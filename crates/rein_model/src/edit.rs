@@ -27,6 +27,21 @@ pub enum PolicyEdit {
     ReplaceLiteral { target: Span, literal: String },
 }
 
+impl PolicyEdit {
+    /// The spans of the model nodes the edit names.
+    pub fn spans(&self) -> Vec<Span> {
+        match self {
+            PolicyEdit::ReplaceString { target, .. }
+            | PolicyEdit::ReplaceWithList { target, .. }
+            | PolicyEdit::ReplaceInString { target, .. }
+            | PolicyEdit::ReplaceLiteral { target, .. } => vec![*target],
+            PolicyEdit::RemoveMember { key, value } => vec![*key, *value],
+            PolicyEdit::RemoveItem { item } => vec![*item],
+            PolicyEdit::InsertMember { object, .. } => vec![*object],
+        }
+    }
+}
+
 /// Turns model edits into text edits for one syntax.
 pub trait EditRenderer: Sync {
     /// `None` when the edit cannot be rendered (the value came from a variable, the file is a plan).
