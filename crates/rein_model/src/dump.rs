@@ -223,7 +223,7 @@ impl Dumper<'_> {
                     Value::Known(text) => format!("{text:?}"),
                     other => format!("{other} {:?}", other.unknown_reasons()),
                 };
-                let refers = value.reference().map(|r| format!(" -> {}.{}", r.entity, r.attribute)).unwrap_or_default();
+                let refers = refers(value.reference());
                 let _ = writeln!(self.out, "{indent}{label} = {shown}{refers} @ {at}");
             }
             NodeKind::Number(text) => {
@@ -236,10 +236,14 @@ impl Dumper<'_> {
                 let _ = writeln!(self.out, "{indent}{label} = null @ {at}");
             }
             NodeKind::Unknown(unknown) => {
-                let refers =
-                    unknown.reference.as_ref().map(|r| format!(" -> {}.{}", r.entity, r.attribute)).unwrap_or_default();
+                let refers = refers(unknown.reference.as_ref());
                 let _ = writeln!(self.out, "{indent}{label} = unknown ({}){refers} @ {at}", unknown.reason);
             }
         }
     }
+}
+
+/// ` -> entity.attribute` for a value that refers to an entity.
+fn refers(reference: Option<&crate::value::Reference>) -> String {
+    reference.map(|r| format!(" -> {}.{}", r.entity, r.attribute)).unwrap_or_default()
 }
