@@ -5,6 +5,7 @@
 //! Renderers write into a `&mut dyn Write` or return a `String`: only `rein_cli` touches stdout.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+pub mod fingerprint;
 pub mod human;
 pub mod json;
 pub mod rules;
