@@ -638,7 +638,18 @@ impl<'a> Action<'a> {
 
     /// `prefix:Name`, e.g. `s3:GetObject`.
     pub fn full_name(&self) -> String {
-        format!("{}:{}", self.service().prefix(), self.name())
+        let (prefix, name) = (self.service().prefix(), self.name());
+        let mut out = String::with_capacity(prefix.len() + 1 + name.len());
+        out.push_str(prefix);
+        out.push(':');
+        out.push_str(name);
+        out
+    }
+
+    /// The action's position in its catalogue: a key for tables about actions that avoids
+    /// formatting or comparing names. Stable for one catalogue, not across catalogue versions.
+    pub fn id(&self) -> u32 {
+        self.idx
     }
 
     /// The Service Authorization Reference description (hover text).
@@ -700,9 +711,13 @@ impl<'a> Action<'a> {
     /// [`Action::condition_keys`] (templated keys match concrete ones).
     pub fn supports_condition_key(&self, key: &str) -> bool {
         let key = key.trim();
-        if self.cat.global_condition_key(key).is_some() {
-            return true;
-        }
+        self.cat.global_condition_key(key).is_some() || self.supports_own_condition_key(key)
+    }
+
+    /// Whether `key` is one of the condition keys the action itself lists (the global keys left
+    /// out), templated keys matching concrete ones as in [`Self::supports_condition_key`].
+    pub fn supports_own_condition_key(&self, key: &str) -> bool {
+        let key = key.trim();
         self.condition_keys().iter().any(|info| template_key_matches(info.key(), key))
     }
 
