@@ -52,6 +52,9 @@ pub(crate) struct Hit {
     pub deny: DenyCover,
 }
 
+/// A listed action with the severity and source its list gives it.
+type Listed = (Action<'static>, Severity, String);
+
 /// The listed actions a statement grants, grouped by the `Action` entry (or `NotAction` key)
 /// that grants them. `lookup` says whether an action is listed, at which severity and why.
 pub(crate) fn listed_hits<'s>(
@@ -61,7 +64,7 @@ pub(crate) fn listed_hits<'s>(
     lookup: &dyn Fn(Action<'static>) -> Option<(Severity, String)>,
 ) -> Vec<(ActionGrant<'s>, Vec<Hit>)> {
     let catalog = ctx.catalog();
-    let mut candidates: Vec<(ActionGrant<'s>, Vec<(Action<'static>, Severity, String)>)> = Vec::new();
+    let mut candidates: Vec<(ActionGrant<'s>, Vec<Listed>)> = Vec::new();
     let listed = |action: Action<'static>| lookup(action).map(|(severity, source)| (action, severity, source));
     if let Some(list) = &stmt.action {
         for item in &list.items {
