@@ -221,6 +221,14 @@ fn parse_policy_big(bencher: Bencher<'_, '_>) {
     });
 }
 
+/// The 500 policies with one rule selected at a time, to show where the time of the rules goes.
+#[divan::bench(args = rein_rules::all_rules().iter().map(|rule| rule.meta().id))]
+fn analyze_batch_500_one_rule(bencher: Bencher<'_, '_>, rule: &str) {
+    let settings = RuleSettings { select: vec![rule.to_owned()], preview: true, ..RuleSettings::default() };
+    let texts: Vec<&str> = BATCH_500.iter().map(String::as_str).collect();
+    bench_analyze_with(bencher, &texts, &settings);
+}
+
 /// (b) with one rule selected at a time, to show where the time of `analyze_big` goes.
 #[divan::bench(args = rein_rules::all_rules().iter().map(|rule| rule.meta().id))]
 fn analyze_big_one_rule(bencher: Bencher<'_, '_>, rule: &str) {

@@ -29,7 +29,10 @@
 //!
 //! Literal comparison is case-sensitive except in the service field.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
+use std::rc::Rc;
 
 /// `(service, placeholder)` pairs whose values can never contain `/`, so that as the last
 /// placeholder of a template they do not swallow a path. Each entry follows the service's naming
@@ -146,6 +149,9 @@ pub struct ArnPattern {
     /// `Some` when the pattern starts with the literal `arn:` and has five literal `:`.
     fields: Option<Vec<FieldInfo>>,
     has_variable: bool,
+    /// The automaton steps of the pattern, compiled once: one pattern is matched against many
+    /// templates.
+    steps: Vec<Step>,
 }
 
 /// How an [`ArnPiece::Unknown`] hole is rendered by [`ArnPattern::text`].
@@ -216,7 +222,8 @@ impl ArnPattern {
             }
         }
         let fields = split_fields(&toks, &tok_text);
-        ArnPattern { toks, text, fields, has_variable }
+        let steps = compile_pattern(&toks);
+        ArnPattern { toks, text, fields, has_variable, steps }
     }
 
     /// The pattern is exactly `*`.
@@ -444,10 +451,10 @@ fn compile_template(template: &str) -> Vec<Step> {
     steps
 }
 
-fn compile_pattern(pattern: &ArnPattern) -> Vec<Step> {
+fn compile_pattern(toks: &[PatTok]) -> Vec<Step> {
     let no_colon = CharClass { colon: false, slash: true };
-    let mut steps = Vec::with_capacity(pattern.toks.len() + 4);
-    for tok in &pattern.toks {
+    let mut steps = Vec::with_capacity(toks.len() + 4);
+    for tok in toks {
         match *tok {
             PatTok::Lit(c) => steps.push(Step::Lit { c, fold: false }),
             PatTok::AnyChar => steps.push(Step::One(CharClass::ANY)),
@@ -487,18 +494,41 @@ pub fn template_matches(template: &str, pattern: &ArnPattern) -> bool {
     if pattern.is_star() || pattern.toks == [PatTok::Unknown] {
         return true;
     }
-    let t_steps = compile_template(template);
-    let p_steps = compile_pattern(pattern);
+    let t_steps = compiled_template(template);
+    let p_steps = &pattern.steps;
     // Cheap rejection on the literal prefix both sides share (`arn:aws:s3:::` vs `arn:aws:iam::`),
     // which also keeps huge non-matching inputs from reaching the product search.
-    for (t, p) in t_steps.iter().zip(&p_steps) {
+    for (t, p) in t_steps.iter().zip(p_steps) {
         match (t, p) {
             (Step::Lit { .. }, Step::Lit { .. }) if !compatible(*t, *p) => return false,
             (Step::Lit { .. }, Step::Lit { .. }) => {}
             _ => break,
         }
     }
-    intersects(&t_steps, &p_steps)
+    intersects(&t_steps, p_steps)
+}
+
+/// How many compiled templates a thread keeps; the catalogue has a few thousand.
+const MAX_COMPILED_TEMPLATES: usize = 8192;
+
+thread_local! {
+    /// Compiled templates by their text: rules match the same catalogue templates against every
+    /// resource of every statement.
+    static COMPILED_TEMPLATES: RefCell<HashMap<Box<str>, Rc<[Step]>>> = RefCell::new(HashMap::new());
+}
+
+fn compiled_template(template: &str) -> Rc<[Step]> {
+    COMPILED_TEMPLATES.with_borrow_mut(|cache| {
+        if let Some(steps) = cache.get(template) {
+            return Rc::clone(steps);
+        }
+        if cache.len() >= MAX_COMPILED_TEMPLATES {
+            cache.clear();
+        }
+        let steps: Rc<[Step]> = compile_template(template).into();
+        cache.insert(template.into(), Rc::clone(&steps));
+        steps
+    })
 }
 
 /// Reachability of (end, end) in the product automaton.

@@ -222,6 +222,10 @@ pub struct CatalogMeta {
 pub struct Catalog {
     blob: Blob<'static>,
     meta: CatalogMeta,
+    /// The templated global keys (`aws:ResourceTag/${TagKey}`) by index, with the literal text
+    /// before and after their placeholder: every lookup of a concrete key tests them, so they
+    /// are split once.
+    templated_globals: Vec<(u32, &'static str, &'static str)>,
 }
 
 impl fmt::Debug for Catalog {
@@ -303,7 +307,15 @@ impl Catalog {
             n_access_level_overrides: blob.overrides.len(),
             blob_bytes,
         };
-        Catalog { blob, meta }
+        let range = blob.global_keys;
+        let templated_globals = (range.start..range.start + range.len)
+            .filter_map(|idx| {
+                let raw = blob.condition_keys.get(idx as usize)?;
+                let (prefix, suffix) = template_key_parts(str_of(blob.strings, raw.key))?;
+                Some((idx, prefix, suffix))
+            })
+            .collect();
+        Catalog { blob, meta, templated_globals }
     }
 
     /// Cheap structural checks so that a corrupt blob cannot yield nonsense handles.
@@ -497,9 +509,10 @@ impl Catalog {
         if let Ok(pos) = globals.binary_search_by(|raw| cmp_ci(self.str(raw.key), key)) {
             return Some(self.key_at(range.start + pos as u32));
         }
-        (range.start..range.start + globals.len() as u32)
-            .map(|idx| self.key_at(idx))
-            .find(|info| info.is_templated() && template_key_matches(info.key(), key))
+        self.templated_globals
+            .iter()
+            .find(|(_, prefix, suffix)| instance_of_parts(prefix, suffix, key))
+            .map(|&(idx, ..)| self.key_at(idx))
     }
 
     /// The global condition context keys (`aws:*` and the few service-prefixed keys AWS lists as
@@ -544,6 +557,11 @@ fn template_key_matches(template: &str, key: &str) -> bool {
     let Some((prefix, suffix)) = template_key_parts(template) else {
         return false;
     };
+    instance_of_parts(prefix, suffix, key)
+}
+
+/// Whether `key` fills a placeholder between `prefix` and `suffix` with at least one character.
+fn instance_of_parts(prefix: &str, suffix: &str, key: &str) -> bool {
     key.len() > prefix.len() + suffix.len()
         && key.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
         && key.get(key.len() - suffix.len()..).is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
@@ -638,7 +656,18 @@ impl<'a> Action<'a> {
 
     /// `prefix:Name`, e.g. `s3:GetObject`.
     pub fn full_name(&self) -> String {
-        format!("{}:{}", self.service().prefix(), self.name())
+        let (prefix, name) = (self.service().prefix(), self.name());
+        let mut out = String::with_capacity(prefix.len() + 1 + name.len());
+        out.push_str(prefix);
+        out.push(':');
+        out.push_str(name);
+        out
+    }
+
+    /// The action's position in its catalogue: a key for tables about actions that avoids
+    /// formatting or comparing names. Stable for one catalogue, not across catalogue versions.
+    pub fn id(&self) -> u32 {
+        self.idx
     }
 
     /// The Service Authorization Reference description (hover text).
@@ -700,9 +729,13 @@ impl<'a> Action<'a> {
     /// [`Action::condition_keys`] (templated keys match concrete ones).
     pub fn supports_condition_key(&self, key: &str) -> bool {
         let key = key.trim();
-        if self.cat.global_condition_key(key).is_some() {
-            return true;
-        }
+        self.cat.global_condition_key(key).is_some() || self.supports_own_condition_key(key)
+    }
+
+    /// Whether `key` is one of the condition keys the action itself lists (the global keys left
+    /// out), templated keys matching concrete ones as in [`Self::supports_condition_key`].
+    pub fn supports_own_condition_key(&self, key: &str) -> bool {
+        let key = key.trim();
         self.condition_keys().iter().any(|info| template_key_matches(info.key(), key))
     }
 

@@ -12,28 +12,43 @@ use rein_text::Span;
 use crate::engine::Settings;
 use crate::meta::RuleMeta;
 
-/// Wildcard expansions of one document, shared by every rule that checks it: several rules ask
-/// what `*:Describe*` means, and expanding it walks the whole catalogue.
-#[derive(Default)]
-pub(crate) struct ExpansionCache {
-    expansions: RefCell<HashMap<String, Rc<[Action<'static>]>>>,
+/// How many distinct patterns a thread keeps expanded before it starts afresh.
+const MAX_CACHED_EXPANSIONS: usize = 4096;
+
+thread_local! {
+    /// Wildcard expansions, shared by every rule and every document a thread checks: several
+    /// rules ask what `*:Describe*` means, the same patterns recur across the files of a
+    /// configuration, and expanding one can walk the whole catalogue. The catalogue never changes,
+    /// so an entry never goes stale; the bound keeps a long-running process from growing.
+    static EXPANSIONS: RefCell<Expansions> = RefCell::new(Expansions::default());
 }
 
-impl ExpansionCache {
-    fn expand(&self, catalog: &'static Catalog, pattern: &str) -> Rc<[Action<'static>]> {
-        if let Some(found) = self.expansions.borrow().get(pattern) {
+/// The expansions of one catalogue (the embedded one, in practice).
+#[derive(Default)]
+struct Expansions {
+    catalog: usize,
+    by_pattern: HashMap<Box<str>, Rc<[Action<'static>]>>,
+}
+
+fn expand_cached(catalog: &'static Catalog, pattern: &str) -> Rc<[Action<'static>]> {
+    let catalog_id = std::ptr::from_ref(catalog) as usize;
+    EXPANSIONS.with_borrow_mut(|cache| {
+        if cache.catalog != catalog_id || cache.by_pattern.len() >= MAX_CACHED_EXPANSIONS {
+            cache.catalog = catalog_id;
+            cache.by_pattern.clear();
+        }
+        if let Some(found) = cache.by_pattern.get(pattern) {
             return Rc::clone(found);
         }
         let expanded: Rc<[Action<'static>]> = catalog.expand(pattern).into();
-        self.expansions.borrow_mut().insert(pattern.to_owned(), Rc::clone(&expanded));
+        cache.by_pattern.insert(pattern.into(), Rc::clone(&expanded));
         expanded
-    }
+    })
 }
 
 /// The context of one rule run over one document.
 pub struct RuleContext<'a> {
     catalog: &'static Catalog,
-    expansions: &'a ExpansionCache,
     settings: &'a Settings,
     renderer: Option<&'a dyn EditRenderer>,
     rule: &'static RuleMeta,
@@ -43,13 +58,12 @@ pub struct RuleContext<'a> {
 impl<'a> RuleContext<'a> {
     pub(crate) fn new(
         catalog: &'static Catalog,
-        expansions: &'a ExpansionCache,
         settings: &'a Settings,
         renderer: Option<&'a dyn EditRenderer>,
         rule: &'static RuleMeta,
         findings: &'a mut Vec<Finding>,
     ) -> Self {
-        Self { catalog, expansions, settings, renderer, rule, findings }
+        Self { catalog, settings, renderer, rule, findings }
     }
 
     pub fn catalog(&self) -> &'static Catalog {
@@ -59,7 +73,7 @@ impl<'a> RuleContext<'a> {
     /// The catalogue actions an action pattern names (case-insensitive, `*` and `?` anywhere),
     /// in catalogue order; empty for unknown names.
     pub fn expand(&self, pattern: &str) -> Rc<[Action<'static>]> {
-        self.expansions.expand(self.catalog, pattern)
+        expand_cached(self.catalog, pattern)
     }
 
     pub fn settings(&self) -> &Settings {

@@ -7,7 +7,7 @@ use rein_diagnostics::{Finding, Severity, sort_findings};
 use rein_model::{EditRenderer, Entity, ModuleCall, PolicyDocument};
 use rein_text::Span;
 
-use crate::context::{ExpansionCache, RuleContext};
+use crate::context::RuleContext;
 use crate::meta::RuleStatus;
 use crate::registry::{Rule, all_rules};
 
@@ -173,10 +173,8 @@ pub fn check_units(units: &[Unit<'_>], settings: &Settings) -> Vec<Finding> {
         .par_iter()
         .flat_map_iter(|unit| {
             let mut findings = Vec::new();
-            let expansions = ExpansionCache::default();
             for rule in &rules {
-                let mut ctx =
-                    RuleContext::new(catalog, &expansions, settings, unit.renderer, rule.meta(), &mut findings);
+                let mut ctx = RuleContext::new(catalog, settings, unit.renderer, rule.meta(), &mut findings);
                 rule.check_unit(unit, &mut ctx);
             }
             findings
@@ -194,11 +192,9 @@ pub fn check(inputs: &[CheckInput<'_>], settings: &Settings) -> Vec<Finding> {
         .par_iter()
         .flat_map_iter(|input| {
             let mut findings = Vec::new();
-            let expansions = ExpansionCache::default();
             let doc = input.document;
             for rule in &rules {
-                let mut ctx =
-                    RuleContext::new(catalog, &expansions, settings, input.renderer, rule.meta(), &mut findings);
+                let mut ctx = RuleContext::new(catalog, settings, input.renderer, rule.meta(), &mut findings);
                 rule.check_document(doc, &mut ctx);
                 if !doc.is_unreadable() {
                     for stmt in &doc.statements {

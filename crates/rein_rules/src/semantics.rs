@@ -252,8 +252,13 @@ pub fn is_condition_scoped(stmt: &Statement, items: &[ActionItem<'_>]) -> bool {
             return false;
         }
         let key = entry.key.name.as_str();
-        key.to_ascii_lowercase().starts_with("aws:")
-            || items.iter().flat_map(|item| item.actions.iter()).any(|action| action.supports_condition_key(key))
+        if key.get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case("aws:")) {
+            return true;
+        }
+        // Whether a global key is meant is the same question for every action: ask it once.
+        let mut actions = items.iter().flat_map(|item| item.actions.iter());
+        actions.next().is_some_and(|first| first.supports_condition_key(key))
+            || actions.any(|action| action.supports_own_condition_key(key))
     })
 }
 
@@ -460,8 +465,10 @@ pub struct ActionGrant<'a> {
 pub fn grants_action<'a>(stmt: &'a Statement, ctx: &RuleContext<'_>, name: &str) -> Option<ActionGrant<'a>> {
     // The name is a catalogue action, so matching the glob is the same as finding it in the
     // expansion; unknown names are in no expansion, and expanding `*` for each name is costly.
-    let known = ctx.catalog().action(name).is_some();
-    let names = |pattern: &str| known && glob_matches(pattern, name);
+    // Most patterns do not match, so the catalogue is asked only once one does.
+    let known = std::cell::OnceCell::new();
+    let names =
+        |pattern: &str| glob_matches(pattern, name) && *known.get_or_init(|| ctx.catalog().action(name).is_some());
     if let Some(list) = &stmt.action {
         return list.items.iter().find_map(|item| {
             let text = item.known()?;

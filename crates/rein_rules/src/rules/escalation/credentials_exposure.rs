@@ -1,6 +1,6 @@
 //! IAM205 `credentials-exposure`.
 
-use super::risk_data::credentials_exposure;
+use super::risk_data::credentials_exposure_by_action;
 use super::{is_identity_side, listed_hits, report_hits};
 use crate::rules::prelude::*;
 
@@ -70,11 +70,7 @@ impl Rule for CredentialsExposure {
             return;
         }
         let lookup = |action: rein_catalog::Action<'static>| {
-            let name = action.full_name();
-            credentials_exposure()
-                .iter()
-                .find(|entry| entry.action.eq_ignore_ascii_case(&name))
-                .map(|entry| (entry.severity, entry.source.to_owned()))
+            credentials_exposure_by_action().get(action).map(|entry| (entry.severity, entry.source.to_owned()))
         };
         let mut hits = listed_hits(stmt, doc, ctx, &lookup);
         // A token broker named on its own, on the `*` it requires, is what every image pull

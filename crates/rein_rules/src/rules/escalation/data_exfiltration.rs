@@ -1,6 +1,6 @@
 //! IAM206 `data-exfiltration`.
 
-use super::risk_data::data_exfiltration;
+use super::risk_data::data_exfiltration_by_action;
 use super::{is_identity_side, listed_hits, report_hits};
 use crate::rules::prelude::*;
 
@@ -66,11 +66,7 @@ impl Rule for DataExfiltration {
             return;
         }
         let lookup = |action: rein_catalog::Action<'static>| {
-            let name = action.full_name();
-            data_exfiltration()
-                .iter()
-                .find(|entry| entry.action.eq_ignore_ascii_case(&name))
-                .map(|entry| (entry.severity, entry.source.to_owned()))
+            data_exfiltration_by_action().get(action).map(|entry| (entry.severity, entry.source.to_owned()))
         };
         let hits = listed_hits(stmt, doc, ctx, &lookup);
         report_hits(stmt, ctx, hits, "it reads every resource of its type");

@@ -1,6 +1,6 @@
 //! IAM209 `defense-evasion-actions`.
 
-use super::risk_data::defense_evasion;
+use super::risk_data::defense_evasion_by_action;
 use super::{is_identity_side, listed_hits, report_hits};
 use crate::rules::prelude::*;
 
@@ -63,11 +63,7 @@ impl Rule for DefenseEvasionActions {
             return;
         }
         let lookup = |action: rein_catalog::Action<'static>| {
-            let name = action.full_name();
-            defense_evasion()
-                .iter()
-                .find(|entry| entry.action.eq_ignore_ascii_case(&name))
-                .map(|entry| (entry.severity, entry.source.to_owned()))
+            defense_evasion_by_action().get(action).map(|entry| (entry.severity, entry.source.to_owned()))
         };
         let hits = listed_hits(stmt, doc, ctx, &lookup);
         report_hits(stmt, ctx, hits, "it can stop or blind logging and detection");

@@ -52,6 +52,9 @@ pub(crate) struct Hit {
     pub deny: DenyCover,
 }
 
+/// A listed action with the severity and source its list gives it.
+type Listed = (Action<'static>, Severity, String);
+
 /// The listed actions a statement grants, grouped by the `Action` entry (or `NotAction` key)
 /// that grants them. `lookup` says whether an action is listed, at which severity and why.
 pub(crate) fn listed_hits<'s>(
@@ -61,13 +64,13 @@ pub(crate) fn listed_hits<'s>(
     lookup: &dyn Fn(Action<'static>) -> Option<(Severity, String)>,
 ) -> Vec<(ActionGrant<'s>, Vec<Hit>)> {
     let catalog = ctx.catalog();
-    let mut candidates: Vec<(ActionGrant<'s>, Vec<Action<'static>>)> = Vec::new();
+    let mut candidates: Vec<(ActionGrant<'s>, Vec<Listed>)> = Vec::new();
+    let listed = |action: Action<'static>| lookup(action).map(|(severity, source)| (action, severity, source));
     if let Some(list) = &stmt.action {
         for item in &list.items {
             // Every action on every resource is IAM101's finding; listing each risk again adds noise.
             let Some(text) = item.known().filter(|text| !crate::semantics::is_all_actions(text)) else { continue };
-            let actions: Vec<Action<'static>> =
-                ctx.expand(text).iter().copied().filter(|a| lookup(*a).is_some()).collect();
+            let actions: Vec<_> = ctx.expand(text).iter().copied().filter_map(listed).collect();
             if !actions.is_empty() {
                 candidates.push((ActionGrant { span: item.span, text: Some(text) }, actions));
             }
@@ -77,12 +80,12 @@ pub(crate) fn listed_hits<'s>(
         let Some(texts) = list.items.iter().map(|item| item.known()).collect::<Option<Vec<&str>>>() else {
             return Vec::new();
         };
-        let actions: Vec<Action<'static>> = catalog
+        let actions: Vec<_> = catalog
             .services()
             .flat_map(|service| service.actions().collect::<Vec<_>>())
-            .filter(|a| lookup(*a).is_some())
-            .filter(|a| {
-                let name = a.full_name();
+            .filter_map(listed)
+            .filter(|(action, ..)| {
+                let name = action.full_name();
                 !texts.iter().any(|text| crate::semantics::glob_matches(text, &name))
             })
             .collect();
@@ -90,15 +93,16 @@ pub(crate) fn listed_hits<'s>(
             candidates.push((ActionGrant { span: list.key.span, text: None }, actions));
         }
     }
+    // Most documents have no Deny; then no action needs its name formatted for the Deny check.
+    let has_deny = doc.statements.iter().any(Statement::is_deny);
     candidates
         .into_iter()
         .filter_map(|(grant, actions)| {
             let hits: Vec<Hit> = actions
                 .into_iter()
-                .filter_map(|action| {
-                    let (severity, source) = lookup(action)?;
+                .filter_map(|(action, severity, source)| {
                     let resource = unnarrowed_resource(stmt, &action, catalog)?;
-                    let deny = deny_cover(doc, ctx, &action.full_name());
+                    let deny = if has_deny { deny_cover(doc, ctx, &action.full_name()) } else { DenyCover::None };
                     (deny != DenyCover::Unconditional).then_some(Hit { action, severity, source, resource, deny })
                 })
                 .collect();

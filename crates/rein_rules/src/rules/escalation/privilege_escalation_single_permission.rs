@@ -1,6 +1,6 @@
 //! IAM203 `privilege-escalation-single-permission`.
 
-use super::risk_data::{PathClass, escalation_paths};
+use super::risk_data::{PathClass, single_paths_by_action};
 use super::{is_identity_side, listed_hits, report_hits};
 use crate::rules::prelude::*;
 use crate::semantics::{DenyCover, deny_cover, grants_action, positive_condition_values};
@@ -86,13 +86,10 @@ impl Rule for PrivilegeEscalationSinglePermission {
         let policy_arn_list = positive_condition_values(stmt, "iam:PolicyARN").is_some();
         let delegated = positive_condition_values(stmt, "iam:PermissionsBoundary").is_some();
         let lookup = |action: rein_catalog::Action<'static>| {
-            let name = action.full_name();
-            if policy_arn_list && POLICY_ARN_SCOPED.iter().any(|a| a.eq_ignore_ascii_case(&name)) {
+            let path = single_paths_by_action().get(action)?;
+            if policy_arn_list && POLICY_ARN_SCOPED.iter().any(|a| a.eq_ignore_ascii_case(&action.full_name())) {
                 return None;
             }
-            let path = escalation_paths()
-                .iter()
-                .find(|path| matches!(path.actions.as_slice(), [only] if only.eq_ignore_ascii_case(&name)))?;
             let severity = match path.class {
                 _ if delegated => Severity::Info,
                 PathClass::Iam => Severity::Error,

@@ -1,6 +1,6 @@
 //! IAM207 `resource-exposure`.
 
-use super::risk_data::resource_exposure;
+use super::risk_data::resource_exposure_by_action;
 use super::{is_identity_side, listed_hits, report_hits};
 use crate::rules::prelude::*;
 use crate::semantics::positive_condition_values;
@@ -80,13 +80,15 @@ impl Rule for ResourceExposure {
         let aws_resource_grants = has_value("kms:GrantIsForAWSResource", "true");
         let internal_shares = has_value("ram:RequestedAllowsExternalPrincipals", "false");
         let lookup = |action: rein_catalog::Action<'static>| {
-            let name = action.full_name();
-            if (aws_resource_grants && name.eq_ignore_ascii_case("kms:CreateGrant"))
-                || (internal_shares && name.eq_ignore_ascii_case("ram:CreateResourceShare"))
-            {
-                return None;
+            if aws_resource_grants || internal_shares {
+                let name = action.full_name();
+                if (aws_resource_grants && name.eq_ignore_ascii_case("kms:CreateGrant"))
+                    || (internal_shares && name.eq_ignore_ascii_case("ram:CreateResourceShare"))
+                {
+                    return None;
+                }
             }
-            let listed = resource_exposure().iter().find(|entry| entry.action.eq_ignore_ascii_case(&name));
+            let listed = resource_exposure_by_action().get(action);
             let source = match listed {
                 Some(entry) => entry.source.to_owned(),
                 None if action.access_level() == AccessLevel::PermissionsManagement

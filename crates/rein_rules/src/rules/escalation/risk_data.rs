@@ -1,7 +1,9 @@
 //! The risk lists of the 2xx rules, read once from `crates/rein_rules/data/` (see its SOURCE.md).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use rein_catalog::Action;
 use rein_diagnostics::Severity;
 
 /// One action of a risk list.
@@ -116,6 +118,57 @@ list!(resource_exposure, RESOURCE_EXPOSURE, parse_actions, RiskAction);
 list!(defense_evasion, DEFENSE_EVASION, parse_actions, RiskAction);
 list!(escalation_paths, ESCALATION_PATHS, parse_paths, EscalationPath);
 
+/// The entries of a list by the catalogue action they name. Rules ask about every action a
+/// wildcard expands to, so a lookup must not format or compare names.
+pub struct ByAction<T: 'static> {
+    entries: HashMap<u32, &'static T>,
+}
+
+impl<T> ByAction<T> {
+    fn new(entries: impl Iterator<Item = (&'static str, &'static T)>) -> Self {
+        let catalog = rein_catalog::catalog();
+        let mut by_id = HashMap::new();
+        for (name, entry) in entries {
+            // The first entry of an action wins, as a scan of the list finds it.
+            if let Some(action) = catalog.action(name) {
+                by_id.entry(action.id()).or_insert(entry);
+            }
+        }
+        Self { entries: by_id }
+    }
+
+    /// The entry naming `action`, an action of the embedded catalogue.
+    pub fn get(&self, action: Action<'_>) -> Option<&'static T> {
+        self.entries.get(&action.id()).copied()
+    }
+}
+
+macro_rules! by_action {
+    ($fn_name:ident, $list:ident) => {
+        pub fn $fn_name() -> &'static ByAction<RiskAction> {
+            static INDEX: OnceLock<ByAction<RiskAction>> = OnceLock::new();
+            INDEX.get_or_init(|| ByAction::new($list().iter().map(|entry| (entry.action, entry))))
+        }
+    };
+}
+
+by_action!(credentials_exposure_by_action, credentials_exposure);
+by_action!(data_exfiltration_by_action, data_exfiltration);
+by_action!(resource_exposure_by_action, resource_exposure);
+by_action!(defense_evasion_by_action, defense_evasion);
+
+/// The paths of a single permission, by that permission.
+pub fn single_paths_by_action() -> &'static ByAction<EscalationPath> {
+    static INDEX: OnceLock<ByAction<EscalationPath>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let singles = escalation_paths().iter().filter_map(|path| match path.actions.as_slice() {
+            [only] => Some((*only, path)),
+            _ => None,
+        });
+        ByAction::new(singles)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +203,27 @@ mod tests {
         names.extend(escalation_paths().iter().flat_map(|path| path.actions.iter().copied()));
         let missing: Vec<&str> = names.into_iter().filter(|name| catalog.action(name).is_none()).collect();
         assert!(missing.is_empty(), "actions missing from the catalogue: {missing:?}");
+    }
+
+    #[test]
+    fn the_indexes_hold_every_entry() {
+        let catalog = rein_catalog::catalog();
+        for (list, index) in [
+            (credentials_exposure(), credentials_exposure_by_action()),
+            (data_exfiltration(), data_exfiltration_by_action()),
+            (resource_exposure(), resource_exposure_by_action()),
+            (defense_evasion(), defense_evasion_by_action()),
+        ] {
+            for entry in list {
+                let action =
+                    catalog.action(entry.action).unwrap_or_else(|| panic!("{} is not catalogued", entry.action));
+                assert!(index.get(action).is_some_and(|found| found.action.eq_ignore_ascii_case(entry.action)));
+            }
+        }
+        let iam_pass_role = catalog.action("iam:PassRole").expect("catalogued");
+        assert!(single_paths_by_action().get(iam_pass_role).is_none(), "PassRole alone is no path");
+        let create_version = catalog.action("iam:CreatePolicyVersion").expect("catalogued");
+        assert!(single_paths_by_action().get(create_version).is_some());
     }
 
     #[test]

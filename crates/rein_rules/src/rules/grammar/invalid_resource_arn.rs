@@ -89,11 +89,11 @@ fn valid_account(account: &str) -> bool {
 /// A cheap pre-check before the full match: when both the template's resource part and the
 /// ARN's start with a literal keyword (`role/…`, `log-group:…`), the keywords must agree.
 fn may_share_resource_keyword(template: &str, resource: &str) -> bool {
-    let keyword = |text: &str| -> Option<String> {
+    fn keyword(text: &str) -> Option<&str> {
         let end = text.find(['/', ':'])?;
         let word = text.get(..end)?;
-        (!word.is_empty() && !word.contains(['$', '*', '?'])).then(|| word.to_owned())
-    };
+        (!word.is_empty() && !word.contains(['$', '*', '?'])).then_some(word)
+    }
     let Some(template_resource) = template.splitn(6, ':').nth(5) else { return true };
     match (keyword(template_resource), keyword(resource)) {
         (Some(expected), Some(actual)) => expected == actual,
@@ -148,8 +148,7 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
         ctx.report(item.span, format!("The account in `{text}` must be twelve digits, not `{}`", fields.account));
         return;
     }
-    let templates: Vec<&'static str> =
-        service.resource_types().flat_map(|rt| rt.arn_templates().collect::<Vec<_>>()).collect();
+    let templates: Vec<&'static str> = service.resource_types().flat_map(|rt| rt.arn_templates()).collect();
     if templates.is_empty() {
         return;
     }

@@ -186,23 +186,10 @@ fn report_item(
 }
 
 /// Whether at least one of `actions` can apply to one of the resources. Wildcards expand to many
-/// actions that share resource types, so each distinct ARN template is tested once.
+/// actions that share resource types, so each distinct ARN template is tested once, and the
+/// search stops at the first fit (the common case).
 fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, ArnPattern)]) -> bool {
-    let mut templates: Vec<&'static str> = Vec::new();
-    for action in actions {
-        if action.is_wildcard_only() {
-            if patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known())) {
-                return true;
-            }
-            continue;
-        }
-        for resource in action.resource_types() {
-            templates.extend(resource.resource_type.arn_templates());
-        }
-    }
-    templates.sort_unstable();
-    templates.dedup();
-    templates.iter().any(|template| {
+    let fits = |template: &str| {
         patterns.iter().any(|(_, pattern)| {
             // A literal service field that differs rules the template out without matching.
             let template_service = template.split(':').nth(2);
@@ -212,7 +199,29 @@ fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, ArnP
             };
             same_service && template_matches(template, pattern)
         })
-    })
+    };
+    // Catalogue strings are stored once, so the same template is the same slice.
+    let mut tested: Vec<&'static str> = Vec::new();
+    for action in actions {
+        if action.is_wildcard_only() {
+            if patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known())) {
+                return true;
+            }
+            continue;
+        }
+        for resource in action.resource_types() {
+            for template in resource.resource_type.arn_templates() {
+                if tested.iter().any(|seen| std::ptr::eq(*seen, template)) {
+                    continue;
+                }
+                if fits(template) {
+                    return true;
+                }
+                tested.push(template);
+            }
+        }
+    }
+    false
 }
 
 fn report_mismatch(
