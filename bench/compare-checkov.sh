@@ -2,7 +2,7 @@
 # Whole-binary comparison of `rein check` with checkov on the same tree of Terraform module
 # directories. Not part of CI: it installs checkov from PyPI into a throwaway virtualenv.
 #
-#   bench/compare-checkov.sh [MODULES]     (default 2000 module directories)
+#   [RUNS=3] bench/compare-checkov.sh [MODULES]     (default 2000 module directories)
 #
 # Needs hyperfine and GNU time (Debian packages `hyperfine` and `time`) and python3 with venv.
 # checkov runs only the checks that rein's rules name as aliases (its IAM and account-baseline
@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 modules=${1:-2000}
+runs=${RUNS:-3}
 for tool in hyperfine /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install hyperfine time python3-venv)" >&2; exit 2; }
 done
@@ -138,6 +139,6 @@ echo "== peak memory (GNU time: elapsed seconds, maximum resident set size)" >&2
   --framework terraform --check "$checks" -d "$tree" >/dev/null || true
 
 echo "== wall time (hyperfine)" >&2
-hyperfine --warmup 1 --runs 3 --ignore-failure \
+hyperfine --warmup 1 --runs "$runs" --ignore-failure \
   --command-name rein "$rein check --quiet --fail-on never $tree" \
   --command-name checkov "$checkov --quiet --compact --skip-download --framework terraform --check $checks -d $tree"
