@@ -374,7 +374,7 @@ impl<'m> Lowerer<'m> {
     }
 
     /// The argument of `jsonencode(arg)` when `expr` is exactly that call.
-    fn jsonencode_argument(&self, expr: Loc<'m>) -> Option<Loc<'m>> {
+    pub(crate) fn jsonencode_argument(&self, expr: Loc<'m>) -> Option<Loc<'m>> {
         let parts = named_children(expr.node);
         let [call] = parts.as_slice() else { return None };
         if call.kind() != "function_call" {
