@@ -149,6 +149,8 @@ resource "aws_config_conformance_pack" "iam" {
             .fail_with(case::hcl(&ALL_RULES.replace("\"90\"", "\"180\"")), "keys of 180 days")
             .fail_with(case::hcl(&ALL_RULES.replace(" IAM_PASSWORD_POLICY", "")), "of: the password policy")
             .pass(case::hcl("resource \"aws_securityhub_account\" \"hub\" {\n  enable_default_standards = false\n}\nresource \"aws_securityhub_standards_subscription\" \"cis\" {\n  standards_arn = \"arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0\"\n}\n"))
+            // Rules made by `for_each`: their identifiers are not known, so nothing is missing.
+            .pass(case::hcl("locals {\n  ids = { a = \"IAM_PASSWORD_POLICY\" }\n}\nresource \"aws_config_config_rule\" \"r\" {\n  for_each = local.ids\n  source {\n    source_identifier = each.value\n  }\n}\n"))
             .fail(case::cfn("Resources:\n  Hub:\n    Type: AWS::SecurityHub::Hub\n    Properties:\n      EnableDefaultStandards: false\n"))
             .run();
     }

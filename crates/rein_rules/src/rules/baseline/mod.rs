@@ -254,10 +254,11 @@ pub(crate) fn config_rule_identifiers(unit: &Unit<'_>) -> (Vec<String>, bool) {
     let mut identifiers = Vec::new();
     let mut unknown = false;
     for rule in unit.entities_of(EntityKind::ConfigRule) {
-        match rule.string("source_identifier").map(Value::as_known) {
-            Some(Some(identifier)) => identifiers.push(identifier.to_owned()),
-            Some(None) => unknown = true,
-            None => {}
+        match (rule.attribute("source_identifier"), rule.string("source_identifier").and_then(Value::as_known)) {
+            (_, Some(identifier)) => identifiers.push(identifier.to_owned()),
+            // `each.value` of a `for_each`, a variable: any rule at all.
+            (Some(_), None) => unknown = true,
+            (None, None) => {}
         }
     }
     for pack in unit.entities_of(EntityKind::ConfigConformancePack) {

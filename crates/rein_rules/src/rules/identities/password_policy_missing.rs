@@ -58,8 +58,9 @@ impl Rule for PasswordPolicyMissing {
         {
             return;
         }
-        // A call of a baseline module sets the policy up itself; IAM520 judges its inputs.
-        if unit.modules.iter().any(|call| call.source.contains("secure-baseline")) {
+        // A call of a baseline module whose code is not read sets the policy up itself; IAM520
+        // judges its inputs. A module whose code was read is analysed like any other.
+        if unit.modules.iter().any(|call| crate::rules::baseline::is_unread_baseline(call)) {
             return;
         }
         if unit.source == UnitSource::CloudFormation {
