@@ -649,6 +649,7 @@ impl<'m> Lowerer<'m> {
         match (name, args.as_slice()) {
             // Conversions that keep the value as the policy reader sees it.
             ("tolist" | "toset" | "tostring", [arg]) => self.lower(*arg, depth + 1),
+            ("contains", [list, value]) => self.contains(loc, *list, *value, depth),
             ("concat", _) => {
                 let mut items = Vec::new();
                 for arg in &args {

@@ -371,6 +371,12 @@ resource "aws_config_config_rule" "each" {
 resource "aws_config_config_rule" "unknown" {
   count = var.unset ? 1 : 0
 }
+resource "aws_securityhub_account" "region" {
+  count = contains(["eu-west-1"], "eu-west-1") ? 1 : 0
+}
+resource "aws_securityhub_account" "other_region" {
+  count = contains(["eu-west-1"], "us-east-1") ? 1 : 0
+}
 "#;
     let output = analyze(&[("main.tf".to_owned(), text.to_owned())]);
     let addresses: Vec<(&str, bool)> =
@@ -383,6 +389,7 @@ resource "aws_config_config_rule" "unknown" {
             ("aws_accessanalyzer_analyzer.sum", false),
             ("aws_config_config_rule.each", false),
             ("aws_config_config_rule.unknown", true),
+            ("aws_securityhub_account.region", false),
         ]
     );
 }

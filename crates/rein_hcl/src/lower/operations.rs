@@ -1,5 +1,6 @@
 //! Conditionals and operators over values known statically: `var.enabled ? 1 : 0`,
-//! `var.account_type == "master"`, `!var.disabled`, `local.a || local.b`.
+//! `var.account_type == "master"`, `!var.disabled`, `local.a || local.b`, and
+//! `contains(var.target_regions, "eu-west-1")`.
 //!
 //! Modules switch resources on and off with them (`count = var.x ? 1 : 0`), so a conditional
 //! whose condition is known picks its branch, as Terraform does. An operand that is not known
@@ -139,6 +140,33 @@ impl<'m> Lowerer<'m> {
         }
     }
 
+    /// `contains(LIST, VALUE)`, which modules use to switch a control on per region: known when
+    /// the value is known and it is in the list, or every item is known.
+    pub(super) fn contains(&self, loc: Loc<'m>, list: Loc<'m>, value: Loc<'m>, depth: usize) -> Node {
+        let list = self.lower(list, depth + 1);
+        let value = self.lower(value, depth + 1);
+        let found = match (&list.kind, scalar(&value.kind)) {
+            (NodeKind::Array(items), Some(_)) => {
+                let verdicts: Vec<Option<bool>> =
+                    items.iter().map(|item| scalar(&item.kind).and_then(|item| equal(item, &value.kind))).collect();
+                if verdicts.contains(&Some(true)) {
+                    Some(true)
+                } else if verdicts.iter().all(Option::is_some) {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        match found {
+            Some(found) => Node::new(self.span(loc), NodeKind::Bool(found)),
+            None => {
+                self.unknown(loc, format!("`{}`: the list or the value is not known statically", short(self.text(loc))))
+            }
+        }
+    }
+
     /// The value of one operand: a value node and the traversals after it.
     fn term(&self, loc: Loc<'m>, nodes: &[SyntaxNode<'m>], depth: usize) -> Node {
         let at = |node| Loc { file: loc.file, node };
@@ -254,6 +282,12 @@ fn binary(op: &str, lhs: Option<NodeKind>, rhs: Option<NodeKind>) -> Option<Node
             })
         }
     }
+}
+
+/// A known scalar (string, number, bool or null).
+fn scalar(kind: &NodeKind) -> Option<&NodeKind> {
+    matches!(kind, NodeKind::String(Value::Known(_)) | NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Null)
+        .then_some(kind)
 }
 
 /// Whether two known scalars are equal. Values of different types are never equal (`"1" == 1`
