@@ -101,8 +101,12 @@ impl Rule for SecurityAlarmsMissing {
         let trails: Vec<_> = unit.entities_of(EntityKind::CloudTrail).collect();
         // IAM501 reports a baseline without a trail.
         let Some(first) = trails.first() else { return };
-        let wired = trails.iter().any(|trail| trail.attribute("cloud_watch_logs_group_arn").is_some())
-            || unit.entities_of(EntityKind::EventRule).next().is_some();
+        // `cloud_watch_logs_group_arn = var.on ? … : null` switched off is `null`.
+        let wired = trails.iter().any(|trail| {
+            trail
+                .attribute("cloud_watch_logs_group_arn")
+                .is_some_and(|attr| !matches!(attr.value.kind, rein_model::NodeKind::Null))
+        }) || unit.entities_of(EntityKind::EventRule).next().is_some();
         if !wired {
             ctx.report(
                 first.span,
@@ -145,6 +149,10 @@ mod tests {
             .fail_with(
                 case::hcl("resource \"aws_cloudtrail\" \"t\" {\n  cloud_watch_logs_group_arn = \"arn\"\n}\nresource \"aws_cloudwatch_log_metric_filter\" \"root\" {\n  pattern = \"Root\"\n  metric_transformation {\n    name = \"RootUsage\"\n  }\n}\n"),
                 "raises no alarm on: root-user activity",
+            )
+            .fail_with(
+                case::hcl("resource \"aws_cloudtrail\" \"t\" {\n  cloud_watch_logs_group_arn = null\n}\n"),
+                "is not wired for alerting",
             )
             .pass(case::hcl("resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n}\n"))
             .run();
