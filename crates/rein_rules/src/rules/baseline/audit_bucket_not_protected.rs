@@ -397,6 +397,11 @@ resource "aws_cloudtrail" "main" {
                 case::cfn("Resources:\n  AuditBucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      VersioningConfiguration:\n        Status: Enabled\n      ObjectLockEnabled: true\n      LoggingConfiguration:\n        DestinationBucketName: logs\n      PublicAccessBlockConfiguration:\n        BlockPublicAcls: true\n        BlockPublicPolicy: false\n        IgnorePublicAcls: true\n        RestrictPublicBuckets: true\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      IsLogging: true\n      S3BucketName: !Ref AuditBucket\n"),
                 "`BlockPublicPolicy` of the audit log bucket `AuditBucket` is false",
             )
+            // A bucket policy resource of the template grants to anyone.
+            .fail_with(
+                case::cfn("Resources:\n  AuditBucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      ObjectLockEnabled: true\n      VersioningConfiguration:\n        Status: Enabled\n      LoggingConfiguration:\n        DestinationBucketName: logs\n  AuditPolicy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref AuditBucket\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: '*'\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::audit/*\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      IsLogging: true\n      S3BucketName: !Ref AuditBucket\n"),
+                "allows anyone",
+            )
             .run();
     }
 }
