@@ -12,9 +12,14 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/frontends/hcl/baseline")
 }
 
-/// The baseline rules (IAM401 and the 5xx family) that a run reports, with their severities.
+/// The baseline rules (IAM401 and the 5xx family) that a run in the `baseline` profile reports,
+/// with their severities.
 fn baseline_findings(dir: &Path) -> BTreeSet<(String, String)> {
-    let argv = ["rein", "check", "--profile", "baseline", "--format", "json", "--fail-on", "never"]
+    findings_in_profile(dir, "baseline")
+}
+
+fn findings_in_profile(dir: &Path, profile: &str) -> BTreeSet<(String, String)> {
+    let argv = ["rein", "check", "--profile", profile, "--format", "json", "--fail-on", "never"]
         .into_iter()
         .map(OsString::from)
         .chain(std::iter::once(dir.as_os_str().to_owned()));
@@ -78,4 +83,15 @@ fn each_switched_off_control_is_reported() {
         fs::remove_dir_all(&dir).unwrap();
         assert_eq!(found, set(expected), "with `{toggle} = false`");
     }
+}
+
+#[test]
+fn a_call_of_the_secure_baseline_module_turns_the_baseline_checks_on() {
+    let dir = with_toggle_off("guardduty_enabled");
+    fs::rename(dir.join("modules/baseline"), dir.join("modules/secure-baseline")).unwrap();
+    let main = fs::read_to_string(dir.join("main.tf")).unwrap();
+    fs::write(dir.join("main.tf"), main.replace("./modules/baseline", "./modules/secure-baseline")).unwrap();
+    let found = findings_in_profile(&dir, "default");
+    fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(found, set(&[("IAM509", "warning"), ("IAM506", "info")]));
 }

@@ -2,8 +2,8 @@
 
 use rein_model::EntityKind;
 
-use super::{TrailBucket, is_org, trail_bucket};
-use crate::engine::{Profile, Unit};
+use super::{TrailBucket, baseline_profile, is_org, trail_bucket};
+use crate::engine::Unit;
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -100,7 +100,7 @@ impl Rule for CloudtrailNotCentralized {
         if local.is_empty() || local.len() < trails.len() {
             return;
         }
-        if !org && ctx.settings().profile != Profile::Baseline {
+        if !org && !baseline_profile(unit, ctx) {
             return;
         }
         for (trail, bucket) in local {

@@ -55,11 +55,19 @@ use rein_model::{Entity, EntityKind, NodeKind, PolicyEdit, Value};
 use crate::context::RuleContext;
 use crate::engine::{Profile, Unit};
 
-/// Whether the existence checks apply to the unit: the `baseline` profile is on, and no call of
-/// a baseline module whose code is not read sets the controls up (IAM520 judges that module's
-/// inputs instead). A baseline module whose code was read is analysed like any other.
+/// Whether the existence checks apply to the unit: the `baseline` profile is on, or the unit
+/// calls the secure-baseline module (RULES.md §0.4), and no call of a baseline module whose code
+/// is not read sets the controls up (IAM520 judges that module's inputs instead). A baseline
+/// module whose code was read is analysed like any other.
 pub(crate) fn checks_existence(unit: &Unit<'_>, ctx: &RuleContext<'_>) -> bool {
-    ctx.settings().profile == Profile::Baseline && !unit.modules.iter().any(|call| is_unread_baseline(call))
+    baseline_profile(unit, ctx) && !unit.modules.iter().any(|call| is_unread_baseline(call))
+}
+
+/// Whether the `baseline` profile applies to the unit: chosen by the user, or turned on by a call
+/// of the secure-baseline module (RULES.md §0.4).
+pub(crate) fn baseline_profile(unit: &Unit<'_>, ctx: &RuleContext<'_>) -> bool {
+    ctx.settings().profile == Profile::Baseline
+        || unit.modules.iter().any(|call| call.source.contains("secure-baseline"))
 }
 
 /// A call of nozaq/terraform-aws-secure-baseline (or one of its submodules) whose code was not

@@ -18,7 +18,9 @@ declare_rule! {
     /// - **(b) a Deny that blocks AWS services**: a Deny conditioned on
     ///   `Bool aws:MultiFactorAuthPresent "false"` without an `aws:PrincipalIsAWSService` or
     ///   `aws:ViaAWSService` guard; calls that AWS services make on your behalf carry no MFA;
-    /// - **(c) an ineffective target**: an SCP attached to nothing.
+    /// - **(c) an ineffective target**: an SCP attached to nothing, or only to the management
+    ///   account (`target_id = aws_organizations_organization.org.master_account_id`), where SCPs
+    ///   never apply.
     ///
     /// ## Why it matters
     /// (a) and (b) break IAM, STS and AWS services across the organization, and are then
@@ -110,6 +112,30 @@ impl Rule for ScpPitfalls {
                     policy.span,
                     format!("The SCP `{}` is attached to nothing, so it binds nobody", policy.address),
                 );
+                continue;
+            }
+            // SCPs never apply to the management account.
+            let targets: Vec<_> = attachments
+                .iter()
+                .filter(|attachment| {
+                    attachment.attribute("policy_id").is_some_and(|attr| names_entity(&attr.value, policy, "name"))
+                })
+                .filter_map(|attachment| attachment.attribute("target_id"))
+                .collect();
+            let management = |node: &rein_model::Node| {
+                rein_model::inventory::node_reference(node).is_some_and(|reference| {
+                    reference.attribute == "master_account_id"
+                        && unit.entities_of(EntityKind::Organization).any(|org| org.address == reference.entity)
+                })
+            };
+            if is_scp && !targets.is_empty() && targets.iter().all(|target| management(&target.value)) {
+                ctx.report(
+                    policy.span,
+                    format!(
+                        "The SCP `{}` is attached only to the management account, where SCPs never apply",
+                        policy.address
+                    ),
+                );
             }
         }
     }
@@ -130,6 +156,10 @@ mod tests {
             // Not an SCP: a permissions policy that denies outside a region is the team's choice.
             .pass(case::policy_json_as("identity", r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}}"#))
             .pass(case::hcl("resource \"aws_organizations_policy\" \"p\" {\n  name    = \"p\"\n  type    = \"SERVICE_CONTROL_POLICY\"\n  content = jsonencode({ Statement = [{ Effect = \"Deny\", Action = \"organizations:LeaveOrganization\", Resource = \"*\" }] })\n}\nresource \"aws_organizations_policy_attachment\" \"a\" {\n  policy_id = aws_organizations_policy.p.id\n  target_id = \"r-abcd\"\n}\n"))
+            .fail_with(
+                case::hcl("resource \"aws_organizations_organization\" \"org\" {}\nresource \"aws_organizations_policy\" \"p\" {\n  name    = \"p\"\n  type    = \"SERVICE_CONTROL_POLICY\"\n  content = jsonencode({ Statement = [{ Effect = \"Deny\", Action = \"organizations:LeaveOrganization\", Resource = \"*\" }] })\n}\nresource \"aws_organizations_policy_attachment\" \"a\" {\n  policy_id = aws_organizations_policy.p.id\n  target_id = aws_organizations_organization.org.master_account_id\n}\n"),
+                "only to the management account",
+            )
             .run();
     }
 }

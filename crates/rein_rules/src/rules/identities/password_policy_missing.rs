@@ -2,7 +2,7 @@
 
 use rein_model::EntityKind;
 
-use crate::engine::{Profile, Unit, UnitSource};
+use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -54,13 +54,11 @@ declare_rule! {
 
 impl Rule for PasswordPolicyMissing {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
-        if ctx.settings().profile != Profile::Baseline || unit.entities_of(EntityKind::PasswordPolicy).next().is_some()
+        // The baseline profile, or a read call of a baseline module, asks for the policy; a call
+        // whose code is not read sets it up itself, and IAM520 judges its inputs.
+        if !crate::rules::baseline::checks_existence(unit, ctx)
+            || unit.entities_of(EntityKind::PasswordPolicy).next().is_some()
         {
-            return;
-        }
-        // A call of a baseline module whose code is not read sets the policy up itself; IAM520
-        // judges its inputs. A module whose code was read is analysed like any other.
-        if unit.modules.iter().any(|call| crate::rules::baseline::is_unread_baseline(call)) {
             return;
         }
         if unit.source == UnitSource::CloudFormation {
