@@ -95,3 +95,17 @@ fn a_call_of_the_secure_baseline_module_turns_the_baseline_checks_on() {
     fs::remove_dir_all(&dir).unwrap();
     assert_eq!(found, set(&[("IAM509", "warning"), ("IAM506", "info")]));
 }
+
+#[test]
+fn a_baseline_over_no_region_reports_the_regional_controls() {
+    let dir = with_toggle_off("analyzer_enabled");
+    // Analyzers back on; the regional controls (GuardDuty per region, Security Hub in the home
+    // region) go with the region list.
+    let variables = fs::read_to_string(dir.join("variables.tf")).unwrap();
+    fs::write(dir.join("variables.tf"), variables.replace("default = false", "default = true")).unwrap();
+    let main = fs::read_to_string(dir.join("main.tf")).unwrap();
+    fs::write(dir.join("main.tf"), main.replace("[\"eu-west-1\", \"eu-central-1\"]", "[]")).unwrap();
+    let found = baseline_findings(&dir);
+    fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(found, set(&[("IAM509", "warning"), ("IAM512", "info"), ("IAM506", "info")]));
+}
