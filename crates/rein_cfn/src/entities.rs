@@ -29,6 +29,7 @@ fn mapping(ty: &str) -> Option<(EntityKind, &'static [(&'static str, &'static st
                 ("ManagedPolicyArns", "managed_policy_arns"),
                 ("PermissionsBoundary", "permissions_boundary"),
                 ("MaxSessionDuration", "max_session_duration"),
+                ("Tags", "tags"),
             ],
         ),
         "AWS::IAM::User" => (
@@ -98,6 +99,8 @@ fn mapping(ty: &str) -> Option<(EntityKind, &'static [(&'static str, &'static st
                 ("S3BucketName", "s3_bucket_name"),
                 ("CloudWatchLogsLogGroupArn", "cloud_watch_logs_group_arn"),
                 ("IncludeGlobalServiceEvents", "include_global_service_events"),
+                ("CloudWatchLogsRoleArn", "cloud_watch_logs_role_arn"),
+                ("InsightSelectors", "insight_selector"),
             ],
         ),
         "AWS::AccessAnalyzer::Analyzer" => (K::AccessAnalyzer, &[("AnalyzerName", "analyzer_name"), ("Type", "type")]),
@@ -117,11 +120,39 @@ fn mapping(ty: &str) -> Option<(EntityKind, &'static [(&'static str, &'static st
         "AWS::Config::DeliveryChannel" => {
             (K::ConfigDeliveryChannel, &[("Name", "name"), ("S3BucketName", "s3_bucket_name")])
         }
-        "AWS::Config::ConfigRule" => {
-            (K::ConfigRule, &[("ConfigRuleName", "name"), ("Source.SourceIdentifier", "source_identifier")])
+        "AWS::Config::ConfigRule" => (
+            K::ConfigRule,
+            &[
+                ("ConfigRuleName", "name"),
+                ("Source.SourceIdentifier", "source_identifier"),
+                ("InputParameters", "input_parameters"),
+            ],
+        ),
+        "AWS::Config::ConformancePack" => {
+            (K::ConfigConformancePack, &[("ConformancePackName", "name"), ("TemplateBody", "template_body")])
         }
         "AWS::SecurityHub::Hub" => (K::SecurityHub, &[("EnableDefaultStandards", "enable_default_standards")]),
-        "AWS::S3::Bucket" => (K::S3Bucket, &[("BucketName", "bucket")]),
+        "AWS::S3::Bucket" => (
+            K::S3Bucket,
+            &[
+                ("BucketName", "bucket"),
+                ("AccessControl", "acl"),
+                ("ObjectLockEnabled", "object_lock_enabled"),
+                ("VersioningConfiguration.Status", "versioning_status"),
+                ("LoggingConfiguration", "logging"),
+                ("LifecycleConfiguration.Rules", "rule"),
+                ("PublicAccessBlockConfiguration", "public_access_block"),
+            ],
+        ),
+        "AWS::S3::BucketPolicy" => (K::S3BucketPolicy, &[("Bucket", "bucket")]),
+        "AWS::Events::Rule" => (K::EventRule, &[("Name", "name"), ("EventPattern", "event_pattern")]),
+        "AWS::EC2::FlowLog" => (
+            K::FlowLog,
+            &[("ResourceId", "vpc_id"), ("TrafficType", "traffic_type"), ("LogDestination", "log_destination")],
+        ),
+        "AWS::Organizations::OrganizationalUnit" => {
+            (K::OrganizationalUnit, &[("Name", "name"), ("ParentId", "parent_id")])
+        }
         "AWS::Logs::LogGroup" => (
             K::LogGroup,
             &[("LogGroupName", "name"), ("RetentionInDays", "retention_in_days"), ("KmsKeyId", "kms_key_id")],

@@ -128,7 +128,11 @@ fn entity_attribute<'m>(
         }
     }
     if let Some((ident, value)) = attribute(parsed, body, last) {
-        let value = lowerer.lower(at(value), 0);
+        // `jsonencode({…})` (an event pattern, rule parameters) is read as the structure it encodes.
+        let value = match lowerer.jsonencode_argument(at(value)) {
+            Some(argument) => lowerer.lower(argument, 0),
+            None => lowerer.lower(at(value), 0),
+        };
         return Some(Attribute { name: spec.name.to_owned(), key_span: parsed.span(ident), value });
     }
     if spec.shape == Shape::Value {

@@ -2,7 +2,7 @@
 //! `var.*` (with a default) within the module.
 //!
 //! What cannot be evaluated statically (references to resources, variables without a default,
-//! conditionals, `for` expressions, most function calls) becomes [`NodeKind::Unknown`] or a
+//! conditionals and operators over values not known, `for` expressions, most function calls) becomes [`NodeKind::Unknown`] or a
 //! string hole with a reason that names the expression; nothing is dropped.
 
 use std::cell::{Cell, RefCell};
@@ -14,6 +14,8 @@ use rein_text::{FileId, Span};
 use rein_tfschema::arns::ShapePart;
 
 use crate::module::{Index, Loc};
+
+mod operations;
 use crate::strings::{Decoded, Hole, decode_template};
 use crate::syntax::{ParsedFile, named_children, short};
 
@@ -167,6 +169,8 @@ impl<'m> Lowerer<'m> {
                 match parts.split_first() {
                     Some((base, [])) => self.lower(at(*base), depth + 1),
                     Some((base, ops)) if base.kind() == "variable_expr" => self.reference(loc, *base, ops, depth),
+                    // `!var.on` parses as `(!var).on`: the traversal belongs to the operand.
+                    Some((base, ops)) if base.kind() == "operation" => self.operation(loc, *base, ops, depth),
                     Some((base, ops)) => {
                         let value = self.lower(at(*base), depth + 1);
                         self.apply_ops(loc, value, ops, depth)
@@ -196,16 +200,11 @@ impl<'m> Lowerer<'m> {
             "object" => self.object(loc, depth),
             "variable_expr" => self.reference(loc, loc.node, &[], depth),
             "function_call" => self.function_call(loc, depth),
-            "conditional" => self.unknown(
-                loc,
-                format!("`{}` is a conditional expression, which is not evaluated", short(self.text(loc))),
-            ),
+            "conditional" => self.conditional(loc, depth),
             "for_expr" => {
                 self.unknown(loc, format!("`{}` is a `for` expression, which is not evaluated", short(self.text(loc))))
             }
-            "operation" => {
-                self.unknown(loc, format!("`{}` is an operation, which is not evaluated", short(self.text(loc))))
-            }
+            "operation" => self.operation(loc, loc.node, &[], depth),
             "ERROR" => self.unknown(loc, format!("`{}` is not valid HCL", short(self.text(loc)))),
             _ => self.unknown(loc, format!("`{}` is not evaluated", short(self.text(loc)))),
         }
@@ -375,7 +374,7 @@ impl<'m> Lowerer<'m> {
     }
 
     /// The argument of `jsonencode(arg)` when `expr` is exactly that call.
-    fn jsonencode_argument(&self, expr: Loc<'m>) -> Option<Loc<'m>> {
+    pub(crate) fn jsonencode_argument(&self, expr: Loc<'m>) -> Option<Loc<'m>> {
         let parts = named_children(expr.node);
         let [call] = parts.as_slice() else { return None };
         if call.kind() != "function_call" {
@@ -650,6 +649,7 @@ impl<'m> Lowerer<'m> {
         match (name, args.as_slice()) {
             // Conversions that keep the value as the policy reader sees it.
             ("tolist" | "toset" | "tostring", [arg]) => self.lower(*arg, depth + 1),
+            ("contains", [list, value]) => self.contains(loc, *list, *value, depth),
             ("concat", _) => {
                 let mut items = Vec::new();
                 for arg in &args {

@@ -19,7 +19,8 @@ use crate::value::{Reference, Value};
 /// an attribute that the source does not set is absent (defaults are the rules' business).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityKind {
-    /// `name`, `path`, `managed_policy_arns` (list), `permissions_boundary`, `max_session_duration`.
+    /// `name`, `path`, `managed_policy_arns` (list), `permissions_boundary`, `max_session_duration`,
+    /// `tags` (an object in Terraform; a list of `Key`/`Value` objects in CloudFormation).
     /// The trust policy and inline policies are documents owned by the role's address.
     Role,
     /// `name`, `path`, `managed_policy_arns`, `permissions_boundary`, `groups` (list),
@@ -66,6 +67,11 @@ pub enum EntityKind {
     /// The organisation itself: `feature_set`, `aws_service_access_principals`,
     /// `enabled_policy_types`.
     Organization,
+    /// An organizational unit: `name`, `parent_id`.
+    OrganizationalUnit,
+    /// Centralised root access for member accounts (`aws_iam_organizations_features`):
+    /// `enabled_features` (`RootCredentialsManagement`, `RootSessions`).
+    OrganizationsFeatures,
     /// An SSO permission set: `name`, `session_duration`, `managed_policies` (list),
     /// `permissions_boundary`.
     PermissionSet,
@@ -75,8 +81,9 @@ pub enum EntityKind {
     PermissionSetAttachment,
     /// `name`, `is_multi_region_trail`, `enable_log_file_validation`, `kms_key_id`,
     /// `enable_logging`, `is_organization_trail`, `s3_bucket_name`, `cloud_watch_logs_group_arn`,
-    /// `include_global_service_events`, and the selector blocks as the provider writes them:
-    /// `event_selector`, `advanced_event_selector` (lists of objects).
+    /// `include_global_service_events`, `cloud_watch_logs_role_arn`, and the selector blocks as
+    /// the provider writes them: `event_selector`, `advanced_event_selector`, `insight_selector`
+    /// (lists of objects).
     CloudTrail,
     /// IAM Access Analyzer: `analyzer_name`, `type` (`ACCOUNT`, `ORGANIZATION`, …).
     AccessAnalyzer,
@@ -89,8 +96,11 @@ pub enum EntityKind {
     ConfigRecorderStatus,
     /// `name`, `s3_bucket_name`.
     ConfigDeliveryChannel,
-    /// `name`, `source_identifier` (the managed rule identifier, e.g. `IAM_PASSWORD_POLICY`).
+    /// `name`, `source_identifier` (the managed rule identifier, e.g. `IAM_PASSWORD_POLICY`),
+    /// `input_parameters` (JSON text).
     ConfigRule,
+    /// A Config conformance pack: `name`, `template_body` (the pack's rules as YAML text).
+    ConfigConformancePack,
     /// `enable_default_standards`.
     SecurityHub,
     /// `standards_arn`.
@@ -100,10 +110,27 @@ pub enum EntityKind {
     /// Account-level S3 Block Public Access: `block_public_acls`, `block_public_policy`,
     /// `ignore_public_acls`, `restrict_public_buckets`.
     S3AccountPublicAccessBlock,
-    /// `bucket`; the bucket's policy is a document owned by its address. Terraform's legacy
-    /// inline blocks are kept as objects: `versioning` (`enabled`, `mfa_delete`) and `logging`
-    /// (`target_bucket`, `target_prefix`).
+    /// `bucket`, `acl`, `object_lock_enabled`; the bucket's policy is a document owned by its
+    /// address. Terraform's legacy inline blocks are kept as objects: `versioning` (`enabled`,
+    /// `mfa_delete`), `logging` (`target_bucket`, `target_prefix`), and `lifecycle_rule` (a list
+    /// of objects with `expiration`, `noncurrent_version_expiration`). CloudFormation's
+    /// `VersioningConfiguration.Status` is `versioning_status`, its `LoggingConfiguration` is
+    /// `logging` (`destination_bucket_name`), its `LifecycleConfiguration.Rules` are `rule`
+    /// (objects with `ExpirationInDays`, `NoncurrentVersionExpiration`), its
+    /// `PublicAccessBlockConfiguration` is `public_access_block` (an object of the four flags).
     S3Bucket,
+    /// A bucket policy resource (`aws_s3_bucket_policy`, `AWS::S3::BucketPolicy`): `bucket`; the
+    /// policy is a document owned by its address.
+    S3BucketPolicy,
+    /// The ACL of one bucket (`aws_s3_bucket_acl`): `bucket`, `acl` (a canned ACL).
+    S3BucketAcl,
+    /// The lifecycle rules of one bucket (`aws_s3_bucket_lifecycle_configuration`): `bucket`,
+    /// `rule` (a list of objects with `status`, `expiration`, `noncurrent_version_expiration`,
+    /// `transition`).
+    S3BucketLifecycle,
+    /// Object Lock of one bucket (`aws_s3_bucket_object_lock_configuration`): `bucket`,
+    /// `object_lock_enabled`, `rule`.
+    S3BucketObjectLock,
     /// Block Public Access of one bucket: `bucket`, `block_public_acls`, `block_public_policy`,
     /// `ignore_public_acls`, `restrict_public_buckets`.
     S3BucketPublicAccessBlock,
@@ -119,9 +146,23 @@ pub enum EntityKind {
     MetricAlarm,
     /// `name`, `retention_in_days`, `kms_key_id`.
     LogGroup,
+    /// An EventBridge rule: `name`, `event_pattern` (JSON text).
+    EventRule,
     /// `enable_key_rotation`, `deletion_window_in_days`, `customer_master_key_spec` (rotation
     /// applies to symmetric keys only).
     KmsKey,
+    /// EBS encryption by default for one region: `enabled`.
+    EbsEncryptionByDefault,
+    /// The default VPC of a region (`aws_default_vpc`).
+    DefaultVpc,
+    /// The default security group of a VPC (`aws_default_security_group`): `vpc_id`, and the
+    /// rule blocks `ingress`, `egress` (lists of objects).
+    DefaultSecurityGroup,
+    /// The default network ACL of a VPC (`aws_default_network_acl`): `default_network_acl_id`,
+    /// and the rule blocks `ingress`, `egress` (lists of objects).
+    DefaultNetworkAcl,
+    /// VPC flow logs: `vpc_id`, `traffic_type`, `log_destination`.
+    FlowLog,
     /// Compute that runs with a role: `role` (Lambda), `iam_instance_profile` (EC2; an object
     /// with `arn` or `name` in a launch template), `task_role_arn` / `execution_role_arn` (ECS).
     Compute,
@@ -153,6 +194,8 @@ impl EntityKind {
             EntityKind::OrganizationsPolicy => "organizations-policy",
             EntityKind::OrganizationsPolicyAttachment => "organizations-policy-attachment",
             EntityKind::Organization => "organization",
+            EntityKind::OrganizationalUnit => "organizational-unit",
+            EntityKind::OrganizationsFeatures => "organizations-features",
             EntityKind::PermissionSet => "permission-set",
             EntityKind::PermissionSetAttachment => "permission-set-attachment",
             EntityKind::CloudTrail => "cloudtrail",
@@ -162,18 +205,29 @@ impl EntityKind {
             EntityKind::ConfigRecorderStatus => "config-recorder-status",
             EntityKind::ConfigDeliveryChannel => "config-delivery-channel",
             EntityKind::ConfigRule => "config-rule",
+            EntityKind::ConfigConformancePack => "config-conformance-pack",
             EntityKind::SecurityHub => "security-hub",
             EntityKind::SecurityHubStandard => "security-hub-standard",
             EntityKind::AlternateContact => "alternate-contact",
             EntityKind::S3AccountPublicAccessBlock => "s3-account-public-access-block",
             EntityKind::S3Bucket => "s3-bucket",
+            EntityKind::S3BucketPolicy => "s3-bucket-policy",
+            EntityKind::S3BucketAcl => "s3-bucket-acl",
+            EntityKind::S3BucketLifecycle => "s3-bucket-lifecycle",
+            EntityKind::S3BucketObjectLock => "s3-bucket-object-lock",
             EntityKind::S3BucketPublicAccessBlock => "s3-bucket-public-access-block",
             EntityKind::S3BucketVersioning => "s3-bucket-versioning",
             EntityKind::S3BucketLogging => "s3-bucket-logging",
             EntityKind::LogMetricFilter => "log-metric-filter",
             EntityKind::MetricAlarm => "metric-alarm",
             EntityKind::LogGroup => "log-group",
+            EntityKind::EventRule => "event-rule",
             EntityKind::KmsKey => "kms-key",
+            EntityKind::EbsEncryptionByDefault => "ebs-encryption-by-default",
+            EntityKind::DefaultVpc => "default-vpc",
+            EntityKind::DefaultSecurityGroup => "default-security-group",
+            EntityKind::DefaultNetworkAcl => "default-network-acl",
+            EntityKind::FlowLog => "flow-log",
             EntityKind::Compute => "compute",
             EntityKind::LambdaPermission => "lambda-permission",
         }

@@ -82,6 +82,8 @@ const CLOUDTRAIL: &[AttributeSpec] = &[
     arg("include_global_service_events", &["include_global_service_events"]),
     blocks("event_selector", &["event_selector"]),
     blocks("advanced_event_selector", &["advanced_event_selector"]),
+    arg("cloud_watch_logs_role_arn", &["cloud_watch_logs_role_arn"]),
+    blocks("insight_selector", &["insight_selector"]),
 ];
 const PUBLIC_ACCESS_FLAGS: [AttributeSpec; 4] = [
     arg("block_public_acls", &["block_public_acls"]),
@@ -109,6 +111,7 @@ pub const ENTITY_TYPES: &[EntityType] = &[
             arg("managed_policy_arns", &["managed_policy_arns"]),
             arg("permissions_boundary", &["permissions_boundary"]),
             arg("max_session_duration", &["max_session_duration"]),
+            arg("tags", &["tags"]),
         ],
     ),
     entity(
@@ -237,6 +240,16 @@ pub const ENTITY_TYPES: &[EntityType] = &[
         ],
     ),
     entity(
+        "aws_organizations_organizational_unit",
+        EntityKind::OrganizationalUnit,
+        &[arg("name", &["name"]), arg("parent_id", &["parent_id"])],
+    ),
+    entity(
+        "aws_iam_organizations_features",
+        EntityKind::OrganizationsFeatures,
+        &[arg("enabled_features", &["enabled_features"])],
+    ),
+    entity(
         "aws_ssoadmin_permission_set",
         EntityKind::PermissionSet,
         &[arg("name", &["name"]), arg("session_duration", &["session_duration"])],
@@ -295,7 +308,16 @@ pub const ENTITY_TYPES: &[EntityType] = &[
     entity(
         "aws_config_config_rule",
         EntityKind::ConfigRule,
-        &[arg("name", &["name"]), arg("source_identifier", &["source", "source_identifier"])],
+        &[
+            arg("name", &["name"]),
+            arg("source_identifier", &["source", "source_identifier"]),
+            arg("input_parameters", &["input_parameters"]),
+        ],
+    ),
+    entity(
+        "aws_config_conformance_pack",
+        EntityKind::ConfigConformancePack,
+        &[arg("name", &["name"]), arg("template_body", &["template_body"])],
     ),
     entity(
         "aws_securityhub_account",
@@ -321,7 +343,26 @@ pub const ENTITY_TYPES: &[EntityType] = &[
     entity(
         "aws_s3_bucket",
         EntityKind::S3Bucket,
-        &[arg("bucket", &["bucket"]), block("versioning", &["versioning"]), block("logging", &["logging"])],
+        &[
+            arg("bucket", &["bucket"]),
+            arg("acl", &["acl"]),
+            arg("object_lock_enabled", &["object_lock_enabled"]),
+            block("versioning", &["versioning"]),
+            block("logging", &["logging"]),
+            blocks("lifecycle_rule", &["lifecycle_rule"]),
+        ],
+    ),
+    entity("aws_s3_bucket_policy", EntityKind::S3BucketPolicy, &[arg("bucket", &["bucket"])]),
+    entity("aws_s3_bucket_acl", EntityKind::S3BucketAcl, &[arg("bucket", &["bucket"]), arg("acl", &["acl"])]),
+    entity(
+        "aws_s3_bucket_lifecycle_configuration",
+        EntityKind::S3BucketLifecycle,
+        &[arg("bucket", &["bucket"]), blocks("rule", &["rule"])],
+    ),
+    entity(
+        "aws_s3_bucket_object_lock_configuration",
+        EntityKind::S3BucketObjectLock,
+        &[arg("bucket", &["bucket"]), arg("object_lock_enabled", &["object_lock_enabled"]), block("rule", &["rule"])],
     ),
     entity("aws_s3_bucket_public_access_block", EntityKind::S3BucketPublicAccessBlock, BUCKET_PUBLIC_ACCESS),
     entity(
@@ -368,12 +409,43 @@ pub const ENTITY_TYPES: &[EntityType] = &[
         &[arg("name", &["name"]), arg("retention_in_days", &["retention_in_days"]), arg("kms_key_id", &["kms_key_id"])],
     ),
     entity(
+        "aws_cloudwatch_event_rule",
+        EntityKind::EventRule,
+        &[arg("name", &["name"]), arg("event_pattern", &["event_pattern"])],
+    ),
+    entity(
         "aws_kms_key",
         EntityKind::KmsKey,
         &[
             arg("enable_key_rotation", &["enable_key_rotation"]),
             arg("deletion_window_in_days", &["deletion_window_in_days"]),
             arg("customer_master_key_spec", &["customer_master_key_spec"]),
+        ],
+    ),
+    // Controls of the account baseline that are not IAM.
+    entity("aws_ebs_encryption_by_default", EntityKind::EbsEncryptionByDefault, &[arg("enabled", &["enabled"])]),
+    entity("aws_default_vpc", EntityKind::DefaultVpc, &[]),
+    entity(
+        "aws_default_security_group",
+        EntityKind::DefaultSecurityGroup,
+        &[arg("vpc_id", &["vpc_id"]), blocks("ingress", &["ingress"]), blocks("egress", &["egress"])],
+    ),
+    entity(
+        "aws_default_network_acl",
+        EntityKind::DefaultNetworkAcl,
+        &[
+            arg("default_network_acl_id", &["default_network_acl_id"]),
+            blocks("ingress", &["ingress"]),
+            blocks("egress", &["egress"]),
+        ],
+    ),
+    entity(
+        "aws_flow_log",
+        EntityKind::FlowLog,
+        &[
+            arg("vpc_id", &["vpc_id"]),
+            arg("traffic_type", &["traffic_type"]),
+            arg("log_destination", &["log_destination"]),
         ],
     ),
     // Compute that runs with a role.

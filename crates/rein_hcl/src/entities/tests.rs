@@ -104,11 +104,8 @@ fn count_and_for_each_decide_existence() {
     let output = analyze(&texts);
     // `count = 0`: Terraform creates nothing, so there is no entity.
     assert!(output.entities.iter().all(|entity| entity.address != "aws_accessanalyzer_analyzer.organization"));
-    // A conditional `count` keeps the entity and says why it may not exist.
-    let detector = entity(&output, "aws_guardduty_detector.main");
-    let why = detector.conditional.as_deref().unwrap();
-    assert!(why.starts_with("`count` is not known statically: "), "{why}");
-    assert!(why.contains("conditional expression"), "{why}");
+    // `count = var.enable_guardduty ? 1 : 0` with the default `true`: the detector exists.
+    assert_eq!(entity(&output, "aws_guardduty_detector.main").conditional, None);
     // A `for_each` over a known local map exists; values of `each` depend on the instance.
     let rules = entity(&output, "aws_config_config_rule.managed");
     assert_eq!(rules.conditional, None);
@@ -117,8 +114,12 @@ fn count_and_for_each_decide_existence() {
 
     let texts = read_module("iam_module");
     let output = analyze(&texts);
+    // A conditional `count` whose condition has no default keeps the entity and says why it may
+    // not exist.
     let ci = entity(&output, "aws_iam_user.ci");
-    assert!(ci.conditional.as_deref().is_some_and(|why| why.starts_with("`count`")), "{:?}", ci.conditional);
+    let why = ci.conditional.as_deref().unwrap();
+    assert!(why.starts_with("`count` is not known statically: "), "{why}");
+    assert!(why.contains("conditional expression"), "{why}");
     assert_eq!(entity(&output, "aws_iam_user.auditor").conditional, None);
 }
 
@@ -335,4 +336,60 @@ fn half_typed_resources_do_not_panic() {
         "resource \"aws_iam_role\" {\n  name = \"x\"\n}\nresource \"aws_kms_key\" \"k\" {\n  enable_key_rotation = true\n}\n",
     );
     assert_eq!(entity(&output, "aws_kms_key.k").bool("enable_key_rotation"), Some(true));
+}
+
+#[test]
+fn toggles_with_known_values_decide_existence() {
+    let text = r#"
+variable "on" {
+  default = true
+}
+variable "kind" {
+  default = "individual"
+}
+locals {
+  trail = var.kind == "individual" || var.kind == "master"
+}
+resource "aws_guardduty_detector" "on" {
+  count = var.on ? 1 : 0
+}
+resource "aws_guardduty_detector" "off" {
+  count = !var.on ? 1 : 0
+}
+resource "aws_cloudtrail" "trail" {
+  count = local.trail && var.on ? 1 : 0
+}
+resource "aws_cloudtrail" "member" {
+  count = var.kind != "individual" ? 1 : 0
+}
+resource "aws_accessanalyzer_analyzer" "sum" {
+  count = 2 - 1 > 0 ? 1 : 0
+}
+resource "aws_config_config_rule" "each" {
+  for_each = var.on ? toset(["a"]) : toset([])
+}
+resource "aws_config_config_rule" "unknown" {
+  count = var.unset ? 1 : 0
+}
+resource "aws_securityhub_account" "region" {
+  count = contains(["eu-west-1"], "eu-west-1") ? 1 : 0
+}
+resource "aws_securityhub_account" "other_region" {
+  count = contains(["eu-west-1"], "us-east-1") ? 1 : 0
+}
+"#;
+    let output = analyze(&[("main.tf".to_owned(), text.to_owned())]);
+    let addresses: Vec<(&str, bool)> =
+        output.entities.iter().map(|entity| (entity.address.as_str(), entity.conditional.is_some())).collect();
+    assert_eq!(
+        addresses,
+        [
+            ("aws_guardduty_detector.on", false),
+            ("aws_cloudtrail.trail", false),
+            ("aws_accessanalyzer_analyzer.sum", false),
+            ("aws_config_config_rule.each", false),
+            ("aws_config_config_rule.unknown", true),
+            ("aws_securityhub_account.region", false),
+        ]
+    );
 }

@@ -2,7 +2,7 @@
 
 use rein_model::EntityKind;
 
-use crate::engine::{Profile, Unit, UnitSource};
+use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -54,12 +54,11 @@ declare_rule! {
 
 impl Rule for PasswordPolicyMissing {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
-        if ctx.settings().profile != Profile::Baseline || unit.entities_of(EntityKind::PasswordPolicy).next().is_some()
+        // The baseline profile, or a read call of a baseline module, asks for the policy; a call
+        // whose code is not read sets it up itself, and IAM520 judges its inputs.
+        if !crate::rules::baseline::checks_existence(unit, ctx)
+            || unit.entities_of(EntityKind::PasswordPolicy).next().is_some()
         {
-            return;
-        }
-        // A call of a baseline module sets the policy up itself; IAM520 judges its inputs.
-        if unit.modules.iter().any(|call| call.source.contains("secure-baseline")) {
             return;
         }
         if unit.source == UnitSource::CloudFormation {
