@@ -74,6 +74,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &identities::PasswordMaxAge,
         &identities::PreferFederatedIdentities,
         &identities::LongTermAccessKey,
+        &identities::HardcodedOrExposedCredentials,
         &identities::UserDirectPolicy,
         &identities::LoginProfileHygiene,
         &identities::PolicyAttachmentHygiene,

@@ -6,6 +6,8 @@
 
 mod compute_without_role;
 mod delegation_without_boundary_condition;
+mod hardcoded_or_exposed_credentials;
+mod identity_data;
 mod login_profile_hygiene;
 mod long_term_access_key;
 mod password_complexity;
@@ -21,6 +23,7 @@ mod user_direct_policy;
 
 pub use compute_without_role::ComputeWithoutRole;
 pub use delegation_without_boundary_condition::DelegationWithoutBoundaryCondition;
+pub use hardcoded_or_exposed_credentials::HardcodedOrExposedCredentials;
 pub use login_profile_hygiene::LoginProfileHygiene;
 pub use long_term_access_key::LongTermAccessKey;
 pub use password_complexity::PasswordComplexity;
