@@ -67,6 +67,9 @@ pub struct RuleOptions {
     /// Host names of self-hosted CI OIDC issuers (a GitLab instance), checked like the public
     /// CI issuers by IAM306.
     pub ci_oidc_issuers: Vec<String>,
+    /// Every group membership of the account's users is in the analysed code, so a user in no
+    /// group and a group with no members are facts, not gaps of the view (IAM410).
+    pub membership_complete: bool,
 }
 
 impl Default for Settings {

@@ -76,6 +76,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &identities::LongTermAccessKey,
         &identities::HardcodedOrExposedCredentials,
         &identities::UserDirectPolicy,
+        &identities::GroupMembershipHygiene,
         &identities::MfaNotEnforced,
         &identities::LoginProfileHygiene,
         &identities::PolicyAttachmentHygiene,

@@ -6,6 +6,7 @@
 
 mod compute_without_role;
 mod delegation_without_boundary_condition;
+mod group_membership_hygiene;
 mod hardcoded_or_exposed_credentials;
 mod identity_data;
 mod login_profile_hygiene;
@@ -24,6 +25,7 @@ mod user_direct_policy;
 
 pub use compute_without_role::ComputeWithoutRole;
 pub use delegation_without_boundary_condition::DelegationWithoutBoundaryCondition;
+pub use group_membership_hygiene::GroupMembershipHygiene;
 pub use hardcoded_or_exposed_credentials::HardcodedOrExposedCredentials;
 pub use login_profile_hygiene::LoginProfileHygiene;
 pub use long_term_access_key::LongTermAccessKey;
