@@ -65,6 +65,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &trust::TrustPrincipalTooBroad,
         &trust::FederatedTrustMissingClaims,
         &trust::CiOidcSubjectTooBroad,
+        &trust::ServicePrincipalWithoutSource,
         &trust::TrustActionPrincipalMismatch,
         &trust::ExternalAccessGrant,
         &identities::PasswordPolicyMissing,
