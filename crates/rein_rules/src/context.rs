@@ -66,6 +66,25 @@ impl<'a> RuleContext<'a> {
         self.settings
     }
 
+    /// What another rule reports for one document, with this run's catalogue, expansions and
+    /// settings and no fixes: for rules that build on another rule's verdict (IAM309 asks
+    /// whether a role's policies trigger IAM101 or IAM203).
+    pub(crate) fn findings_of(
+        &self,
+        rule: &dyn crate::registry::Rule,
+        doc: &rein_model::PolicyDocument,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let mut ctx = RuleContext::new(self.catalog, self.expansions, self.settings, None, rule.meta(), &mut findings);
+        rule.check_document(doc, &mut ctx);
+        if !doc.is_unreadable() {
+            for stmt in &doc.statements {
+                rule.check_statement(stmt, doc, &mut ctx);
+            }
+        }
+        findings
+    }
+
     /// Starts a finding at the rule's default severity; it is recorded when the builder drops.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> FindingBuilder<'_, 'a> {
         let finding = Finding::new(self.rule.id, self.rule.name(), self.rule.severity, span, message);

@@ -67,6 +67,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &trust::CiOidcSubjectTooBroad,
         &trust::ServicePrincipalWithoutSource,
         &trust::TrustActionPrincipalMismatch,
+        &trust::ComputeRoleExcessivePermissions,
         &trust::ExternalAccessGrant,
         &identities::PasswordPolicyMissing,
         &identities::PasswordMinLength,

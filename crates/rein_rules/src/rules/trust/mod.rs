@@ -2,6 +2,7 @@
 
 mod allow_with_notprincipal;
 mod ci_oidc_subject_too_broad;
+mod compute_role_excessive_permissions;
 mod external_access_grant;
 mod federated_trust_missing_claims;
 mod resource_policy_public;
@@ -13,6 +14,7 @@ mod trust_principal_too_broad;
 
 pub use allow_with_notprincipal::AllowWithNotprincipal;
 pub use ci_oidc_subject_too_broad::CiOidcSubjectTooBroad;
+pub use compute_role_excessive_permissions::ComputeRoleExcessivePermissions;
 pub use external_access_grant::ExternalAccessGrant;
 pub use federated_trust_missing_claims::FederatedTrustMissingClaims;
 pub use resource_policy_public::ResourcePolicyPublic;

@@ -3,6 +3,37 @@
 use std::sync::OnceLock;
 
 const SERVICE_SOURCE_KEYS: &str = include_str!("../../../data/service_source_keys.txt");
+const COMPUTE_SERVICES: &str = include_str!("../../../data/compute_services.txt");
+
+/// One service principal that runs customer code, with what runs there.
+#[derive(Debug)]
+pub(crate) struct ComputeService {
+    pub service: &'static str,
+    pub what: &'static str,
+}
+
+fn parse_compute_services(text: &'static str) -> (Vec<ComputeService>, Vec<&'static str>) {
+    let mut entries = Vec::new();
+    let mut malformed = Vec::new();
+    for line in text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#')) {
+        let fields: Vec<&'static str> = line.split('|').map(str::trim).collect();
+        match fields.as_slice() {
+            [service, what, source] if !service.is_empty() && !what.is_empty() && !source.is_empty() => {
+                entries.push(ComputeService { service, what });
+            }
+            _ => malformed.push(line),
+        }
+    }
+    (entries, malformed)
+}
+
+/// The compute service of a service principal, when it is one.
+pub(crate) fn compute_service(principal: &str) -> Option<&'static ComputeService> {
+    static DATA: OnceLock<Vec<ComputeService>> = OnceLock::new();
+    DATA.get_or_init(|| parse_compute_services(COMPUTE_SERVICES).0)
+        .iter()
+        .find(|entry| entry.service.eq_ignore_ascii_case(principal))
+}
 
 /// How one service principal is tied to its source resource.
 #[derive(Debug)]
@@ -42,5 +73,14 @@ mod tests {
         assert!(malformed.is_empty(), "lines without a known shape: {malformed:?}");
         assert!(!entries.is_empty());
         assert!(entries.iter().all(|entry| entry.service.ends_with(".amazonaws.com")));
+    }
+
+    #[test]
+    fn every_compute_service_line_parses() {
+        let (entries, malformed) = super::parse_compute_services(super::COMPUTE_SERVICES);
+        assert!(malformed.is_empty(), "lines without a known shape: {malformed:?}");
+        assert!(entries.iter().all(|entry| entry.service.ends_with(".amazonaws.com")));
+        assert!(super::compute_service("Lambda.amazonaws.com").is_some());
+        assert!(super::compute_service("config.amazonaws.com").is_none());
     }
 }
