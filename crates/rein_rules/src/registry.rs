@@ -59,6 +59,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &escalation::ResourceExposure,
         &escalation::ResourcePolicySelfEscalation,
         &escalation::DefenseEvasionActions,
+        &escalation::ReferenceAccessChecks,
         &trust::TrustAnyPrincipal,
         &trust::ResourcePolicyPublic,
         &trust::AllowWithNotprincipal,

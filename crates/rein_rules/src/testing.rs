@@ -51,11 +51,20 @@ pub(crate) struct Case {
 
 impl Case {
     /// The case with a rule option that a documentation fence names after its syntax
-    /// (```` ```hcl membership_complete ````), for rules that run only when it is set.
+    /// (```` ```hcl membership_complete ````, ```` ```policy-json identity forbid=kms:*,* ````),
+    /// for rules that run only when it is set.
     fn with_fence_option(mut self, option: Option<&str>) -> Case {
         match option {
             None => {}
             Some("membership_complete") => self.options.membership_complete = true,
+            // `forbid=ACTION,RESOURCE[,PRINCIPAL]`: a forbidden access of IAM210.
+            Some(other) if other.starts_with("forbid=") => {
+                let mut parts = other.trim_start_matches("forbid=").split(',');
+                let action = parts.next().unwrap_or_default().to_owned();
+                let resource = parts.next().unwrap_or("*").to_owned();
+                let principal = parts.next().map(str::to_owned);
+                self.options.forbidden_access.push(crate::engine::ForbiddenAccess { action, resource, principal });
+            }
             Some(other) => panic!("unknown option `{other}` in a documentation fence"),
         }
         self

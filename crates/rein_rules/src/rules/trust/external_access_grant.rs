@@ -182,6 +182,7 @@ mod tests {
             org_id: Some("o-a1b2c3d4e5".to_owned()),
             ci_oidc_issuers: Vec::new(),
             membership_complete: false,
+            forbidden_access: Vec::new(),
         })
     }
 
