@@ -113,6 +113,16 @@ impl FindingBuilder<'_, '_> {
         self
     }
 
+    /// Names a part of the finding that a suppression may name on its own (`IAM403/symbols`);
+    /// it must be one of the rule's declared sub-codes.
+    pub fn sub_code(mut self, code: &'static str) -> Self {
+        debug_assert!(self.ctx.rule.sub_codes.contains(&code), "undeclared sub-code `{code}`");
+        if let Some(finding) = &mut self.finding {
+            finding.sub_codes.push(code);
+        }
+        self
+    }
+
     pub fn note(mut self, note: impl Into<String>) -> Self {
         if let Some(finding) = &mut self.finding {
             finding.notes.push(note.into());
