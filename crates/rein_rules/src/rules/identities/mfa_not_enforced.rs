@@ -22,8 +22,9 @@ declare_rule! {
     /// actions a user needs to enrol a device (`iam:CreateVirtualMFADevice`,
     /// `iam:EnableMFADevice`, `iam:ListMFADevices`, `iam:ListVirtualMFADevices`,
     /// `iam:ResyncMFADevice`, `iam:GetUser`, `iam:ChangePassword`, `sts:GetSessionToken`) is
-    /// info; exempting more than self-service (`iam:*`, `s3:*`) is a warning, because it is a
-    /// way around the pattern.
+    /// info (`iam:ChangePassword` is asked for only when the same document allows it, so that
+    /// a password change at first sign-in is not blocked); exempting more than self-service
+    /// (`iam:*`, `s3:*`) is a warning, because it is a way around the pattern.
     ///
     /// Not reported: users of a configuration whose SCP enforces MFA; users with keys only
     /// (IAM407 is about them); users whose groups or policies are defined elsewhere, since the
@@ -117,6 +118,7 @@ declare_rule! {
 }
 
 const MFA_KEY: &str = "aws:MultiFactorAuthPresent";
+const CHANGE_PASSWORD: &str = "iam:ChangePassword";
 
 /// Whether a statement tests `aws:MultiFactorAuthPresent` with `operator` (`Bool`), with or
 /// without `IfExists` as `if_exists` allows, against `value` only.
@@ -171,7 +173,7 @@ fn console_users<'a>(unit: &Unit<'a>) -> Vec<(&'a Entity, rein_text::Span)> {
 }
 
 impl Rule for MfaNotEnforced {
-    fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+    fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         if !is_deny_pattern(stmt) {
             return;
         }
@@ -201,9 +203,16 @@ impl Rule for MfaNotEnforced {
         if list.items.len() != texts.len() {
             return;
         }
+        // A password change is asked for only where the document lets users change their
+        // password: AWS's own device-management example leaves it to another policy.
+        let changes_password = doc
+            .statements
+            .iter()
+            .any(|other| other.is_allow() && semantics::grants_action(other, ctx, CHANGE_PASSWORD).is_some());
         let missing: Vec<&str> = self_service
             .iter()
-            .filter(|entry| entry.enrol && !texts.iter().any(|(text, _)| glob_matches(text, entry.action)))
+            .filter(|entry| entry.enrol && (changes_password || !entry.action.eq_ignore_ascii_case(CHANGE_PASSWORD)))
+            .filter(|entry| !texts.iter().any(|(text, _)| glob_matches(text, entry.action)))
             .map(|entry| entry.action)
             .collect();
         if !missing.is_empty() {
@@ -320,6 +329,13 @@ Resources:
 "#,
                 ),
                 "User `Alice` has a console password",
+            )
+            // A password change allowed by the same document must be exempted too.
+            .fail_with(
+                case::policy_json(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::*:user/${aws:username}"},{"Effect":"Deny","NotAction":["iam:CreateVirtualMFADevice","iam:EnableMFADevice","iam:ListMFADevices","iam:ListVirtualMFADevices","iam:ResyncMFADevice","iam:GetUser","sts:GetSessionToken"],"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}"#,
+                ),
+                "cannot change an initial password",
             )
             // The enforcement policy through a group.
             .pass(case::hcl(&format!(

@@ -2,7 +2,7 @@
 
 use rein_model::{Entity, EntityKind, NodeKind};
 
-use super::trust_data::service_sources;
+use super::trust_data::{ServiceSource, SourcePin, service_sources};
 use crate::engine::Unit;
 use crate::rules::prelude::*;
 use crate::semantics::{
@@ -23,7 +23,9 @@ declare_rule! {
     /// not count (IAM613 reports them).
     /// Trust policies of service roles, Deny statements and the services listed as sending no
     /// source key are not reported; for some services a key of their own pins the source
-    /// (`kms:EncryptionContext:aws:cloudtrail:arn` for CloudTrail), and counts too.
+    /// (`kms:EncryptionContext:aws:cloudtrail:arn` for CloudTrail), and so does an object path
+    /// with a fixed account where the service writes under `AWSLogs/<account id>/` (CloudTrail,
+    /// Config, VPC flow logs, load balancer logs).
     ///
     /// ## Why it matters
     /// A service principal stands for the service acting for *any* customer. Without a source
@@ -115,10 +117,40 @@ const SOURCE_KEYS: &[&str] = &["aws:SourceArn", "aws:SourceAccount", "aws:Source
 /// Keys about the calling principal, which a service principal never carries.
 const PRINCIPAL_KEYS: &[&str] = &["aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount"];
 
-/// What the data says of a service: `None` when it is not listed, `Some(None)` when it sends no
-/// source key, `Some(Some(key))` when `key` pins its source too.
-fn listed(service: &str) -> Option<Option<&'static str>> {
-    service_sources().iter().find(|entry| glob_matches(entry.service, service)).map(|entry| entry.key)
+/// The data entries of a service principal.
+fn entries(service: &str) -> Vec<&'static ServiceSource> {
+    service_sources().iter().filter(|entry| glob_matches(entry.service, service)).collect()
+}
+
+/// Whether every resource of the statement lies under `<segment><account id>/` for a fixed
+/// account (`arn:aws:s3:::logs/AWSLogs/123456789012/*`).
+fn path_pins_account(stmt: &Statement, segment: &str) -> bool {
+    let Some(list) = &stmt.resource else { return false };
+    !list.items.is_empty()
+        && list.items.iter().all(|item| {
+            item.known().is_some_and(|text| {
+                text.match_indices(segment).any(|(at, _)| {
+                    let rest = text.get(at + segment.len()..).unwrap_or_default();
+                    rest.get(..12).is_some_and(semantics::is_account_id) && rest.get(12..13) == Some("/")
+                })
+            })
+        })
+}
+
+/// Whether something besides the global source keys pins the source, or the service sends no
+/// source key; returns the service's own key for the message otherwise.
+fn pinned_otherwise(stmt: &Statement, service: &str) -> Result<(), Option<&'static str>> {
+    let mut own_key = None;
+    for entry in entries(service) {
+        match entry.key {
+            None => return Ok(()),
+            Some(SourcePin::Key(key)) if has_narrowing_key(stmt, key) => return Ok(()),
+            Some(SourcePin::Key(key)) => own_key = Some(key),
+            Some(SourcePin::Path(segment)) if path_pins_account(stmt, segment) => return Ok(()),
+            Some(SourcePin::Path(_)) => {}
+        }
+    }
+    Err(own_key)
 }
 
 impl Rule for ServicePrincipalWithoutSource {
@@ -132,12 +164,7 @@ impl Rule for ServicePrincipalWithoutSource {
         }
         for item in principal_items(principal) {
             let PrincipalShape::Service(service) = &item.shape else { continue };
-            let own_key = match listed(service) {
-                Some(None) => continue,
-                Some(Some(key)) if has_narrowing_key(stmt, key) => continue,
-                Some(Some(key)) => Some(key),
-                None => None,
-            };
+            let Err(own_key) = pinned_otherwise(stmt, service) else { continue };
             let message = if mentions_key(stmt, "aws:Referer") {
                 format!(
                     "`{service}` is limited by `aws:Referer`, which services do not send; test `aws:SourceArn` or `aws:SourceAccount` instead"
@@ -173,7 +200,7 @@ impl Rule for ServicePrincipalWithoutSource {
 fn check_permission(permission: &Entity, ctx: &mut RuleContext<'_>) {
     let Some(attribute) = permission.attribute("principal") else { return };
     let NodeKind::String(Value::Known(principal)) = &attribute.value.kind else { return };
-    if !principal.ends_with(".amazonaws.com") || matches!(listed(principal), Some(None)) {
+    if !principal.ends_with(".amazonaws.com") || entries(principal).iter().any(|entry| entry.key.is_none()) {
         return;
     }
     if permission.attribute("source_arn").is_some() || permission.attribute("source_account").is_some() {
@@ -240,6 +267,13 @@ resource "aws_sqs_queue_policy" "jobs" {
             // The CloudTrail key policy pins the trail through the encryption context.
             .pass(res(
                 r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*","Condition":{"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:123456789012:trail/*"}}}]}"#,
+            ))
+            // CloudTrail writes under `AWSLogs/<account>/`: the object path pins the account.
+            .pass(res(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/AWSLogs/123456789012/*"}]}"#,
+            ))
+            .fail(res(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/AWSLogs/*"}]}"#,
             ))
             // A source condition from a reference is there, even if its value is not known.
             .pass(case::hcl(

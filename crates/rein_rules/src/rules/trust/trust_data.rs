@@ -36,12 +36,23 @@ pub(crate) fn compute_service(principal: &str) -> Option<&'static ComputeService
 }
 
 /// How one service principal is tied to its source resource.
+/// What ties a service's grant to one customer besides `aws:SourceArn` and friends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SourcePin {
+    /// A condition key of the service (`kms:EncryptionContext:aws:cloudtrail:arn`).
+    Key(&'static str),
+    /// The service writes under `<segment><account id>/`, so an object path with a fixed
+    /// account there names the source account.
+    Path(&'static str),
+}
+
 #[derive(Debug)]
 pub(crate) struct ServiceSource {
     /// The service principal, as an IAM glob (`logs.*.amazonaws.com`).
     pub service: &'static str,
-    /// A key that pins the source as `aws:SourceArn` does; `None` when the service sends none.
-    pub key: Option<&'static str>,
+    /// What pins the source besides the global source keys; `None` when the service sends no
+    /// source key.
+    pub key: Option<SourcePin>,
 }
 
 fn parse_service_sources(text: &'static str) -> (Vec<ServiceSource>, Vec<&'static str>) {
@@ -51,7 +62,12 @@ fn parse_service_sources(text: &'static str) -> (Vec<ServiceSource>, Vec<&'stati
         let fields: Vec<&'static str> = line.split('|').map(str::trim).collect();
         match fields.as_slice() {
             [service, key, source] if !service.is_empty() && !key.is_empty() && !source.is_empty() => {
-                entries.push(ServiceSource { service, key: (*key != "-").then_some(*key) });
+                let pin = match key.strip_prefix("path:") {
+                    _ if *key == "-" => None,
+                    Some(segment) => Some(SourcePin::Path(segment)),
+                    None => Some(SourcePin::Key(key)),
+                };
+                entries.push(ServiceSource { service, key: pin });
             }
             _ => malformed.push(line),
         }
