@@ -19,7 +19,8 @@ declare_rule! {
     ///   `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` variable;
     /// - outputs that show an access key's secret (`aws_iam_access_key` `secret` or
     ///   `ses_smtp_password_v4`) without `sensitive = true`, and template `Outputs` of
-    ///   `!GetAtt <AccessKey>.SecretAccessKey`;
+    ///   `!GetAtt <AccessKey>.SecretAccessKey` (plans are read too: their configuration records
+    ///   what each root output reads);
     /// - a CloudFormation `LoginProfile.Password` written as a literal, or taken from a parameter
     ///   with a `Default` or without `NoEcho: true`.
     ///
