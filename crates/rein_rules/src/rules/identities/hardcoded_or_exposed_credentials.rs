@@ -185,8 +185,18 @@ fn is_secret_name(name: &str) -> bool {
 fn describe(entity: &Entity) -> String {
     match entity.kind {
         EntityKind::Provider => "the `aws` provider configuration".to_owned(),
-        EntityKind::Output => format!("output `{}`", entity.address),
+        EntityKind::Output => output_name(entity),
         _ => format!("`{}`", entity.address),
+    }
+}
+
+/// An output for messages: Terraform addresses say `output.` already (`output.ci_secret`); a
+/// template's outputs are named by their logical id.
+fn output_name(output: &Entity) -> String {
+    if output.address.starts_with("output.") || output.address.contains(".output.") {
+        format!("`{}`", output.address)
+    } else {
+        format!("output `{}`", output.address)
     }
 }
 
@@ -272,6 +282,11 @@ fn referenced_type<'u>(unit: &'u Unit<'_>, reference: &'u Reference) -> Option<&
     parts.pop()
 }
 
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
 /// Outputs that show a secret attribute without `sensitive = true`.
 fn report_outputs(unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
     for output in unit.entities_of(EntityKind::Output) {
@@ -294,7 +309,12 @@ fn report_outputs(unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         };
         ctx.report(
             value.value.span,
-            format!("Output `{}` shows `{}.{}`, a secret", output.address, reference.entity, reference.attribute),
+            format!(
+                "{} shows `{}.{}`, a secret",
+                capitalized(&output_name(output)),
+                reference.entity,
+                reference.attribute
+            ),
         )
         .note(how);
     }
@@ -446,7 +466,7 @@ output "ci_secret" {
 }
 "#,
                 ),
-                "Output `output.ci_secret` shows `aws_iam_access_key.ci.secret`",
+                "`output.ci_secret` shows `aws_iam_access_key.ci.secret`",
             )
             .fail_with(
                 case::hcl(
@@ -457,6 +477,21 @@ output "smtp" {
 "#,
                 ),
                 "ses_smtp_password_v4",
+            )
+            .fail_with(
+                case::cfn(
+                    r#"
+Resources:
+  CiKey:
+    Type: AWS::IAM::AccessKey
+    Properties:
+      UserName: ci
+Outputs:
+  CiSecret:
+    Value: !GetAtt CiKey.SecretAccessKey
+"#,
+                ),
+                "Output `CiSecret` shows `CiKey.SecretAccessKey`, a secret",
             )
             .fail_with(
                 case::cfn(
