@@ -168,16 +168,23 @@ fn mapping(ty: &str) -> Option<(EntityKind, &'static [(&'static str, &'static st
             K::KmsKey,
             &[("EnableKeyRotation", "enable_key_rotation"), ("PendingWindowInDays", "deletion_window_in_days")],
         ),
-        "AWS::Lambda::Function" | "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
-            (K::Compute, &[("Role", "role")])
+        "AWS::Lambda::Function" | "AWS::Serverless::Function" => {
+            (K::Compute, &[("Role", "role"), ("Environment.Variables", "environment_variables")])
         }
+        "AWS::Serverless::StateMachine" => (K::Compute, &[("Role", "role")]),
         "AWS::StepFunctions::StateMachine" => (K::Compute, &[("RoleArn", "role")]),
         "AWS::EC2::Instance" => {
             (K::Compute, &[("IamInstanceProfile", "iam_instance_profile"), ("UserData", "user_data")])
         }
-        "AWS::ECS::TaskDefinition" => {
-            (K::Compute, &[("TaskRoleArn", "task_role_arn"), ("ExecutionRoleArn", "execution_role_arn")])
-        }
+        "AWS::ECS::TaskDefinition" => (
+            K::Compute,
+            &[
+                ("TaskRoleArn", "task_role_arn"),
+                ("ExecutionRoleArn", "execution_role_arn"),
+                ("ContainerDefinitions", "container_definitions"),
+            ],
+        ),
+        "AWS::SSM::Parameter" => (K::SsmParameter, &[("Type", "type"), ("Value", "value")]),
         _ => return None,
     })
 }
@@ -213,6 +220,46 @@ pub(crate) fn entity(
         attributes,
         conditional,
     })
+}
+
+/// The entities of a template's `Parameters` and `Outputs` sections: what is passed in (with
+/// `Type`, `Default` and `NoEcho`, read as written, since a default is what a `Ref` without
+/// arguments resolves to) and what is exported (`Value`).
+pub(crate) fn section_entities(template: &Template<'_>, root: &Tree) -> Vec<Entity> {
+    /// A section, the kind and pseudo type of its entries, and their `(property, name)` pairs.
+    type Section = (&'static str, EntityKind, &'static str, &'static [(&'static str, &'static str)]);
+    let sections: [Section; 2] = [
+        (
+            "Parameters",
+            EntityKind::TemplateParameter,
+            "AWS::CloudFormation::Parameter",
+            &[("Type", "type"), ("Default", "default"), ("NoEcho", "no_echo")],
+        ),
+        ("Outputs", EntityKind::Output, "AWS::CloudFormation::Output", &[("Value", "value")]),
+    ];
+    let mut entities = Vec::new();
+    for (section, kind, resource_type, names) in sections {
+        let Some(entries) = root.get(section) else { continue };
+        for (id, definition) in entries.entries() {
+            let Some(address) = id.as_str() else { continue };
+            let mut attributes = Vec::new();
+            for (path, name) in names {
+                let Some((key, value)) = property(definition, path) else { continue };
+                let Some(value) = template.lower(value, 1) else { continue };
+                attributes.push(Attribute { name: (*name).to_owned(), key_span: template.span(&key.span), value });
+            }
+            entities.push(Entity {
+                kind,
+                address: address.to_owned(),
+                resource_type: resource_type.to_owned(),
+                span: template.span(&id.span),
+                extent: template.span(&(id.span.start..definition.span.end.max(id.span.end))),
+                attributes,
+                conditional: definition.get("Condition").map(|_| "exported only under a condition".to_owned()),
+            });
+        }
+    }
+    entities
 }
 
 /// The role SAM generates for a function or state machine without `Role`: `<LogicalId>Role`,

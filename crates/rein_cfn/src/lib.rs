@@ -102,6 +102,7 @@ pub fn analyze_template(file: FileId, text: &str) -> CfnOutput {
         Kind::Seq(items) => items.iter().any(|item| item.as_str() == Some(SAM_TRANSFORM)),
         _ => transform.as_str() == Some(SAM_TRANSFORM),
     });
+    out.entities.extend(entities::section_entities(&template, &root));
     let Some(resources) = root.get("Resources") else { return out };
     for (id, resource) in resources.entries() {
         let Some(owner) = id.as_str() else { continue };

@@ -340,7 +340,10 @@ impl<'t> Template<'t> {
                 .get("Type")
                 .and_then(Tree::as_str)
                 .is_some_and(|ty| ty.starts_with("List<") || ty == "CommaDelimitedList");
-            let hole = |reason: String| Target::Hole(Unknown::new(reason));
+            // The hole names the parameter, so that rules can read its `NoEcho` (parameters and
+            // resources share one namespace of logical ids).
+            let reference = Reference { entity: name.to_owned(), attribute: String::new() };
+            let hole = |reason: String| Target::Hole(Unknown::referring(reason, reference.clone()));
             return match param.get("Default") {
                 Some(_) if is_list => hole(format!("list parameter `{name}` is not expanded")),
                 // CloudFormation allows only literals here; lowering anything else could recurse

@@ -107,6 +107,9 @@ pub struct Finding {
     /// Extra lines of advice ("did you mean …").
     pub notes: Vec<String>,
     pub fixes: Vec<Fix>,
+    /// The parts of the finding that a suppression may name on their own, e.g. `symbols` of
+    /// `IAM403/symbols`: a finding about several missing settings lists one per setting.
+    pub sub_codes: Vec<&'static str>,
 }
 
 impl Finding {
@@ -126,6 +129,7 @@ impl Finding {
             labels: Vec::new(),
             notes: Vec::new(),
             fixes: Vec::new(),
+            sub_codes: Vec::new(),
         }
     }
 

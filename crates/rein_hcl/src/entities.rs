@@ -40,7 +40,8 @@ enum Existence {
 }
 
 fn lower_entity<'m>(lowerer: &Lowerer<'m>, resource: &Resource<'m>) -> Option<Entity> {
-    let entry = rein_tfschema::entity_type(&resource.kind)?;
+    let entry =
+        rein_tfschema::entity_type(&resource.kind).or_else(|| rein_tfschema::block_entity_type(&resource.kind))?;
     let parsed = lowerer.files.get(resource.file)?;
     let block = resource.block;
     let conditional = match existence(lowerer, parsed, resource) {

@@ -113,7 +113,10 @@ fn analyze_tree<'a>(dir: &str, files: Vec<LoadedFile<'a>>, load: Option<Loader<'
     for node in 0..module_graph.nodes.len() {
         let Some(lowerer) = Lowerer::new(&module_graph, node) else { continue };
         read_resources(&lowerer, &mut out, &mut consumed);
-        out.entities.extend(entities::lower_entities(&lowerer, &lowerer.index.resources));
+        let mut module_entities = entities::lower_entities(&lowerer, &lowerer.index.resources);
+        module_entities.extend(entities::lower_entities(&lowerer, &lowerer.index.blocks));
+        module_entities.sort_by_key(|entity| (entity.span.file, entity.span.range.start()));
+        out.entities.extend(module_entities);
     }
     for call in &found.calls {
         let Some(lowerer) = Lowerer::new(&module_graph, call.node) else { continue };

@@ -48,6 +48,9 @@ pub(crate) struct Index<'m> {
     pub outputs: BTreeMap<String, Loc<'m>>,
     /// `module` blocks in file and source order.
     pub module_calls: Vec<Call<'m>>,
+    /// `provider "aws"` and `output` blocks, in file and source order, as resources whose kind
+    /// is the keyword (`provider.aws`, `output.NAME`): the entities of `rein_tfschema::BLOCK_TYPES`.
+    pub blocks: Vec<Resource<'m>>,
 }
 
 /// One `module "NAME" { … }` block.
@@ -113,7 +116,23 @@ impl<'m> Index<'m> {
                         if let Some((_, value)) = attribute(parsed, body, "value") {
                             index.outputs.entry((*name).to_owned()).or_insert(Loc { file: file_idx, node: value });
                         }
+                        index.blocks.push(Resource {
+                            prefix: prefix.to_owned(),
+                            kind: "output".to_owned(),
+                            name: (*name).to_owned(),
+                            file: file_idx,
+                            block,
+                            body,
+                        });
                     }
+                    ("provider", ["aws"]) => index.blocks.push(Resource {
+                        prefix: prefix.to_owned(),
+                        kind: "provider".to_owned(),
+                        name: "aws".to_owned(),
+                        file: file_idx,
+                        block,
+                        body,
+                    }),
                     ("module", [name]) => {
                         index.module_calls.push(Call { name: (*name).to_owned(), file: file_idx, block, body })
                     }

@@ -165,12 +165,26 @@ pub enum EntityKind {
     FlowLog,
     /// Compute that runs with a role: `role` (Lambda), `iam_instance_profile` (EC2; an object
     /// with `arn` or `name` in a launch template), `task_role_arn` / `execution_role_arn` (ECS).
+    /// What the workload is started with: `user_data` (EC2), `environment_variables` (Lambda,
+    /// an object), `container_definitions` (ECS: JSON text in Terraform, a list in
+    /// CloudFormation).
     Compute,
     /// A grant in a Lambda function's resource policy (`aws_lambda_permission`,
     /// `AWS::Lambda::Permission`): `function_name`, `action`, `principal`, `source_arn`,
     /// `source_account`, `principal_org_id`, `function_url_auth_type`. It is one statement that
     /// the service writes into the function's policy, not a document the source spells out.
     LambdaPermission,
+    /// The configuration of the Terraform AWS provider (`provider "aws"`): `access_key`,
+    /// `secret_key`, `token`.
+    Provider,
+    /// A value the configuration exports: a Terraform `output` block or an entry of a template's
+    /// `Outputs`: `value`, `sensitive` (Terraform only).
+    Output,
+    /// A template parameter (CloudFormation `Parameters`): `type`, `default`, `no_echo`.
+    TemplateParameter,
+    /// An SSM parameter: `type` (`String`, `StringList`, `SecureString`), `value`,
+    /// `insecure_value`.
+    SsmParameter,
 }
 
 impl EntityKind {
@@ -230,6 +244,10 @@ impl EntityKind {
             EntityKind::FlowLog => "flow-log",
             EntityKind::Compute => "compute",
             EntityKind::LambdaPermission => "lambda-permission",
+            EntityKind::Provider => "provider",
+            EntityKind::Output => "output",
+            EntityKind::TemplateParameter => "template-parameter",
+            EntityKind::SsmParameter => "ssm-parameter",
         }
     }
 }

@@ -80,6 +80,25 @@ impl<'a> RuleContext<'a> {
         self.settings
     }
 
+    /// What another rule reports for one document, with this run's catalogue, expansions and
+    /// settings and no fixes: for rules that build on another rule's verdict (IAM309 asks
+    /// whether a role's policies trigger IAM101 or IAM203).
+    pub(crate) fn findings_of(
+        &self,
+        rule: &dyn crate::registry::Rule,
+        doc: &rein_model::PolicyDocument,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let mut ctx = RuleContext::new(self.catalog, self.expansions, self.settings, None, rule.meta(), &mut findings);
+        rule.check_document(doc, &mut ctx);
+        if !doc.is_unreadable() {
+            for stmt in &doc.statements {
+                rule.check_statement(stmt, doc, &mut ctx);
+            }
+        }
+        findings
+    }
+
     /// Starts a finding at the rule's default severity; it is recorded when the builder drops.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> FindingBuilder<'_, 'a> {
         let finding = Finding::new(self.rule.id, self.rule.name(), self.rule.severity, span, message);
@@ -104,6 +123,16 @@ impl FindingBuilder<'_, '_> {
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
         if let Some(finding) = &mut self.finding {
             finding.labels.push(rein_diagnostics::Label { span, message: message.into() });
+        }
+        self
+    }
+
+    /// Names a part of the finding that a suppression may name on its own (`IAM403/symbols`);
+    /// it must be one of the rule's declared sub-codes.
+    pub fn sub_code(mut self, code: &'static str) -> Self {
+        debug_assert!(self.ctx.rule.sub_codes.contains(&code), "undeclared sub-code `{code}`");
+        if let Some(finding) = &mut self.finding {
+            finding.sub_codes.push(code);
         }
         self
     }

@@ -67,6 +67,24 @@ pub struct RuleOptions {
     /// Host names of self-hosted CI OIDC issuers (a GitLab instance), checked like the public
     /// CI issuers by IAM306.
     pub ci_oidc_issuers: Vec<String>,
+    /// Every group membership of the account's users is in the analysed code, so a user in no
+    /// group and a group with no members are facts, not gaps of the view (IAM410).
+    pub membership_complete: bool,
+    /// Access that no `Allow` of the configuration may reach (IAM210 "not granted"); empty
+    /// turns the check off.
+    pub forbidden_access: Vec<ForbiddenAccess>,
+}
+
+/// One access that must not be granted: an action pattern on a resource pattern, optionally for
+/// one principal (IAM `*` and `?` globs, as in policies).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ForbiddenAccess {
+    /// `kms:Decrypt`, `s3:Get*`.
+    pub action: String,
+    /// `arn:aws:kms:*:*:key/payroll-*`, `*`.
+    pub resource: String,
+    /// A principal ARN or an IaC address (`aws_iam_role.ci`); `None` means any principal.
+    pub principal: Option<String>,
 }
 
 impl Default for Settings {

@@ -20,7 +20,7 @@ mod testing;
 
 pub use context::{FindingBuilder, RuleContext};
 pub use docs::{REQUIRED_SECTIONS, RuleDocs, docs_sections};
-pub use engine::{CheckInput, Profile, RuleOptions, Settings, Unit, UnitSource, check, check_units};
+pub use engine::{CheckInput, ForbiddenAccess, Profile, RuleOptions, Settings, Unit, UnitSource, check, check_units};
 pub use meta::{Category, FixAvailability, Frontend, RuleMeta, RuleStatus};
 pub use registry::{DeclaredRule, Rule, all_rules, find_rule};
 pub use suppress::{Suppressed, apply_suppressions, names_rule};
@@ -54,7 +54,8 @@ macro_rules! declare_rule {
             category: $category:ident,
             severity: $severity:ident,
             fix: $fix:ident,
-            frontends: [$($frontend:ident),* $(,)?] $(,)?
+            frontends: [$($frontend:ident),* $(,)?]
+            $(, sub_codes: [$($sub_code:literal),* $(,)?])? $(,)?
         }
     ) => {
         #[derive(Debug, Default, Clone, Copy)]
@@ -70,6 +71,7 @@ macro_rules! declare_rule {
                 status: $crate::RuleStatus::Stable { since: "0.1.0" },
                 fix: $crate::FixAvailability::$fix,
                 frontends: &[$($crate::Frontend::$frontend),*],
+                sub_codes: &[$($($sub_code),*)?],
                 docs: concat!($($doc, "\n"),*),
             };
         }

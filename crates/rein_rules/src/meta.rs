@@ -77,6 +77,9 @@ pub struct RuleMeta {
     pub status: RuleStatus,
     pub fix: FixAvailability,
     pub frontends: &'static [Frontend],
+    /// Parts of the rule's findings that suppressions may name on their own, as
+    /// `<id>/<sub-code>` (`IAM403/symbols`).
+    pub sub_codes: &'static [&'static str],
     /// The doc comment, the single source of `rein rule`, hover text and SARIF help.
     pub docs: &'static str,
 }

@@ -984,6 +984,75 @@ pub fn glob_matches(pattern: &str, text: &str) -> bool {
     }
 }
 
+/// Whether two resource patterns can name a common resource. ARNs are compared field by field,
+/// as IAM matches each of the six colon-separated components separately
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN>);
+/// `*` alone stands for every resource. `arn:aws:kms:*:*:key/*` and
+/// `arn:aws:kms:eu-west-1:*:key/payroll-*` intersect; `…:key/app-*` and `…:key/payroll-*` do not.
+pub fn resources_intersect(left: &str, right: &str) -> bool {
+    if left == "*" || right == "*" {
+        return true;
+    }
+    match (left.starts_with("arn:"), right.starts_with("arn:")) {
+        (true, true) => {
+            let left_fields: Vec<&str> = left.splitn(6, ':').collect();
+            let right_fields: Vec<&str> = right.splitn(6, ':').collect();
+            left_fields.len() == right_fields.len()
+                && left_fields.iter().zip(&right_fields).all(|(l, r)| globs_intersect(l, r))
+        }
+        _ => globs_intersect(left, right),
+    }
+}
+
+/// Whether two IAM globs (`*` any run, `?` one character) match some common text, exactly as
+/// written (case matters, as it does in ARNs).
+pub fn globs_intersect(left: &str, right: &str) -> bool {
+    let left: Vec<char> = left.chars().collect();
+    let right: Vec<char> = right.chars().collect();
+    // reachable[i][j]: the first i characters of `left` and j of `right` can match one text.
+    let width = right.len() + 1;
+    let mut reachable = vec![false; (left.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    if let Some(cell) = reachable.get_mut(0) {
+        *cell = true;
+    }
+    for i in 0..=left.len() {
+        for j in 0..=right.len() {
+            if !reachable.get(at(i, j)).copied().unwrap_or(false) {
+                continue;
+            }
+            let (l, r) = (left.get(i).copied(), right.get(j).copied());
+            let mut mark = |i: usize, j: usize| {
+                if let Some(cell) = reachable.get_mut(at(i, j)) {
+                    *cell = true;
+                }
+            };
+            // A star may match nothing, or take one character of the other side (a star there
+            // included, which stands for anything).
+            if l == Some('*') {
+                mark(i + 1, j);
+                if r.is_some() {
+                    mark(i, j + 1);
+                }
+            }
+            if r == Some('*') {
+                mark(i, j + 1);
+                if l.is_some() {
+                    mark(i + 1, j);
+                }
+            }
+            if let (Some(l), Some(r)) = (l, r)
+                && l != '*'
+                && r != '*'
+                && (l == '?' || r == '?' || l == r)
+            {
+                mark(i + 1, j + 1);
+            }
+        }
+    }
+    reachable.get(at(left.len(), right.len())).copied().unwrap_or(false)
+}
+
 fn glob_slices<T: Copy + PartialEq>(pattern: &[T], text: &[T], eq: impl Fn(&T, &T) -> bool, star: T, one: T) -> bool {
     let (mut p, mut t, mut last_star, mut mark) = (0usize, 0usize, None, 0usize);
     while t < text.len() {
@@ -1023,5 +1092,20 @@ mod glob_tests {
         assert!(!glob_matches("iam:Get*", "iam:PassRole"));
         assert!(!glob_matches("s3:Get", "s3:GetObject"));
         assert!(glob_matches("arn:aws:s3:::é*", "arn:aws:s3:::é/x"));
+    }
+
+    #[test]
+    fn globs_intersect_when_some_text_matches_both() {
+        use super::{globs_intersect, resources_intersect};
+        assert!(resources_intersect("*", "arn:aws:kms:*:*:key/payroll-*"));
+        assert!(resources_intersect("arn:aws:kms:*:*:key/*", "arn:aws:kms:eu-west-1:*:key/payroll-*"));
+        assert!(resources_intersect(
+            "arn:aws:kms:eu-west-1:123456789012:key/payroll-1",
+            "arn:aws:kms:*:*:key/payroll-*"
+        ));
+        assert!(!resources_intersect("arn:aws:kms:*:*:key/app-*", "arn:aws:kms:*:*:key/payroll-*"));
+        assert!(!resources_intersect("arn:aws:s3:::a", "arn:aws:s3:::b"));
+        assert!(globs_intersect("a?c", "ab*"));
+        assert!(!globs_intersect("abc", "ab"));
     }
 }

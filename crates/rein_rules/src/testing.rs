@@ -50,6 +50,26 @@ pub(crate) struct Case {
 }
 
 impl Case {
+    /// The case with a rule option that a documentation fence names after its syntax
+    /// (```` ```hcl membership_complete ````, ```` ```policy-json identity forbid=kms:*,* ````),
+    /// for rules that run only when it is set.
+    fn with_fence_option(mut self, option: Option<&str>) -> Case {
+        match option {
+            None => {}
+            Some("membership_complete") => self.options.membership_complete = true,
+            // `forbid=ACTION,RESOURCE[,PRINCIPAL]`: a forbidden access of IAM210.
+            Some(other) if other.starts_with("forbid=") => {
+                let mut parts = other.trim_start_matches("forbid=").split(',');
+                let action = parts.next().unwrap_or_default().to_owned();
+                let resource = parts.next().unwrap_or("*").to_owned();
+                let principal = parts.next().map(str::to_owned);
+                self.options.forbidden_access.push(crate::engine::ForbiddenAccess { action, resource, principal });
+            }
+            Some(other) => panic!("unknown option `{other}` in a documentation fence"),
+        }
+        self
+    }
+
     /// The same case run with these rule options.
     pub(crate) fn with_options(mut self, options: RuleOptions) -> Case {
         self.options = options;
@@ -225,12 +245,15 @@ impl RuleTest {
         for block in docs.code_blocks() {
             let mut words = block.lang.split_whitespace();
             let Some(syntax) = words.next().and_then(Syntax::of_fence) else { continue };
-            let case = match (syntax, words.next()) {
+            let mut case = match (syntax, words.next()) {
                 (Syntax::PolicyJson, Some(kind)) => case::policy_json_as(kind, &block.code),
                 (Syntax::PolicyJson, None) => case::policy_json(&block.code),
-                (Syntax::Hcl, _) => case::hcl(&block.code),
-                (Syntax::Cfn, _) => case::cfn(&block.code),
+                (Syntax::Hcl, option) => case::hcl(&block.code).with_fence_option(option),
+                (Syntax::Cfn, option) => case::cfn(&block.code).with_fence_option(option),
             };
+            for option in words {
+                case = case.with_fence_option(Some(option));
+            }
             match block.section.as_str() {
                 "Example" => {
                     if syntax == Syntax::PolicyJson {

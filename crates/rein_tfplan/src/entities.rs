@@ -10,7 +10,7 @@
 use jsonc_parser::ast::{Object, ObjectProp, Value as Json};
 use jsonc_parser::common::{Range, Ranged};
 use rein_model::tree::{MAX_DEPTH, Member, Object as TreeObject};
-use rein_model::{Attribute, Entity, Key, Node, NodeKind, Unknown, Value};
+use rein_model::{Attribute, Entity, EntityKind, Key, Node, NodeKind, Reference, Unknown, Value};
 use rein_text::Span;
 use rein_tfschema::{AttributeSpec, Shape};
 
@@ -51,6 +51,69 @@ impl Reader<'_, '_> {
             // A plan has decided `count` and `for_each`: every planned resource exists.
             conditional: None,
         });
+    }
+
+    /// The root module's `output` blocks as the plan's configuration records them: `value`
+    /// stands for the expression (unknown, referring to the first attribute it reads, e.g.
+    /// `aws_iam_access_key.ci.secret`), and `sensitive` is kept as written.
+    pub(crate) fn read_outputs(&mut self, outputs: &Object<'_>) {
+        for prop in &outputs.properties {
+            let Json::Object(output) = &prop.value else { continue };
+            let name = prop.name.as_str();
+            let span = self.span(prop.name.range());
+            let mut attributes = Vec::new();
+            if let Some(expression) = output.get("expression") {
+                let references: Vec<&str> = match &expression.value {
+                    Json::Object(expression) => expression
+                        .get_array("references")
+                        .map(|list| {
+                            list.elements
+                                .iter()
+                                .filter_map(|item| match item {
+                                    Json::StringLit(text) => Some(text.value.as_ref()),
+                                    _ => None,
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                // Terraform lists `a.b.attr` before `a.b`; the first with an attribute is the one read.
+                let reference = references.iter().find_map(|text| {
+                    let (entity, attribute) = text.rsplit_once('.')?;
+                    entity
+                        .contains('.')
+                        .then(|| Reference { entity: entity.to_owned(), attribute: attribute.to_owned() })
+                });
+                let at = self.span(expression.value.range());
+                let reason = format!("the value of output `{name}` is computed by Terraform");
+                let unknown = match reference {
+                    Some(reference) => Unknown::referring(reason, reference),
+                    None => Unknown::new(reason),
+                };
+                attributes.push(Attribute {
+                    name: "value".to_owned(),
+                    key_span: self.span(expression.name.range()),
+                    value: Node::new(at, NodeKind::Unknown(unknown)),
+                });
+            }
+            if let Some(sensitive) = output.get("sensitive") {
+                attributes.push(Attribute {
+                    name: "sensitive".to_owned(),
+                    key_span: self.span(sensitive.name.range()),
+                    value: self.node(&sensitive.value, None, 0),
+                });
+            }
+            self.out.entities.push(Entity {
+                kind: EntityKind::Output,
+                address: format!("output.{name}"),
+                resource_type: "output".to_owned(),
+                span,
+                extent: self.span(prop.range),
+                attributes,
+                conditional: None,
+            });
+        }
     }
 
     fn entity_attribute(

@@ -96,6 +96,13 @@ pub fn analyze_plan(file: FileId, text: &str) -> PlanOutput {
             }
         }
     }
+    if let Some(outputs) = root
+        .get_object("configuration")
+        .and_then(|configuration| configuration.get_object("root_module"))
+        .and_then(|module| module.get_object("outputs"))
+    {
+        reader.read_outputs(outputs);
+    }
     out.issues.sort_by_key(|(span, _)| span.range.start());
     out
 }

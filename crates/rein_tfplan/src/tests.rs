@@ -174,3 +174,34 @@ fn module_nesting_is_bounded() {
     let out = analyze_plan(FileId(0), &plan);
     assert_eq!(out.issues.len(), 1);
 }
+
+#[test]
+fn root_outputs_are_entities_with_the_attribute_they_read() {
+    let text = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": []}},
+  "configuration": {"root_module": {"outputs": {
+    "ci_secret": {"expression": {"references": ["aws_iam_access_key.ci.secret", "aws_iam_access_key.ci"]}},
+    "ci_id": {"sensitive": true, "expression": {"references": ["aws_iam_access_key.ci.id", "aws_iam_access_key.ci"]}}
+  }}}
+}"#;
+    let out = analyze_plan(FileId(0), text);
+    let outputs: Vec<(String, Option<String>, Option<bool>)> = out
+        .entities
+        .iter()
+        .filter(|entity| entity.kind == rein_model::EntityKind::Output)
+        .map(|entity| {
+            let reference =
+                entity.attribute("value").and_then(|attr| rein_model::inventory::node_reference(&attr.value));
+            let read = reference.map(|r| format!("{}.{}", r.entity, r.attribute));
+            (entity.address.clone(), read, entity.bool("sensitive"))
+        })
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            ("output.ci_secret".to_owned(), Some("aws_iam_access_key.ci.secret".to_owned()), None),
+            ("output.ci_id".to_owned(), Some("aws_iam_access_key.ci.id".to_owned()), Some(true)),
+        ]
+    );
+}

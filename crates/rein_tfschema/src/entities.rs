@@ -449,7 +449,11 @@ pub const ENTITY_TYPES: &[EntityType] = &[
         ],
     ),
     // Compute that runs with a role.
-    entity("aws_lambda_function", EntityKind::Compute, &[arg("role", &["role"])]),
+    entity(
+        "aws_lambda_function",
+        EntityKind::Compute,
+        &[arg("role", &["role"]), arg("environment_variables", &["environment", "variables"])],
+    ),
     entity(
         "aws_instance",
         EntityKind::Compute,
@@ -463,7 +467,16 @@ pub const ENTITY_TYPES: &[EntityType] = &[
     entity(
         "aws_ecs_task_definition",
         EntityKind::Compute,
-        &[arg("task_role_arn", &["task_role_arn"]), arg("execution_role_arn", &["execution_role_arn"])],
+        &[
+            arg("task_role_arn", &["task_role_arn"]),
+            arg("execution_role_arn", &["execution_role_arn"]),
+            arg("container_definitions", &["container_definitions"]),
+        ],
+    ),
+    entity(
+        "aws_ssm_parameter",
+        EntityKind::SsmParameter,
+        &[arg("type", &["type"]), arg("value", &["value"]), arg("insecure_value", &["insecure_value"])],
     ),
     // A grant in a function's resource policy; see `EntityKind::LambdaPermission` for why it is
     // an entity and not a synthetic document.
@@ -481,6 +494,23 @@ pub const ENTITY_TYPES: &[EntityType] = &[
         ],
     ),
 ];
+
+/// Top-level blocks other than resources that become entities, keyed by their keyword: the
+/// AWS provider's configuration (`r/` pages aside, see the provider's index page for
+/// `access_key`, `secret_key` and `token`) and `output` blocks.
+pub const BLOCK_TYPES: &[EntityType] = &[
+    entity(
+        "provider",
+        EntityKind::Provider,
+        &[arg("access_key", &["access_key"]), arg("secret_key", &["secret_key"]), arg("token", &["token"])],
+    ),
+    entity("output", EntityKind::Output, &[arg("value", &["value"]), arg("sensitive", &["sensitive"])]),
+];
+
+/// The entity type of a top-level block keyword (`provider`, `output`), when it is one.
+pub fn block_entity_type(keyword: &str) -> Option<&'static EntityType> {
+    BLOCK_TYPES.iter().find(|entry| entry.resource == keyword)
+}
 
 /// The entity type of a Terraform resource type, when it is one the inventory holds.
 pub fn entity_type(resource: &str) -> Option<&'static EntityType> {

@@ -9,7 +9,7 @@ use rein_model::PolicyKind;
 
 mod entities;
 
-pub use entities::{AttributeSpec, ENTITY_TYPES, EntityType, Shape, entity_type};
+pub use entities::{AttributeSpec, BLOCK_TYPES, ENTITY_TYPES, EntityType, Shape, block_entity_type, entity_type};
 
 /// One policy-bearing attribute.
 pub struct Consumer {

@@ -11,6 +11,7 @@ mod defense_evasion_actions;
 mod passrole_unscoped;
 mod privilege_escalation_combination;
 mod privilege_escalation_single_permission;
+mod reference_access_checks;
 mod resource_exposure;
 mod resource_policy_self_escalation;
 mod risk_data;
@@ -22,6 +23,7 @@ pub use defense_evasion_actions::DefenseEvasionActions;
 pub use passrole_unscoped::PassroleUnscoped;
 pub use privilege_escalation_combination::PrivilegeEscalationCombination;
 pub use privilege_escalation_single_permission::PrivilegeEscalationSinglePermission;
+pub use reference_access_checks::ReferenceAccessChecks;
 pub use resource_exposure::ResourceExposure;
 pub use resource_policy_self_escalation::ResourcePolicySelfEscalation;
 

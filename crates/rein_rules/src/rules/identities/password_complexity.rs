@@ -10,7 +10,10 @@ declare_rule! {
     /// An account password policy that does not require all four character classes:
     /// `require_lowercase_characters`, `require_uppercase_characters`, `require_numbers` and
     /// `require_symbols` must each be `true` (each is false when not set).
-    /// There is one finding per password policy, naming every missing class.
+    /// There is one finding per password policy, naming every missing class. Each class is a
+    /// sub-code of the finding (`IAM403/lowercase`, `IAM403/uppercase`, `IAM403/numbers`,
+    /// `IAM403/symbols`), so a suppression can accept one class with its reason and keep the
+    /// others checked.
     ///
     /// ## Why it matters
     /// Without the classes, users pick passwords from a far smaller space, which guessing
@@ -55,29 +58,35 @@ declare_rule! {
         severity: Warning,
         fix: Sometimes,
         frontends: [Hcl],
+        sub_codes: ["lowercase", "uppercase", "numbers", "symbols"],
     }
 }
 
-/// The four settings and the class each requires.
-const CLASSES: [(&str, &str); 4] = [
-    ("require_lowercase_characters", "lowercase letters"),
-    ("require_uppercase_characters", "uppercase letters"),
-    ("require_numbers", "numbers"),
-    ("require_symbols", "symbols"),
+/// The four settings, the class each requires, and the class's sub-code.
+const CLASSES: [(&str, &str, &str); 4] = [
+    ("require_lowercase_characters", "lowercase letters", "lowercase"),
+    ("require_uppercase_characters", "uppercase letters", "uppercase"),
+    ("require_numbers", "numbers", "numbers"),
+    ("require_symbols", "symbols", "symbols"),
 ];
 
 impl Rule for PasswordComplexity {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         for policy in unit.entities_of(EntityKind::PasswordPolicy) {
             let mut missing = Vec::new();
+            let mut codes = Vec::new();
             let mut written_false = Vec::new();
-            for (name, class) in CLASSES {
+            for (name, class, code) in CLASSES {
                 match policy.attribute(name) {
-                    None => missing.push(class),
+                    None => {
+                        missing.push(class);
+                        codes.push(code);
+                    }
                     // `true`, or not known statically, passes.
                     Some(attr) => {
                         if policy.bool(name) == Some(false) {
                             missing.push(class);
+                            codes.push(code);
                             written_false.push((name, attr.value.span));
                         }
                     }
@@ -94,6 +103,9 @@ impl Rule for PasswordComplexity {
             for (name, value) in &written_false {
                 finding = finding.label(*value, format!("`{name}` is false"));
             }
+            for code in codes {
+                finding = finding.sub_code(code);
+            }
             if written_false.len() == missing.len() {
                 let edits = written_false
                     .iter()
@@ -109,6 +121,21 @@ impl Rule for PasswordComplexity {
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn each_missing_class_is_a_sub_code() {
+        let findings = crate::testing::run_rule(
+            &super::PasswordComplexity,
+            &case::hcl(
+                r#"resource "aws_iam_account_password_policy" "p" {
+  require_lowercase_characters = true
+  require_numbers              = false
+}"#,
+            ),
+        );
+        let codes: Vec<Vec<&str>> = findings.iter().map(|f| f.sub_codes.clone()).collect();
+        assert_eq!(codes, [vec!["uppercase", "numbers", "symbols"]]);
+    }
 
     #[test]
     fn password_complexity() {

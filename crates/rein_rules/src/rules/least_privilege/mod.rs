@@ -15,6 +15,7 @@ pub use allow_with_notaction::AllowWithNotaction;
 pub use allow_with_notresource::AllowWithNotresource;
 pub use full_admin_grant::FullAdminGrant;
 pub use privileged_managed_policy_attached::PrivilegedManagedPolicyAttached;
+pub(crate) use privileged_managed_policy_attached::managed_policy_class;
 pub use redundant_policy_content::RedundantPolicyContent;
 pub use resource_star_on_restrictable_action::ResourceStarOnRestrictableAction;
 pub use wildcard_action::WildcardAction;

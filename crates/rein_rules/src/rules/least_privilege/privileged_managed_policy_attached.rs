@@ -97,6 +97,13 @@ fn privileged(node: &Node) -> Option<&'static Digest> {
         .filter(|digest| matches!(digest.class, "admin" | "power-user" | "permissions-management"))
 }
 
+/// The class of the AWS managed policy an ARN names (`admin`, `power-user`,
+/// `permissions-management`, …), from its digest; `None` for other ARNs.
+pub(crate) fn managed_policy_class(arn: &str) -> Option<(&'static str, &'static str)> {
+    let (_, name) = arn.split_once(":iam::aws:policy/")?;
+    digests().iter().find(|digest| digest.name == name).map(|digest| (digest.name, digest.class))
+}
+
 /// Whether some Allow statement of the role's trust policy lets a compute service assume it.
 fn compute_trusted(unit: &Unit<'_>, role: &Entity) -> bool {
     const COMPUTE: [&str; 6] = ["ec2.", "lambda.", "ecs-tasks.", "ecs.", "codebuild.", "batch."];

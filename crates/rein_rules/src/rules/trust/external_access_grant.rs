@@ -181,6 +181,8 @@ mod tests {
             trusted_accounts: vec!["111122223333".to_owned()],
             org_id: Some("o-a1b2c3d4e5".to_owned()),
             ci_oidc_issuers: Vec::new(),
+            membership_complete: false,
+            forbidden_access: Vec::new(),
         })
     }
 
