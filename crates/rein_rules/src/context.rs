@@ -89,7 +89,7 @@ impl<'a> RuleContext<'a> {
         doc: &rein_model::PolicyDocument,
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let mut ctx = RuleContext::new(self.catalog, self.expansions, self.settings, None, rule.meta(), &mut findings);
+        let mut ctx = RuleContext::new(self.catalog, self.settings, None, rule.meta(), &mut findings);
         rule.check_document(doc, &mut ctx);
         if !doc.is_unreadable() {
             for stmt in &doc.statements {
