@@ -211,6 +211,84 @@ pub fn io_reason(err: &std::io::Error) -> String {
 mod tests {
     use super::*;
 
+    /// A fresh directory under the system's temporary directory, removed when dropped.
+    struct TempTree(PathBuf);
+
+    impl TempTree {
+        fn new(name: &str) -> TempTree {
+            let dir = std::env::temp_dir().join(format!("rein-discover-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempTree(dir)
+        }
+
+        fn file(&self, path: &str, text: &str) {
+            let path = self.0.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    impl Drop for TempTree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": []}"#;
+
+    fn names(found: &Discovered, root: &Path) -> Vec<String> {
+        found
+            .inputs
+            .iter()
+            .map(|input| Path::new(&input.path).strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn reinignore_hides_files_with_gitignore_syntax() {
+        let tree = TempTree::new("reinignore");
+        tree.file("iam/a.json", POLICY);
+        tree.file("iam/sandbox-b.json", POLICY);
+        tree.file("iam/sandbox-keep.json", POLICY);
+        tree.file("generated/c.json", POLICY);
+        tree.file(".reinignore", "generated/\niam/sandbox-*.json\n!iam/sandbox-keep.json\n");
+        let found = discover(std::slice::from_ref(&tree.0), None, None, &Progress::new(false));
+        assert_eq!(names(&found, &tree.0), ["iam/a.json", "iam/sandbox-keep.json"]);
+        assert!(found.problems.is_empty() && found.warnings.is_empty(), "{found:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_terminates_and_is_reported_once() {
+        let tree = TempTree::new("loop");
+        tree.file("a/p.json", POLICY);
+        tree.file("a/b/q.json", POLICY);
+        // `a/b/up` leads back to `a`, `a/b/self` to `a/b`; `linked.json` is a link to a file.
+        std::os::unix::fs::symlink("..", tree.0.join("a/b/up")).unwrap();
+        std::os::unix::fs::symlink(".", tree.0.join("a/b/self")).unwrap();
+        std::os::unix::fs::symlink("b/q.json", tree.0.join("a/linked.json")).unwrap();
+        let found = discover(&[tree.0.join("a")], None, None, &Progress::new(false));
+        // The linked file is the same file as `b/q.json`, so it is read once.
+        assert_eq!(names(&found, &tree.0), ["a/b/q.json", "a/p.json"]);
+        assert!(found.problems.is_empty(), "{:?}", found.problems);
+        assert_eq!(found.warnings.len(), 2, "{:?}", found.warnings);
+        assert!(found.warnings.iter().any(|warning| warning.contains("a/b/up")), "{:?}", found.warnings);
+        assert!(found.warnings.iter().any(|warning| warning.contains("a/b/self")), "{:?}", found.warnings);
+    }
+
+    #[test]
+    fn stdin_is_read_as_a_named_file() {
+        let stdin = Stdin { name: "main.tf".to_owned(), bytes: Ok(b"locals {}".to_vec()) };
+        let found = discover(&[PathBuf::from(STDIN_PATH)], None, Some(stdin), &Progress::new(false));
+        assert_eq!(found.inputs.len(), 1);
+        assert_eq!(found.inputs[0].path, "main.tf");
+        assert_eq!(found.inputs[0].kind, Some(rein_analysis::FileKind::Terraform));
+        let broken = Stdin { name: "<stdin>".to_owned(), bytes: Err(std::io::Error::other("closed")) };
+        let found = discover(&[PathBuf::from(STDIN_PATH)], None, Some(broken), &Progress::new(false));
+        assert_eq!(found.problems[0].message, "cannot read `<stdin>`: closed");
+    }
+
     #[test]
     fn io_reasons_are_lowercase_without_os_codes() {
         let err = std::io::Error::from_raw_os_error(2);

@@ -61,7 +61,6 @@ struct Tool {
 struct Driver {
     name: &'static str,
     version: String,
-    semantic_version: String,
     information_uri: String,
     rules: Vec<ReportingDescriptor>,
     properties: DriverProperties,
@@ -306,7 +305,6 @@ fn log(db: &SourceDb, findings: &[Finding], run: &RunInfo<'_>) -> Log {
                 driver: Driver {
                     name: "rein",
                     version: run.tool.version.clone(),
-                    semantic_version: run.tool.version.clone(),
                     information_uri: crate::rules::REPOSITORY.to_owned(),
                     rules,
                     properties: DriverProperties {

@@ -75,6 +75,44 @@ fn sarif_of_real_runs_matches_the_official_schema() {
     );
 }
 
+/// Puts back what the golden files redact.
+fn unredact(text: &str) -> String {
+    let meta = rein_catalog::catalog().meta();
+    text.replace("[CATALOG_DATE]", &meta.date)
+        .replace("[CATALOG_SOURCE]", &meta.source)
+        .replace("[VERSION]", env!("CARGO_PKG_VERSION"))
+        .replace("[SCENARIO]", "/scenario")
+}
+
+#[test]
+fn golden_sarif_matches_the_official_schema() {
+    let validator = validator();
+    let mut n_checked = 0;
+    let mut scenarios: Vec<_> = fs::read_dir(root().join("tests/cli")).unwrap().flatten().map(|e| e.path()).collect();
+    scenarios.sort();
+    for scenario in scenarios {
+        let args = fs::read_to_string(scenario.join("args")).unwrap_or_default();
+        let mut logs = Vec::new();
+        if args.lines().collect::<Vec<_>>().windows(2).any(|pair| pair == ["--format", "sarif"])
+            && !args.contains("--output")
+        {
+            logs.push(scenario.join("expected.txt"));
+        }
+        if let Ok(entries) = fs::read_dir(scenario.join("expected_files")) {
+            logs.extend(
+                entries.flatten().map(|entry| entry.path()).filter(|path| path.extension() == Some("sarif".as_ref())),
+            );
+        }
+        for path in logs {
+            let text = fs::read_to_string(&path).unwrap();
+            let log: serde_json::Value = serde_json::from_str(&unredact(&text)).unwrap();
+            assert_valid(&validator, &path.display().to_string(), &log);
+            n_checked += 1;
+        }
+    }
+    assert!(n_checked >= 2, "only {n_checked} golden SARIF logs");
+}
+
 #[test]
 fn a_log_with_a_read_error_a_fix_and_non_ascii_text_matches_the_official_schema() {
     let mut db = SourceDb::new();
