@@ -212,7 +212,11 @@ fn check(
             return Err(Failure::Usage(anyhow!("path `{}` does not exist", discover::display(path))));
         }
     }
-    let stdin = paths.iter().any(|path| path.as_os_str() == discover::STDIN_PATH).then(|| {
+    let reads_stdin = paths.iter().any(|path| path.as_os_str() == discover::STDIN_PATH);
+    if args.stdin_filename.is_some() && !reads_stdin {
+        let _ = writeln!(stderr, "warning: --stdin-filename names standard input, which is read only for the path `-`");
+    }
+    let stdin = reads_stdin.then(|| {
         let mut bytes = Vec::new();
         discover::Stdin {
             name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_owned()),
@@ -254,6 +258,7 @@ fn check(
         analysis: &analysis,
         summary: &summary,
         problems: &found.problems,
+        warnings: &found.warnings,
         exit_code: code,
         tool: &tool,
         working_dir: working_dir.as_deref(),

@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::{anyhow, bail};
 use rein_analysis::Analysis;
 use rein_report::human::{self, HumanOptions};
 use rein_report::{Problem, RunInfo, Summary, ToolInfo};
@@ -76,6 +76,7 @@ pub struct Reported<'a> {
     pub analysis: &'a Analysis,
     pub summary: &'a Summary,
     pub problems: &'a [Problem],
+    pub warnings: &'a [String],
     pub exit_code: i32,
     pub tool: &'a ToolInfo,
     pub working_dir: Option<&'a Path>,
@@ -83,7 +84,8 @@ pub struct Reported<'a> {
     pub show_unknown: bool,
 }
 
-/// Renders the report of `target` (colours only for a terminal) and writes it.
+/// Renders the report of `target` (colours only for a terminal) and writes it; a file's
+/// directory is created when missing.
 /// `Ok(false)` when the reader of standard output went away (`rein check | head`).
 pub fn write(target: &Target, reported: &Reported<'_>, color: bool, stdout: &mut dyn Write) -> anyhow::Result<bool> {
     match &target.destination {
@@ -97,7 +99,15 @@ pub fn write(target: &Target, reported: &Reported<'_>, color: bool, stdout: &mut
         }
         Destination::File(path) => {
             let bytes = render(target.format, reported, false);
-            std::fs::write(path, bytes).with_context(|| format!("cannot write the report to `{}`", path.display()))?;
+            // `--output build/reports/rein.xml` in a fresh checkout needs its directory.
+            let parent = path.parent().filter(|parent| !parent.as_os_str().is_empty());
+            let written = match parent {
+                Some(parent) => std::fs::create_dir_all(parent).and_then(|()| std::fs::write(path, bytes)),
+                None => std::fs::write(path, bytes),
+            };
+            written.map_err(|err| {
+                anyhow!("cannot write the report to `{}`: {}", path.display(), crate::discover::io_reason(&err))
+            })?;
             Ok(true)
         }
     }
@@ -110,6 +120,7 @@ fn render(format: Format, reported: &Reported<'_>, color: bool) -> Vec<u8> {
     let run = RunInfo {
         tool: reported.tool,
         problems: reported.problems,
+        warnings: reported.warnings,
         exit_code: reported.exit_code,
         working_dir: reported.working_dir,
     };

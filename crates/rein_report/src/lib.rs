@@ -49,6 +49,8 @@ pub struct RunInfo<'a> {
     pub tool: &'a ToolInfo,
     /// Paths that could not be read, in the order met.
     pub problems: &'a [Problem],
+    /// What the walk skipped on purpose and said so, e.g. a symbolic-link loop.
+    pub warnings: &'a [String],
     /// The exit code of the run.
     pub exit_code: i32,
     /// The absolute working directory that relative paths are relative to; SARIF names it as

@@ -259,7 +259,9 @@ fn log(db: &SourceDb, findings: &[Finding], run: &RunInfo<'_>) -> Log {
 
     let artifacts: Vec<Artifact> =
         db.iter().map(|file| Artifact { location: uris.location(&file.path, None), length: file.text.len() }).collect();
-    let artifact_index = |span: Span| db.iter().position(|file| file.id == span.file);
+    let indices: std::collections::HashMap<rein_text::FileId, usize> =
+        db.iter().enumerate().map(|(idx, file)| (file.id, idx)).collect();
+    let artifact_index = |span: Span| indices.get(&span.file).copied();
 
     let prints = fingerprint::fingerprints(db, findings);
     let results = findings
@@ -289,7 +291,13 @@ fn log(db: &SourceDb, findings: &[Finding], run: &RunInfo<'_>) -> Log {
         })
         .collect();
 
-    let notifications = run.problems.iter().map(|problem| notification(&uris, problem)).collect();
+    let mut notifications: Vec<Notification> =
+        run.problems.iter().map(|problem| notification(&uris, problem)).collect();
+    notifications.extend(run.warnings.iter().map(|warning| Notification {
+        level: "warning",
+        message: Text { text: warning.clone() },
+        locations: Vec::new(),
+    }));
     let mut original_uri_base_ids = BTreeMap::new();
     let working_directory = run.working_dir.map(|dir| {
         let uri = directory_uri(dir);
@@ -512,7 +520,13 @@ mod tests {
             .with_fix(Fix::new("Replace it", Applicability::Unsafe, vec![TextEdit::replace(span, "\"s3:Get*\"")]));
         let tool = tool();
         let problems = vec![Problem { path: "gone.json".into(), message: "cannot read `gone.json`: denied".into() }];
-        let run = RunInfo { tool: &tool, problems: &problems, exit_code: 2, working_dir: Some(Path::new("/work/x y")) };
+        let run = RunInfo {
+            tool: &tool,
+            problems: &problems,
+            warnings: &[],
+            exit_code: 2,
+            working_dir: Some(Path::new("/work/x y")),
+        };
         let log: serde_json::Value = serde_json::from_str(&to_string(&db, &[finding], &run)).unwrap();
         let run = &log["runs"][0];
         let result = &run["results"][0];
@@ -562,7 +576,13 @@ mod tests {
         let span = Span::from_offsets(file, 11, 14);
         let findings = vec![Finding::new("IAM103", "wildcard-action", Severity::Warning, span, "m")];
         let tool = tool();
-        let run = RunInfo { tool: &tool, problems: &[], exit_code: 1, working_dir: None };
-        assert_eq!(to_string(&db, &findings, &run), to_string(&db, &findings, &run));
+        let warnings = ["skipping `a/up`: a loop".to_owned()];
+        let run = RunInfo { tool: &tool, problems: &[], warnings: &warnings, exit_code: 1, working_dir: None };
+        let text = to_string(&db, &findings, &run);
+        assert_eq!(text, to_string(&db, &findings, &run));
+        let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let invocation = &log["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], true);
+        assert_eq!(invocation["toolExecutionNotifications"][0]["level"], "warning");
     }
 }

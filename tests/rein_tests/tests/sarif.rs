@@ -130,7 +130,8 @@ fn a_log_with_a_read_error_a_fix_and_non_ascii_text_matches_the_official_schema(
     let tool = ToolInfo { version: "0.1.0".into(), catalog_source: "src".into(), catalog_date: "2026-01-02".into() };
     let problems = vec![Problem { path: "/elsewhere/gone.json".into(), message: "cannot read: denied".into() }];
     let working_dir = root();
-    let run = RunInfo { tool: &tool, problems: &problems, exit_code: 2, working_dir: Some(&working_dir) };
+    let run =
+        RunInfo { tool: &tool, problems: &problems, warnings: &[], exit_code: 2, working_dir: Some(&working_dir) };
     let log: serde_json::Value = serde_json::from_str(&rein_report::sarif::to_string(&db, &findings, &run)).unwrap();
     let validator = validator();
     assert_valid(&validator, "a constructed log", &log);
