@@ -147,14 +147,23 @@ fn walk(root: &Path, found: &mut Discovered) -> Vec<PathBuf> {
                         found.warnings.push(warning);
                     }
                 }
-                None => found.problems.push(Problem {
-                    path: display(root),
-                    message: format!(
-                        "cannot walk `{}`: {}",
-                        display(root),
-                        rein_text::lowercase_first(&err.to_string())
-                    ),
-                }),
+                None => match error_path(&err) {
+                    // A link to nothing is not a file of the project; like Git, skip it.
+                    Some(path) if is_dangling_link(path) => {
+                        found.warnings.push(format!(
+                            "skipping `{}`: a symbolic link to a path that does not exist",
+                            display(path)
+                        ));
+                    }
+                    Some(path) => found.problems.push(Problem {
+                        path: display(path),
+                        message: format!("cannot read `{}`: {}", display(path), walk_reason(&err)),
+                    }),
+                    None => found.problems.push(Problem {
+                        path: display(root),
+                        message: format!("cannot walk `{}`: {}", display(root), walk_reason(&err)),
+                    }),
+                },
             },
         }
     }
@@ -172,6 +181,30 @@ fn symlink_loop(err: &ignore::Error) -> Option<(&Path, &Path)> {
         ignore::Error::Partial(errs) => errs.iter().find_map(symlink_loop),
         _ => None,
     }
+}
+
+/// The path a walk error is about.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        _ => None,
+    }
+}
+
+/// The reason of a walk error without the path it is about, in the style of [`io_reason`].
+fn walk_reason(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_reason(err),
+        ignore::Error::Io(io) => io_reason(io),
+        other => rein_text::lowercase_first(&other.to_string()),
+    }
+}
+
+fn is_dangling_link(path: &Path) -> bool {
+    path.symlink_metadata().is_ok_and(|meta| meta.file_type().is_symlink()) && !path.exists()
 }
 
 fn read(path: &Path, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
@@ -260,7 +293,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_symlink_loop_terminates_and_is_reported_once() {
+    fn a_symlink_loop_terminates_and_is_reported_once_and_a_dangling_link_is_skipped() {
         let tree = TempTree::new("loop");
         tree.file("a/p.json", POLICY);
         tree.file("a/b/q.json", POLICY);
@@ -268,11 +301,13 @@ mod tests {
         std::os::unix::fs::symlink("..", tree.0.join("a/b/up")).unwrap();
         std::os::unix::fs::symlink(".", tree.0.join("a/b/self")).unwrap();
         std::os::unix::fs::symlink("b/q.json", tree.0.join("a/linked.json")).unwrap();
+        std::os::unix::fs::symlink("nowhere.json", tree.0.join("a/dangling.json")).unwrap();
         let found = discover(&[tree.0.join("a")], None, None, &Progress::new(false));
         // The linked file is the same file as `b/q.json`, so it is read once.
         assert_eq!(names(&found, &tree.0), ["a/b/q.json", "a/p.json"]);
         assert!(found.problems.is_empty(), "{:?}", found.problems);
-        assert_eq!(found.warnings.len(), 2, "{:?}", found.warnings);
+        assert_eq!(found.warnings.len(), 3, "{:?}", found.warnings);
+        assert!(found.warnings.iter().any(|warning| warning.contains("a/dangling.json")), "{:?}", found.warnings);
         assert!(found.warnings.iter().any(|warning| warning.contains("a/b/up")), "{:?}", found.warnings);
         assert!(found.warnings.iter().any(|warning| warning.contains("a/b/self")), "{:?}", found.warnings);
     }
