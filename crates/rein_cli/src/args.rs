@@ -30,8 +30,8 @@ pub enum Command {
     Rule(RuleArgs),
     /// Print a shell completion script, e.g. `rein completions bash > /etc/bash_completion.d/rein`.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff), e.g. `rein man > rein.1`.
-    Man,
+    /// Print the manual page (roff), e.g. `rein man > rein.1`, or write a page per subcommand.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +123,13 @@ pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `rein.1` and a page per subcommand (`rein-check.1`, …) into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

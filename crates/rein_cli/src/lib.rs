@@ -165,9 +165,16 @@ fn dispatch(
             write_out(stdout, &script)?;
             Ok(EXIT_OK)
         }
-        Command::Man => {
+        Command::Man(args) => {
+            let command = Cli::command().version(env!("CARGO_PKG_VERSION"));
+            if let Some(dir) = &args.output_dir {
+                std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir)).map_err(|err| {
+                    Failure::Usage(anyhow!("cannot write the manual pages to `{}`: {err}", dir.display()))
+                })?;
+                return Ok(EXIT_OK);
+            }
             let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command().version(env!("CARGO_PKG_VERSION")))
+            clap_mangen::Man::new(command)
                 .render(&mut page)
                 .map_err(|err| Failure::Internal(anyhow::Error::new(err).context("cannot render the manual page")))?;
             write_out(stdout, &page)?;

@@ -44,6 +44,14 @@ fn committed_rule_docs_are_current() {
 }
 
 #[test]
+fn the_printed_index_is_the_committed_one() {
+    let (code, index) = rein(&["rule", "--all", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    let committed = fs::read_to_string(root().join("docs/rules/README.md")).unwrap().replace("\r\n", "\n");
+    assert_eq!(index, committed);
+}
+
+#[test]
 fn completions_name_every_subcommand() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let (code, script) = rein(&["completions", shell]);
@@ -63,4 +71,10 @@ fn the_manual_page_names_every_subcommand() {
     for subcommand in ["check", "rule", "completions", "man"] {
         assert!(page.contains(subcommand), "the manual page does not name `{subcommand}`");
     }
+    let dir = std::env::temp_dir().join(format!("rein-man-{}", std::process::id()));
+    let (code, _) = rein(&["man", "--output-dir", dir.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let check = fs::read_to_string(dir.join("rein-check.1")).unwrap();
+    let _ = fs::remove_dir_all(&dir);
+    assert!(check.contains("\\-\\-format") && check.contains("\\-\\-output"), "{check}");
 }
