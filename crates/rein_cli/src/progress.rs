@@ -32,7 +32,12 @@ impl Progress {
     /// Whether progress may be drawn: stderr is a terminal, `CI` is unset or empty, and the run
     /// is not quiet.
     pub fn allowed(stderr_is_terminal: bool, quiet: bool) -> bool {
-        stderr_is_terminal && !quiet && std::env::var_os("CI").is_none_or(|value| value.is_empty())
+        Progress::allowed_with(stderr_is_terminal, quiet, std::env::var_os("CI").as_deref())
+    }
+
+    /// [`Progress::allowed`], given the value of `CI`.
+    fn allowed_with(stderr_is_terminal: bool, quiet: bool, ci: Option<&std::ffi::OsStr>) -> bool {
+        stderr_is_terminal && !quiet && ci.is_none_or(|value| value.is_empty())
     }
 
     /// A bar over `n_items` items, labelled `message`.
@@ -133,5 +138,8 @@ mod tests {
         assert!(started.elapsed() < SLOW_PHASE);
         assert!(!Progress::allowed(false, false));
         assert!(!Progress::allowed(true, true));
+        assert!(Progress::allowed_with(true, false, None));
+        assert!(Progress::allowed_with(true, false, Some("".as_ref())));
+        assert!(!Progress::allowed_with(true, false, Some("true".as_ref())));
     }
 }
