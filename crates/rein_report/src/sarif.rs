@@ -124,11 +124,11 @@ struct ArtifactLocation {
     index: Option<usize>,
 }
 
+/// A file read. Its length is left out: the text the spans point into may differ from the
+/// bytes on disk (a byte-order mark, invalid UTF-8 replaced), and SARIF counts bytes.
 #[derive(Serialize)]
 struct Artifact {
     location: ArtifactLocation,
-    /// The file's length in bytes.
-    length: usize,
 }
 
 #[derive(Serialize)]
@@ -258,7 +258,7 @@ fn log(db: &SourceDb, findings: &[Finding], run: &RunInfo<'_>) -> Log {
     let rules: Vec<ReportingDescriptor> = metas.iter().map(|meta| descriptor(meta)).collect();
 
     let artifacts: Vec<Artifact> =
-        db.iter().map(|file| Artifact { location: uris.location(&file.path, None), length: file.text.len() }).collect();
+        db.iter().map(|file| Artifact { location: uris.location(&file.path, None) }).collect();
     let indices: std::collections::HashMap<rein_text::FileId, usize> =
         db.iter().enumerate().map(|(idx, file)| (file.id, idx)).collect();
     let artifact_index = |span: Span| indices.get(&span.file).copied();
@@ -548,7 +548,7 @@ mod tests {
         assert_eq!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///work/x%20y/");
         assert_eq!(run["invocations"][0]["executionSuccessful"], false);
         assert_eq!(run["invocations"][0]["toolExecutionNotifications"][0]["level"], "error");
-        assert_eq!(run["artifacts"][0]["length"], text.len());
+        assert_eq!(run["artifacts"][0]["location"]["uri"], "dir/a%20b.json");
         let rule = &run["tool"]["driver"]["rules"][0];
         assert_eq!(rule["id"], "IAM103");
         assert_eq!(rule["helpUri"], rule_doc_url("IAM103"));
