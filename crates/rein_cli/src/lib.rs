@@ -274,13 +274,10 @@ fn check(
     };
     let mut code = code;
     for target in &targets {
-        match output::write(target, &reported, color, stdout) {
-            // A reader that went away (`rein check | head`) does not change the exit code.
-            Ok(_) => {}
-            Err(err) => {
-                let _ = writeln!(stderr, "error: {err:#}");
-                code = EXIT_USAGE;
-            }
+        // One report that cannot be written does not keep the others from being written.
+        if let Err(err) = output::write(target, &reported, color, stdout) {
+            let _ = writeln!(stderr, "error: {err:#}");
+            code = EXIT_USAGE;
         }
     }
     Ok(code)

@@ -86,14 +86,14 @@ pub struct Reported<'a> {
 
 /// Renders the report of `target` (colours only for a terminal) and writes it; a file's
 /// directory is created when missing.
-/// `Ok(false)` when the reader of standard output went away (`rein check | head`).
-pub fn write(target: &Target, reported: &Reported<'_>, color: bool, stdout: &mut dyn Write) -> anyhow::Result<bool> {
+/// A reader of standard output that went away (`rein check | head`) is no error.
+pub fn write(target: &Target, reported: &Reported<'_>, color: bool, stdout: &mut dyn Write) -> anyhow::Result<()> {
     match &target.destination {
         Destination::Stdout => {
             let bytes = render(target.format, reported, color);
             match stdout.write_all(&bytes) {
-                Ok(()) => Ok(true),
-                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+                Ok(()) => Ok(()),
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 Err(err) => Err(anyhow::Error::new(err).context("cannot write the report")),
             }
         }
@@ -107,8 +107,7 @@ pub fn write(target: &Target, reported: &Reported<'_>, color: bool, stdout: &mut
             };
             written.map_err(|err| {
                 anyhow!("cannot write the report to `{}`: {}", path.display(), crate::discover::io_reason(&err))
-            })?;
-            Ok(true)
+            })
         }
     }
 }
