@@ -8,7 +8,13 @@
 //! error.
 
 mod args;
+mod baseline;
+mod config;
 mod discover;
+mod fix;
+mod pipeline;
+mod pipeline_args;
+mod suppressions;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -17,12 +23,11 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::{CommandFactory, FromArgMatches};
-use rein_analysis::analyze;
 use rein_report::human::{self, HumanOptions};
 use rein_report::{Summary, ToolInfo};
 use rein_rules::{RuleMeta, Settings, all_rules, find_rule};
 
-use crate::args::{CheckArgs, Cli, ColorChoice, Command, Format, RuleArgs};
+use crate::args::{CheckArgs, Cli, ColorChoice, Command, FailOn, Format, RuleArgs};
 
 /// No finding at or above `--fail-on`.
 pub const EXIT_OK: i32 = 0;
@@ -124,18 +129,29 @@ fn dispatch(
 }
 
 fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Failure> {
-    let settings = Settings {
-        select: args.select,
-        ignore: args.ignore,
-        preview: args.preview,
-        profile: match args.profile {
-            args::ProfileArg::Default => rein_rules::Profile::Default,
-            args::ProfileArg::Baseline => rein_rules::Profile::Baseline,
-        },
+    let config = config::resolve(&args.pipeline, &args.paths).map_err(Failure::Usage)?;
+    let mut settings = Settings {
         // The date decides only whether the embedded catalogue counts as stale (RULES.md §0.3).
         today: Some(args.today.unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())),
         ..Settings::default()
     };
+    // The file first, then the flags: `--select` replaces the file's selection, `--ignore`
+    // adds to its ignores, the other flags win.
+    if let Some(config) = &config {
+        config.apply(&mut settings);
+    }
+    if !args.select.is_empty() {
+        settings.select = args.select;
+    }
+    settings.ignore.extend(args.ignore);
+    settings.preview |= args.preview;
+    if let Some(profile) = args.profile {
+        settings.profile = match profile {
+            args::ProfileArg::Default => rein_rules::Profile::Default,
+            args::ProfileArg::Baseline => rein_rules::Profile::Baseline,
+        };
+    }
+    let fail_on = args.fail_on.or_else(|| config.as_ref().and_then(config::fail_on)).unwrap_or(FailOn::Warning);
     let unknown = settings.unknown_selectors();
     if !unknown.is_empty() {
         let list = unknown.iter().map(|sel| format!("`{sel}`")).collect::<Vec<_>>().join(", ");
@@ -162,52 +178,79 @@ fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn 
     }
 
     let n_files = found.inputs.len();
-    let analysis = analyze(found.inputs, &settings);
+    let run = pipeline::Run { settings: &settings, config: config.as_ref(), args: &args.pipeline };
+    let outcome = run.execute(found.inputs).map_err(Failure::Usage)?;
+    for problem in &outcome.problems {
+        let _ = writeln!(stderr, "error: {problem}");
+    }
+    let has_problems = !found.problems.is_empty() || !outcome.problems.is_empty();
+    if let Some((diff, n_fixes)) = &outcome.diff {
+        // `--diff` shows what `--fix` would do and nothing else; it fails when there is a change.
+        write_out(stdout, diff.as_bytes())?;
+        for note in &outcome.notes {
+            let _ = writeln!(stderr, "{note}");
+        }
+        return Ok(if has_problems {
+            EXIT_USAGE
+        } else if *n_fixes > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        });
+    }
+    let analysis = outcome.analysis;
     let findings = &analysis.findings;
     let summary = Summary::new(n_files, findings);
-    let failed = args.fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
-    let code = if !found.problems.is_empty() {
+    let failed = fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    let code = if has_problems {
         EXIT_USAGE
-    } else if failed {
+    } else if failed && !outcome.wrote_baseline {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     };
+    // The notes close the human report; other formats keep stdout for the report alone.
+    let notes: String = outcome.notes.iter().map(|note| format!("{note}\n")).collect();
+    if args.format != Format::Human {
+        let _ = stderr.write_all(notes.as_bytes());
+    }
 
     let written = match args.format {
         Format::Human => {
             let options = HumanOptions { color, quiet: args.quiet };
-            human::write(stdout, &analysis.db, findings, &summary, &options).and_then(|()| {
-                if !args.show_unknown {
-                    return Ok(());
-                }
-                let mut lines: Vec<human::UnknownLine<'_>> = Vec::new();
-                for doc in &analysis.documents {
-                    for unknown in doc.unknowns() {
-                        lines.push(human::UnknownLine {
-                            span: unknown.span,
-                            owner: doc.origin.owner.as_deref(),
-                            element: unknown.element,
-                            reason: unknown.reason,
-                        });
+            human::write(stdout, &analysis.db, findings, &summary, &options)
+                .and_then(|()| {
+                    if !args.show_unknown {
+                        return Ok(());
                     }
-                }
-                // A module whose code was not read (a registry or git source, a missing
-                // directory) hides whatever policies it holds.
-                for call in &analysis.modules {
-                    if let Some(reason) = &call.not_analysed {
-                        lines.push(human::UnknownLine {
-                            span: call.span,
-                            owner: Some(call.address.as_str()),
-                            element: "Module".to_owned(),
-                            reason,
-                        });
+                    let mut lines: Vec<human::UnknownLine<'_>> = Vec::new();
+                    for doc in &analysis.documents {
+                        for unknown in doc.unknowns() {
+                            lines.push(human::UnknownLine {
+                                span: unknown.span,
+                                owner: doc.origin.owner.as_deref(),
+                                element: unknown.element,
+                                reason: unknown.reason,
+                            });
+                        }
                     }
-                }
-                lines.sort_by_key(|line| line.span);
-                lines.dedup_by_key(|line| line.span);
-                stdout.write_all(format!("\n{}", human::render_unknowns(&analysis.db, &lines)).as_bytes())
-            })
+                    // A module whose code was not read (a registry or git source, a missing
+                    // directory) hides whatever policies it holds.
+                    for call in &analysis.modules {
+                        if let Some(reason) = &call.not_analysed {
+                            lines.push(human::UnknownLine {
+                                span: call.span,
+                                owner: Some(call.address.as_str()),
+                                element: "Module".to_owned(),
+                                reason,
+                            });
+                        }
+                    }
+                    lines.sort_by_key(|line| line.span);
+                    lines.dedup_by_key(|line| line.span);
+                    stdout.write_all(format!("\n{}", human::render_unknowns(&analysis.db, &lines)).as_bytes())
+                })
+                .and_then(|()| stdout.write_all(notes.as_bytes()))
         }
         Format::Json => rein_report::json::write(stdout, &analysis.db, findings, &summary, &tool_info()),
     };
