@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use rein_analysis::{Analysis, SourceInput, analyze};
+use rein_analysis::{Analysis, FileKind, SourceInput, analyze};
 use rein_config::Config;
 use rein_diagnostics::Finding;
 use rein_rules::Settings;
@@ -64,7 +64,15 @@ impl Run<'_> {
             for _ in 0..fix::MAX_ROUNDS {
                 let reported = self.reported(&analysis, baseline.as_ref());
                 let mut round = fix::choose(&analysis.db, &reported, self.args.unsafe_fixes);
-                round.edits.retain(|path, _| !refused.contains(path));
+                // Plans are read-only, and a template is read only through the module that
+                // uses it, so neither can be parsed again on its own: their edits are left out.
+                round.edits.retain(|path, _| {
+                    !refused.contains(path)
+                        && inputs.iter().any(|input| {
+                            &input.path == path
+                                && !matches!(input.kind, Some(FileKind::TerraformPlan | FileKind::TerraformTemplate))
+                        })
+                });
                 if round.is_empty() {
                     break;
                 }
