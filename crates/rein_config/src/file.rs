@@ -74,6 +74,7 @@ pub struct Options {
     pub password_min_length: Option<Spanned<u32>>,
     pub password_reuse_prevention: Option<Spanned<u32>>,
     pub password_max_age: Option<Spanned<MaxAge>>,
+    pub password_character_classes: Option<Vec<Spanned<String>>>,
 }
 
 /// `password-max-age`: a number of days, or `"off"`.

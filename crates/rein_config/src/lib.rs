@@ -187,6 +187,18 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
             MaxAge::Off => MaxPasswordAge::Off,
         });
     }
+    if let Some(classes) = &options.password_character_classes {
+        let mut names = Vec::with_capacity(classes.len());
+        for class in classes {
+            if !rein_rules::PASSWORD_CHARACTER_CLASSES.contains(&class.get_ref().as_str()) {
+                let known = rein_rules::PASSWORD_CHARACTER_CLASSES.map(|name| format!("`{name}`")).join(", ");
+                let message = format!("unknown character class `{}`, expected one of {known}", class.get_ref());
+                return Err(error_at(class.span().start, message));
+            }
+            names.push(class.get_ref().clone());
+        }
+        config.options.password_character_classes = Some(names);
+    }
     if let Some(days) = &options.stale_data_days
         && *days.get_ref() < 1
     {

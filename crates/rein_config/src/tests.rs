@@ -34,6 +34,9 @@ fn values_are_checked_where_they_are_written() {
     assert!(parse_err("[options]\norg-id = \"org-1\"\n").contains("not an organization id"));
     assert!(parse_err("[options]\npassword-reuse-prevention = 30\n").contains("IAM accepts 1 to 24"));
     assert!(parse_err("[options]\npassword-max-age = \"never\"\n").contains("a number of days or \"off\""));
+    assert!(
+        parse_err("[options]\npassword-character-classes = [\"emoji\"]\n").contains("unknown character class `emoji`")
+    );
     assert!(parse_err("[[overrides]]\npaths = [\"a/[\"]\n").starts_with("rein.toml:2:10: invalid glob"));
     assert!(parse_err("[[overrides]]\npaths = []\n").contains("lists no glob"));
     assert!(parse_err("fail-on = \"sometimes\"").contains("unknown variant `sometimes`"));
@@ -64,6 +67,7 @@ stale-data-days = 200
 password-min-length = 16
 password-reuse-prevention = 12
 password-max-age = "off"
+password-character-classes = ["lowercase", "numbers"]
 "#,
     );
     let mut settings = Settings::default();
@@ -83,6 +87,8 @@ password-max-age = "off"
     assert_eq!(settings.options.password_min_length(), 16);
     assert_eq!(settings.options.password_reuse_prevention(), 12);
     assert_eq!(settings.options.password_max_age(), MaxPasswordAge::Off);
+    assert!(settings.options.requires_password_class("numbers"));
+    assert!(!settings.options.requires_password_class("symbols"));
 }
 
 #[test]

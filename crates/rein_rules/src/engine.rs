@@ -74,7 +74,13 @@ pub struct RuleOptions {
     pub password_reuse_prevention: Option<u32>,
     /// The longest `max_password_age` IAM405 accepts; `None` for RULES.md's 90 days.
     pub password_max_age: Option<MaxPasswordAge>,
+    /// The character classes IAM403 requires, by name ([`PASSWORD_CHARACTER_CLASSES`]); `None`
+    /// for all four.
+    pub password_character_classes: Option<Vec<String>>,
 }
+
+/// The names of the password character classes, in the order IAM403 reports them.
+pub const PASSWORD_CHARACTER_CLASSES: [&str; 4] = ["lowercase", "uppercase", "numbers", "symbols"];
 
 /// The password expiry IAM405 asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +101,11 @@ impl RuleOptions {
     /// IAM404's required number of remembered passwords.
     pub fn password_reuse_prevention(&self) -> u32 {
         self.password_reuse_prevention.unwrap_or(24)
+    }
+
+    /// Whether IAM403 requires the character class `name` (one of [`PASSWORD_CHARACTER_CLASSES`]).
+    pub fn requires_password_class(&self, name: &str) -> bool {
+        self.password_character_classes.as_ref().is_none_or(|classes| classes.iter().any(|class| class == name))
     }
 
     /// IAM405's longest password life.
