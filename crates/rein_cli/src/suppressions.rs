@@ -198,8 +198,16 @@ fn line_range(text: &str, line: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// How deep a document may nest for a pointer to be looked up in it. The JSON parser recurses
+/// once per level, so hostile nesting must be refused before it parses; no IAM policy comes
+/// near this (the policy reader refuses deeper documents too).
+const MAX_POINTER_DEPTH: usize = 128;
+
 /// The byte range of the JSON value that the RFC 6901 `pointer` names in `text`.
 fn pointer_range(text: &str, pointer: &str) -> Option<(usize, usize)> {
+    if nesting_depth(text) > MAX_POINTER_DEPTH {
+        return None;
+    }
     let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
     let mut value = parsed.value?;
     if pointer.is_empty() {
@@ -219,6 +227,32 @@ fn pointer_range(text: &str, pointer: &str) -> Option<(usize, usize)> {
     }
     let range = value.range();
     Some((range.start, range.end))
+}
+
+/// The deepest nesting of arrays and objects in `text`, not counting brackets inside strings.
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// IAM012 findings for the suppressions that hid nothing: written by rein (a peer's comment may
@@ -281,5 +315,12 @@ mod tests {
         let (start, end) = line_range(text, 2).unwrap();
         assert!(text[start..end].starts_with("  \"Statement\""));
         assert_eq!(line_range(text, 9), None);
+    }
+
+    #[test]
+    fn hostile_nesting_is_refused_before_parsing() {
+        assert_eq!(nesting_depth(r#"{"a": ["[[[", {"b": "\"{"}]}"#), 3);
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(pointer_range(&deep, "/0"), None);
     }
 }
