@@ -209,51 +209,50 @@ fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn 
     } else {
         EXIT_OK
     };
-    // The notes close the human report; other formats keep stdout for the report alone.
-    let notes: String = outcome.notes.iter().map(|note| format!("{note}\n")).collect();
-    if args.format != Format::Human {
-        let _ = stderr.write_all(notes.as_bytes());
-    }
-
     let written = match args.format {
         Format::Human => {
             let options = HumanOptions { color, quiet: args.quiet };
-            human::write(stdout, &analysis.db, findings, &summary, &options)
-                .and_then(|()| {
-                    if !args.show_unknown {
-                        return Ok(());
+            human::write(stdout, &analysis.db, findings, &summary, &options).and_then(|()| {
+                if !args.show_unknown {
+                    return Ok(());
+                }
+                let mut lines: Vec<human::UnknownLine<'_>> = Vec::new();
+                for doc in &analysis.documents {
+                    for unknown in doc.unknowns() {
+                        lines.push(human::UnknownLine {
+                            span: unknown.span,
+                            owner: doc.origin.owner.as_deref(),
+                            element: unknown.element,
+                            reason: unknown.reason,
+                        });
                     }
-                    let mut lines: Vec<human::UnknownLine<'_>> = Vec::new();
-                    for doc in &analysis.documents {
-                        for unknown in doc.unknowns() {
-                            lines.push(human::UnknownLine {
-                                span: unknown.span,
-                                owner: doc.origin.owner.as_deref(),
-                                element: unknown.element,
-                                reason: unknown.reason,
-                            });
-                        }
+                }
+                // A module whose code was not read (a registry or git source, a missing
+                // directory) hides whatever policies it holds.
+                for call in &analysis.modules {
+                    if let Some(reason) = &call.not_analysed {
+                        lines.push(human::UnknownLine {
+                            span: call.span,
+                            owner: Some(call.address.as_str()),
+                            element: "Module".to_owned(),
+                            reason,
+                        });
                     }
-                    // A module whose code was not read (a registry or git source, a missing
-                    // directory) hides whatever policies it holds.
-                    for call in &analysis.modules {
-                        if let Some(reason) = &call.not_analysed {
-                            lines.push(human::UnknownLine {
-                                span: call.span,
-                                owner: Some(call.address.as_str()),
-                                element: "Module".to_owned(),
-                                reason,
-                            });
-                        }
-                    }
-                    lines.sort_by_key(|line| line.span);
-                    lines.dedup_by_key(|line| line.span);
-                    stdout.write_all(format!("\n{}", human::render_unknowns(&analysis.db, &lines)).as_bytes())
-                })
-                .and_then(|()| stdout.write_all(notes.as_bytes()))
+                }
+                lines.sort_by_key(|line| line.span);
+                lines.dedup_by_key(|line| line.span);
+                stdout.write_all(format!("\n{}", human::render_unknowns(&analysis.db, &lines)).as_bytes())
+            })
         }
         Format::Json => rein_report::json::write(stdout, &analysis.db, findings, &summary, &tool_info()),
     };
+    // The notes (what the baseline hid, what was fixed) close the human report; other formats
+    // keep stdout for the report alone.
+    let notes: String = outcome.notes.iter().map(|note| format!("{note}\n")).collect();
+    let written = written.and_then(|()| match args.format {
+        Format::Human => stdout.write_all(notes.as_bytes()),
+        _ => stderr.write_all(notes.as_bytes()),
+    });
     match written {
         Ok(()) => Ok(code),
         // The reader went away (`rein check | head`): the findings still decide the exit code.
