@@ -111,6 +111,12 @@ impl Run<'_> {
                 notes.push(format!("Would fix {} in {}", plural(n_fixed, "problem"), plural(n_files, "file")));
             } else {
                 for (input, _) in &changed {
+                    // A name that is not UTF-8 is shown lossily; writing to the shown name would
+                    // create another file.
+                    if !Path::new(&input.path).is_file() {
+                        problems.push(format!("cannot write `{}`: the file is no longer there", input.path));
+                        continue;
+                    }
                     if let Err(err) = std::fs::write(&input.path, &input.bytes) {
                         let reason = crate::discover::io_reason(&err);
                         problems.push(format!("cannot write `{}`: {reason}", input.path));
