@@ -84,16 +84,32 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 }
 
 /// Applies `edits` to the text of `input`. Returns the new text, or the reason the file must
-/// not be written: the edits do not fit the text, or the result no longer parses.
+/// not be written: the edits do not fit the text, or the result has a syntax error the file did
+/// not have. (A syntax error that was there before, such as a duplicate key a rule reports,
+/// does not stop the fixes of other findings.)
 pub fn apply(input: &SourceInput, edits: &[Edit]) -> Result<String, String> {
     let text = std::str::from_utf8(&input.bytes).map_err(|_| "the file is not valid UTF-8".to_owned())?;
     let fixed = rein_text::apply_edits(text, edits).ok_or_else(|| "the fixes do not fit the file".to_owned())?;
     let kind = input.kind.unwrap_or_else(|| kind_of_named_file(&input.path, fixed.as_bytes()));
-    let errors = syntax_errors(kind, &fixed);
-    match errors.first() {
-        None => Ok(fixed),
-        Some(first) => Err(format!("the fixed file would not parse ({first}), so it was not written")),
+    let mut before = syntax_errors(kind, text);
+    let after = syntax_errors(kind, &fixed);
+    if after.len() <= before.len() {
+        return Ok(fixed);
     }
+    // Name an error that is new, as far as the messages tell.
+    let new = after
+        .iter()
+        .find(|message| match before.iter().position(|old| old == *message) {
+            Some(idx) => {
+                before.swap_remove(idx);
+                false
+            }
+            None => true,
+        })
+        .or(after.first())
+        .cloned()
+        .unwrap_or_default();
+    Err(format!("the fixed file would not parse ({new}), so it was not written"))
 }
 
 /// The syntax errors of `text` read as `kind` by its frontend.
@@ -169,5 +185,10 @@ mod tests {
         assert_eq!(apply(&input, &[edit(14, 16, "[1]")]).unwrap(), r#"{"Statement": [1]}"#);
         let err = apply(&input, &[edit(14, 16, "[")]).unwrap_err();
         assert!(err.contains("would not parse"), "{err}");
+        // A duplicate key that was there before does not stop a fix elsewhere; a new one does.
+        let input = SourceInput { bytes: br#"{"A": 1, "A": 2, "B": 3}"#.to_vec(), ..input };
+        assert_eq!(apply(&input, &[edit(22, 23, "4")]).unwrap(), r#"{"A": 1, "A": 2, "B": 4}"#);
+        let err = apply(&input, &[edit(18, 19, "A")]).unwrap_err();
+        assert!(err.contains("duplicate key"), "{err}");
     }
 }
