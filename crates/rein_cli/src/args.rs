@@ -47,9 +47,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
-    /// The lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "LEVEL")]
-    pub fail_on: FailOn,
+    /// The lowest severity that makes the exit code 1 [default: warning, or `fail-on` of rein.toml].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
 
     /// Output format; repeat it for several reports in one run. The n-th --format is written to
     /// the n-th --output; a format without one goes to standard output. Default: human.
@@ -79,8 +79,8 @@ pub struct CheckArgs {
 
     /// The rule profile: `baseline` adds the checks that an account baseline declares its
     /// controls (a password policy, a trail, an analyzer, GuardDuty, Config, Security Hub, …).
-    #[arg(long, value_enum, value_name = "PROFILE", default_value = "default")]
-    pub profile: ProfileArg,
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<ProfileArg>,
 
     /// Print only the summary line (human format).
     #[arg(short, long)]
@@ -95,6 +95,9 @@ pub struct CheckArgs {
     /// for reproducible runs.
     #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
     pub today: Option<jiff::civil::Date>,
+
+    #[command(flatten)]
+    pub pipeline: crate::pipeline_args::PipelineArgs,
 }
 
 #[derive(Debug, Args)]

@@ -8,10 +8,16 @@
 //! error.
 
 mod args;
+mod baseline;
+mod config;
 mod discover;
+mod fix;
 mod output;
+mod pipeline;
+mod pipeline_args;
 mod progress;
 mod rule_docs;
+mod suppressions;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -20,11 +26,10 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::{CommandFactory, FromArgMatches};
-use rein_analysis::analyze;
 use rein_report::{Summary, ToolInfo};
 use rein_rules::{RuleMeta, Settings, all_rules, find_rule};
 
-use crate::args::{CheckArgs, Cli, ColorChoice, Command, RuleArgs, RuleFormat};
+use crate::args::{CheckArgs, Cli, ColorChoice, Command, FailOn, RuleArgs, RuleFormat};
 use crate::progress::Progress;
 
 /// No finding at or above `--fail-on`.
@@ -192,18 +197,29 @@ fn check(
     stderr: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let targets = output::plan(&args.format, &args.output).map_err(Failure::Usage)?;
-    let settings = Settings {
-        select: args.select,
-        ignore: args.ignore,
-        preview: args.preview,
-        profile: match args.profile {
-            args::ProfileArg::Default => rein_rules::Profile::Default,
-            args::ProfileArg::Baseline => rein_rules::Profile::Baseline,
-        },
+    let config = config::resolve(&args.pipeline, &args.paths).map_err(Failure::Usage)?;
+    let mut settings = Settings {
         // The date decides only whether the embedded catalogue counts as stale (RULES.md §0.3).
         today: Some(args.today.unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())),
         ..Settings::default()
     };
+    // The file first, then the flags: `--select` replaces the file's selection, `--ignore`
+    // adds to its ignores, the other flags win.
+    if let Some(config) = &config {
+        config.apply(&mut settings);
+    }
+    if !args.select.is_empty() {
+        settings.select = args.select;
+    }
+    settings.ignore.extend(args.ignore);
+    settings.preview |= args.preview;
+    if let Some(profile) = args.profile {
+        settings.profile = match profile {
+            args::ProfileArg::Default => rein_rules::Profile::Default,
+            args::ProfileArg::Baseline => rein_rules::Profile::Baseline,
+        };
+    }
+    let fail_on = args.fail_on.or_else(|| config.as_ref().and_then(config::fail_on)).unwrap_or(FailOn::Warning);
     let unknown = settings.unknown_selectors();
     if !unknown.is_empty() {
         let list = unknown.iter().map(|sel| format!("`{sel}`")).collect::<Vec<_>>().join(", ");
@@ -220,6 +236,12 @@ fn check(
         }
     }
     let reads_stdin = paths.iter().any(|path| path.as_os_str() == discover::STDIN_PATH);
+    if reads_stdin && args.pipeline.fix {
+        // The fixed text would have nowhere to go: standard input is no file to write back.
+        return Err(Failure::Usage(anyhow!(
+            "--fix cannot write back to standard input\nnote: check the file by its path, or use `--diff` to see the fixes"
+        )));
+    }
     if args.stdin_filename.is_some() && !reads_stdin {
         let _ = writeln!(stderr, "warning: --stdin-filename names standard input, which is read only for the path `-`");
     }
@@ -244,16 +266,36 @@ fn check(
     }
 
     let n_files = found.inputs.len();
-    let analysis = {
+    let run = pipeline::Run { settings: &settings, config: config.as_ref(), args: &args.pipeline };
+    let outcome = {
         let _checking = progress.spinner(n_files, format!("checking {n_files} files"));
-        analyze(found.inputs, &settings)
+        run.execute(found.inputs).map_err(Failure::Usage)?
     };
+    for problem in &outcome.problems {
+        let _ = writeln!(stderr, "error: {problem}");
+    }
+    let has_problems = !found.problems.is_empty() || !outcome.problems.is_empty();
+    if let Some((diff, n_fixes)) = &outcome.diff {
+        // `--diff` shows what `--fix` would do and nothing else; it fails when there is a change.
+        write_out(stdout, diff.as_bytes())?;
+        for note in &outcome.notes {
+            let _ = writeln!(stderr, "{note}");
+        }
+        return Ok(if has_problems {
+            EXIT_USAGE
+        } else if *n_fixes > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        });
+    }
+    let analysis = outcome.analysis;
     let findings = &analysis.findings;
     let summary = Summary::new(n_files, findings);
-    let failed = args.fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
-    let code = if !found.problems.is_empty() {
+    let failed = fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    let code = if has_problems {
         EXIT_USAGE
-    } else if failed {
+    } else if failed && !outcome.wrote_baseline {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -261,10 +303,12 @@ fn check(
 
     let tool = tool_info();
     let working_dir = std::env::current_dir().ok();
+    let mut problems = found.problems;
+    problems.extend(outcome.problems);
     let reported = output::Reported {
         analysis: &analysis,
         summary: &summary,
-        problems: &found.problems,
+        problems: &problems,
         warnings: &found.warnings,
         exit_code: code,
         tool: &tool,
@@ -279,6 +323,18 @@ fn check(
             let _ = writeln!(stderr, "error: {err:#}");
             code = EXIT_USAGE;
         }
+    }
+    // The closing notes (what the baseline hid, what was fixed) follow the human report on
+    // standard output; when standard output carries a machine format, or the human report goes
+    // to a file, they go to stderr so that the report stays parseable.
+    let notes: String = outcome.notes.iter().map(|note| format!("{note}\n")).collect();
+    let human_on_stdout = targets
+        .iter()
+        .any(|target| target.format == args::Format::Human && target.destination == output::Destination::Stdout);
+    if human_on_stdout {
+        write_out(stdout, notes.as_bytes())?;
+    } else {
+        let _ = stderr.write_all(notes.as_bytes());
     }
     Ok(code)
 }

@@ -42,6 +42,10 @@ declare_rule! {
     /// Unsafe: it changes which passwords IAM accepts. The fix sets the classes written as
     /// `false` to `true`; classes that are not written at all are left to the author.
     ///
+    /// ## Options
+    /// `password-character-classes` in `[options]` of `rein.toml` lists the classes required
+    /// (default all four: `lowercase`, `uppercase`, `numbers`, `symbols`).
+    ///
     /// ## References
     /// - AWS IAM User Guide: setting an account password policy for IAM users
     /// - AWS Security Hub control IAM.7
@@ -58,12 +62,13 @@ declare_rule! {
     }
 }
 
-/// The four settings and the class each requires.
-const CLASSES: [(&str, &str); 4] = [
-    ("require_lowercase_characters", "lowercase letters"),
-    ("require_uppercase_characters", "uppercase letters"),
-    ("require_numbers", "numbers"),
-    ("require_symbols", "symbols"),
+/// The four settings, the class each requires, and the class's name in the option
+/// `password-character-classes`.
+const CLASSES: [(&str, &str, &str); 4] = [
+    ("require_lowercase_characters", "lowercase letters", "lowercase"),
+    ("require_uppercase_characters", "uppercase letters", "uppercase"),
+    ("require_numbers", "numbers", "numbers"),
+    ("require_symbols", "symbols", "symbols"),
 ];
 
 impl Rule for PasswordComplexity {
@@ -71,7 +76,10 @@ impl Rule for PasswordComplexity {
         for policy in unit.entities_of(EntityKind::PasswordPolicy) {
             let mut missing = Vec::new();
             let mut written_false = Vec::new();
-            for (name, class) in CLASSES {
+            for (name, class, option) in CLASSES {
+                if !ctx.settings().options.requires_password_class(option) {
+                    continue;
+                }
                 match policy.attribute(name) {
                     None => missing.push(class),
                     // `true`, or not known statically, passes.
@@ -108,7 +116,13 @@ impl Rule for PasswordComplexity {
 
 #[cfg(test)]
 mod tests {
+    use crate::RuleOptions;
     use crate::testing::{RuleTest, case};
+
+    fn only(classes: &[&str]) -> RuleOptions {
+        let classes = classes.iter().map(|class| (*class).to_owned()).collect();
+        RuleOptions { password_character_classes: Some(classes), ..RuleOptions::default() }
+    }
 
     #[test]
     fn password_complexity() {
@@ -127,6 +141,21 @@ resource "aws_iam_account_password_policy" "p" {
 }
 "#,
             ))
+            // The option narrows the classes required.
+            .pass(
+                case::hcl(
+                    r#"resource "aws_iam_account_password_policy" "p" {
+  require_lowercase_characters = true
+  require_uppercase_characters = true
+}"#,
+                )
+                .with_options(only(&["lowercase", "uppercase"])),
+            )
+            .fail_with(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" { require_symbols = false }"#)
+                    .with_options(only(&["symbols"])),
+                "does not require symbols",
+            )
             .fix(
                 case::hcl(
                     "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_lowercase_characters = true\n  require_uppercase_characters = false\n  require_numbers = true\n  require_symbols = false\n}\n",
