@@ -5,27 +5,15 @@
 
 use std::ffi::OsString;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rein_diagnostics::{Applicability, Finding, Fix, Severity};
 use rein_report::{Problem, RunInfo, ToolInfo};
 use rein_text::{SourceDb, Span, TextEdit};
 
-fn root() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).canonicalize().unwrap()
-}
+mod common;
 
-fn validator() -> jsonschema::Validator {
-    let path = root().join("schemas/vendor/sarif-schema-2.1.0.json");
-    let schema: serde_json::Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::validator_for(&schema).unwrap()
-}
-
-fn assert_valid(validator: &jsonschema::Validator, name: &str, log: &serde_json::Value) {
-    let errors: Vec<String> =
-        validator.iter_errors(log).map(|err| format!("{err} at {}", err.instance_path())).collect();
-    assert!(errors.is_empty(), "the SARIF of {name} is not valid:\n{}", errors.join("\n"));
-}
+use common::{assert_valid_sarif as assert_valid, root, sarif_validator as validator};
 
 /// Runs `rein check --format sarif` over `paths` and returns the log.
 fn sarif_of(paths: &[PathBuf]) -> serde_json::Value {

@@ -1,7 +1,8 @@
 //! The sample CI workflow, end to end: the rein commands of `docs/ci/github-workflow.yml` run
 //! in order against fixtures in a temporary directory. The baseline is written, the check step
-//! (as `action.yml` composes it) hides the accepted findings, a new finding is the only one
-//! reported, and the fix step leaves files that parse with the fixed finding gone.
+//! (as `action.yml` composes it, `--format sarif --output FILE`) writes SARIF that is valid
+//! against the official schema, the baseline hides the accepted findings, a new finding is the
+//! only one reported, and the fix step leaves files that parse with the fixed finding gone.
 //!
 //! This file holds a single test on purpose: it changes the process's working directory, as
 //! the workflow's commands use paths relative to the checkout.
@@ -10,17 +11,22 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::Path;
 
-/// Whether `rein check` has `--format sarif` and `--output FILE`, which the action passes.
-/// While it does not, the check step runs without them; once it does, set this to `true`: the
-/// step then writes the SARIF file, which is validated in [`validate_sarif`].
-const SARIF_OUTPUT: bool = false;
+mod common;
 
-/// The SARIF file the action writes, when [`SARIF_OUTPUT`] is on.
-fn validate_sarif(path: &Path) {
+/// The SARIF file the check step writes: valid against the official schema, with one result
+/// per reported finding, given as (rule, file).
+fn sarif_results(path: &Path) -> Vec<(String, String)> {
     let text = fs::read_to_string(path).unwrap_or_else(|err| panic!("no SARIF file {}: {err}", path.display()));
     let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(sarif["version"], "2.1.0");
-    // The place for validating the file against the SARIF 2.1.0 schema.
+    common::assert_valid_sarif(&common::sarif_validator(), &path.display().to_string(), &sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    results
+        .iter()
+        .map(|result| {
+            let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+            (result["ruleId"].as_str().unwrap().to_owned(), uri.as_str().unwrap().to_owned())
+        })
+        .collect()
 }
 
 struct Outcome {
@@ -53,6 +59,8 @@ struct Workflow {
     write_baseline: String,
     check: String,
     fix: String,
+    /// The `sarif-file` the action step names.
+    sarif_file: String,
 }
 
 fn workflow() -> Workflow {
@@ -71,21 +79,24 @@ fn workflow() -> Workflow {
     assert!(lines.next().is_some(), "the workflow does not use the action");
     let mut paths = ".".to_owned();
     let mut args = String::new();
+    let mut sarif_file = "rein.sarif".to_owned();
     for line in lines.take_while(|line| !line.trim_start().starts_with("- ")) {
         if let Some(value) = line.trim().strip_prefix("paths: ") {
             value.clone_into(&mut paths);
         } else if let Some(value) = line.trim().strip_prefix("args: ") {
             value.clone_into(&mut args);
+        } else if let Some(value) = line.trim().strip_prefix("sarif-file: ") {
+            value.clone_into(&mut sarif_file);
         }
     }
     // `action.yml`: rein check --format sarif --output "$REIN_SARIF" "${args[@]}" "${paths[@]}"
     let action = fs::read_to_string(root.join("action.yml")).unwrap();
     assert!(action.contains(r#"rein check --format sarif --output "$REIN_SARIF" "${args[@]}" "${paths[@]}""#));
-    let sarif = if SARIF_OUTPUT { "--format sarif --output rein.sarif " } else { "" };
     Workflow {
         write_baseline: find("--write-baseline"),
-        check: format!("rein check {sarif}{args} {paths}"),
+        check: format!("rein check --format sarif --output {sarif_file} {args} {paths}"),
         fix: find("--fix"),
+        sarif_file,
     }
 }
 
@@ -139,23 +150,27 @@ fn the_sample_workflow_runs_end_to_end() {
     assert_eq!(written.code, 0, "{}{}", written.stdout, written.stderr);
     assert!(written.stdout.contains("to the baseline `.rein-baseline.json`"), "{}", written.stdout);
 
-    // The check step passes: every finding is in the baseline.
+    // The check step passes: every finding is in the baseline. The report goes to the SARIF
+    // file, so the closing note goes to stderr.
+    let sarif = dir.path().join(&steps.sarif_file);
     let check = run(&steps.check);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
-    if SARIF_OUTPUT {
-        validate_sarif(&dir.path().join("rein.sarif"));
-    } else {
-        assert!(check.stdout.contains("No problems found"), "{}", check.stdout);
-        assert!(check.stdout.contains("hidden by the baseline"), "{}", check.stdout);
-    }
+    assert_eq!(check.stdout, "", "the report went to the SARIF file");
+    assert!(check.stderr.contains("hidden by the baseline"), "{}", check.stderr);
+    assert!(!check.stderr.contains("0 findings hidden"), "{}", check.stderr);
+    assert_eq!(sarif_results(&sarif), []);
 
     // Lines added above the accepted findings, and a new policy with a finding of its own: only
-    // the new finding fails the check.
+    // the new finding is reported.
     fs::write(dir.path().join("infra/main.tf"), format!("# Deploys the app.\n\n{MAIN_TF}")).unwrap();
     fs::write(dir.path().join("infra/logs.json"), NEW_POLICY).unwrap();
     let check = run(&steps.check);
     assert_eq!(check.code, 0, "IAM109 is info, below the default --fail-on: {}{}", check.stdout, check.stderr);
-    let json = run(&format!("{} --format json", steps.check.replace("--format sarif --output rein.sarif", "")));
+    assert_eq!(sarif_results(&sarif), [("IAM109".to_owned(), "infra/logs.json".to_owned())]);
+    let json = run(&format!(
+        "{} --format json",
+        steps.check.replace(&format!("--format sarif --output {}", steps.sarif_file), "")
+    ));
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     let found: Vec<(&str, &str)> = report["diagnostics"]
         .as_array()
@@ -176,9 +191,9 @@ fn the_sample_workflow_runs_end_to_end() {
     assert_eq!(fs::read_to_string(dir.path().join("infra/stacks/reader.yaml")).unwrap(), TEMPLATE);
     let parse = run("rein check --select IAM001 --fail-on info infra");
     assert_eq!(parse.code, 0, "a fixed file does not parse: {}", parse.stdout);
-    let after = run(&format!("{} --format json", steps.check.replace("--format sarif --output rein.sarif", "")));
-    let report: serde_json::Value = serde_json::from_str(&after.stdout).unwrap();
-    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0, "{}", after.stdout);
+    let after = run(&steps.check);
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
+    assert_eq!(sarif_results(&sarif), [], "the fixed finding is gone");
 
     std::env::set_current_dir(original_dir).unwrap();
 }
