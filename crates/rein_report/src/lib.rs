@@ -28,7 +28,8 @@ pub struct ToolInfo {
     pub catalog_date: String,
 }
 
-/// A path that could not be walked or read; the run went on without it.
+/// A path that could not be walked, read, fixed or written (a broken sidecar included); the
+/// run went on without it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Problem {
     /// The path as the user gave it or as the walk found it.
