@@ -28,22 +28,38 @@ pub enum Command {
     Check(CheckArgs),
     /// Show a rule's documentation, or list every rule.
     Rule(RuleArgs),
+    /// Print a shell completion script, e.g. `rein completions bash > /etc/bash_completion.d/rein`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `rein man > rein.1`, or write a page per subcommand.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files and directories to check. Named files are always read as policy JSON; files found
-    /// in directories are checked when they look like policies. Default: the current directory.
+    /// in directories are checked when they look like policies. `-` reads standard input.
+    /// Default: the current directory.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// The lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "LEVEL")]
-    pub fail_on: FailOn,
+    /// The name standard input (`-`) goes by: its extension and content decide what it is read
+    /// as, and findings name it.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// The lowest severity that makes the exit code 1 [default: warning, or `fail-on` of rein.toml].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Output format; repeat it for several reports in one run. The n-th --format is written to
+    /// the n-th --output; a format without one goes to standard output. Default: human.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<Format>,
+
+    /// Where the report of the --format in the same position goes: a file, or `-` for standard
+    /// output. Repeatable.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
 
     /// Run only these rules: ids, names, aliases, categories or id prefixes such as `IAM1`.
     #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
@@ -63,8 +79,8 @@ pub struct CheckArgs {
 
     /// The rule profile: `baseline` adds the checks that an account baseline declares its
     /// controls (a password policy, a trail, an analyzer, GuardDuty, Config, Security Hub, …).
-    #[arg(long, value_enum, value_name = "PROFILE", default_value = "default")]
-    pub profile: ProfileArg,
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<ProfileArg>,
 
     /// Print only the summary line (human format).
     #[arg(short, long)]
@@ -79,6 +95,9 @@ pub struct CheckArgs {
     /// for reproducible runs.
     #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
     pub today: Option<jiff::civil::Date>,
+
+    #[command(flatten)]
+    pub pipeline: crate::pipeline_args::PipelineArgs,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +109,40 @@ pub struct RuleArgs {
     /// List every rule: id, name, severity, category and summary.
     #[arg(long)]
     pub all: bool,
+
+    /// How to print: text for people, JSON (every rule's metadata and doc sections), or the
+    /// markdown reference pages.
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text, value_name = "FORMAT")]
+    pub format: RuleFormat,
+
+    /// With --all --format markdown: write `<ID>.md` for every rule and a `README.md` index into
+    /// this directory, e.g. `rein rule --all --format markdown --output-dir docs/rules`.
+    #[arg(long, value_name = "DIR", requires = "all")]
+    pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `rein.1` and a page per subcommand (`rein-check.1`, …) into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    /// The documentation, or the table of rules.
+    Text,
+    /// JSON.
+    Json,
+    /// Markdown reference pages.
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -132,6 +185,12 @@ pub enum Format {
     Human,
     /// One JSON object (see schemas/report.schema.json).
     Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// JUnit XML: a test suite per file, a failing test case per rule with findings.
+    Junit,
+    /// GitHub Actions workflow commands, which annotate the pull request.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

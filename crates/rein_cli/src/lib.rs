@@ -8,21 +8,29 @@
 //! error.
 
 mod args;
+mod baseline;
+mod config;
 mod discover;
+mod fix;
+mod output;
+mod pipeline;
+mod pipeline_args;
+mod progress;
+mod rule_docs;
+mod suppressions;
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::{CommandFactory, FromArgMatches};
-use rein_analysis::analyze;
-use rein_report::human::{self, HumanOptions};
 use rein_report::{Summary, ToolInfo};
 use rein_rules::{RuleMeta, Settings, all_rules, find_rule};
 
-use crate::args::{CheckArgs, Cli, ColorChoice, Command, Format, RuleArgs};
+use crate::args::{CheckArgs, Cli, ColorChoice, Command, FailOn, RuleArgs, RuleFormat};
+use crate::progress::Progress;
 
 /// No finding at or above `--fail-on`.
 pub const EXIT_OK: i32 = 0;
@@ -35,20 +43,51 @@ pub const EXIT_INTERNAL: i32 = 3;
 
 /// Runs `rein` with `args` (the first item is the program name) and returns the exit code.
 ///
-/// `--color auto` colours the output when the process's stdout is a terminal.
+/// `--color auto` colours the output when the process's stdout is a terminal; a progress
+/// display is drawn on the process's stderr when it is a terminal and the scan is long.
 pub fn run(args: impl IntoIterator<Item = OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    run_with(args, stdout, stderr, std::io::stdout().is_terminal())
+    let terminal = Terminal { stdout: std::io::stdout().is_terminal(), stderr: std::io::stderr().is_terminal() };
+    run_in(args, &mut std::io::stdin().lock(), stdout, stderr, terminal)
 }
 
-/// [`run`], told whether `stdout` is a terminal (tests pass `false`).
+/// [`run`], told whether `stdout` is a terminal (tests pass `false`); standard input is empty
+/// and no progress is drawn.
 pub fn run_with(
     args: impl IntoIterator<Item = OsString>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
     stdout_is_terminal: bool,
 ) -> i32 {
+    run_with_stdin(args, &mut std::io::empty(), stdout, stderr, stdout_is_terminal)
+}
+
+/// [`run_with`], reading `rein check -` from `stdin`.
+pub fn run_with_stdin(
+    args: impl IntoIterator<Item = OsString>,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    stdout_is_terminal: bool,
+) -> i32 {
+    run_in(args, stdin, stdout, stderr, Terminal { stdout: stdout_is_terminal, stderr: false })
+}
+
+/// Which of the process's streams are terminals.
+#[derive(Clone, Copy, Debug)]
+struct Terminal {
+    stdout: bool,
+    stderr: bool,
+}
+
+fn run_in(
+    args: impl IntoIterator<Item = OsString>,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    terminal: Terminal,
+) -> i32 {
     let args: Vec<OsString> = args.into_iter().collect();
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| dispatch(args, stdout, stderr, stdout_is_terminal)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| dispatch(args, stdin, stdout, stderr, terminal)));
     let code = match outcome {
         Ok(Ok(code)) => code,
         Ok(Err(Failure::Usage(err))) => {
@@ -91,10 +130,12 @@ pub fn version() -> String {
 
 fn dispatch(
     args: Vec<OsString>,
+    stdin: &mut dyn Read,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
-    stdout_is_terminal: bool,
+    terminal: Terminal,
 ) -> Result<i32, Failure> {
+    let stdout_is_terminal = terminal.stdout;
     let mut command = Cli::command().version(version());
     if !stdout_is_terminal {
         // Keeps help text identical whatever terminal the tests run in.
@@ -118,24 +159,67 @@ fn dispatch(
         ColorChoice::Auto => stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
     };
     match cli.command {
-        Command::Check(check_args) => check(check_args, color, stdout, stderr),
+        Command::Check(check_args) => {
+            let progress = Progress::new(Progress::allowed(terminal.stderr, check_args.quiet));
+            check(check_args, color, progress, stdin, stdout, stderr)
+        }
         Command::Rule(rule_args) => rule(&rule_args, stdout),
+        Command::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "rein", &mut script);
+            write_out(stdout, &script)?;
+            Ok(EXIT_OK)
+        }
+        Command::Man(args) => {
+            let command = Cli::command().version(env!("CARGO_PKG_VERSION"));
+            if let Some(dir) = &args.output_dir {
+                std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir)).map_err(|err| {
+                    Failure::Usage(anyhow!("cannot write the manual pages to `{}`: {err}", dir.display()))
+                })?;
+                return Ok(EXIT_OK);
+            }
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .map_err(|err| Failure::Internal(anyhow::Error::new(err).context("cannot render the manual page")))?;
+            write_out(stdout, &page)?;
+            Ok(EXIT_OK)
+        }
     }
 }
 
-fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Failure> {
-    let settings = Settings {
-        select: args.select,
-        ignore: args.ignore,
-        preview: args.preview,
-        profile: match args.profile {
-            args::ProfileArg::Default => rein_rules::Profile::Default,
-            args::ProfileArg::Baseline => rein_rules::Profile::Baseline,
-        },
+fn check(
+    args: CheckArgs,
+    color: bool,
+    progress: Progress,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let targets = output::plan(&args.format, &args.output).map_err(Failure::Usage)?;
+    let config = config::resolve(&args.pipeline, &args.paths).map_err(Failure::Usage)?;
+    let mut settings = Settings {
         // The date decides only whether the embedded catalogue counts as stale (RULES.md §0.3).
         today: Some(args.today.unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())),
         ..Settings::default()
     };
+    // The file first, then the flags: `--select` replaces the file's selection, `--ignore`
+    // adds to its ignores, the other flags win.
+    if let Some(config) = &config {
+        config.apply(&mut settings);
+    }
+    if !args.select.is_empty() {
+        settings.select = args.select;
+    }
+    settings.ignore.extend(args.ignore);
+    settings.preview |= args.preview;
+    if let Some(profile) = args.profile {
+        settings.profile = match profile {
+            args::ProfileArg::Default => rein_rules::Profile::Default,
+            args::ProfileArg::Baseline => rein_rules::Profile::Baseline,
+        };
+    }
+    let fail_on = args.fail_on.or_else(|| config.as_ref().and_then(config::fail_on)).unwrap_or(FailOn::Warning);
     let unknown = settings.unknown_selectors();
     if !unknown.is_empty() {
         let list = unknown.iter().map(|sel| format!("`{sel}`")).collect::<Vec<_>>().join(", ");
@@ -147,13 +231,33 @@ fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn 
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
     for path in &paths {
         // `exists` follows symlinks, so a dangling link is missing too.
-        if !path.exists() {
+        if path.as_os_str() != discover::STDIN_PATH && !path.exists() {
             return Err(Failure::Usage(anyhow!("path `{}` does not exist", discover::display(path))));
         }
     }
+    let reads_stdin = paths.iter().any(|path| path.as_os_str() == discover::STDIN_PATH);
+    if reads_stdin && args.pipeline.fix {
+        // The fixed text would have nowhere to go: standard input is no file to write back.
+        return Err(Failure::Usage(anyhow!(
+            "--fix cannot write back to standard input\nnote: check the file by its path, or use `--diff` to see the fixes"
+        )));
+    }
+    if args.stdin_filename.is_some() && !reads_stdin {
+        let _ = writeln!(stderr, "warning: --stdin-filename names standard input, which is read only for the path `-`");
+    }
+    let stdin = reads_stdin.then(|| {
+        let mut bytes = Vec::new();
+        discover::Stdin {
+            name: args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_owned()),
+            bytes: stdin.read_to_end(&mut bytes).map(|_| bytes),
+        }
+    });
 
     let policy_kind = args.policy_type.map(|policy_type| policy_type.kind());
-    let found = discover::discover(&paths, policy_kind.as_ref());
+    let found = discover::discover(&paths, policy_kind.as_ref(), stdin, &progress);
+    for warning in &found.warnings {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
     for problem in &found.problems {
         let _ = writeln!(stderr, "error: {problem}");
     }
@@ -162,67 +266,82 @@ fn check(args: CheckArgs, color: bool, stdout: &mut dyn Write, stderr: &mut dyn 
     }
 
     let n_files = found.inputs.len();
-    let analysis = analyze(found.inputs, &settings);
+    let run = pipeline::Run { settings: &settings, config: config.as_ref(), args: &args.pipeline };
+    let outcome = {
+        let _checking = progress.spinner(n_files, format!("checking {n_files} files"));
+        run.execute(found.inputs).map_err(Failure::Usage)?
+    };
+    for problem in &outcome.problems {
+        let _ = writeln!(stderr, "error: {problem}");
+    }
+    let has_problems = !found.problems.is_empty() || !outcome.problems.is_empty();
+    if let Some((diff, n_fixes)) = &outcome.diff {
+        // `--diff` shows what `--fix` would do and nothing else; it fails when there is a change.
+        write_out(stdout, diff.as_bytes())?;
+        for note in &outcome.notes {
+            let _ = writeln!(stderr, "{note}");
+        }
+        return Ok(if has_problems {
+            EXIT_USAGE
+        } else if *n_fixes > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        });
+    }
+    let analysis = outcome.analysis;
     let findings = &analysis.findings;
     let summary = Summary::new(n_files, findings);
-    let failed = args.fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
-    let code = if !found.problems.is_empty() {
+    let failed = fail_on.threshold().is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    let code = if has_problems {
         EXIT_USAGE
-    } else if failed {
+    } else if failed && !outcome.wrote_baseline {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     };
 
-    let written = match args.format {
-        Format::Human => {
-            let options = HumanOptions { color, quiet: args.quiet };
-            human::write(stdout, &analysis.db, findings, &summary, &options).and_then(|()| {
-                if !args.show_unknown {
-                    return Ok(());
-                }
-                let mut lines: Vec<human::UnknownLine<'_>> = Vec::new();
-                for doc in &analysis.documents {
-                    for unknown in doc.unknowns() {
-                        lines.push(human::UnknownLine {
-                            span: unknown.span,
-                            owner: doc.origin.owner.as_deref(),
-                            element: unknown.element,
-                            reason: unknown.reason,
-                        });
-                    }
-                }
-                // A module whose code was not read (a registry or git source, a missing
-                // directory) hides whatever policies it holds.
-                for call in &analysis.modules {
-                    if let Some(reason) = &call.not_analysed {
-                        lines.push(human::UnknownLine {
-                            span: call.span,
-                            owner: Some(call.address.as_str()),
-                            element: "Module".to_owned(),
-                            reason,
-                        });
-                    }
-                }
-                lines.sort_by_key(|line| line.span);
-                lines.dedup_by_key(|line| line.span);
-                stdout.write_all(format!("\n{}", human::render_unknowns(&analysis.db, &lines)).as_bytes())
-            })
-        }
-        Format::Json => rein_report::json::write(stdout, &analysis.db, findings, &summary, &tool_info()),
+    let tool = tool_info();
+    let working_dir = std::env::current_dir().ok();
+    let mut problems = found.problems;
+    problems.extend(outcome.problems);
+    let reported = output::Reported {
+        analysis: &analysis,
+        summary: &summary,
+        problems: &problems,
+        warnings: &found.warnings,
+        exit_code: code,
+        tool: &tool,
+        working_dir: working_dir.as_deref(),
+        quiet: args.quiet,
+        show_unknown: args.show_unknown,
     };
-    match written {
-        Ok(()) => Ok(code),
-        // The reader went away (`rein check | head`): the findings still decide the exit code.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
-        Err(err) => Err(Failure::Internal(anyhow::Error::new(err).context("cannot write the report"))),
+    let mut code = code;
+    for target in &targets {
+        // One report that cannot be written does not keep the others from being written.
+        if let Err(err) = output::write(target, &reported, color, stdout) {
+            let _ = writeln!(stderr, "error: {err:#}");
+            code = EXIT_USAGE;
+        }
     }
+    // The closing notes (what the baseline hid, what was fixed) follow the human report on
+    // standard output; when standard output carries a machine format, or the human report goes
+    // to a file, they go to stderr so that the report stays parseable.
+    let notes: String = outcome.notes.iter().map(|note| format!("{note}\n")).collect();
+    let human_on_stdout = targets
+        .iter()
+        .any(|target| target.format == args::Format::Human && target.destination == output::Destination::Stdout);
+    if human_on_stdout {
+        write_out(stdout, notes.as_bytes())?;
+    } else {
+        let _ = stderr.write_all(notes.as_bytes());
+    }
+    Ok(code)
 }
 
 fn rule(args: &RuleArgs, stdout: &mut dyn Write) -> Result<i32, Failure> {
-    let text = if args.all {
-        let metas: Vec<&RuleMeta> = all_rules().iter().map(|rule| rule.meta()).collect();
-        rein_report::rules::render_rule_table(&metas)
+    let metas: Vec<&RuleMeta> = if args.all {
+        all_rules().iter().map(|rule| rule.meta()).collect()
     } else {
         let selector = args.rule.as_deref().unwrap_or_default();
         let Some(rule) = find_rule(selector) else {
@@ -230,7 +349,26 @@ fn rule(args: &RuleArgs, stdout: &mut dyn Write) -> Result<i32, Failure> {
                 "unknown rule `{selector}`\nnote: give a rule id, name or alias; `rein rule --all` lists the rules"
             )));
         };
-        rein_report::rules::render_rule_docs(rule.meta())
+        vec![rule.meta()]
+    };
+    if let Some(dir) = &args.output_dir {
+        if args.format != RuleFormat::Markdown {
+            return Err(Failure::Usage(anyhow!("--output-dir writes markdown pages; add `--format markdown`")));
+        }
+        let n_pages = rule_docs::write_pages(dir, &metas).map_err(Failure::Usage)?;
+        write_out(stdout, format!("Wrote {n_pages} pages to `{}`\n", dir.display()).as_bytes())?;
+        return Ok(EXIT_OK);
+    }
+    let text = match (args.format, args.all) {
+        (RuleFormat::Text, true) => rein_report::rules::render_rule_table(&metas),
+        (RuleFormat::Json, _) => rein_report::rules::rules_json(&metas),
+        // Without a directory, `--all` prints the index page.
+        (RuleFormat::Markdown, true) => {
+            rein_report::rules::reference_pages(&metas).pop().map(|(_, index)| index).unwrap_or_default()
+        }
+        (RuleFormat::Text | RuleFormat::Markdown, false) => {
+            metas.first().map(|meta| rein_report::rules::render_rule_docs(meta)).unwrap_or_default()
+        }
     };
     write_out(stdout, text.as_bytes())?;
     Ok(EXIT_OK)

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut stdout = BufWriter::new(std::io::stdout().lock());
-    let mut stderr = std::io::stderr().lock();
+    // Not locked for the whole run: the progress display writes to stderr from its own thread.
+    let mut stderr = std::io::stderr();
     let code = rein_cli::run(std::env::args_os(), &mut stdout, &mut stderr);
     let _ = stdout.flush();
     ExitCode::from(u8::try_from(code).unwrap_or(3))

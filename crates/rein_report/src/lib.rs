@@ -1,4 +1,5 @@
-//! Renders findings for people (code frames) and for machines (JSON); owns every output shape.
+//! Renders findings for people (code frames) and for machines (JSON, SARIF, JUnit XML, GitHub
+//! workflow annotations); owns every output shape.
 //!
 //! **Architecture invariant:** this is the only crate that knows how reports look. Core types
 //! carry no `Serialize` derives; the serializable mirrors live in [`json`] and are filled by hand.
@@ -6,9 +7,12 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 pub mod fingerprint;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod rules;
+pub mod sarif;
 
 use rein_diagnostics::{Finding, Severity};
 use rein_text::{ColumnUnit, SourceDb, SourceFile, Span, TextRange, TextSize};
@@ -22,6 +26,37 @@ pub struct ToolInfo {
     pub catalog_source: String,
     /// The IAM catalogue's data date, e.g. `2026-09-26`.
     pub catalog_date: String,
+}
+
+/// A path that could not be walked, read, fixed or written (a broken sidecar included); the
+/// run went on without it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Problem {
+    /// The path as the user gave it or as the walk found it.
+    pub path: String,
+    /// The whole message, e.g. "cannot read `a.json`: permission denied".
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// What the machine formats say about the run beyond its findings.
+#[derive(Clone, Copy, Debug)]
+pub struct RunInfo<'a> {
+    pub tool: &'a ToolInfo,
+    /// Paths that could not be read, in the order met.
+    pub problems: &'a [Problem],
+    /// What the walk skipped on purpose and said so, e.g. a symbolic-link loop.
+    pub warnings: &'a [String],
+    /// The exit code of the run.
+    pub exit_code: i32,
+    /// The absolute working directory that relative paths are relative to; SARIF names it as
+    /// `%SRCROOT%`.
+    pub working_dir: Option<&'a std::path::Path>,
 }
 
 /// Counts over one run, for the closing line and the JSON `summary`.

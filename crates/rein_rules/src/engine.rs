@@ -73,6 +73,51 @@ pub struct RuleOptions {
     /// Access that no `Allow` of the configuration may reach (IAM210 "not granted"); empty
     /// turns the check off.
     pub forbidden_access: Vec<ForbiddenAccess>,
+    /// The shortest `minimum_password_length` IAM402 accepts; `None` for RULES.md's 14.
+    pub password_min_length: Option<u32>,
+    /// The `password_reuse_prevention` IAM404 requires; `None` for RULES.md's 24 (the most IAM
+    /// remembers).
+    pub password_reuse_prevention: Option<u32>,
+    /// The longest `max_password_age` IAM405 accepts; `None` for RULES.md's 90 days.
+    pub password_max_age: Option<MaxPasswordAge>,
+    /// The character classes IAM403 requires, by name ([`PASSWORD_CHARACTER_CLASSES`]); `None`
+    /// for all four.
+    pub password_character_classes: Option<Vec<String>>,
+}
+
+/// The names of the password character classes, in the order IAM403 reports them.
+pub const PASSWORD_CHARACTER_CLASSES: [&str; 4] = ["lowercase", "uppercase", "numbers", "symbols"];
+
+/// The password expiry IAM405 asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxPasswordAge {
+    /// Passwords must expire within this many days.
+    Days(u32),
+    /// Expiry is not required (NIST SP 800-63B, CIS AWS Foundations 1.4 and later); only the
+    /// `allow_users_to_change_password` and `hard_expiry` checks remain.
+    Off,
+}
+
+impl RuleOptions {
+    /// IAM402's minimum password length.
+    pub fn password_min_length(&self) -> u32 {
+        self.password_min_length.unwrap_or(14)
+    }
+
+    /// IAM404's required number of remembered passwords.
+    pub fn password_reuse_prevention(&self) -> u32 {
+        self.password_reuse_prevention.unwrap_or(24)
+    }
+
+    /// Whether IAM403 requires the character class `name` (one of [`PASSWORD_CHARACTER_CLASSES`]).
+    pub fn requires_password_class(&self, name: &str) -> bool {
+        self.password_character_classes.as_ref().is_none_or(|classes| classes.iter().any(|class| class == name))
+    }
+
+    /// IAM405's longest password life.
+    pub fn password_max_age(&self) -> MaxPasswordAge {
+        self.password_max_age.unwrap_or(MaxPasswordAge::Days(90))
+    }
 }
 
 /// One access that must not be granted: an action pattern on a resource pattern, optionally for
@@ -112,7 +157,8 @@ impl Settings {
 }
 
 impl Settings {
-    fn matches(selector: &str, rule: &dyn Rule) -> bool {
+    /// Whether `selector` (an id, name, alias, category, id prefix, or `all`) names `rule`.
+    pub fn matches(selector: &str, rule: &dyn Rule) -> bool {
         let meta = rule.meta();
         selector.eq_ignore_ascii_case("all")
             || meta.is_named(selector)

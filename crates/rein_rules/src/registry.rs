@@ -41,6 +41,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &grammar::PolicySizeQuota,
         &grammar::UnresolvedPolicyValue,
         &grammar::InvalidSuppression,
+        &grammar::UnusedSuppression,
         &least_privilege::FullAdminGrant,
         &least_privilege::PrivilegedManagedPolicyAttached,
         &least_privilege::WildcardAction,

@@ -8,7 +8,10 @@
 //! - `args`: the arguments after `rein`, one per line;
 //! - `expected.txt`: stdout, then stderr after a `--- stderr ---` line, without colours;
 //! - `expected.json` (optional): stdout of a second run with `--format json` appended;
-//! - `exit_code`: the expected exit code (the same for both runs).
+//! - `exit_code`: the expected exit code (the same for both runs);
+//! - `stdin` (optional): what the runs read as standard input;
+//! - `expected_files/` (optional): files the first run must have written (`--output`), by their
+//!   path relative to the working directory, compared after redaction like stdout.
 //!
 //! The rein version, the catalogue's source and date, and the temporary directory are redacted.
 //! `UPDATE_EXPECT=1 cargo test -p rein_tests --test cli` rewrites the expectations (never in CI).
@@ -73,25 +76,37 @@ fn run_scenario(scenario: &Path, update: bool) -> Result<(), String> {
     }
     std::env::set_current_dir(&work_dir).unwrap();
 
-    let human = run(&args);
+    let stdin = fs::read(scenario.join("stdin")).unwrap_or_default();
+    let human = run(&args, &stdin);
+    let redact = |text: &str| redact(text, &work_dir);
+    let expected_files = scenario.join("expected_files");
+    let mut written = Vec::new();
+    if expected_files.is_dir() {
+        for expected in files_under(&expected_files) {
+            let relative = expected.strip_prefix(&expected_files).unwrap().to_path_buf();
+            let actual = fs::read_to_string(work_dir.join(&relative)).unwrap_or_else(|_| "[NOT WRITTEN]\n".to_owned());
+            written.push((expected, redact(&actual)));
+        }
+    }
     let json_path = scenario.join("expected.json");
     let json = json_path.exists().then(|| {
         let mut json_args = args.clone();
         json_args.extend(["--format".to_owned(), "json".to_owned()]);
-        run(&json_args)
+        run(&json_args, &stdin)
     });
     let _ = fs::remove_dir_all(&work_dir);
 
-    let redact = |text: &str| redact(text, &work_dir);
     let mut actual_txt = redact(&human.stdout);
     if !human.stderr.is_empty() {
         actual_txt.push_str("--- stderr ---\n");
         actual_txt.push_str(&redact(&human.stderr));
     }
-    let mut files = vec![("expected.txt", actual_txt), ("exit_code", format!("{}\n", human.code))];
+    let mut files =
+        vec![(scenario.join("expected.txt"), actual_txt), (scenario.join("exit_code"), format!("{}\n", human.code))];
     if let Some(json) = &json {
-        files.push(("expected.json", redact(&json.stdout)));
+        files.push((json_path.clone(), redact(&json.stdout)));
     }
+    files.extend(written);
 
     let mut problems = Vec::new();
     if let Some(json) = &json
@@ -104,8 +119,8 @@ fn run_scenario(scenario: &Path, update: bool) -> Result<(), String> {
     {
         problems.push(format!("exit code with --format json: {} (human format: {})", json.code, human.code));
     }
-    for (file, actual) in files {
-        let path = scenario.join(file);
+    for (path, actual) in files {
+        let file = path.strip_prefix(scenario).unwrap_or(&path).display().to_string();
         let expected = fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
         if expected == actual {
             continue;
@@ -122,7 +137,7 @@ fn run_scenario(scenario: &Path, update: bool) -> Result<(), String> {
 /// The date every scenario runs on, so that the catalogue's staleness never depends on the clock.
 const TODAY: &str = "2026-11-23";
 
-fn run(args: &[String]) -> Outcome {
+fn run(args: &[String], stdin: &[u8]) -> Outcome {
     let mut args = args.to_vec();
     if args.first().is_some_and(|command| command == "check") {
         args.splice(1..1, ["--today".to_owned(), TODAY.to_owned()]);
@@ -130,7 +145,7 @@ fn run(args: &[String]) -> Outcome {
     let argv = std::iter::once(OsString::from("rein")).chain(args.iter().map(OsString::from));
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
-    let code = rein_cli::run_with(argv, &mut stdout, &mut stderr, false);
+    let code = rein_cli::run_with_stdin(argv, &mut &stdin[..], &mut stdout, &mut stderr, false);
     Outcome {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
@@ -149,6 +164,21 @@ fn redact(text: &str, work_dir: &Path) -> String {
         text = text.replace(&canonical.to_string_lossy().into_owned(), "[SCENARIO]");
     }
     text.replace(&work_dir.to_string_lossy().into_owned(), "[SCENARIO]")
+}
+
+/// The regular files under `dir`, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// Copies `from` into `to`, turning a leading `dot-` in a name into `.`.

@@ -11,6 +11,7 @@ mod policy_type_conformance;
 mod policy_version;
 mod unknown_action;
 mod unresolved_policy_value;
+mod unused_suppression;
 
 pub use invalid_or_duplicate_sid::InvalidOrDuplicateSid;
 pub use invalid_principal::InvalidPrincipal;
@@ -23,3 +24,4 @@ pub use policy_type_conformance::PolicyTypeConformance;
 pub use policy_version::PolicyVersion;
 pub use unknown_action::UnknownAction;
 pub use unresolved_policy_value::UnresolvedPolicyValue;
+pub use unused_suppression::UnusedSuppression;

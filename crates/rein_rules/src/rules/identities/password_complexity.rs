@@ -45,6 +45,10 @@ declare_rule! {
     /// Unsafe: it changes which passwords IAM accepts. The fix sets the classes written as
     /// `false` to `true`; classes that are not written at all are left to the author.
     ///
+    /// ## Options
+    /// `password-character-classes` in `[options]` of `rein.toml` lists the classes required
+    /// (default all four: `lowercase`, `uppercase`, `numbers`, `symbols`).
+    ///
     /// ## References
     /// - AWS IAM User Guide: setting an account password policy for IAM users
     /// - AWS Security Hub control IAM.7
@@ -62,7 +66,8 @@ declare_rule! {
     }
 }
 
-/// The four settings, the class each requires, and the class's sub-code.
+/// The four settings, the class each requires, and the class's name: its sub-code, and its name
+/// in the option `password-character-classes`.
 const CLASSES: [(&str, &str, &str); 4] = [
     ("require_lowercase_characters", "lowercase letters", "lowercase"),
     ("require_uppercase_characters", "uppercase letters", "uppercase"),
@@ -77,6 +82,9 @@ impl Rule for PasswordComplexity {
             let mut codes = Vec::new();
             let mut written_false = Vec::new();
             for (name, class, code) in CLASSES {
+                if !ctx.settings().options.requires_password_class(code) {
+                    continue;
+                }
                 match policy.attribute(name) {
                     None => {
                         missing.push(class);
@@ -120,7 +128,13 @@ impl Rule for PasswordComplexity {
 
 #[cfg(test)]
 mod tests {
+    use crate::RuleOptions;
     use crate::testing::{RuleTest, case};
+
+    fn only(classes: &[&str]) -> RuleOptions {
+        let classes = classes.iter().map(|class| (*class).to_owned()).collect();
+        RuleOptions { password_character_classes: Some(classes), ..RuleOptions::default() }
+    }
 
     #[test]
     fn each_missing_class_is_a_sub_code() {
@@ -154,6 +168,21 @@ resource "aws_iam_account_password_policy" "p" {
 }
 "#,
             ))
+            // The option narrows the classes required.
+            .pass(
+                case::hcl(
+                    r#"resource "aws_iam_account_password_policy" "p" {
+  require_lowercase_characters = true
+  require_uppercase_characters = true
+}"#,
+                )
+                .with_options(only(&["lowercase", "uppercase"])),
+            )
+            .fail_with(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" { require_symbols = false }"#)
+                    .with_options(only(&["symbols"])),
+                "does not require symbols",
+            )
             .fix(
                 case::hcl(
                     "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_lowercase_characters = true\n  require_uppercase_characters = false\n  require_numbers = true\n  require_symbols = false\n}\n",

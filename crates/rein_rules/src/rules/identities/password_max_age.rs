@@ -3,7 +3,7 @@
 use rein_model::EntityKind;
 
 use super::{Setting, setting};
-use crate::engine::Unit;
+use crate::engine::{MaxPasswordAge, Unit};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -40,6 +40,10 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe: passwords older than the new limit must be changed at the next sign-in.
     ///
+    /// ## Options
+    /// `password-max-age` in `[options]` of `rein.toml` sets the longest password life in days
+    /// (default 90), or turns the expiry requirement `"off"`.
+    ///
     /// ## References
     /// - AWS IAM User Guide: setting an account password policy for IAM users
     /// - NIST SP 800-63B, section 5.1.1.2
@@ -53,33 +57,37 @@ declare_rule! {
     }
 }
 
-/// The longest password life RULES.md accepts (option `password_max_age`).
-const MAX_DAYS: f64 = 90.0;
-
 impl Rule for PasswordMaxAge {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
+        // RULES.md accepts 90 days by default; `off` keeps only the checks of a written expiry.
+        let max_days = match ctx.settings().options.password_max_age() {
+            MaxPasswordAge::Days(days) => Some(f64::from(days)),
+            MaxPasswordAge::Off => None,
+        };
         for policy in unit.entities_of(EntityKind::PasswordPolicy) {
-            let expires = match setting(policy, "max_password_age") {
-                Setting::Unset => {
+            let expires = match (setting(policy, "max_password_age"), max_days) {
+                (Setting::Known(days), None) => days >= 1.0,
+                (_, None) => false,
+                (Setting::Unset, Some(_)) => {
                     ctx.report(policy.span, "`max_password_age` is not set, so passwords never expire");
                     false
                 }
-                Setting::Known(days) if !(1.0..=MAX_DAYS).contains(&days) => {
+                (Setting::Known(days), Some(max_days)) if !(1.0..=max_days).contains(&days) => {
                     let Some(attr) = policy.attribute("max_password_age") else { continue };
                     let message = if days < 1.0 {
                         "`max_password_age` is 0, so passwords never expire".to_owned()
                     } else {
-                        format!("`max_password_age` is {days} days; it should be at most {MAX_DAYS}")
+                        format!("`max_password_age` is {days} days; it should be at most {max_days}")
                     };
                     ctx.report(attr.value.span, message).fix(
-                        format!("Set `max_password_age` to {MAX_DAYS}"),
+                        format!("Set `max_password_age` to {max_days}"),
                         Applicability::Unsafe,
-                        vec![PolicyEdit::ReplaceLiteral { target: attr.value.span, literal: format!("{MAX_DAYS}") }],
+                        vec![PolicyEdit::ReplaceLiteral { target: attr.value.span, literal: format!("{max_days}") }],
                     );
                     days >= 1.0
                 }
-                Setting::Known(_) => true,
-                Setting::Unknown => continue,
+                (Setting::Known(_), Some(_)) => true,
+                (Setting::Unknown, Some(_)) => continue,
             };
             let change = policy.attribute("allow_users_to_change_password");
             let may_change = policy.bool("allow_users_to_change_password");
@@ -107,6 +115,7 @@ impl Rule for PasswordMaxAge {
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+    use crate::{MaxPasswordAge, RuleOptions};
 
     #[test]
     fn password_max_age() {
@@ -125,6 +134,23 @@ mod tests {
             .pass(case::hcl(
                 "resource \"aws_iam_account_password_policy\" \"p\" {\n  max_password_age = var.days\n}\nvariable \"days\" {}\n",
             ))
+            .fail_with(
+                case::hcl(
+                    "resource \"aws_iam_account_password_policy\" \"p\" {\n  max_password_age = 90\n  allow_users_to_change_password = true\n}\n",
+                )
+                .with_options(RuleOptions { password_max_age: Some(MaxPasswordAge::Days(60)), ..RuleOptions::default() }),
+                "should be at most 60",
+            )
+            // With expiry off, no expiry is required, but a written one is still checked.
+            .pass(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" {}"#)
+                    .with_options(RuleOptions { password_max_age: Some(MaxPasswordAge::Off), ..RuleOptions::default() }),
+            )
+            .fail_with(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" { max_password_age = 400 }"#)
+                    .with_options(RuleOptions { password_max_age: Some(MaxPasswordAge::Off), ..RuleOptions::default() }),
+                "may not change their own",
+            )
             .fix(
                 case::hcl(
                     "resource \"aws_iam_account_password_policy\" \"p\" {\n  max_password_age = 365\n  allow_users_to_change_password = true\n}\n",

@@ -9,7 +9,7 @@ use crate::rules::prelude::*;
 declare_rule! {
     /// ## What it checks
     /// An account password policy (`aws_iam_account_password_policy`) whose
-    /// `minimum_password_length` is below 14, or that does not set it (the provider's default
+    /// `minimum_password_length` is below 14 (option `password-min-length`), or that does not set it (the provider's default
     /// of 6 characters then applies).
     /// A value from a variable is checked through the variable's default; a value that cannot
     /// be known statically is not reported.
@@ -35,6 +35,9 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe: raising the minimum changes which passwords IAM accepts at the next change.
     ///
+    /// ## Options
+    /// `password-min-length` in `[options]` of `rein.toml` sets the minimum (default 14).
+    ///
     /// ## References
     /// - AWS IAM User Guide: setting an account password policy for IAM users
     /// - CIS AWS Foundations Benchmark 1.8
@@ -48,20 +51,19 @@ declare_rule! {
     }
 }
 
-/// The minimum RULES.md sets (option `password_min_length`).
-const MINIMUM: f64 = 14.0;
-
 impl Rule for PasswordMinLength {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         for policy in unit.entities_of(EntityKind::PasswordPolicy) {
+            let minimum = f64::from(ctx.settings().options.password_min_length());
             let unset = "the provider's default of 6 characters applies";
-            require_at_least(ctx, policy, "minimum_password_length", MINIMUM, unset);
+            require_at_least(ctx, policy, "minimum_password_length", minimum, unset);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::RuleOptions;
     use crate::testing::{RuleTest, case};
 
     #[test]
@@ -86,6 +88,16 @@ resource "aws_iam_account_password_policy" "p" {
 }
 "#,
             ))
+            // The option moves the minimum both ways.
+            .fail_with(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" { minimum_password_length = 16 }"#)
+                    .with_options(RuleOptions { password_min_length: Some(20), ..RuleOptions::default() }),
+                "should be at least 20",
+            )
+            .pass(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" { minimum_password_length = 12 }"#)
+                    .with_options(RuleOptions { password_min_length: Some(12), ..RuleOptions::default() }),
+            )
             .fix(
                 case::hcl("resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 8\n}\n"),
                 "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 14\n}\n",

@@ -33,6 +33,10 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe: it changes which new passwords IAM accepts.
     ///
+    /// ## Options
+    /// `password-reuse-prevention` in `[options]` of `rein.toml` sets the number required
+    /// (default 24).
+    ///
     /// ## References
     /// - AWS IAM User Guide: setting an account password policy for IAM users
     /// - CIS AWS Foundations Benchmark 1.9
@@ -46,20 +50,20 @@ declare_rule! {
     }
 }
 
-/// The most passwords IAM can remember, which RULES.md requires.
-const MINIMUM: f64 = 24.0;
-
 impl Rule for PasswordReusePrevention {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         for policy in unit.entities_of(EntityKind::PasswordPolicy) {
+            // RULES.md requires 24 by default, the most passwords IAM can remember.
+            let minimum = f64::from(ctx.settings().options.password_reuse_prevention());
             let unset = "users may reuse their previous passwords";
-            require_at_least(ctx, policy, "password_reuse_prevention", MINIMUM, unset);
+            require_at_least(ctx, policy, "password_reuse_prevention", minimum, unset);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::RuleOptions;
     use crate::testing::{RuleTest, case};
 
     #[test]
@@ -67,6 +71,15 @@ mod tests {
         RuleTest::new(&super::PasswordReusePrevention)
             .fail_with(case::hcl(r#"resource "aws_iam_account_password_policy" "p" {}"#), "may reuse")
             .pass(case::hcl(r#"resource "aws_iam_account_password_policy" "p" { password_reuse_prevention = 24 }"#))
+            .pass(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" { password_reuse_prevention = 5 }"#)
+                    .with_options(RuleOptions { password_reuse_prevention: Some(5), ..RuleOptions::default() }),
+            )
+            .fail_with(
+                case::hcl(r#"resource "aws_iam_account_password_policy" "p" { password_reuse_prevention = 4 }"#)
+                    .with_options(RuleOptions { password_reuse_prevention: Some(5), ..RuleOptions::default() }),
+                "should be at least 5",
+            )
             .fix(
                 case::hcl(
                     "resource \"aws_iam_account_password_policy\" \"p\" {\n  password_reuse_prevention = 12\n}\n",

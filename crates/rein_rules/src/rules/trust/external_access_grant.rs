@@ -180,9 +180,7 @@ mod tests {
             own_account: Some("123456789012".to_owned()),
             trusted_accounts: vec!["111122223333".to_owned()],
             org_id: Some("o-a1b2c3d4e5".to_owned()),
-            ci_oidc_issuers: Vec::new(),
-            membership_complete: false,
-            forbidden_access: Vec::new(),
+            ..RuleOptions::default()
         })
     }
 

@@ -1,0 +1,360 @@
+//! `rein check --fix`, `--unsafe-fixes` and `--diff` on temporary copies: for every kind of edit
+//! the rules emit today (`rein_model::PolicyEdit`), in every syntax whose renderer supports it,
+//! the fixed file re-parses, the finding is gone and nothing else changed; `--diff` writes
+//! nothing; a file no fix applies to keeps its modification time.
+//!
+//! Terraform renders `ReplaceString`, `ReplaceWithList`, `ReplaceInString` and `ReplaceLiteral`
+//! today; removals and insertions in HCL are declined by its renderer, so they have no case yet.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::Path;
+
+struct Outcome {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+fn rein(args: &[&str], paths: &[&Path]) -> Outcome {
+    let argv: Vec<OsString> = ["rein", "check", "--no-config", "--today", "2026-11-23"]
+        .iter()
+        .chain(args)
+        .map(OsString::from)
+        .chain(paths.iter().map(|path| path.as_os_str().to_owned()))
+        .collect();
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let code = rein_cli::run_with(argv, &mut stdout, &mut stderr, false);
+    Outcome {
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        code,
+    }
+}
+
+/// How many findings of `rule` (or of the rules of a comma-separated list) a JSON report of
+/// `path` holds.
+fn count(rule: &str, extra: &[&str], path: &Path) -> usize {
+    let mut args = vec!["--format", "json", "--fail-on", "never", "--select", rule];
+    args.extend(extra);
+    let out = rein(&args, &[path]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|err| {
+        panic!("not JSON ({err}): {}\n{}", out.stdout, out.stderr);
+    });
+    let rules: Vec<&str> = rule.split(',').collect();
+    report["diagnostics"].as_array().unwrap().iter().filter(|d| rules.iter().any(|r| d["rule"] == *r)).count()
+}
+
+struct Case {
+    /// What the case shows: the edit kind and the syntax.
+    name: &'static str,
+    file: &'static str,
+    before: &'static str,
+    rule: &'static str,
+    /// Flags besides `--fix`: `--unsafe-fixes` for unsafe fixes, `--policy-type` where needed.
+    flags: &'static [&'static str],
+    after: &'static str,
+}
+
+fn check_case(case: &Case) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(case.file);
+    fs::write(&path, case.before).unwrap();
+    let name = case.name;
+    assert!(count(case.rule, case.flags, &path) > 0, "{name}: {} does not fire before the fix", case.rule);
+
+    // `--diff` shows the change and writes nothing.
+    let modified = fs::metadata(&path).unwrap().modified().unwrap();
+    let mut args = vec!["--diff", "--select", case.rule];
+    args.extend(case.flags);
+    let diff = rein(&args, &[&path]);
+    assert_eq!(diff.code, 1, "{name}: --diff exit code\n{}{}", diff.stdout, diff.stderr);
+    assert!(diff.stdout.contains("+++ b/"), "{name}: no diff\n{}", diff.stdout);
+    assert_eq!(fs::read_to_string(&path).unwrap(), case.before, "{name}: --diff wrote the file");
+    assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), modified, "{name}: --diff touched the file");
+
+    let mut args = vec!["--fix", "--fail-on", "never", "--select", case.rule];
+    args.extend(case.flags);
+    let fixed = rein(&args, &[&path]);
+    assert_eq!(fixed.code, 0, "{name}: --fix exit code\n{}{}", fixed.stdout, fixed.stderr);
+    assert!(fixed.stdout.contains("Fixed "), "{name}: no fix count\n{}", fixed.stdout);
+    assert_eq!(fs::read_to_string(&path).unwrap(), case.after, "{name}: the fixed text");
+    // The fixed file parses (IAM001 reports syntax errors of every frontend) and the finding is gone.
+    assert_eq!(count("IAM001", case.flags, &path), 0, "{name}: the fixed file has syntax errors");
+    assert_eq!(count(case.rule, case.flags, &path), 0, "{name}: {} still fires after the fix", case.rule);
+}
+
+const UNSAFE: &[&str] = &["--unsafe-fixes"];
+
+#[test]
+fn remove_item() {
+    for case in [
+        Case {
+            name: "RemoveItem in policy JSON",
+            file: "p.json",
+            before: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\", \"s3:GetObject\"], \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+            rule: "IAM109",
+            flags: &[],
+            after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\"], \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+        },
+        Case {
+            name: "RemoveItem in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action:\n              - s3:GetObject\n              - s3:GetObject\n            Resource: arn:aws:s3:::b/*\n",
+            rule: "IAM109",
+            flags: &[],
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action:\n              - s3:GetObject\n            Resource: arn:aws:s3:::b/*\n",
+        },
+        Case {
+            name: "RemoveItem in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\", \"s3:GetObject\"], \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+            rule: "IAM109",
+            flags: &[],
+            after: "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\"], \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn insert_member() {
+    for case in [
+        Case {
+            name: "InsertMember in policy JSON",
+            file: "p.json",
+            before: "{\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+            rule: "IAM004",
+            flags: &[],
+            after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+        },
+        Case {
+            name: "InsertMember in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::b/*\n",
+            rule: "IAM004",
+            flags: &[],
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::b/*\n",
+        },
+        Case {
+            name: "InsertMember in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+            rule: "IAM004",
+            flags: &[],
+            after: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn replace_string() {
+    for case in [
+        Case {
+            name: "ReplaceString in policy JSON",
+            file: "p.json",
+            before: "{\n  \"Version\": \"2008-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+            rule: "IAM004",
+            flags: &[],
+            after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+        },
+        Case {
+            name: "ReplaceString in Terraform jsonencode",
+            file: "main.tf",
+            before: "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Version   = \"2008-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = \"arn:aws:s3:::b/*\" }]\n  })\n}\n",
+            rule: "IAM004",
+            flags: &[],
+            after: "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = \"arn:aws:s3:::b/*\" }]\n  })\n}\n",
+        },
+        Case {
+            name: "ReplaceString (unsafe) in a Terraform policy document",
+            file: "main.tf",
+            before: "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions   = [\"s3:GetObjekt\"]\n    resources = [\"arn:aws:s3:::b/*\"]\n  }\n}\n",
+            rule: "IAM006",
+            flags: UNSAFE,
+            after: "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions   = [\"s3:GetObject\"]\n    resources = [\"arn:aws:s3:::b/*\"]\n  }\n}\n",
+        },
+        Case {
+            name: "ReplaceString in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2008-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::b/*\n",
+            rule: "IAM004",
+            flags: &[],
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::b/*\n",
+        },
+        Case {
+            name: "ReplaceString (unsafe) in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+            rule: "IAM006",
+            flags: UNSAFE,
+            after: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn remove_member() {
+    for case in [
+        Case {
+            name: "RemoveMember in policy JSON",
+            file: "p.json",
+            before: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+            rule: "IAM003",
+            flags: &["--unsafe-fixes", "--policy-type", "identity"],
+            after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+        },
+        Case {
+            name: "RemoveMember in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::111122223333:root\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::b/*\n",
+            rule: "IAM003",
+            flags: UNSAFE,
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::b/*\n",
+        },
+        Case {
+            name: "RemoveMember in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+            rule: "IAM003",
+            flags: UNSAFE,
+            after: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn replace_in_string() {
+    // Only policy JSON reports characters IAM rejects (IAM001).
+    check_case(&Case {
+        name: "ReplaceInString in policy JSON",
+        file: "p.json",
+        before: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Sid\": \"Read\u{2013}Only\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+        rule: "IAM001",
+        flags: UNSAFE,
+        after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Sid\": \"Read-Only\", \"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}\n",
+    });
+}
+
+#[test]
+fn replace_with_list() {
+    for case in [
+        Case {
+            name: "ReplaceWithList in policy JSON",
+            file: "p.json",
+            before: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b\"}]\n}\n",
+            rule: "IAM106",
+            flags: UNSAFE,
+            after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": [\"arn:aws:s3:::b\", \"arn:aws:s3:::b/*\"]}]\n}\n",
+        },
+        Case {
+            name: "ReplaceWithList in Terraform jsonencode",
+            file: "main.tf",
+            before: "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = \"arn:aws:s3:::b\" }]\n  })\n}\n",
+            rule: "IAM106",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = [\"arn:aws:s3:::b\", \"arn:aws:s3:::b/*\"] }]\n  })\n}\n",
+        },
+        Case {
+            name: "ReplaceWithList in a Terraform heredoc",
+            file: "main.tf",
+            before: "resource \"aws_iam_policy\" \"p\" {\n  policy = <<JSON\n{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b\"}]\n}\nJSON\n}\n",
+            rule: "IAM106",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_policy\" \"p\" {\n  policy = <<JSON\n{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": [\"arn:aws:s3:::b\", \"arn:aws:s3:::b/*\"]}]\n}\nJSON\n}\n",
+        },
+        Case {
+            name: "ReplaceWithList in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource: arn:aws:s3:::b\n",
+            rule: "IAM106",
+            flags: UNSAFE,
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n            Resource:\n              - arn:aws:s3:::b\n              - arn:aws:s3:::b/*\n",
+        },
+        Case {
+            name: "ReplaceWithList in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b\"}]\n  }}}}\n}\n",
+            rule: "IAM106",
+            flags: UNSAFE,
+            after: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": [\"arn:aws:s3:::b\", \"arn:aws:s3:::b/*\"]}]\n  }}}}\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn replace_literal() {
+    for case in [
+        Case {
+            name: "ReplaceLiteral in Terraform",
+            file: "main.tf",
+            before: "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 8\n}\n",
+            rule: "IAM402",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 14\n}\n",
+        },
+        Case {
+            name: "ReplaceLiteral in CloudFormation YAML",
+            file: "t.yaml",
+            before: "Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      IsLogging: true\n      S3BucketName: audit\n      EnableLogFileValidation: false\n",
+            rule: "IAM503",
+            flags: UNSAFE,
+            after: "Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      IsLogging: true\n      S3BucketName: audit\n      EnableLogFileValidation: true\n",
+        },
+        Case {
+            name: "ReplaceLiteral in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"Resources\": {\n    \"Trail\": {\n      \"Type\": \"AWS::CloudTrail::Trail\",\n      \"Properties\": {\"IsLogging\": true, \"S3BucketName\": \"audit\", \"EnableLogFileValidation\": false}\n    }\n  }\n}\n",
+            rule: "IAM503",
+            flags: UNSAFE,
+            after: "{\n  \"Resources\": {\n    \"Trail\": {\n      \"Type\": \"AWS::CloudTrail::Trail\",\n      \"Properties\": {\"IsLogging\": true, \"S3BucketName\": \"audit\", \"EnableLogFileValidation\": true}\n    }\n  }\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn fixes_that_need_several_rounds_converge() {
+    // The typo fix makes a duplicate that the next round removes.
+    check_case(&Case {
+        name: "several rounds in CloudFormation JSON",
+        file: "t.json",
+        before: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObjekt\", \"s3:GetObject\"], \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+        rule: "IAM006,IAM109",
+        flags: UNSAFE,
+        after: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\"], \"Resource\": \"arn:aws:s3:::b/*\"}]\n  }}}}\n}\n",
+    });
+}
+
+#[test]
+fn unsafe_fixes_wait_for_the_flag_and_untouched_files_keep_their_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo.json");
+    let clean = dir.path().join("clean.json");
+    let text = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"arn:aws:s3:::b/*\"}]}\n";
+    fs::write(&typo, text).unwrap();
+    fs::write(&clean, text.replace("GetObjekt", "GetObject")).unwrap();
+    let times = || [&typo, &clean].map(|path| fs::metadata(path).unwrap().modified().unwrap());
+    let before = times();
+    // The typo's fix is unsafe: `--fix` alone leaves both files as they are.
+    let out = rein(&["--fix"], &[dir.path()]);
+    assert!(out.stdout.contains("Fixed 0 problems in 0 files"), "{}", out.stdout);
+    assert_eq!(out.code, 1, "the typo is still reported");
+    assert_eq!(times(), before);
+    assert_eq!(fs::read_to_string(&typo).unwrap(), text);
+    let out = rein(&["--fix", "--unsafe-fixes"], &[dir.path()]);
+    assert!(out.stdout.contains("Fixed 1 problem in 1 file"), "{}", out.stdout);
+    assert_eq!(times()[1], before[1], "the clean file was written");
+    assert!(fs::read_to_string(&typo).unwrap().contains("s3:GetObject\""));
+}
