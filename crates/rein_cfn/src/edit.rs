@@ -18,7 +18,7 @@
 use std::sync::OnceLock;
 
 use rein_model::json::{JsonRenderer, quote};
-use rein_model::{EditRenderer, NodeKind, PolicyEdit, SourceSyntax, SpanMap};
+use rein_model::{EditRenderer, EditValue, NodeKind, PolicyEdit, SourceSyntax, SpanMap};
 use rein_text::{FileId, Span, TextEdit};
 
 use crate::embedded;
@@ -424,7 +424,133 @@ impl<'t> Ctx<'t> {
                 let Kind::Map(entries) = &map.kind else { return None };
                 self.insert_member(map, entries, ancestors, key, value)
             }
+            PolicyEdit::AppendMember { object, key, value } => self.append_member(*object, key, value),
+            PolicyEdit::InsertCondition(insert) => {
+                let (object, key, value) = insert.as_member();
+                self.append_member(object, &key, &value)
+            }
         }
+    }
+
+    /// Appends a member after the last one of the mapping at `object`: a new line at the
+    /// mapping's indentation in block style, `, key: value` in flow style, and JSON's layout in a
+    /// JSON template.
+    fn append_member(&self, object: Span, key: &str, value: &EditValue) -> Option<Vec<TextEdit>> {
+        let (start, end) = offsets(object);
+        let path = self.locate(start, end)?;
+        if self.guard(&path)? != Place::Literal {
+            return None;
+        }
+        let (map, ancestors) = path.split_last()?;
+        let Kind::Map(entries) = &map.kind else { return None };
+        if self.json {
+            return JsonRenderer { file: self.file, text: self.text }.render(&PolicyEdit::AppendMember {
+                object,
+                key: key.to_owned(),
+                value: value.clone(),
+            });
+        }
+        let in_flow = self.is_flow(map) || self.in_flow(ancestors);
+        let style = self.sibling_style(entries);
+        let Some((first_key, _)) = entries.first() else {
+            let close = self.skip_space_forward(map.span.start + 1);
+            return (self.text.as_bytes().get(close) == Some(&b'}')).then(|| {
+                let member = format!("{}: {}", self.yaml_key(key, true), self.flow_value(value, style));
+                vec![self.edit(map.span.start + 1, close, member)]
+            });
+        };
+        let (_, last_value) = entries.last()?;
+        if in_flow {
+            let member = format!(", {}: {}", self.yaml_key(key, true), self.flow_value(value, style));
+            return Some(vec![self.edit(last_value.span.end, last_value.span.end, member)]);
+        }
+        let indent = " ".repeat(self.column(first_key.span.start));
+        let step = self.mapping_step(&path);
+        let newline = self.newline();
+        let member = format!("{}:{}", self.yaml_key(key, false), self.block_value(value, style, &indent, step));
+        let end = last_value.span.end;
+        if end > 0 && self.text.as_bytes().get(end - 1) == Some(&b'\n') {
+            // A block scalar ends with its line break: the member starts the next line.
+            return Some(vec![self.edit(end, end, format!("{indent}{member}{newline}"))]);
+        }
+        let line_end = self.line_content_end(end);
+        Some(vec![self.edit(line_end, line_end, format!("{newline}{indent}{member}"))])
+    }
+
+    fn yaml_key(&self, key: &str, flow: bool) -> String {
+        if plain_is_safe(key, flow) { key.to_owned() } else { quoted(key, Quote::Single) }
+    }
+
+    fn yaml_string(&self, value: &str, like: Style, flow: bool) -> String {
+        match like {
+            _ if plain_is_safe(value, flow) => value.to_owned(),
+            Style::DoubleQuoted => quoted(value, Quote::Double),
+            _ => quoted(value, Quote::Single),
+        }
+    }
+
+    /// A value in flow style: `a`, `[a, b]`, `{k: v}`.
+    fn flow_value(&self, value: &EditValue, like: Style) -> String {
+        match value {
+            EditValue::String(text) => self.yaml_string(text, like, true),
+            EditValue::List(items) => {
+                let items: Vec<String> = items.iter().map(|item| self.yaml_string(item, like, true)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            EditValue::Object(members) => {
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|(key, value)| format!("{}: {}", self.yaml_key(key, true), self.flow_value(value, like)))
+                    .collect();
+                format!("{{{}}}", members.join(", "))
+            }
+        }
+    }
+
+    /// The text after `key:` of a block member at `indent`: ` value`, or nested lines for
+    /// lists (a block sequence, indented as the template indents them) and mappings.
+    fn block_value(&self, value: &EditValue, like: Style, indent: &str, step: usize) -> String {
+        let newline = self.newline();
+        match value {
+            EditValue::String(text) => format!(" {}", self.yaml_string(text, like, false)),
+            EditValue::List(items) if items.is_empty() => " []".to_owned(),
+            EditValue::List(items) => {
+                let dash_indent = format!("{indent}{}", " ".repeat(self.sequence_indent()));
+                items
+                    .iter()
+                    .map(|item| format!("{newline}{dash_indent}- {}", self.yaml_string(item, like, false)))
+                    .collect()
+            }
+            EditValue::Object(members) if members.is_empty() => " {}".to_owned(),
+            EditValue::Object(members) => {
+                let inner = format!("{indent}{}", " ".repeat(step));
+                members
+                    .iter()
+                    .map(|(key, value)| {
+                        let nested = self.block_value(value, like, &inner, step);
+                        format!("{newline}{inner}{}:{nested}", self.yaml_key(key, false))
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// How far the mappings around `path` indent a nested block mapping under its key.
+    fn mapping_step(&self, path: &[&Tree]) -> usize {
+        for node in path.iter().rev() {
+            for (key, value) in node.entries() {
+                if let Kind::Map(entries) = &value.kind
+                    && !self.is_flow(value)
+                    && let Some((nested, _)) = entries.first()
+                    && self.line_start(nested.span.start) != self.line_start(key.span.start)
+                    && let Some(step) = self.column(nested.span.start).checked_sub(self.column(key.span.start))
+                    && step > 0
+                {
+                    return step;
+                }
+            }
+        }
+        DEFAULT_SEQUENCE_INDENT
     }
 
     fn replace_scalar(
@@ -718,27 +844,7 @@ impl<'t> Ctx<'t> {
             let (start, end) = offsets(span);
             Some(Span::from_offsets(self.file, positions.decoded(start)?, positions.decoded(end)?))
         };
-        let decoded_edit = match edit {
-            PolicyEdit::ReplaceString { target, value } => {
-                PolicyEdit::ReplaceString { target: to_decoded(*target)?, value: value.clone() }
-            }
-            PolicyEdit::ReplaceWithList { target, values } => {
-                PolicyEdit::ReplaceWithList { target: to_decoded(*target)?, values: values.clone() }
-            }
-            PolicyEdit::ReplaceInString { target, value } => {
-                PolicyEdit::ReplaceInString { target: to_decoded(*target)?, value: value.clone() }
-            }
-            PolicyEdit::RemoveMember { key, value } => {
-                PolicyEdit::RemoveMember { key: to_decoded(*key)?, value: to_decoded(*value)? }
-            }
-            PolicyEdit::RemoveItem { item } => PolicyEdit::RemoveItem { item: to_decoded(*item)? },
-            PolicyEdit::ReplaceLiteral { target, literal } => {
-                PolicyEdit::ReplaceLiteral { target: to_decoded(*target)?, literal: literal.clone() }
-            }
-            PolicyEdit::InsertMember { object, key, value } => {
-                PolicyEdit::InsertMember { object: to_decoded(*object)?, key: key.clone(), value: value.clone() }
-            }
-        };
+        let decoded_edit = edit.map_spans(to_decoded)?;
         let json_edits = JsonRenderer { file: self.file, text: decoded }.render(&decoded_edit)?;
         if scalar.style == Style::Plain {
             // A plain scalar has no escapes: the new text must read back as the same string.

@@ -8,7 +8,8 @@
 //! literal with a Terraform interpolation (`"arn:aws:s3:::${var.bucket}"`), or a list that is not
 //! a plain literal list.
 
-use rein_model::{EditRenderer, PolicyEdit};
+use rein_model::json::insert::{ObjectDialect, append_member};
+use rein_model::{EditRenderer, EditValue, PolicyEdit};
 use rein_text::{SourceDb, Span, TextEdit};
 
 /// Renders edits against the files of one analysis.
@@ -159,9 +160,173 @@ impl EditRenderer for HclRenderer<'_> {
                 let items: Vec<String> = values.iter().map(|value| quoted(value, quoting)).collect();
                 Some(vec![TextEdit::replace(*target, format!("[{}]", items.join(", ")))])
             }
+            PolicyEdit::AppendMember { object, key, value } => self.append_member(*object, key, value),
+            PolicyEdit::InsertCondition(insert) => {
+                let raw = self.raw(insert.statement)?;
+                if raw.starts_with('{') {
+                    let (object, key, value) = insert.as_member();
+                    return self.append_member(object, &key, &value);
+                }
+                let blocks = [(&insert.operator, &insert.key, &insert.values)];
+                self.append_blocks(insert.statement, &condition_blocks(&blocks))
+            }
             PolicyEdit::RemoveMember { .. } | PolicyEdit::RemoveItem { .. } | PolicyEdit::InsertMember { .. } => None,
         }
     }
+}
+
+impl HclRenderer<'_> {
+    /// Appends a member to an object: an HCL object (`jsonencode`), JSON in a heredoc, or JSON in
+    /// a quoted string. A `statement` block of `aws_iam_policy_document` takes a `Condition` or
+    /// `Principal` member as the nested blocks the data source has for them.
+    fn append_member(&self, object: Span, key: &str, value: &EditValue) -> Option<Vec<TextEdit>> {
+        let text = self.db.get(object.file)?.text.as_str();
+        let raw = self.raw(object)?;
+        if !raw.starts_with('{') {
+            let blocks = match (key, value) {
+                ("Condition", EditValue::Object(operators)) => {
+                    let mut entries = Vec::new();
+                    for (operator, keys) in operators {
+                        let EditValue::Object(keys) = keys else { return None };
+                        for (key, values) in keys {
+                            entries.push((operator, key, strings_of(values)?));
+                        }
+                    }
+                    let entries: Vec<_> = entries.iter().map(|(op, key, values)| (*op, *key, values)).collect();
+                    condition_blocks(&entries)
+                }
+                ("Principal" | "NotPrincipal", EditValue::Object(types)) => {
+                    let name = if key == "Principal" { "principals" } else { "not_principals" };
+                    let mut blocks = Vec::new();
+                    for (type_name, identifiers) in types {
+                        blocks.push(NestedBlock {
+                            name,
+                            attributes: vec![
+                                ("type", Literal::String(type_name.clone())),
+                                ("identifiers", Literal::List(strings_of(identifiers)?)),
+                            ],
+                        });
+                    }
+                    blocks
+                }
+                _ => return None,
+            };
+            return self.append_blocks(object, &blocks);
+        }
+        let (open, end) = (usize::from(object.range.start()), usize::from(object.range.end()));
+        let quoting = if escaped_context(text, open, end) { Quoting::Escaped } else { Quoting::Plain };
+        let string = |value: &str| quoted(value, quoting);
+        let dialect = ObjectDialect { string: &string, hcl: true, escaped: quoting == Quoting::Escaped };
+        let edits = append_member(text, open, end, key, value, &dialect)?;
+        Some(
+            edits
+                .into_iter()
+                .map(|(start, end, new_text)| TextEdit::replace(Span::from_offsets(object.file, start, end), new_text))
+                .collect(),
+        )
+    }
+
+    /// Appends nested blocks at the end of the block at `block` (`statement { … }`), indented as
+    /// its attributes are, with the `=` of their attributes aligned as `terraform fmt` does.
+    fn append_blocks(&self, block: Span, blocks: &[NestedBlock]) -> Option<Vec<TextEdit>> {
+        let text = self.db.get(block.file)?.text.as_str();
+        let raw = self.raw(block)?;
+        let start = usize::from(block.range.start());
+        let close = usize::from(block.range.end()).checked_sub(1)?;
+        let keyword_len = raw.find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))?;
+        let open = start + keyword_len + raw.get(keyword_len..)?.find(|ch: char| ch != ' ' && ch != '\t')?;
+        if text.as_bytes().get(open) != Some(&b'{') || text.as_bytes().get(close) != Some(&b'}') || blocks.is_empty() {
+            return None;
+        }
+        let close_line = line_start(text, close);
+        // A block that closes on the line of its last attribute is not rewritten.
+        if !text.get(close_line..close)?.bytes().all(|byte| matches!(byte, b' ' | b'\t')) || close_line <= open {
+            return None;
+        }
+        let outer = indentation(text, start);
+        let first_inner = text.get(open + 1..close)?.find(|ch: char| !ch.is_whitespace()).map(|idx| open + 1 + idx);
+        let inner = match first_inner {
+            Some(first) if first < close_line => indentation(text, first).to_owned(),
+            _ => format!("{outer}  "),
+        };
+        let step = inner.strip_prefix(outer).filter(|step| !step.is_empty()).unwrap_or("  ");
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let mut out = String::new();
+        for nested in blocks {
+            let width = nested.attributes.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+            out.push_str(&format!("{inner}{} {{{newline}", nested.name));
+            for (name, literal) in &nested.attributes {
+                let value = match literal {
+                    Literal::String(value) => quoted(value, Quoting::Plain),
+                    Literal::List(values) => {
+                        let items: Vec<String> = values.iter().map(|value| quoted(value, Quoting::Plain)).collect();
+                        format!("[{}]", items.join(", "))
+                    }
+                };
+                out.push_str(&format!("{inner}{step}{name:<width$} = {value}{newline}"));
+            }
+            out.push_str(&format!("{inner}}}{newline}"));
+        }
+        Some(vec![TextEdit::replace(Span::from_offsets(block.file, close_line, close_line), out)])
+    }
+}
+
+/// A nested block of `aws_iam_policy_document` to write: `condition { test = … }`.
+struct NestedBlock {
+    name: &'static str,
+    attributes: Vec<(&'static str, Literal)>,
+}
+
+enum Literal {
+    String(String),
+    List(Vec<String>),
+}
+
+/// One `condition` block per (test, variable, values).
+fn condition_blocks(entries: &[(&String, &String, &Vec<String>)]) -> Vec<NestedBlock> {
+    entries
+        .iter()
+        .map(|(operator, key, values)| NestedBlock {
+            name: "condition",
+            attributes: vec![
+                ("test", Literal::String((*operator).clone())),
+                ("variable", Literal::String((*key).clone())),
+                ("values", Literal::List((*values).clone())),
+            ],
+        })
+        .collect()
+}
+
+/// The strings of a string or list value; a block attribute takes no objects.
+fn strings_of(value: &EditValue) -> Option<Vec<String>> {
+    match value {
+        EditValue::String(value) => Some(vec![value.clone()]),
+        EditValue::List(values) => Some(values.clone()),
+        EditValue::Object(_) => None,
+    }
+}
+
+/// Whether the object at `open..end` is JSON inside a quoted HCL string, whose quotes are `\"`:
+/// its first member's key, or for an empty object the text just before it, says so.
+fn escaped_context(text: &str, open: usize, end: usize) -> bool {
+    let inside = text.get(open + 1..end).unwrap_or_default().trim_start();
+    if !inside.starts_with('}') {
+        return inside.starts_with("\\\"");
+    }
+    let before = text.get(..open).unwrap_or_default().trim_end();
+    before.ends_with(':') && before.trim_end_matches(':').trim_end().ends_with("\\\"")
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset).and_then(|before| before.rfind('\n')).map_or(0, |idx| idx + 1)
+}
+
+/// The spaces and tabs that start the line holding `offset`.
+fn indentation(text: &str, offset: usize) -> &str {
+    let start = line_start(text, offset);
+    let line = text.get(start..).unwrap_or_default();
+    let width = line.bytes().take_while(|byte| matches!(byte, b' ' | b'\t')).count();
+    line.get(..width).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -226,5 +391,106 @@ mod tests {
             render(text, "[\"arn:aws:s3:::b\"]", list).unwrap(),
             "resources = [\"arn:aws:s3:::b\", \"arn:aws:s3:::b/*\"]"
         );
+    }
+
+    /// Adds a condition to the first statement of the first document, checks that the file
+    /// re-reads without problems and holds it, and returns the new text.
+    fn insert_condition(text: &str, operator: &str, key: &str, values: &[&str]) -> String {
+        let values: Vec<String> = values.iter().map(|value| (*value).to_owned()).collect();
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let output = crate::analyze_file(file, text);
+        let stmt = output.documents.first().and_then(|doc| doc.statements.first()).unwrap();
+        let edit = PolicyEdit::insert_condition(stmt, operator, key, &values);
+        let edits = HclRenderer { db: &db }.render(&edit).unwrap_or_else(|| panic!("no rendering in\n{text}"));
+        let edited = rein_text::apply_edits(text, &edits).unwrap();
+        let reread = crate::analyze_file(file, &edited);
+        assert!(reread.issues.is_empty(), "{:?}\n{edited}", reread.issues);
+        let doc = reread.documents.first().unwrap();
+        assert!(doc.issues.is_empty(), "{:?}\n{edited}", doc.issues);
+        let found = doc.statements.first().and_then(|stmt| stmt.condition.as_ref()).is_some_and(|block| {
+            block.entries().any(|(op, entry)| {
+                op.key.name == operator
+                    && entry.key.name == key
+                    && entry
+                        .values
+                        .iter()
+                        .map(|value| value.value.known().unwrap_or_default())
+                        .eq(values.iter().map(String::as_str))
+            })
+        });
+        assert!(found, "condition missing in\n{edited}");
+        edited
+    }
+
+    #[test]
+    fn inserts_conditions_into_jsonencode_objects() {
+        let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{\n      Effect   = \"Allow\"\n      Action   = \"iam:PassRole\"\n      Resource = \"*\"\n    }]\n  })\n}\n";
+        let edited = insert_condition(text, "StringEquals", "iam:PassedToService", &["ec2.amazonaws.com"]);
+        assert_eq!(
+            edited,
+            text.replace(
+                "      Resource = \"*\"\n",
+                "      Resource = \"*\"\n      Condition = {\n        StringEquals = {\n          \"iam:PassedToService\" = \"ec2.amazonaws.com\"\n        }\n      }\n"
+            )
+        );
+        // Into the operator block that is there; quoted keys, commas and `:` are copied.
+        let edited = insert_condition(&edited, "StringEquals", "aws:SourceAccount", &["1", "2"]);
+        assert!(
+            edited.contains("\"ec2.amazonaws.com\"\n          \"aws:SourceAccount\" = [\"1\", \"2\"]\n"),
+            "{edited}"
+        );
+        let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    \"Statement\" : [{\n      \"Effect\" : \"Allow\",\n      \"Action\" : \"s3:*\",\n      \"Resource\" : \"*\",\n    }]\n  })\n}\n";
+        let edited = insert_condition(text, "Bool", "aws:SecureTransport", &["true"]);
+        assert!(
+            edited.contains("\"Resource\" : \"*\",\n      \"Condition\" : {\n        \"Bool\" : {\n          \"aws:SecureTransport\" : \"true\"\n        }\n      },\n    }]"),
+            "{edited}"
+        );
+        let text = "locals {\n  p = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"s3:*\", Resource = \"*\" }] })\n}\nresource \"aws_iam_policy\" \"p\" {\n  policy = local.p\n}\n";
+        let edited = insert_condition(text, "Bool", "aws:SecureTransport", &["true"]);
+        assert!(
+            edited.contains("Resource = \"*\", Condition = { Bool = { \"aws:SecureTransport\" = \"true\" } } }]"),
+            "{edited}"
+        );
+    }
+
+    #[test]
+    fn inserts_conditions_into_heredoc_and_quoted_json() {
+        let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n{\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"s3:*\",\n      \"Resource\": \"arn:aws:s3:::b/$${aws:username}\"\n    }\n  ]\n}\nEOF\n}\n";
+        let edited = insert_condition(text, "StringEquals", "aws:ResourceAccount", &["${aws:PrincipalAccount}"]);
+        assert_eq!(
+            edited,
+            text.replace(
+                "$${aws:username}\"\n",
+                "$${aws:username}\",\n      \"Condition\": {\n        \"StringEquals\": {\n          \"aws:ResourceAccount\": \"$${aws:PrincipalAccount}\"\n        }\n      }\n"
+            )
+        );
+        let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = \"{\\\"Statement\\\": {\\\"Effect\\\": \\\"Allow\\\", \\\"Action\\\": \\\"s3:*\\\", \\\"Resource\\\": \\\"*\\\"}}\"\n}\n";
+        let edited = insert_condition(text, "StringLike", "s3:prefix", &["a\"b", "c"]);
+        assert!(
+            edited.contains(
+                r#"\"Resource\": \"*\", \"Condition\": {\"StringLike\": {\"s3:prefix\": [\"a\\\"b\", \"c\"]}}}}"#
+            ),
+            "{edited}"
+        );
+    }
+
+    #[test]
+    fn inserts_condition_blocks_into_policy_document_statements() {
+        let text = "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions   = [\"iam:PassRole\"]\n    resources = [\"*\"] # every role\n  }\n}\n";
+        let edited = insert_condition(text, "StringEquals", "iam:PassedToService", &["ec2.amazonaws.com"]);
+        assert_eq!(
+            edited,
+            text.replace(
+                "# every role\n",
+                "# every role\n    condition {\n      test     = \"StringEquals\"\n      variable = \"iam:PassedToService\"\n      values   = [\"ec2.amazonaws.com\"]\n    }\n"
+            )
+        );
+        // A second key of the same test is a block of its own, which the data source merges.
+        let edited = insert_condition(&edited, "StringEquals", "aws:SourceAccount", &["1"]);
+        assert!(edited.ends_with("      values   = [\"1\"]\n    }\n  }\n}\n"), "{edited}");
+        let text = "data \"aws_iam_policy_document\" \"d\" {\n\tstatement {\n\t\tactions = [\"s3:*\"]\n\t\tresources = [\"*\"]\n\t}\n}\n";
+        let edited = insert_condition(text, "Bool", "aws:SecureTransport", &["true"]);
+        assert!(edited.contains("\t\tcondition {\n\t\t\ttest     = \"Bool\"\n"), "{edited}");
     }
 }

@@ -2,7 +2,8 @@
 
 use rein_text::{FileId, Span, TextEdit, range_from_offsets};
 
-use crate::edit::{EditRenderer, PolicyEdit};
+use super::insert::{ObjectDialect, append_member};
+use crate::edit::{EditRenderer, EditValue, PolicyEdit};
 
 /// Renders model edits as JSON text edits for a document whose text stands unchanged in `text`.
 ///
@@ -47,6 +48,11 @@ impl EditRenderer for JsonRenderer<'_> {
                 Some(vec![TextEdit::replace(*target, content)])
             }
             PolicyEdit::InsertMember { object, key, value } => self.insert_member(*object, key, value),
+            PolicyEdit::AppendMember { object, key, value } => self.append_member(*object, key, value),
+            PolicyEdit::InsertCondition(insert) => {
+                let (object, key, value) = insert.as_member();
+                self.append_member(object, &key, &value)
+            }
         }
     }
 }
@@ -106,6 +112,14 @@ impl JsonRenderer<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Appends `"key": value` after the last member of the object whose span is `object`.
+    fn append_member(&self, object: Span, key: &str, value: &EditValue) -> Option<Vec<TextEdit>> {
+        let (open, end) = self.offsets(object)?;
+        let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
+        let edits = append_member(self.text, open, end, key, value, &dialect)?;
+        Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect())
     }
 
     /// The text between a key and its value (`": "`, `":"`, `" : "`) of the member at `key_start`.
