@@ -251,7 +251,9 @@ impl HclRenderer<'_> {
         };
         let step = inner.strip_prefix(outer).filter(|step| !step.is_empty()).unwrap_or("  ");
         let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-        let mut out = String::new();
+        // A body that sets its blocks apart with blank lines gets one before the new blocks too.
+        let body = text.get(open + 1..close_line)?;
+        let mut out = if body.contains("\n\n") || body.contains("\n\r\n") { newline.to_owned() } else { String::new() };
         for nested in blocks {
             let width = nested.attributes.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
             out.push_str(&format!("{inner}{} {{{newline}", nested.name));

@@ -71,6 +71,9 @@ pub fn append_member(
             (!gap.contains('\n')).then(|| gap.to_owned())
         })
         .unwrap_or_else(|| " ".to_owned());
+    // Without a comma to copy, a compact object (`{"a":1}`) stays compact.
+    let inline_separator =
+        if commas.is_empty() && assign.as_deref() == Some(":") { String::new() } else { inline_separator };
     let assign = assign.unwrap_or_else(|| if dialect.hcl && !key_quoted { " = ".to_owned() } else { ": ".to_owned() });
     let use_commas = !dialect.hcl || !multiline || !commas.is_empty() || assign.contains(':');
     let member_indent = indentation(text, first.start).to_owned();

@@ -17,3 +17,30 @@ pub use resource_policy_public::ResourcePolicyPublic;
 pub use trust_action_principal_mismatch::TrustActionPrincipalMismatch;
 pub use trust_any_principal::TrustAnyPrincipal;
 pub use trust_principal_too_broad::TrustPrincipalTooBroad;
+
+use crate::context::FindingBuilder;
+use crate::rules::prelude::*;
+
+/// The organization id the fix writes, for the user to replace.
+pub(super) const PLACEHOLDER_ORG_ID: &str = "o-xxxxxxxxxx";
+
+/// Offers the fix that pins callers to the organization, on the first finding of a statement.
+pub(super) fn pin_to_organization<'c, 'a>(
+    finding: FindingBuilder<'c, 'a>,
+    stmt: &Statement,
+    offered: &mut bool,
+) -> FindingBuilder<'c, 'a> {
+    if std::mem::replace(offered, true) {
+        return finding;
+    }
+    finding.fix(
+        format!("Allow only principals of your organization (placeholder `{PLACEHOLDER_ORG_ID}`)"),
+        Applicability::Unsafe,
+        vec![PolicyEdit::insert_condition(
+            stmt,
+            "StringEquals",
+            "aws:PrincipalOrgID",
+            &[PLACEHOLDER_ORG_ID.to_owned()],
+        )],
+    )
+}
