@@ -17,6 +17,7 @@
 
 use std::sync::OnceLock;
 
+use rein_model::json::insert::{ObjectDialect, append_members};
 use rein_model::json::{JsonRenderer, quote};
 use rein_model::{EditRenderer, EditValue, NodeKind, PolicyEdit, SourceSyntax, SpanMap};
 use rein_text::{FileId, Span, TextEdit};
@@ -424,10 +425,12 @@ impl<'t> Ctx<'t> {
                 let Kind::Map(entries) = &map.kind else { return None };
                 self.insert_member(map, entries, ancestors, key, value)
             }
-            PolicyEdit::AppendMember { object, key, value } => self.append_member(*object, key, value),
+            PolicyEdit::AppendMember { object, key, value } => {
+                self.append_members(*object, &[(key.clone(), value.clone())])
+            }
             PolicyEdit::InsertCondition(insert) => {
-                let (object, key, value) = insert.as_member();
-                self.append_member(object, &key, &value)
+                let (object, members) = insert.as_members();
+                self.append_members(object, &members)
             }
         }
     }
@@ -435,7 +438,7 @@ impl<'t> Ctx<'t> {
     /// Appends a member after the last one of the mapping at `object`: a new line at the
     /// mapping's indentation in block style, `, key: value` in flow style, and JSON's layout in a
     /// JSON template.
-    fn append_member(&self, object: Span, key: &str, value: &EditValue) -> Option<Vec<TextEdit>> {
+    fn append_members(&self, object: Span, members: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
         let (start, end) = offsets(object);
         let path = self.locate(start, end)?;
         if self.guard(&path)? != Place::Literal {
@@ -444,37 +447,47 @@ impl<'t> Ctx<'t> {
         let (map, ancestors) = path.split_last()?;
         let Kind::Map(entries) = &map.kind else { return None };
         if self.json {
-            return JsonRenderer { file: self.file, text: self.text }.render(&PolicyEdit::AppendMember {
-                object,
-                key: key.to_owned(),
-                value: value.clone(),
-            });
+            let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
+            let edits = append_members(self.text, start, end, members, &dialect)?;
+            return Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect());
         }
         let in_flow = self.is_flow(map) || self.in_flow(ancestors);
         let style = self.sibling_style(entries);
         let Some((first_key, _)) = entries.first() else {
             let close = self.skip_space_forward(map.span.start + 1);
-            return (self.text.as_bytes().get(close) == Some(&b'}')).then(|| {
-                let member = format!("{}: {}", self.yaml_key(key, true), self.flow_value(value, style));
-                vec![self.edit(map.span.start + 1, close, member)]
-            });
+            return (self.text.as_bytes().get(close) == Some(&b'}'))
+                .then(|| vec![self.edit(map.span.start + 1, close, self.flow_members(members, style).join(", "))]);
         };
         let (_, last_value) = entries.last()?;
         if in_flow {
-            let member = format!(", {}: {}", self.yaml_key(key, true), self.flow_value(value, style));
-            return Some(vec![self.edit(last_value.span.end, last_value.span.end, member)]);
+            let text: String = self.flow_members(members, style).iter().map(|member| format!(", {member}")).collect();
+            return Some(vec![self.edit(last_value.span.end, last_value.span.end, text)]);
         }
         let indent = " ".repeat(self.column(first_key.span.start));
         let step = self.mapping_step(&path);
         let newline = self.newline();
-        let member = format!("{}:{}", self.yaml_key(key, false), self.block_value(value, style, &indent, step));
+        let lines: Vec<String> = members
+            .iter()
+            .map(|(key, value)| {
+                format!("{indent}{}:{}", self.yaml_key(key, false), self.block_value(value, style, &indent, step))
+            })
+            .collect();
         let end = last_value.span.end;
         if end > 0 && self.text.as_bytes().get(end - 1) == Some(&b'\n') {
-            // A block scalar ends with its line break: the member starts the next line.
-            return Some(vec![self.edit(end, end, format!("{indent}{member}{newline}"))]);
+            // A block scalar ends with its line break: the members start the next line.
+            let text: String = lines.iter().map(|line| format!("{line}{newline}")).collect();
+            return Some(vec![self.edit(end, end, text)]);
         }
         let line_end = self.line_content_end(end);
-        Some(vec![self.edit(line_end, line_end, format!("{newline}{indent}{member}"))])
+        let text: String = lines.iter().map(|line| format!("{newline}{line}")).collect();
+        Some(vec![self.edit(line_end, line_end, text)])
+    }
+
+    fn flow_members(&self, members: &[(String, EditValue)], style: Style) -> Vec<String> {
+        members
+            .iter()
+            .map(|(key, value)| format!("{}: {}", self.yaml_key(key, true), self.flow_value(value, style)))
+            .collect()
     }
 
     fn yaml_key(&self, key: &str, flow: bool) -> String {

@@ -8,7 +8,7 @@
 //! literal with a Terraform interpolation (`"arn:aws:s3:::${var.bucket}"`), or a list that is not
 //! a plain literal list.
 
-use rein_model::json::insert::{ObjectDialect, append_member};
+use rein_model::json::insert::{ObjectDialect, append_members};
 use rein_model::{EditRenderer, EditValue, PolicyEdit};
 use rein_text::{SourceDb, Span, TextEdit};
 
@@ -160,14 +160,17 @@ impl EditRenderer for HclRenderer<'_> {
                 let items: Vec<String> = values.iter().map(|value| quoted(value, quoting)).collect();
                 Some(vec![TextEdit::replace(*target, format!("[{}]", items.join(", ")))])
             }
-            PolicyEdit::AppendMember { object, key, value } => self.append_member(*object, key, value),
+            PolicyEdit::AppendMember { object, key, value } => {
+                self.append_members(*object, &[(key.clone(), value.clone())])
+            }
             PolicyEdit::InsertCondition(insert) => {
                 let raw = self.raw(insert.statement)?;
                 if raw.starts_with('{') {
-                    let (object, key, value) = insert.as_member();
-                    return self.append_member(object, &key, &value);
+                    let (object, members) = insert.as_members();
+                    return self.append_members(object, &members);
                 }
-                let blocks = [(&insert.operator, &insert.key, &insert.values)];
+                let blocks: Vec<_> =
+                    insert.entries.iter().map(|(key, values)| (&insert.operator, key, values)).collect();
                 self.append_blocks(insert.statement, &condition_blocks(&blocks))
             }
             PolicyEdit::RemoveMember { .. } | PolicyEdit::RemoveItem { .. } | PolicyEdit::InsertMember { .. } => None,
@@ -179,45 +182,21 @@ impl HclRenderer<'_> {
     /// Appends a member to an object: an HCL object (`jsonencode`), JSON in a heredoc, or JSON in
     /// a quoted string. A `statement` block of `aws_iam_policy_document` takes a `Condition` or
     /// `Principal` member as the nested blocks the data source has for them.
-    fn append_member(&self, object: Span, key: &str, value: &EditValue) -> Option<Vec<TextEdit>> {
+    fn append_members(&self, object: Span, members: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
         let text = self.db.get(object.file)?.text.as_str();
         let raw = self.raw(object)?;
         if !raw.starts_with('{') {
-            let blocks = match (key, value) {
-                ("Condition", EditValue::Object(operators)) => {
-                    let mut entries = Vec::new();
-                    for (operator, keys) in operators {
-                        let EditValue::Object(keys) = keys else { return None };
-                        for (key, values) in keys {
-                            entries.push((operator, key, strings_of(values)?));
-                        }
-                    }
-                    let entries: Vec<_> = entries.iter().map(|(op, key, values)| (*op, *key, values)).collect();
-                    condition_blocks(&entries)
-                }
-                ("Principal" | "NotPrincipal", EditValue::Object(types)) => {
-                    let name = if key == "Principal" { "principals" } else { "not_principals" };
-                    let mut blocks = Vec::new();
-                    for (type_name, identifiers) in types {
-                        blocks.push(NestedBlock {
-                            name,
-                            attributes: vec![
-                                ("type", Literal::String(type_name.clone())),
-                                ("identifiers", Literal::List(strings_of(identifiers)?)),
-                            ],
-                        });
-                    }
-                    blocks
-                }
-                _ => return None,
-            };
+            let mut blocks = Vec::new();
+            for (key, value) in members {
+                blocks.extend(nested_blocks(key, value)?);
+            }
             return self.append_blocks(object, &blocks);
         }
         let (open, end) = (usize::from(object.range.start()), usize::from(object.range.end()));
         let quoting = if escaped_context(text, open, end) { Quoting::Escaped } else { Quoting::Plain };
         let string = |value: &str| quoted(value, quoting);
         let dialect = ObjectDialect { string: &string, hcl: true, escaped: quoting == Quoting::Escaped };
-        let edits = append_member(text, open, end, key, value, &dialect)?;
+        let edits = append_members(text, open, end, members, &dialect)?;
         Some(
             edits
                 .into_iter()
@@ -282,6 +261,38 @@ struct NestedBlock {
 enum Literal {
     String(String),
     List(Vec<String>),
+}
+
+/// The nested blocks of a `statement` block that stand for one member of the statement.
+fn nested_blocks(key: &str, value: &EditValue) -> Option<Vec<NestedBlock>> {
+    match (key, value) {
+        ("Condition", EditValue::Object(operators)) => {
+            let mut entries = Vec::new();
+            for (operator, keys) in operators {
+                let EditValue::Object(keys) = keys else { return None };
+                for (key, values) in keys {
+                    entries.push((operator, key, strings_of(values)?));
+                }
+            }
+            let entries: Vec<_> = entries.iter().map(|(op, key, values)| (*op, *key, values)).collect();
+            Some(condition_blocks(&entries))
+        }
+        ("Principal" | "NotPrincipal", EditValue::Object(types)) => {
+            let name = if key == "Principal" { "principals" } else { "not_principals" };
+            let mut blocks = Vec::new();
+            for (type_name, identifiers) in types {
+                blocks.push(NestedBlock {
+                    name,
+                    attributes: vec![
+                        ("type", Literal::String(type_name.clone())),
+                        ("identifiers", Literal::List(strings_of(identifiers)?)),
+                    ],
+                });
+            }
+            Some(blocks)
+        }
+        _ => None,
+    }
 }
 
 /// One `condition` block per (test, variable, values).
@@ -403,7 +414,7 @@ mod tests {
         let file = db.add("main.tf", text);
         let output = crate::analyze_file(file, text);
         let stmt = output.documents.first().and_then(|doc| doc.statements.first()).unwrap();
-        let edit = PolicyEdit::insert_condition(stmt, operator, key, &values);
+        let edit = PolicyEdit::insert_condition(stmt, operator, key, &values).unwrap();
         let edits = HclRenderer { db: &db }.render(&edit).unwrap_or_else(|| panic!("no rendering in\n{text}"));
         let edited = rein_text::apply_edits(text, &edits).unwrap();
         let reread = crate::analyze_file(file, &edited);

@@ -30,7 +30,7 @@ pub enum PolicyEdit {
     /// Append a member after the last member of the object at `object`, in the object's own
     /// layout. The value may be a string, a list of strings or an object of such values.
     AppendMember { object: Span, key: String, value: EditValue },
-    /// Add the condition `operator: {key: values}` to a statement: into the existing operator
+    /// Add the condition `operator: {key: values, …}` to a statement: into the existing operator
     /// block when there is one, else into the existing `Condition`, else as a new `Condition`.
     /// Build it with [`PolicyEdit::insert_condition`], which finds the blocks in the model.
     InsertCondition(ConditionInsert),
@@ -69,23 +69,24 @@ pub struct ConditionInsert {
     /// The block of condition keys of the same operator, when the statement has one.
     pub operator_block: Option<Span>,
     pub operator: String,
-    pub key: String,
-    pub values: Vec<String>,
+    /// The condition keys and their values, in the order they are written.
+    pub entries: Vec<(String, Vec<String>)>,
 }
 
 impl ConditionInsert {
-    /// The condition as one member appended to one object: the key to the operator block, the
+    /// The condition as members appended to one object: the keys to the operator block, the
     /// operator to the `Condition` value, or `Condition` to the statement. Renderers of
     /// object-shaped syntaxes (JSON, `jsonencode`, YAML) write it so.
-    pub fn as_member(&self) -> (Span, String, EditValue) {
-        let entry = EditValue::strings(&self.values);
+    pub fn as_members(&self) -> (Span, Vec<(String, EditValue)>) {
+        let entries: Vec<(String, EditValue)> =
+            self.entries.iter().map(|(key, values)| (key.clone(), EditValue::strings(values))).collect();
         if let Some(block) = self.operator_block {
-            return (block, self.key.clone(), entry);
+            return (block, entries);
         }
-        let operator = EditValue::object([(self.key.clone(), entry)]);
+        let operator = (self.operator.clone(), EditValue::Object(entries));
         match self.condition {
-            Some(condition) => (condition, self.operator.clone(), operator),
-            None => (self.statement, "Condition".to_owned(), EditValue::object([(self.operator.clone(), operator)])),
+            Some(condition) => (condition, vec![operator]),
+            None => (self.statement, vec![("Condition".to_owned(), EditValue::Object(vec![operator]))]),
         }
     }
 }
@@ -93,31 +94,42 @@ impl ConditionInsert {
 impl PolicyEdit {
     /// Adds `operator: {key: values}` to the statement's condition, merging into what exists.
     ///
-    /// An operator block that already names `key` is left alone (a second entry of the same key
-    /// would be a duplicate), and so is a `Condition` or operator block that is not known
-    /// statically: the new condition then goes where a renderer can write it, or the renderer
-    /// declines.
-    pub fn insert_condition(stmt: &Statement, operator: &str, key: &str, values: &[String]) -> PolicyEdit {
+    /// `None` when the operator's block already names `key`: a second entry would be a duplicate
+    /// key, and a second block of the operator too. A `Condition` that is not known statically
+    /// is left alone: the new condition goes where a renderer can write it, or it declines.
+    pub fn insert_condition(stmt: &Statement, operator: &str, key: &str, values: &[String]) -> Option<PolicyEdit> {
+        PolicyEdit::insert_conditions(stmt, operator, vec![(key.to_owned(), values.to_vec())])
+    }
+
+    /// Adds several keys under one operator, as [`PolicyEdit::insert_condition`] adds one.
+    pub fn insert_conditions(
+        stmt: &Statement,
+        operator: &str,
+        entries: Vec<(String, Vec<String>)>,
+    ) -> Option<PolicyEdit> {
         let known_block = stmt.condition.as_ref().filter(|block| block.unknown.is_none());
-        let operator_block = known_block.and_then(|block| {
-            block
-                .operators
-                .iter()
-                .find(|op| {
-                    op.key.name == operator
-                        && op.unknown.is_none()
-                        && !op.entries.iter().any(|entry| entry.key.name.eq_ignore_ascii_case(key))
-                })
-                .map(|op| op.span)
-        });
-        PolicyEdit::InsertCondition(ConditionInsert {
+        let same_operator = known_block.and_then(|block| block.operators.iter().find(|op| op.key.name == operator));
+        let operator_block = match same_operator {
+            Some(op) if op.unknown.is_some() => return None,
+            Some(op) => {
+                let names_key = op
+                    .entries
+                    .iter()
+                    .any(|entry| entries.iter().any(|(key, _)| entry.key.name.eq_ignore_ascii_case(key)));
+                if names_key {
+                    return None;
+                }
+                Some(op.span)
+            }
+            None => None,
+        };
+        Some(PolicyEdit::InsertCondition(ConditionInsert {
             statement: stmt.span,
             condition: known_block.map(|block| block.span),
             operator_block,
             operator: operator.to_owned(),
-            key: key.to_owned(),
-            values: values.to_vec(),
-        })
+            entries,
+        }))
     }
 
     /// The spans of the model nodes the edit names.

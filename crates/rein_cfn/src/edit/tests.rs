@@ -433,7 +433,7 @@ fn add_condition(text: &str, operator: &str, key: &str, values: &[&str]) -> Stri
     let output = analyze_template(FILE, text);
     let doc = output.documents.first().unwrap();
     let stmt = doc.statements.first().unwrap();
-    let edit = PolicyEdit::insert_condition(stmt, operator, key, &values);
+    let edit = PolicyEdit::insert_condition(stmt, operator, key, &values).unwrap();
     let fixed = render_as(text, doc.origin.syntax, &edit).unwrap_or_else(|| panic!("no rendering in\n{text}"));
     let reread = analyze_template(FILE, &fixed);
     let doc = reread.documents.first().unwrap();

@@ -24,19 +24,18 @@ pub struct ObjectDialect<'a> {
 /// A text edit as byte offsets into the scanned text.
 pub type OffsetEdit = (usize, usize, String);
 
-/// The edits that append `key: value` to the object at `open..end` of `text` (`open` at its `{`,
+/// The edits that append `members` to the object at `open..end` of `text` (`open` at its `{`,
 /// `end` just after its `}`), or `None` when the text there is not an object the scanner reads.
-pub fn append_member(
+pub fn append_members(
     text: &str,
     open: usize,
     end: usize,
-    key: &str,
-    value: &EditValue,
+    members: &[(String, EditValue)],
     dialect: &ObjectDialect<'_>,
 ) -> Option<Vec<OffsetEdit>> {
     let close = end.checked_sub(1)?;
     let bytes = text.as_bytes();
-    if bytes.get(open) != Some(&b'{') || bytes.get(close) != Some(&b'}') || close <= open {
+    if bytes.get(open) != Some(&b'{') || bytes.get(close) != Some(&b'}') || close <= open || members.is_empty() {
         return None;
     }
     let tokens = scan(text, open + 1, close, dialect)?;
@@ -44,8 +43,9 @@ pub fn append_member(
     let Some((first, last)) = tokens.first().zip(tokens.last()) else {
         // An empty object: the member goes between the braces, on their line.
         let style = Style::json_default(dialect);
-        let member = style.member(key, value, "", false, newline);
-        return Some(vec![(open + 1, close, member)]);
+        let members: Vec<String> =
+            members.iter().map(|(key, value)| style.member(key, value, "", false, newline)).collect();
+        return Some(vec![(open + 1, close, members.join(", "))]);
     };
     let multiline = !dialect.escaped && text.get(open..first.start)?.contains('\n');
     let first_text = text.get(first.start..first.end)?;
@@ -90,17 +90,26 @@ pub fn append_member(
         inline_separator: inline_separator.clone(),
         step,
     };
-    let member = style.member(key, value, &member_indent, multiline, newline);
     let comma = if use_commas && !trailing_comma { "," } else { "" };
     let after = if trailing_comma { "," } else { "" };
     if !multiline {
         let gap = if trailing_comma { " " } else { inline_separator.as_str() };
-        return Some(vec![(last.end, last.end, format!("{comma}{gap}{member}{after}"))]);
+        let members: Vec<String> =
+            members.iter().map(|(key, value)| style.member(key, value, &member_indent, false, newline)).collect();
+        let joined = members.join(&format!(",{inline_separator}"));
+        return Some(vec![(last.end, last.end, format!("{comma}{gap}{joined}{after}"))]);
     }
     // A comment that ends the last member's line stays with it: the new member goes after it.
     let line_end = text.get(last.end..close).and_then(|rest| rest.find('\n')).map(|idx| last.end + idx);
     let line_end = line_end.map(|idx| if idx > 0 && bytes.get(idx - 1) == Some(&b'\r') { idx - 1 } else { idx });
-    let new_line = format!("{newline}{member_indent}{member}{after}");
+    let separator = if use_commas { "," } else { "" };
+    let new_line: Vec<String> = members
+        .iter()
+        .map(|(key, value)| {
+            format!("{newline}{member_indent}{}", style.member(key, value, &member_indent, true, newline))
+        })
+        .collect();
+    let new_line = format!("{}{after}", new_line.join(separator));
     match line_end {
         Some(line_end) if !text.get(last.end..line_end)?.trim().is_empty() => {
             let mut edits = vec![(line_end, line_end, new_line)];

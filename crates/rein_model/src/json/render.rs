@@ -2,7 +2,7 @@
 
 use rein_text::{FileId, Span, TextEdit, range_from_offsets};
 
-use super::insert::{ObjectDialect, append_member};
+use super::insert::{ObjectDialect, append_members};
 use crate::edit::{EditRenderer, EditValue, PolicyEdit};
 
 /// Renders model edits as JSON text edits for a document whose text stands unchanged in `text`.
@@ -48,10 +48,12 @@ impl EditRenderer for JsonRenderer<'_> {
                 Some(vec![TextEdit::replace(*target, content)])
             }
             PolicyEdit::InsertMember { object, key, value } => self.insert_member(*object, key, value),
-            PolicyEdit::AppendMember { object, key, value } => self.append_member(*object, key, value),
+            PolicyEdit::AppendMember { object, key, value } => {
+                self.append_members(*object, &[(key.clone(), value.clone())])
+            }
             PolicyEdit::InsertCondition(insert) => {
-                let (object, key, value) = insert.as_member();
-                self.append_member(object, &key, &value)
+                let (object, members) = insert.as_members();
+                self.append_members(object, &members)
             }
         }
     }
@@ -114,11 +116,11 @@ impl JsonRenderer<'_> {
         }
     }
 
-    /// Appends `"key": value` after the last member of the object whose span is `object`.
-    fn append_member(&self, object: Span, key: &str, value: &EditValue) -> Option<Vec<TextEdit>> {
+    /// Appends `"key": value` members after the last member of the object whose span is `object`.
+    fn append_members(&self, object: Span, members: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
         let (open, end) = self.offsets(object)?;
         let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
-        let edits = append_member(self.text, open, end, key, value, &dialect)?;
+        let edits = append_members(self.text, open, end, members, &dialect)?;
         Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect())
     }
 

@@ -902,7 +902,7 @@ fn insert_member() {
 
 fn condition(text: &str, operator: &str, key: &str, values: &[&str]) -> String {
     let values: Vec<String> = values.iter().map(|value| (*value).to_owned()).collect();
-    let edited = render(text, &PolicyEdit::insert_condition(&statement_of(text), operator, key, &values));
+    let edited = render(text, &PolicyEdit::insert_condition(&statement_of(text), operator, key, &values).unwrap());
     // Outside the inserted text, nothing changed.
     let common_start = text.bytes().zip(edited.bytes()).take_while(|(a, b)| a == b).count();
     let common_end = text.bytes().rev().zip(edited.bytes().rev()).take_while(|(a, b)| a == b).count();

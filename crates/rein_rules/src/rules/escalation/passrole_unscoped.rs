@@ -135,7 +135,9 @@ impl Rule for PassroleUnscoped {
             finding = finding.fix(
                 title,
                 Applicability::Unsafe,
-                vec![PolicyEdit::insert_condition(stmt, "StringEquals", "iam:PassedToService", &[service])],
+                PolicyEdit::insert_condition(stmt, "StringEquals", "iam:PassedToService", &[service])
+                    .into_iter()
+                    .collect(),
             );
         }
         drop(finding);

@@ -36,11 +36,8 @@ pub(super) fn pin_to_organization<'c, 'a>(
     finding.fix(
         format!("Allow only principals of your organization (placeholder `{PLACEHOLDER_ORG_ID}`)"),
         Applicability::Unsafe,
-        vec![PolicyEdit::insert_condition(
-            stmt,
-            "StringEquals",
-            "aws:PrincipalOrgID",
-            &[PLACEHOLDER_ORG_ID.to_owned()],
-        )],
+        PolicyEdit::insert_condition(stmt, "StringEquals", "aws:PrincipalOrgID", &[PLACEHOLDER_ORG_ID.to_owned()])
+            .into_iter()
+            .collect(),
     )
 }

@@ -149,12 +149,14 @@ impl Rule for TrustPrincipalTooBroad {
                         finding = finding.fix(
                             format!("Require an external id (placeholder `{PLACEHOLDER_EXTERNAL_ID}`)"),
                             Applicability::Unsafe,
-                            vec![PolicyEdit::insert_condition(
+                            PolicyEdit::insert_condition(
                                 stmt,
                                 "StringEquals",
                                 "sts:ExternalId",
                                 &[PLACEHOLDER_EXTERNAL_ID.to_owned()],
-                            )],
+                            )
+                            .into_iter()
+                            .collect(),
                         );
                     }
                     drop(finding);
@@ -183,7 +185,9 @@ impl Rule for TrustPrincipalTooBroad {
                         finding = finding.fix(
                             format!("Allow only the role `{role}` (placeholder name)"),
                             Applicability::Unsafe,
-                            vec![PolicyEdit::insert_condition(stmt, "ArnEquals", "aws:PrincipalArn", &[role])],
+                            PolicyEdit::insert_condition(stmt, "ArnEquals", "aws:PrincipalArn", &[role])
+                                .into_iter()
+                                .collect(),
                         );
                     }
                     drop(finding);
