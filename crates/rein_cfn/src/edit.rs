@@ -112,7 +112,7 @@ impl<'t> Ctx<'t> {
     /// The nodes from the root down to the node whose span is exactly `start..end`, when exactly
     /// one node has that span (the copy an alias makes shares the spans of its anchor).
     fn locate(&self, start: usize, end: usize) -> Option<Vec<&'t Tree>> {
-        let mut search = Search { start, end, exact: true, best: None, matches: 0 };
+        let mut search = Search { start, end, exact: true, maps_only: false, best: None, matches: 0 };
         search.visit(self.root, &mut Vec::new());
         (search.matches == 1).then_some(search.best?)
     }
@@ -120,7 +120,16 @@ impl<'t> Ctx<'t> {
     /// The nodes from the root down to the innermost scalar that holds `start..end`, when exactly
     /// one scalar does.
     fn locate_scalar(&self, start: usize, end: usize) -> Option<Vec<&'t Tree>> {
-        let mut search = Search { start, end, exact: false, best: None, matches: 0 };
+        let mut search = Search { start, end, exact: false, maps_only: false, best: None, matches: 0 };
+        search.visit(self.root, &mut Vec::new());
+        (search.matches == 1).then_some(search.best?)
+    }
+
+    /// The nodes from the root down to the mapping whose span is exactly `start..end`, when
+    /// exactly one mapping has that span (a block sequence that is not indented under its key
+    /// shares the span of its only item).
+    fn locate_map(&self, start: usize, end: usize) -> Option<Vec<&'t Tree>> {
+        let mut search = Search { start, end, exact: true, maps_only: true, best: None, matches: 0 };
         search.visit(self.root, &mut Vec::new());
         (search.matches == 1).then_some(search.best?)
     }
@@ -440,7 +449,7 @@ impl<'t> Ctx<'t> {
     /// JSON template.
     fn append_members(&self, object: Span, members: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
         let (start, end) = offsets(object);
-        let path = self.locate(start, end)?;
+        let path = self.locate_map(start, end)?;
         if self.guard(&path)? != Place::Literal {
             return None;
         }
@@ -906,6 +915,8 @@ struct Search<'t> {
     end: usize,
     /// A node with exactly this span, or else the innermost scalar holding it.
     exact: bool,
+    /// Only mappings count.
+    maps_only: bool,
     best: Option<Vec<&'t Tree>>,
     matches: usize,
 }
@@ -920,6 +931,7 @@ impl<'t> Search<'t> {
         }
         path.push(node);
         let found = holds
+            && (!self.maps_only || matches!(node.kind, Kind::Map(_)))
             && if self.exact {
                 node.span.start == self.start && node.span.end == self.end
             } else {

@@ -504,3 +504,10 @@ fn inserts_conditions_into_embedded_json() {
         "{fixed}"
     );
 }
+
+#[test]
+fn inserts_conditions_under_sequences_that_are_not_indented() {
+    let text = "Resources:\n  Slr:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Statement:\n        - Effect: Allow\n          Action:\n          - iam:CreateServiceLinkedRole\n          Resource: \"*\"\n";
+    let fixed = add_condition(text, "StringEquals", "iam:AWSServiceName", &["x"]);
+    assert!(fixed.ends_with("          Resource: \"*\"\n          Condition:\n            StringEquals:\n              iam:AWSServiceName: x\n"), "{fixed}");
+}

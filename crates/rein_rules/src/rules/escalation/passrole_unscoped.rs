@@ -51,8 +51,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Always unsafe: the condition narrows the grant, and a service that the policy's holder
-    /// passes roles to but that is not named stops working. The service comes from the actions
+    /// Offered when the statement grants only `iam:PassRole`: other actions' requests carry no
+    /// `iam:PassedToService`, so the condition would deny them. Always unsafe: the condition
+    /// narrows the grant, and a service that the policy's holder passes roles to but that is
+    /// not named stops working. The service comes from the actions
     /// that create compute in the same document (`ecs:RunTask` → `ecs-tasks.amazonaws.com`,
     /// `lambda:CreateFunction` → `lambda.amazonaws.com`, `ec2:RunInstances` →
     /// `ec2.amazonaws.com`); when they name none or several, the value is the placeholder
@@ -124,7 +126,7 @@ impl Rule for PassroleUnscoped {
                 finding.label(span, "a conditional Deny names this action; the grant stays where it does not apply");
         }
         finding = finding.note("Name the roles, or add `\"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}}`");
-        if unscoped {
+        if unscoped && super::grants_only(stmt, "iam:PassRole") {
             let (service, title) = match passed_to_service(doc) {
                 Some(service) => (service.to_owned(), format!("Allow passing roles only to `{service}`")),
                 None => (
@@ -214,20 +216,24 @@ mod tests {
             .pass(case::policy_json_as("scp", r#"{"Statement":{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}}"#))
             .pass(case::policy_json(r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","Resource":"*"}]}"#))
             .fix(
-                case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":["iam:PassRole","ecs:RunTask"],"Resource":"arn:aws:iam::123456789012:role/*"}}"#),
-                r#"{"Statement":{"Effect":"Allow","Action":["iam:PassRole","ecs:RunTask"],"Resource":"arn:aws:iam::123456789012:role/*","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}}"#,
+                case::policy_json(r#"{"Statement":[{"Effect":"Allow","Action":"ecs:RunTask","Resource":"*"},{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/*"}]}"#),
+                r#"{"Statement":[{"Effect":"Allow","Action":"ecs:RunTask","Resource":"*"},{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/*","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}"#,
             )
             .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_policy" "deploy" {
   policy = jsonencode({
     Statement = [{
       Effect   = "Allow"
-      Action   = ["iam:PassRole", "lambda:CreateFunction"]
+      Action   = ["iam:PassRole"]
       Resource = "arn:aws:iam::111122223333:role/*"
       Condition = {
         StringEquals = {
           "iam:PassedToService" = "lambda.amazonaws.com"
         }
       }
+      }, {
+      Effect   = "Allow"
+      Action   = "lambda:CreateFunction"
+      Resource = "*"
     }]
   })
 }
@@ -249,7 +255,12 @@ EOF
 "#)
             .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "deploy" {
   statement {
-    actions   = ["iam:PassRole", "ec2:RunInstances"]
+    actions   = ["ec2:RunInstances"]
+    resources = ["*"]
+  }
+
+  statement {
+    actions   = ["iam:PassRole"]
     resources = ["arn:aws:iam::111122223333:role/*"]
     condition {
       test     = "StringEquals"
@@ -283,8 +294,12 @@ resource "aws_iam_policy" "deploy" {
   policy = jsonencode({
     Statement = [{
       Effect   = "Allow"
-      Action   = ["iam:PassRole", "lambda:CreateFunction"]
+      Action   = ["iam:PassRole"]
       Resource = "arn:aws:iam::111122223333:role/*"
+      }, {
+      Effect   = "Allow"
+      Action   = "lambda:CreateFunction"
+      Resource = "*"
     }]
   })
 }
@@ -308,7 +323,12 @@ EOF
 
     const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "deploy" {
   statement {
-    actions   = ["iam:PassRole", "ec2:RunInstances"]
+    actions   = ["ec2:RunInstances"]
+    resources = ["*"]
+  }
+
+  statement {
+    actions   = ["iam:PassRole"]
     resources = ["arn:aws:iam::111122223333:role/*"]
   }
 }
