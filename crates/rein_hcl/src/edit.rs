@@ -136,7 +136,8 @@ impl EditRenderer for HclRenderer<'_> {
                 if has_interpolation(raw) {
                     return None;
                 }
-                let quoting = quoting_of_string(raw)?;
+                // A bare object key (`StringEquals = {…}`) becomes a quoted one.
+                let quoting = quoting_of_string(raw).or_else(|| self.is_bare_key(*target).then_some(Quoting::Plain))?;
                 Some(vec![TextEdit::replace(*target, quoted(value, quoting))])
             }
             PolicyEdit::ReplaceInString { target, value } => {
@@ -179,6 +180,17 @@ impl EditRenderer for HclRenderer<'_> {
 }
 
 impl HclRenderer<'_> {
+    /// Whether the span holds an identifier that an `=` or `:` follows: the bare key of an
+    /// object member, which a quoted key may replace. A bare identifier elsewhere is a reference.
+    fn is_bare_key(&self, span: Span) -> bool {
+        let Some(text) = self.db.get(span.file).map(|file| file.text.as_str()) else { return false };
+        let Some(raw) = self.raw(span) else { return false };
+        let identifier = raw.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '_')
+            && raw.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+        let after = text.get(usize::from(span.range.end())..).unwrap_or_default().trim_start_matches([' ', '\t']);
+        identifier && (after.starts_with(':') || (after.starts_with('=') && !after.starts_with("==")))
+    }
+
     /// Appends a member to an object: an HCL object (`jsonencode`), JSON in a heredoc, or JSON in
     /// a quoted string. A `statement` block of `aws_iam_policy_document` takes a `Condition` or
     /// `Principal` member as the nested blocks the data source has for them.
@@ -391,6 +403,16 @@ mod tests {
         assert_eq!(render(text, "concat(local.a, [\"x\"])", list), None);
         let text = "r = \"$${aws:username}\"";
         assert_eq!(render(text, "\"$${aws:username}\"", replace("x")).unwrap(), "r = \"x\"");
+    }
+
+    #[test]
+    fn replaces_bare_keys_with_quoted_ones() {
+        let text = "x = jsonencode({ StringEquals = { a = \"b\" } })";
+        assert_eq!(
+            render(text, "StringEquals", replace("ForAllValues:StringEquals")).unwrap(),
+            "x = jsonencode({ \"ForAllValues:StringEquals\" = { a = \"b\" } })"
+        );
+        assert_eq!(render("x = [local_name]", "local_name", replace("y")), None);
     }
 
     #[test]
