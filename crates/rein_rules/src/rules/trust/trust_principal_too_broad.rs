@@ -52,18 +52,18 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Always unsafe: the condition stops callers that do not meet it. A foreign account gets an
+    /// `sts:ExternalId` condition with the placeholder `EXTERNAL-ID-PLACEHOLDER`, to be replaced
+    /// with the id the vendor gave; the own account's root gets an `aws:PrincipalArn` condition
+    /// naming the placeholder role `ROLE-NAME-PLACEHOLDER` in that account.
+    ///
     /// ## Options
     /// - `own_account`: the account the code deploys into. Without it, literal account ids count
     ///   as external (case a), and a reference to the deploying account
     ///   (`data.aws_caller_identity`, `AWS::AccountId`) counts as own. User and role ARNs are
     ///   reported only once `own_account` is set, because until then they cannot be told apart.
     /// - `trusted_accounts`: accounts treated like the own account.
-    ///
-    /// ## Fix safety
-    /// Always unsafe: the condition stops callers that do not meet it. A foreign account gets an
-    /// `sts:ExternalId` condition with the placeholder `EXTERNAL-ID-PLACEHOLDER`, to be replaced
-    /// with the id the vendor gave; the own account's root gets an `aws:PrincipalArn` condition
-    /// naming the placeholder role `ROLE-NAME-PLACEHOLDER` in that account.
     ///
     /// ## References
     /// - AWS IAM User Guide: how to use an external ID when granting access to a third party
