@@ -136,8 +136,12 @@ impl EditRenderer for HclRenderer<'_> {
                 if has_interpolation(raw) {
                     return None;
                 }
-                // A bare object key (`StringEquals = {…}`) becomes a quoted one.
-                let quoting = quoting_of_string(raw).or_else(|| self.is_bare_key(*target).then_some(Quoting::Plain))?;
+                // A bare object key (`StringEquals = {…}`) stays bare when the new one can be.
+                if quoting_of_string(raw).is_none() && self.is_bare_key(*target) {
+                    let key = if is_identifier(value) { value.clone() } else { quoted(value, Quoting::Plain) };
+                    return Some(vec![TextEdit::replace(*target, key)]);
+                }
+                let quoting = quoting_of_string(raw)?;
                 Some(vec![TextEdit::replace(*target, quoted(value, quoting))])
             }
             PolicyEdit::ReplaceInString { target, value } => {
@@ -185,8 +189,7 @@ impl HclRenderer<'_> {
     fn is_bare_key(&self, span: Span) -> bool {
         let Some(text) = self.db.get(span.file).map(|file| file.text.as_str()) else { return false };
         let Some(raw) = self.raw(span) else { return false };
-        let identifier = raw.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '_')
-            && raw.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+        let identifier = is_identifier(raw);
         let after = text.get(usize::from(span.range.end())..).unwrap_or_default().trim_start_matches([' ', '\t']);
         identifier && (after.starts_with(':') || (after.starts_with('=') && !after.starts_with("==")))
     }
@@ -307,6 +310,13 @@ fn nested_blocks(key: &str, value: &EditValue) -> Option<Vec<NestedBlock>> {
     }
 }
 
+/// Whether HCL may write `key` bare: an identifier (letters, digits, `_`, `-`, not first a digit).
+fn is_identifier(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+}
+
 /// One `condition` block per (test, variable, values).
 fn condition_blocks(entries: &[(&String, &String, &Vec<String>)]) -> Vec<NestedBlock> {
     entries
@@ -411,6 +421,10 @@ mod tests {
         assert_eq!(
             render(text, "StringEquals", replace("ForAllValues:StringEquals")).unwrap(),
             "x = jsonencode({ \"ForAllValues:StringEquals\" = { a = \"b\" } })"
+        );
+        assert_eq!(
+            render(text, "StringEquals", replace("StringLike")).unwrap(),
+            "x = jsonencode({ StringLike = { a = \"b\" } })"
         );
         assert_eq!(render("x = [local_name]", "local_name", replace("y")), None);
     }
