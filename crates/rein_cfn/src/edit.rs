@@ -17,7 +17,7 @@
 
 use std::sync::OnceLock;
 
-use rein_model::json::insert::{ObjectDialect, append_members};
+use rein_model::json::insert::{ObjectDialect, append_members, insert_after};
 use rein_model::json::{JsonRenderer, quote};
 use rein_model::{EditRenderer, EditValue, NodeKind, PolicyEdit, SourceSyntax, SpanMap};
 use rein_text::{FileId, Span, TextEdit};
@@ -441,7 +441,58 @@ impl<'t> Ctx<'t> {
                 let (object, members) = insert.as_members();
                 self.append_members(object, &members)
             }
+            PolicyEdit::InsertStatement { after, statement } => self.insert_statement(*after, statement),
         }
+    }
+
+    /// Inserts a statement after the mapping at `after`, an item of a sequence: a new `- ` item
+    /// in block style, `, {…}` in flow style, and JSON's layout in a JSON template.
+    fn insert_statement(&self, after: Span, members: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
+        let (start, end) = offsets(after);
+        let path = self.locate_map(start, end)?;
+        if self.guard(&path)? != Place::Literal || members.is_empty() {
+            return None;
+        }
+        let (map, ancestors) = path.split_last()?;
+        let Kind::Map(entries) = &map.kind else { return None };
+        if !matches!(ancestors.last().map(|parent| &parent.kind), Some(Kind::Seq(_))) {
+            return None;
+        }
+        if self.json {
+            let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
+            let edits = insert_after(self.text, start, end, members, &dialect)?;
+            return Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect());
+        }
+        let style = self.sibling_style(entries);
+        let ((first_key, _), (_, last_value)) = (entries.first()?, entries.last()?);
+        if self.in_flow(ancestors) || self.is_flow(map) {
+            let item = format!("{{{}}}", self.flow_members(members, style).join(", "));
+            let at = if self.is_flow(map) { map.span.end } else { last_value.span.end };
+            return Some(vec![self.edit(at, at, format!(", {item}"))]);
+        }
+        let dash = self.dash_of(first_key.span.start)?;
+        let key_column = self.column(first_key.span.start);
+        let dash_column = self.column(dash);
+        let gap = " ".repeat(key_column.checked_sub(dash_column + 1)?.max(1));
+        let indent = " ".repeat(key_column);
+        let step = self.mapping_step(&path);
+        let newline = self.newline();
+        let lines: Vec<String> = members
+            .iter()
+            .enumerate()
+            .map(|(idx, (key, value))| {
+                let lead = if idx == 0 { format!("{}-{gap}", " ".repeat(dash_column)) } else { indent.clone() };
+                format!("{lead}{}:{}", self.yaml_key(key, false), self.block_value(value, style, &indent, step))
+            })
+            .collect();
+        let end = last_value.span.end;
+        if end > 0 && self.text.as_bytes().get(end - 1) == Some(&b'\n') {
+            let text: String = lines.iter().map(|line| format!("{line}{newline}")).collect();
+            return Some(vec![self.edit(end, end, text)]);
+        }
+        let line_end = self.line_content_end(end);
+        let text: String = lines.iter().map(|line| format!("{newline}{line}")).collect();
+        Some(vec![self.edit(line_end, line_end, text)])
     }
 
     /// Appends a member after the last one of the mapping at `object`: a new line at the

@@ -8,7 +8,7 @@
 //! literal with a Terraform interpolation (`"arn:aws:s3:::${var.bucket}"`), or a list that is not
 //! a plain literal list.
 
-use rein_model::json::insert::{ObjectDialect, append_members};
+use rein_model::json::insert::{ObjectDialect, append_members, insert_after};
 use rein_model::{EditRenderer, EditValue, PolicyEdit};
 use rein_text::{SourceDb, Span, TextEdit};
 
@@ -178,6 +178,7 @@ impl EditRenderer for HclRenderer<'_> {
                     insert.entries.iter().map(|(key, values)| (&insert.operator, key, values)).collect();
                 self.append_blocks(insert.statement, &condition_blocks(&blocks))
             }
+            PolicyEdit::InsertStatement { after, statement } => self.insert_statement(*after, statement),
             PolicyEdit::RemoveMember { .. } | PolicyEdit::RemoveItem { .. } | PolicyEdit::InsertMember { .. } => None,
         }
     }
@@ -220,6 +221,67 @@ impl HclRenderer<'_> {
         )
     }
 
+    /// Inserts a statement after the one at `after`: an object in the same list, or a
+    /// `statement` block after the block.
+    fn insert_statement(&self, after: Span, statement: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
+        let text = self.db.get(after.file)?.text.as_str();
+        let raw = self.raw(after)?;
+        let (start, end) = (usize::from(after.range.start()), usize::from(after.range.end()));
+        let edits = if raw.starts_with('{') {
+            let quoting = if escaped_context(text, start, end) { Quoting::Escaped } else { Quoting::Plain };
+            let string = |value: &str| quoted(value, quoting);
+            let dialect = ObjectDialect { string: &string, hcl: true, escaped: quoting == Quoting::Escaped };
+            insert_after(text, start, end, statement, &dialect)?
+        } else {
+            if !raw.starts_with("statement") {
+                return None;
+            }
+            let outer = indentation(text, start);
+            let inner = format!("{outer}  ");
+            let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            let mut attributes = Vec::new();
+            let mut blocks = Vec::new();
+            for (key, value) in statement {
+                let name = match key.as_str() {
+                    "Sid" => "sid",
+                    "Effect" => "effect",
+                    "Action" => "actions",
+                    "NotAction" => "not_actions",
+                    "Resource" => "resources",
+                    "NotResource" => "not_resources",
+                    _ => {
+                        blocks.extend(nested_blocks(key, value)?);
+                        continue;
+                    }
+                };
+                let literal = match (name, value) {
+                    ("sid" | "effect", EditValue::String(value)) => quoted(value, Quoting::Plain),
+                    ("sid" | "effect", _) => return None,
+                    (_, value) => {
+                        let items: Vec<String> =
+                            strings_of(value)?.iter().map(|item| quoted(item, Quoting::Plain)).collect();
+                        format!("[{}]", items.join(", "))
+                    }
+                };
+                attributes.push((name, literal));
+            }
+            let width = attributes.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+            let mut out = format!("{newline}{newline}{outer}statement {{{newline}");
+            for (name, literal) in &attributes {
+                out.push_str(&format!("{inner}{name:<width$} = {literal}{newline}"));
+            }
+            out.push_str(&render_blocks(&blocks, &inner, "  ", newline));
+            out.push_str(&format!("{outer}}}"));
+            vec![(end, end, out)]
+        };
+        Some(
+            edits
+                .into_iter()
+                .map(|(start, end, new_text)| TextEdit::replace(Span::from_offsets(after.file, start, end), new_text))
+                .collect(),
+        )
+    }
+
     /// Appends nested blocks at the end of the block at `block` (`statement { … }`), indented as
     /// its attributes are, with the `=` of their attributes aligned as `terraform fmt` does.
     fn append_blocks(&self, block: Span, blocks: &[NestedBlock]) -> Option<Vec<TextEdit>> {
@@ -248,23 +310,31 @@ impl HclRenderer<'_> {
         // A body that sets its blocks apart with blank lines gets one before the new blocks too.
         let body = text.get(open + 1..close_line)?;
         let mut out = if body.contains("\n\n") || body.contains("\n\r\n") { newline.to_owned() } else { String::new() };
-        for nested in blocks {
-            let width = nested.attributes.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
-            out.push_str(&format!("{inner}{} {{{newline}", nested.name));
-            for (name, literal) in &nested.attributes {
-                let value = match literal {
-                    Literal::String(value) => quoted(value, Quoting::Plain),
-                    Literal::List(values) => {
-                        let items: Vec<String> = values.iter().map(|value| quoted(value, Quoting::Plain)).collect();
-                        format!("[{}]", items.join(", "))
-                    }
-                };
-                out.push_str(&format!("{inner}{step}{name:<width$} = {value}{newline}"));
-            }
-            out.push_str(&format!("{inner}}}{newline}"));
-        }
+        out.push_str(&render_blocks(blocks, &inner, step, newline));
         Some(vec![TextEdit::replace(Span::from_offsets(block.file, close_line, close_line), out)])
     }
+}
+
+/// The text of nested blocks at indentation `inner`, one `step` deeper inside, each line ended
+/// by `newline`.
+fn render_blocks(blocks: &[NestedBlock], inner: &str, step: &str, newline: &str) -> String {
+    let mut out = String::new();
+    for nested in blocks {
+        let width = nested.attributes.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+        out.push_str(&format!("{inner}{} {{{newline}", nested.name));
+        for (name, literal) in &nested.attributes {
+            let value = match literal {
+                Literal::String(value) => quoted(value, Quoting::Plain),
+                Literal::List(values) => {
+                    let items: Vec<String> = values.iter().map(|value| quoted(value, Quoting::Plain)).collect();
+                    format!("[{}]", items.join(", "))
+                }
+            };
+            out.push_str(&format!("{inner}{step}{name:<width$} = {value}{newline}"));
+        }
+        out.push_str(&format!("{inner}}}{newline}"));
+    }
+    out
 }
 
 /// A nested block of `aws_iam_policy_document` to write: `condition { test = … }`.

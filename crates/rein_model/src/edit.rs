@@ -34,6 +34,9 @@ pub enum PolicyEdit {
     /// block when there is one, else into the existing `Condition`, else as a new `Condition`.
     /// Build it with [`PolicyEdit::insert_condition`], which finds the blocks in the model.
     InsertCondition(ConditionInsert),
+    /// Insert a statement, given as its members in order, just after the statement at `after`
+    /// in the statement list that holds it. Declined when `Statement` is a single object.
+    InsertStatement { after: Span, statement: Vec<(String, EditValue)> },
 }
 
 /// A value that an insertion writes: enough of the policy grammar for conditions and principals.
@@ -142,6 +145,7 @@ impl PolicyEdit {
             PolicyEdit::RemoveMember { key, value } => vec![*key, *value],
             PolicyEdit::RemoveItem { item } => vec![*item],
             PolicyEdit::InsertMember { object, .. } | PolicyEdit::AppendMember { object, .. } => vec![*object],
+            PolicyEdit::InsertStatement { after, .. } => vec![*after],
             PolicyEdit::InsertCondition(insert) => {
                 [Some(insert.statement), insert.condition, insert.operator_block].into_iter().flatten().collect()
             }
@@ -173,6 +177,9 @@ impl PolicyEdit {
             }
             PolicyEdit::AppendMember { object, key, value } => {
                 PolicyEdit::AppendMember { object: map(*object)?, key: key.clone(), value: value.clone() }
+            }
+            PolicyEdit::InsertStatement { after, statement } => {
+                PolicyEdit::InsertStatement { after: map(*after)?, statement: statement.clone() }
             }
             PolicyEdit::InsertCondition(insert) => PolicyEdit::InsertCondition(ConditionInsert {
                 statement: map(insert.statement)?,

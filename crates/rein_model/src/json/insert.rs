@@ -40,13 +40,66 @@ pub fn append_members(
     }
     let tokens = scan(text, open + 1, close, dialect)?;
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let Some((first, last)) = tokens.first().zip(tokens.last()) else {
+    let Some(last) = tokens.last() else {
         // An empty object: the member goes between the braces, on their line.
         let style = Style::json_default(dialect);
         let members: Vec<String> =
             members.iter().map(|(key, value)| style.member(key, value, "", false, newline)).collect();
         return Some(vec![(open + 1, close, members.join(", "))]);
     };
+    let Layout { style, member_indent, multiline, trailing_comma, .. } = layout(text, open, close, &tokens, dialect)?;
+    let (use_commas, inline_separator) = (style.commas, style.inline_separator.clone());
+    let comma = if use_commas && !trailing_comma { "," } else { "" };
+    let after = if trailing_comma { "," } else { "" };
+    if !multiline {
+        let gap = if trailing_comma { " " } else { inline_separator.as_str() };
+        let members: Vec<String> =
+            members.iter().map(|(key, value)| style.member(key, value, &member_indent, false, newline)).collect();
+        let joined = members.join(&format!(",{inline_separator}"));
+        return Some(vec![(last.end, last.end, format!("{comma}{gap}{joined}{after}"))]);
+    }
+    // A comment that ends the last member's line stays with it: the new member goes after it.
+    let line_end = text.get(last.end..close).and_then(|rest| rest.find('\n')).map(|idx| last.end + idx);
+    let line_end = line_end.map(|idx| if idx > 0 && bytes.get(idx - 1) == Some(&b'\r') { idx - 1 } else { idx });
+    let separator = if use_commas { "," } else { "" };
+    let new_line: Vec<String> = members
+        .iter()
+        .map(|(key, value)| {
+            format!("{newline}{member_indent}{}", style.member(key, value, &member_indent, true, newline))
+        })
+        .collect();
+    let new_line = format!("{}{after}", new_line.join(separator));
+    match line_end {
+        Some(line_end) if !text.get(last.end..line_end)?.trim().is_empty() => {
+            let mut edits = vec![(line_end, line_end, new_line)];
+            if !comma.is_empty() {
+                edits.insert(0, (last.end, last.end, comma.to_owned()));
+            }
+            Some(edits)
+        }
+        _ => Some(vec![(last.end, last.end, format!("{comma}{new_line}"))]),
+    }
+}
+
+/// The layout of a non-empty object, copied by what is inserted into it or next to it.
+struct Layout<'d, 'a> {
+    style: Style<'d, 'a>,
+    /// The indentation of its members' lines.
+    member_indent: String,
+    /// The indentation of the line of its closing brace (or of its opening brace).
+    close_indent: String,
+    multiline: bool,
+    trailing_comma: bool,
+}
+
+fn layout<'d, 'a>(
+    text: &str,
+    open: usize,
+    close: usize,
+    tokens: &[Token],
+    dialect: &'d ObjectDialect<'a>,
+) -> Option<Layout<'d, 'a>> {
+    let (first, last) = tokens.first().zip(tokens.last())?;
     let multiline = !dialect.escaped && text.get(open..first.start)?.contains('\n');
     let first_text = text.get(first.start..first.end)?;
     let key_quoted = first_text.starts_with('"') || first_text.starts_with("\\\"");
@@ -90,36 +143,39 @@ pub fn append_members(
         inline_separator: inline_separator.clone(),
         step,
     };
-    let comma = if use_commas && !trailing_comma { "," } else { "" };
-    let after = if trailing_comma { "," } else { "" };
+    Some(Layout { style, member_indent, close_indent: close_indent.to_owned(), multiline, trailing_comma })
+}
+
+/// The edits that insert an object of `members` into the list holding the object at
+/// `open..end`, just after it, laid out as that object is; `None` when the object is not an
+/// item of a list.
+pub fn insert_after(
+    text: &str,
+    open: usize,
+    end: usize,
+    members: &[(String, EditValue)],
+    dialect: &ObjectDialect<'_>,
+) -> Option<Vec<OffsetEdit>> {
+    let close = end.checked_sub(1)?;
+    let bytes = text.as_bytes();
+    if bytes.get(open) != Some(&b'{') || bytes.get(close) != Some(&b'}') || close <= open || members.is_empty() {
+        return None;
+    }
+    let next = text.get(end..)?.find(|ch: char| !ch.is_whitespace()).map(|idx| end + idx)?;
+    if !matches!(bytes.get(next), Some(b',' | b']')) {
+        return None;
+    }
+    let tokens = scan(text, open + 1, close, dialect)?;
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let Layout { style, member_indent, close_indent, multiline, .. } = layout(text, open, close, &tokens, dialect)?;
+    let object = EditValue::Object(members.to_vec());
     if !multiline {
-        let gap = if trailing_comma { " " } else { inline_separator.as_str() };
-        let members: Vec<String> =
-            members.iter().map(|(key, value)| style.member(key, value, &member_indent, false, newline)).collect();
-        let joined = members.join(&format!(",{inline_separator}"));
-        return Some(vec![(last.end, last.end, format!("{comma}{gap}{joined}{after}"))]);
+        let item = style.value(&object, "", false, newline);
+        return Some(vec![(end, end, format!(",{}{item}", style.inline_separator))]);
     }
-    // A comment that ends the last member's line stays with it: the new member goes after it.
-    let line_end = text.get(last.end..close).and_then(|rest| rest.find('\n')).map(|idx| last.end + idx);
-    let line_end = line_end.map(|idx| if idx > 0 && bytes.get(idx - 1) == Some(&b'\r') { idx - 1 } else { idx });
-    let separator = if use_commas { "," } else { "" };
-    let new_line: Vec<String> = members
-        .iter()
-        .map(|(key, value)| {
-            format!("{newline}{member_indent}{}", style.member(key, value, &member_indent, true, newline))
-        })
-        .collect();
-    let new_line = format!("{}{after}", new_line.join(separator));
-    match line_end {
-        Some(line_end) if !text.get(last.end..line_end)?.trim().is_empty() => {
-            let mut edits = vec![(line_end, line_end, new_line)];
-            if !comma.is_empty() {
-                edits.insert(0, (last.end, last.end, comma.to_owned()));
-            }
-            Some(edits)
-        }
-        _ => Some(vec![(last.end, last.end, format!("{comma}{new_line}"))]),
-    }
+    let inner = Style { step: member_indent.strip_prefix(close_indent.as_str()).unwrap_or("  ").to_owned(), ..style };
+    let item = inner.value(&object, &close_indent, true, newline);
+    Some(vec![(end, end, format!(",{newline}{close_indent}{item}"))])
 }
 
 /// How new members are written, copied from the object they join.

@@ -2,7 +2,7 @@
 
 use rein_text::{FileId, Span, TextEdit, range_from_offsets};
 
-use super::insert::{ObjectDialect, append_members};
+use super::insert::{ObjectDialect, append_members, insert_after};
 use crate::edit::{EditRenderer, EditValue, PolicyEdit};
 
 /// Renders model edits as JSON text edits for a document whose text stands unchanged in `text`.
@@ -54,6 +54,12 @@ impl EditRenderer for JsonRenderer<'_> {
             PolicyEdit::InsertCondition(insert) => {
                 let (object, members) = insert.as_members();
                 self.append_members(object, &members)
+            }
+            PolicyEdit::InsertStatement { after, statement } => {
+                let (open, end) = self.offsets(*after)?;
+                let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
+                let edits = insert_after(self.text, open, end, statement, &dialect)?;
+                Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect())
             }
         }
     }

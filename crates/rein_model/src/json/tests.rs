@@ -969,6 +969,31 @@ fn insert_condition_creates_or_merges() {
 }
 
 #[test]
+fn insert_statement() {
+    let statement = vec![
+        ("Effect".to_owned(), EditValue::String("Deny".into())),
+        ("Action".to_owned(), EditValue::List(vec!["s3:*".into()])),
+    ];
+    let after = statement_of(PRETTY).span;
+    let edited = render(PRETTY, &PolicyEdit::InsertStatement { after, statement: statement.clone() });
+    assert!(
+        edited.ends_with(
+            "        },\n        {\n            \"Effect\": \"Deny\",\n            \"Action\": [\"s3:*\"]\n        }\n    ]\n}\n"
+        ),
+        "{edited}"
+    );
+    assert_eq!(parse(&edited).statements.len(), 2);
+    let after = statement_of(SINGLE_LINE).span;
+    let edited = render(SINGLE_LINE, &PolicyEdit::InsertStatement { after, statement: statement.clone() });
+    assert!(edited.ends_with(r#""Resource": "*"}, {"Effect": "Deny", "Action": ["s3:*"]}]}"#), "{edited}");
+    // A single statement object is not a list to insert into.
+    let single = r#"{"Statement": {"Effect": "Allow"}}"#;
+    let renderer = JsonRenderer { file: FileId(0), text: single };
+    let after = statement_of(single).span;
+    assert_eq!(renderer.render(&PolicyEdit::InsertStatement { after, statement }), None);
+}
+
+#[test]
 fn renderer_declines_foreign_or_bad_spans() {
     let renderer = JsonRenderer { file: FileId(0), text: SINGLE_LINE };
     let stmt = statement_of(SINGLE_LINE);
