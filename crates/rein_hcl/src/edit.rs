@@ -612,4 +612,77 @@ mod tests {
         let edited = insert_condition(text, "Bool", "aws:SecureTransport", &["true"]);
         assert!(edited.contains("\t\tcondition {\n\t\t\ttest     = \"Bool\"\n"), "{edited}");
     }
+
+    /// Inserts a statement after the first statement of the first document, checks that the file
+    /// re-reads without problems with one statement more, and returns the new text.
+    fn insert_statement(text: &str) -> String {
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let output = crate::analyze_file(file, text);
+        let doc = output.documents.first().unwrap();
+        let statement = vec![
+            ("Effect".to_owned(), EditValue::String("Deny".to_owned())),
+            ("Action".to_owned(), EditValue::List(vec!["s3:DeleteBucket".to_owned()])),
+            ("Resource".to_owned(), EditValue::String("*".to_owned())),
+        ];
+        let edit = PolicyEdit::InsertStatement { after: doc.statements.first().unwrap().span, statement };
+        let edits = HclRenderer { db: &db }.render(&edit).unwrap_or_else(|| panic!("no rendering in\n{text}"));
+        let edited = rein_text::apply_edits(text, &edits).unwrap();
+        let reread = crate::analyze_file(file, &edited);
+        assert!(reread.issues.is_empty(), "{:?}\n{edited}", reread.issues);
+        let doc_after = reread.documents.first().unwrap();
+        assert!(doc_after.issues.is_empty(), "{:?}\n{edited}", doc_after.issues);
+        assert_eq!(doc_after.statements.len(), doc.statements.len() + 1, "{edited}");
+        let added = doc_after.statements.get(1).unwrap();
+        assert_eq!(added.effect.as_ref().and_then(|effect| effect.known()), Some("Deny"), "{edited}");
+        edited
+    }
+
+    #[test]
+    fn inserts_statements_in_every_terraform_syntax() {
+        let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n{\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"s3:*\"\n    }\n  ]\n}\nEOF\n}\n";
+        assert_eq!(
+            insert_statement(text),
+            text.replace(
+                "\"s3:*\"\n    }\n",
+                "\"s3:*\"\n    },\n    {\n      \"Effect\": \"Deny\",\n      \"Action\": [\"s3:DeleteBucket\"],\n      \"Resource\": \"*\"\n    }\n"
+            )
+        );
+        let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = \"{\\\"Statement\\\": [{\\\"Effect\\\": \\\"Allow\\\", \\\"Action\\\": \\\"s3:*\\\"}]}\"\n}\n";
+        assert!(
+            insert_statement(text).contains(r#"\"Action\": \"s3:*\"}, {\"Effect\": \"Deny\", \"Action\": [\"s3:DeleteBucket\"], \"Resource\": \"*\"}]}""#),
+            "{}",
+            insert_statement(text)
+        );
+        let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Statement = [{\n      Effect = \"Allow\"\n      Action = \"s3:*\"\n    }]\n  })\n}\n";
+        assert!(
+            insert_statement(text).contains("      Action = \"s3:*\"\n    },\n    {\n      Effect = \"Deny\"\n"),
+            "{}",
+            insert_statement(text)
+        );
+        let text = "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions = [\"s3:*\"]\n  }\n}\n";
+        assert_eq!(
+            insert_statement(text),
+            "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions = [\"s3:*\"]\n  }\n\n  statement {\n    effect    = \"Deny\"\n    actions   = [\"s3:DeleteBucket\"]\n    resources = [\"*\"]\n  }\n}\n"
+        );
+    }
+
+    #[test]
+    fn appends_principal_blocks_to_policy_document_statements() {
+        let text =
+            "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions = [\"sts:AssumeRole\"]\n  }\n}\n";
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let stmt = crate::analyze_file(file, text).documents.remove(0).statements.remove(0);
+        let value = EditValue::object([("Service", EditValue::List(vec!["ec2.amazonaws.com".to_owned()]))]);
+        let edit = PolicyEdit::AppendMember { object: stmt.span, key: "Principal".to_owned(), value };
+        let edits = HclRenderer { db: &db }.render(&edit).unwrap();
+        let edited = rein_text::apply_edits(text, &edits).unwrap();
+        assert_eq!(
+            edited,
+            "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions = [\"sts:AssumeRole\"]\n    principals {\n      type        = \"Service\"\n      identifiers = [\"ec2.amazonaws.com\"]\n    }\n  }\n}\n"
+        );
+        let principal = crate::analyze_file(file, &edited).documents.remove(0).statements.remove(0).principal;
+        assert!(principal.is_some(), "{edited}");
+    }
 }

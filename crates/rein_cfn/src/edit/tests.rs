@@ -511,3 +511,53 @@ fn inserts_conditions_under_sequences_that_are_not_indented() {
     let fixed = add_condition(text, "StringEquals", "iam:AWSServiceName", &["x"]);
     assert!(fixed.ends_with("          Resource: \"*\"\n          Condition:\n            StringEquals:\n              iam:AWSServiceName: x\n"), "{fixed}");
 }
+
+/// Inserts a statement after the first statement of the first document through the model,
+/// checks that the template re-reads with one statement more, and returns the new text.
+fn add_statement(text: &str) -> String {
+    let output = analyze_template(FILE, text);
+    let doc = output.documents.first().unwrap();
+    let statement = vec![
+        ("Effect".to_owned(), rein_model::EditValue::String("Deny".to_owned())),
+        ("Action".to_owned(), rein_model::EditValue::List(vec!["s3:DeleteBucket".to_owned(), "s3:*".to_owned()])),
+    ];
+    let edit = PolicyEdit::InsertStatement { after: doc.statements.first().unwrap().span, statement };
+    let fixed = render_as(text, doc.origin.syntax, &edit).unwrap_or_else(|| panic!("no rendering in\n{text}"));
+    let reread = analyze_template(FILE, &fixed);
+    let doc_after = reread.documents.first().unwrap();
+    assert!(doc_after.issues.is_empty(), "{:?}\n{fixed}", doc_after.issues);
+    assert_eq!(doc_after.statements.len(), doc.statements.len() + 1, "{fixed}");
+    assert_eq!(doc_after.statements.get(1).and_then(|stmt| stmt.effect.as_ref()?.known()), Some("Deny"), "{fixed}");
+    fixed
+}
+
+#[test]
+fn inserts_statements_in_every_template_syntax() {
+    assert_eq!(
+        add_statement(STATEMENT),
+        format!(
+            "{STATEMENT}          - Effect: Deny\n            Action:\n              - s3:DeleteBucket\n              - s3:*\n"
+        )
+    );
+    let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}\n";
+    assert!(
+        add_statement(text).contains("Resource: '*'}, {Effect: Deny, Action: [s3:DeleteBucket, s3:*]}]}"),
+        "{}",
+        add_statement(text)
+    );
+    let text = "{\"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\"Statement\": [\n  {\n    \"Effect\": \"Allow\",\n    \"Action\": \"s3:*\"\n  }\n]}}}}}\n";
+    assert!(
+        add_statement(text).contains(
+            "\"s3:*\"\n  },\n  {\n    \"Effect\": \"Deny\",\n    \"Action\": [\"s3:DeleteBucket\", \"s3:*\"]\n  }\n]"
+        ),
+        "{}",
+        add_statement(text)
+    );
+    let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: '{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:*\"}]}'\n";
+    assert!(
+        add_statement(text)
+            .contains("\"Action\": \"s3:*\"}, {\"Effect\": \"Deny\", \"Action\": [\"s3:DeleteBucket\", \"s3:*\"]}]}'"),
+        "{}",
+        add_statement(text)
+    );
+}
