@@ -730,6 +730,37 @@ mod properties {
             text.replace_range(start..end, &insert);
             check_invariants(&text);
         }
+
+        /// Inserting into a damaged policy never panics, and into a sound one keeps it sound.
+        #[test]
+        fn insertions_never_panic_and_keep_sound_json(cut in 0..BUCKET_POLICY.len(), len in 0usize..20, insert in r#"[\[\]{}",:\\ x1]{0,4}"#) {
+            let mut text = BUCKET_POLICY.to_owned();
+            let start = (0..=cut).rev().find(|&idx| text.is_char_boundary(idx)).unwrap_or(0);
+            let end = (start + len..=text.len()).find(|&idx| text.is_char_boundary(idx)).unwrap_or(text.len());
+            text.replace_range(start..end, &insert);
+            let doc = parse(&text);
+            let sound = !doc.issues.iter().any(|issue| issue.kind == SyntaxIssueKind::JsonSyntax);
+            let renderer = JsonRenderer { file: FileId(0), text: &text };
+            let values = vec!["v".to_owned()];
+            for stmt in &doc.statements {
+                let statement = vec![("Effect".to_owned(), EditValue::String("Deny".to_owned()))];
+                let edits = [
+                    PolicyEdit::insert_condition(stmt, "StringEquals", "aws:SourceAccount", &values),
+                    Some(PolicyEdit::InsertStatement { after: stmt.span, statement }),
+                ];
+                for edit in edits.iter().flatten() {
+                    let Some(text_edits) = renderer.render(edit) else { continue };
+                    let edited = apply_edits(&text, &text_edits).unwrap();
+                    if sound {
+                        let reparsed = parse(&edited);
+                        prop_assert!(
+                            !reparsed.issues.iter().any(|issue| issue.kind == SyntaxIssueKind::JsonSyntax),
+                            "{edit:?} broke\n{text}\ninto\n{edited}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
 
