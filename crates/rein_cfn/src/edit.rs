@@ -4,7 +4,8 @@
 //! itself (block or flow YAML, or JSON), and an edit of it is written in the template's syntax:
 //! YAML scalars keep their quoting where the new value allows it, a scalar that becomes a list
 //! becomes a block sequence at the indentation the file uses (or a flow sequence inside flow
-//! collections), and members and items are removed with their lines or their commas. An
+//! collections), members and items are removed with their lines or their commas, and new
+//! members and statements are added at the indentation of their siblings. An
 //! *embedded* document is policy JSON inside a string (`PolicyDocument: '{"Statement": …}'`, a `|`
 //! block, a JSON template's string value): the edit is rendered as JSON on the decoded text, and
 //! every piece of new text is then written in the string's own escapes.

@@ -7,8 +7,13 @@
 //! escapes twice. An edit is declined (`None`) whenever it could lose what the user wrote: a
 //! literal with a Terraform interpolation (`"arn:aws:s3:::${var.bucket}"`), or a list that is not
 //! a plain literal list.
+//!
+//! Insertions and removals work on the text around the model's spans, never on the syntax tree:
+//! members join an object in its own layout (bare or quoted keys, `=` or `:`, commas or line
+//! breaks), and a `statement` block of `aws_iam_policy_document` takes a condition or principal as
+//! the nested block the data source has for it, and a new statement as a block after it.
 
-use rein_model::json::insert::{ObjectDialect, append_members, insert_after};
+use rein_model::json::insert::{ObjectDialect, append_members, insert_after, remove_entry};
 use rein_model::{EditRenderer, EditValue, PolicyEdit};
 use rein_text::{SourceDb, Span, TextEdit};
 
@@ -179,7 +184,18 @@ impl EditRenderer for HclRenderer<'_> {
                 self.append_blocks(insert.statement, &condition_blocks(&blocks))
             }
             PolicyEdit::InsertStatement { after, statement } => self.insert_statement(*after, statement),
-            PolicyEdit::RemoveMember { .. } | PolicyEdit::RemoveItem { .. } | PolicyEdit::InsertMember { .. } => None,
+            PolicyEdit::RemoveMember { key, value } => {
+                (key.file == value.file && key.range.start() <= value.range.end()).then_some(())?;
+                // A nested block (`not_principals { … }`) may share its member with other blocks.
+                let text = self.db.get(key.file)?.text.as_str();
+                let after_key = text.get(usize::from(key.range.end())..)?.trim_start_matches([' ', '\t']);
+                if after_key.starts_with('{') {
+                    return None;
+                }
+                self.remove(key.cover(*value))
+            }
+            PolicyEdit::RemoveItem { item } => self.remove(*item),
+            PolicyEdit::InsertMember { .. } => None,
         }
     }
 }
@@ -219,6 +235,17 @@ impl HclRenderer<'_> {
                 .map(|(start, end, new_text)| TextEdit::replace(Span::from_offsets(object.file, start, end), new_text))
                 .collect(),
         )
+    }
+
+    /// Removes the member or item at `span` with its separator.
+    fn remove(&self, span: Span) -> Option<Vec<TextEdit>> {
+        let text = self.db.get(span.file)?.text.as_str();
+        let (start, end) = (usize::from(span.range.start()), usize::from(span.range.end()));
+        let quoting = if self.raw(span)?.starts_with("\\\"") { Quoting::Escaped } else { Quoting::Plain };
+        let string = |value: &str| quoted(value, quoting);
+        let dialect = ObjectDialect { string: &string, hcl: true, escaped: quoting == Quoting::Escaped };
+        let (start, end, new_text) = remove_entry(text, start, end, &dialect)?;
+        Some(vec![TextEdit::replace(Span::from_offsets(span.file, start, end), new_text)])
     }
 
     /// Inserts a statement after the one at `after`: an object in the same list, or a
@@ -497,6 +524,26 @@ mod tests {
             "x = jsonencode({ StringLike = { a = \"b\" } })"
         );
         assert_eq!(render("x = [local_name]", "local_name", replace("y")), None);
+    }
+
+    #[test]
+    fn removes_members_and_items_with_their_separators() {
+        let remove_item = |target| PolicyEdit::RemoveItem { item: target };
+        let text = "a = [\"x\", \"y\"]";
+        assert_eq!(render(text, "\"x\"", remove_item).unwrap(), "a = [\"y\"]");
+        assert_eq!(render(text, "\"y\"", remove_item).unwrap(), "a = [\"x\"]");
+        let text = "p = jsonencode({\n  Effect   = \"Allow\"\n  Resource = \"*\"\n  Action   = \"s3:*\"\n})\n";
+        assert_eq!(
+            render(text, "Resource = \"*\"", remove_item).unwrap(),
+            "p = jsonencode({\n  Effect   = \"Allow\"\n  Action   = \"s3:*\"\n})\n"
+        );
+        let text = "p = <<EOF\n{\"Effect\": \"Allow\", \"Resource\": \"*\"}\nEOF\n";
+        assert_eq!(
+            render(text, "\"Resource\": \"*\"", remove_item).unwrap(),
+            "p = <<EOF\n{\"Effect\": \"Allow\"}\nEOF\n"
+        );
+        let text = r#"p = "{\"Effect\": \"Allow\", \"Resource\": \"*\"}""#;
+        assert_eq!(render(text, r#"\"Resource\": \"*\""#, remove_item).unwrap(), r#"p = "{\"Effect\": \"Allow\"}""#);
     }
 
     #[test]

@@ -81,6 +81,34 @@ pub fn append_members(
     }
 }
 
+/// The edit that removes the member or item at `start..end` (from its key or first byte to the
+/// end of its value) with exactly one adjacent separator: the following comma with the white
+/// space after it, else the preceding comma, else, in HCL, the lines a member stands on alone.
+/// A lone member takes the white space inside the brackets with it. `None` when the text
+/// around is not a member or item of a bracketed collection.
+pub fn remove_entry(text: &str, start: usize, end: usize, dialect: &ObjectDialect<'_>) -> Option<OffsetEdit> {
+    let bytes = text.as_bytes();
+    let is_space = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\n' | b'\r');
+    let after = end + bytes.get(end..)?.iter().take_while(|byte| is_space(byte)).count();
+    if bytes.get(after) == Some(&b',') {
+        let next = after + 1 + bytes.get(after + 1..)?.iter().take_while(|byte| is_space(byte)).count();
+        return Some((start, next, String::new()));
+    }
+    let before = start - bytes.get(..start)?.iter().rev().take_while(|byte| is_space(byte)).count();
+    match before.checked_sub(1).and_then(|idx| bytes.get(idx)) {
+        Some(b',') => Some((before - 1, end, String::new())),
+        Some(b'{' | b'[') if matches!(bytes.get(after), Some(b'}' | b']')) => Some((before, after, String::new())),
+        // A member of an HCL object whose members stand on lines of their own.
+        _ if dialect.hcl && !dialect.escaped && starts_line(text, start) => {
+            let line_start = text.get(..start)?.rfind('\n').map_or(0, |idx| idx + 1);
+            let rest = text.get(end..)?;
+            let line_end = rest.find('\n').map_or(text.len(), |idx| end + idx + 1);
+            text.get(end..line_end)?.trim().is_empty().then(|| (line_start, line_end, String::new()))
+        }
+        _ => None,
+    }
+}
+
 /// The layout of a non-empty object, copied by what is inserted into it or next to it.
 struct Layout<'d, 'a> {
     style: Style<'d, 'a>,

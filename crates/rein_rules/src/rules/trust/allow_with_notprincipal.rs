@@ -164,6 +164,23 @@ mod tests {
     }
   ]
 }"#)
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_s3_bucket_policy" "b" {
+  bucket = "b"
+  policy = jsonencode({
+    Statement = [{
+      Effect       = "Deny"
+      Action       = "s3:*"
+      Resource     = "arn:aws:s3:::b/*"
+      Principal = "*"
+      Condition = {
+        ArnNotLike = {
+          "aws:PrincipalArn" = "arn:aws:iam::123456789012:role/admin"
+        }
+      }
+    }]
+  })
+}
+"#)
             .fix(case::cfn(CFN_YAML), r#"Resources:
   BucketPolicy:
     Type: AWS::S3::BucketPolicy
@@ -208,5 +225,18 @@ mod tests {
                 - arn:aws:iam::123456789012:role/admin
             Action: s3:*
             Resource: arn:aws:s3:::b/*
+"#;
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_s3_bucket_policy" "b" {
+  bucket = "b"
+  policy = jsonencode({
+    Statement = [{
+      Effect       = "Deny"
+      NotPrincipal = { AWS = ["arn:aws:iam::123456789012:role/admin"] }
+      Action       = "s3:*"
+      Resource     = "arn:aws:s3:::b/*"
+    }]
+  })
+}
 "#;
 }
