@@ -56,8 +56,8 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Always unsafe: the condition shuts out every caller outside the organization, which
-    /// breaks a resource that is public on purpose. The organization id is the placeholder
-    /// `o-xxxxxxxxxx`, to be replaced with your own.
+    /// breaks a resource that is public on purpose. The organization id is `org_id` when
+    /// configured, else the placeholder `o-xxxxxxxxxx`, to be replaced with your own.
     ///
     /// ## References
     /// - AWS IAM User Guide: AWS JSON policy elements: Principal (anonymous users)
@@ -104,6 +104,7 @@ impl Rule for ResourcePolicyPublic {
         }
         let by_source_ip = has_narrowing_key(stmt, "aws:SourceIp");
         let mut fix_offered = false;
+        let org_id = ctx.settings().options.org_id.clone();
         for item in principal_items(principal) {
             if item.shape != PrincipalShape::Anyone {
                 continue;
@@ -117,12 +118,12 @@ impl Rule for ResourcePolicyPublic {
                     )
                     .severity(Severity::Warning)
                     .note("add `aws:PrincipalOrgID` or `aws:SourceVpce` to restrict who the callers are");
-                drop(super::pin_to_organization(finding, stmt, &mut fix_offered));
+                drop(super::pin_to_organization(finding, stmt, org_id.as_deref(), &mut fix_offered));
             } else {
                 let finding = ctx
                     .report(item.value.span, format!("`{text}` makes this resource public: anyone can use it"))
                     .note("name the accounts or roles, or pin the callers with `aws:PrincipalOrgID`, `aws:SourceVpce` or `aws:SourceArn`");
-                drop(super::pin_to_organization(finding, stmt, &mut fix_offered));
+                drop(super::pin_to_organization(finding, stmt, org_id.as_deref(), &mut fix_offered));
             }
         }
     }

@@ -45,7 +45,8 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Always unsafe: the condition shuts out every caller outside the organization. The
-    /// organization id is the placeholder `o-xxxxxxxxxx`, to be replaced with your own.
+    /// organization id is `org_id` when configured, else the placeholder `o-xxxxxxxxxx`, to be
+    /// replaced with your own.
     ///
     /// ## References
     /// - AWS IAM User Guide: AWS JSON policy elements: Principal (anonymous users and `"*"`)
@@ -81,6 +82,7 @@ impl Rule for TrustAnyPrincipal {
         let external_id = has_narrowing_key(stmt, "sts:ExternalId");
         // One fix per statement: the condition it adds covers every principal of it.
         let mut fix_offered = false;
+        let org_id = ctx.settings().options.org_id.clone();
         for item in principal_items(principal) {
             if item.shape != PrincipalShape::Anyone {
                 continue;
@@ -94,7 +96,7 @@ impl Rule for TrustAnyPrincipal {
                     )
                     .severity(Severity::Warning)
                     .note("pin the account in `aws:PrincipalArn`, or add `aws:PrincipalOrgID`");
-                drop(super::pin_to_organization(finding, stmt, &mut fix_offered));
+                drop(super::pin_to_organization(finding, stmt, org_id.as_deref(), &mut fix_offered));
             } else if external_id {
                 ctx.report(
                     item.value.span,
@@ -106,7 +108,7 @@ impl Rule for TrustAnyPrincipal {
                 let finding = ctx
                     .report(item.value.span, format!("`{text}` lets anyone in any AWS account assume this role"))
                     .note("name the trusted accounts or roles, or pin the caller with `aws:PrincipalOrgID`");
-                drop(super::pin_to_organization(finding, stmt, &mut fix_offered));
+                drop(super::pin_to_organization(finding, stmt, org_id.as_deref(), &mut fix_offered));
             }
         }
     }
@@ -145,6 +147,11 @@ mod tests {
             .fix(
                 trust(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["*","*"]},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}}"#),
                 r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["*","*"]},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"},"StringEquals":{"aws:PrincipalOrgID":"o-xxxxxxxxxx"}}}}"#,
+            )
+            .fix(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}}"#)
+                    .with_options(crate::RuleOptions { org_id: Some("o-a1b2c3d4e5".into()), ..Default::default() }),
+                r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}}"#,
             )
             .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "trust" {
   statement {
