@@ -642,6 +642,17 @@ mod tests {
     }
 
     #[test]
+    fn declines_conditions_next_to_an_unknown_condition() {
+        let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Statement = [{\n      Effect    = \"Allow\"\n      Action    = \"s3:*\"\n      Resource  = \"*\"\n      Condition = var.condition\n    }]\n  })\n}\n";
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let output = crate::analyze_file(file, text);
+        let stmt = output.documents.first().and_then(|doc| doc.statements.first()).unwrap();
+        assert!(stmt.condition.as_ref().is_some_and(|block| block.unknown.is_some()));
+        assert_eq!(PolicyEdit::insert_condition(stmt, "Bool", "aws:SecureTransport", &["true".to_owned()]), None);
+    }
+
+    #[test]
     fn inserts_condition_blocks_into_policy_document_statements() {
         let text = "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions   = [\"iam:PassRole\"]\n    resources = [\"*\"] # every role\n  }\n}\n";
         let edited = insert_condition(text, "StringEquals", "iam:PassedToService", &["ec2.amazonaws.com"]);

@@ -97,9 +97,9 @@ impl ConditionInsert {
 impl PolicyEdit {
     /// Adds `operator: {key: values}` to the statement's condition, merging into what exists.
     ///
-    /// `None` when the operator's block already names `key`: a second entry would be a duplicate
-    /// key, and a second block of the operator too. A `Condition` that is not known statically
-    /// is left alone: the new condition goes where a renderer can write it, or it declines.
+    /// `None` when the operator's block already names `key` (a second entry would be a duplicate
+    /// key, and a second block of the operator too), and when the `Condition` or the operator's
+    /// block is not known statically.
     pub fn insert_condition(stmt: &Statement, operator: &str, key: &str, values: &[String]) -> Option<PolicyEdit> {
         PolicyEdit::insert_conditions(stmt, operator, vec![(key.to_owned(), values.to_vec())])
     }
@@ -110,8 +110,13 @@ impl PolicyEdit {
         operator: &str,
         entries: Vec<(String, Vec<String>)>,
     ) -> Option<PolicyEdit> {
-        let known_block = stmt.condition.as_ref().filter(|block| block.unknown.is_none());
-        let same_operator = known_block.and_then(|block| block.operators.iter().find(|op| op.key.name == operator));
+        // A `Condition` that is not known statically (a variable) cannot take another key, and
+        // a second `Condition` next to it would be a duplicate.
+        if stmt.condition.as_ref().is_some_and(|block| block.unknown.is_some()) {
+            return None;
+        }
+        let block = stmt.condition.as_ref();
+        let same_operator = block.and_then(|block| block.operators.iter().find(|op| op.key.name == operator));
         let operator_block = match same_operator {
             Some(op) if op.unknown.is_some() => return None,
             Some(op) => {
@@ -128,7 +133,7 @@ impl PolicyEdit {
         };
         Some(PolicyEdit::InsertCondition(ConditionInsert {
             statement: stmt.span,
-            condition: known_block.map(|block| block.span),
+            condition: block.map(|block| block.span),
             operator_block,
             operator: operator.to_owned(),
             entries,
