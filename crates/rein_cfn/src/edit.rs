@@ -4,7 +4,8 @@
 //! itself (block or flow YAML, or JSON), and an edit of it is written in the template's syntax:
 //! YAML scalars keep their quoting where the new value allows it, a scalar that becomes a list
 //! becomes a block sequence at the indentation the file uses (or a flow sequence inside flow
-//! collections), and members and items are removed with their lines or their commas. An
+//! collections), members and items are removed with their lines or their commas, and new
+//! members and statements are added at the indentation of their siblings. An
 //! *embedded* document is policy JSON inside a string (`PolicyDocument: '{"Statement": …}'`, a `|`
 //! block, a JSON template's string value): the edit is rendered as JSON on the decoded text, and
 //! every piece of new text is then written in the string's own escapes.
@@ -17,8 +18,9 @@
 
 use std::sync::OnceLock;
 
+use rein_model::json::insert::{ObjectDialect, append_members, insert_after};
 use rein_model::json::{JsonRenderer, quote};
-use rein_model::{EditRenderer, NodeKind, PolicyEdit, SourceSyntax, SpanMap};
+use rein_model::{EditRenderer, EditValue, NodeKind, PolicyEdit, SourceSyntax, SpanMap};
 use rein_text::{FileId, Span, TextEdit};
 
 use crate::embedded;
@@ -111,7 +113,7 @@ impl<'t> Ctx<'t> {
     /// The nodes from the root down to the node whose span is exactly `start..end`, when exactly
     /// one node has that span (the copy an alias makes shares the spans of its anchor).
     fn locate(&self, start: usize, end: usize) -> Option<Vec<&'t Tree>> {
-        let mut search = Search { start, end, exact: true, best: None, matches: 0 };
+        let mut search = Search { start, end, exact: true, maps_only: false, best: None, matches: 0 };
         search.visit(self.root, &mut Vec::new());
         (search.matches == 1).then_some(search.best?)
     }
@@ -119,7 +121,16 @@ impl<'t> Ctx<'t> {
     /// The nodes from the root down to the innermost scalar that holds `start..end`, when exactly
     /// one scalar does.
     fn locate_scalar(&self, start: usize, end: usize) -> Option<Vec<&'t Tree>> {
-        let mut search = Search { start, end, exact: false, best: None, matches: 0 };
+        let mut search = Search { start, end, exact: false, maps_only: false, best: None, matches: 0 };
+        search.visit(self.root, &mut Vec::new());
+        (search.matches == 1).then_some(search.best?)
+    }
+
+    /// The nodes from the root down to the mapping whose span is exactly `start..end`, when
+    /// exactly one mapping has that span (a block sequence that is not indented under its key
+    /// shares the span of its only item).
+    fn locate_map(&self, start: usize, end: usize) -> Option<Vec<&'t Tree>> {
+        let mut search = Search { start, end, exact: true, maps_only: true, best: None, matches: 0 };
         search.visit(self.root, &mut Vec::new());
         (search.matches == 1).then_some(search.best?)
     }
@@ -424,7 +435,196 @@ impl<'t> Ctx<'t> {
                 let Kind::Map(entries) = &map.kind else { return None };
                 self.insert_member(map, entries, ancestors, key, value)
             }
+            PolicyEdit::AppendMember { object, key, value } => {
+                self.append_members(*object, &[(key.clone(), value.clone())])
+            }
+            PolicyEdit::InsertCondition(insert) => {
+                let (object, members) = insert.as_members();
+                self.append_members(object, &members)
+            }
+            PolicyEdit::InsertStatement { after, statement } => self.insert_statement(*after, statement),
         }
+    }
+
+    /// Inserts a statement after the mapping at `after`, an item of a sequence: a new `- ` item
+    /// in block style, `, {…}` in flow style, and JSON's layout in a JSON template.
+    fn insert_statement(&self, after: Span, members: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
+        let (start, end) = offsets(after);
+        let path = self.locate_map(start, end)?;
+        if self.guard(&path)? != Place::Literal || members.is_empty() {
+            return None;
+        }
+        let (map, ancestors) = path.split_last()?;
+        let Kind::Map(entries) = &map.kind else { return None };
+        if !matches!(ancestors.last().map(|parent| &parent.kind), Some(Kind::Seq(_))) {
+            return None;
+        }
+        if self.json {
+            let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
+            let edits = insert_after(self.text, start, end, members, &dialect)?;
+            return Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect());
+        }
+        let style = self.sibling_style(entries);
+        let ((first_key, _), (_, last_value)) = (entries.first()?, entries.last()?);
+        if self.in_flow(ancestors) || self.is_flow(map) {
+            let item = format!("{{{}}}", self.flow_members(members, style).join(", "));
+            let at = if self.is_flow(map) { map.span.end } else { last_value.span.end };
+            return Some(vec![self.edit(at, at, format!(", {item}"))]);
+        }
+        let dash = self.dash_of(first_key.span.start)?;
+        let key_column = self.column(first_key.span.start);
+        let dash_column = self.column(dash);
+        let gap = " ".repeat(key_column.checked_sub(dash_column + 1)?.max(1));
+        let indent = " ".repeat(key_column);
+        let step = self.mapping_step(&path);
+        let newline = self.newline();
+        let lines: Vec<String> = members
+            .iter()
+            .enumerate()
+            .map(|(idx, (key, value))| {
+                let lead = if idx == 0 { format!("{}-{gap}", " ".repeat(dash_column)) } else { indent.clone() };
+                format!("{lead}{}:{}", self.yaml_key(key, false), self.block_value(value, style, &indent, step))
+            })
+            .collect();
+        let end = last_value.span.end;
+        if end > 0 && self.text.as_bytes().get(end - 1) == Some(&b'\n') {
+            let text: String = lines.iter().map(|line| format!("{line}{newline}")).collect();
+            return Some(vec![self.edit(end, end, text)]);
+        }
+        let line_end = self.line_content_end(end);
+        let text: String = lines.iter().map(|line| format!("{newline}{line}")).collect();
+        Some(vec![self.edit(line_end, line_end, text)])
+    }
+
+    /// Appends a member after the last one of the mapping at `object`: a new line at the
+    /// mapping's indentation in block style, `, key: value` in flow style, and JSON's layout in a
+    /// JSON template.
+    fn append_members(&self, object: Span, members: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
+        let (start, end) = offsets(object);
+        let path = self.locate_map(start, end)?;
+        if self.guard(&path)? != Place::Literal {
+            return None;
+        }
+        let (map, ancestors) = path.split_last()?;
+        let Kind::Map(entries) = &map.kind else { return None };
+        if self.json {
+            let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
+            let edits = append_members(self.text, start, end, members, &dialect)?;
+            return Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect());
+        }
+        let in_flow = self.is_flow(map) || self.in_flow(ancestors);
+        let style = self.sibling_style(entries);
+        let Some((first_key, _)) = entries.first() else {
+            let close = self.skip_space_forward(map.span.start + 1);
+            return (self.text.as_bytes().get(close) == Some(&b'}'))
+                .then(|| vec![self.edit(map.span.start + 1, close, self.flow_members(members, style).join(", "))]);
+        };
+        let (_, last_value) = entries.last()?;
+        if in_flow {
+            let text: String = self.flow_members(members, style).iter().map(|member| format!(", {member}")).collect();
+            return Some(vec![self.edit(last_value.span.end, last_value.span.end, text)]);
+        }
+        let indent = " ".repeat(self.column(first_key.span.start));
+        let step = self.mapping_step(&path);
+        let newline = self.newline();
+        let lines: Vec<String> = members
+            .iter()
+            .map(|(key, value)| {
+                format!("{indent}{}:{}", self.yaml_key(key, false), self.block_value(value, style, &indent, step))
+            })
+            .collect();
+        let end = last_value.span.end;
+        if end > 0 && self.text.as_bytes().get(end - 1) == Some(&b'\n') {
+            // A block scalar ends with its line break: the members start the next line.
+            let text: String = lines.iter().map(|line| format!("{line}{newline}")).collect();
+            return Some(vec![self.edit(end, end, text)]);
+        }
+        let line_end = self.line_content_end(end);
+        let text: String = lines.iter().map(|line| format!("{newline}{line}")).collect();
+        Some(vec![self.edit(line_end, line_end, text)])
+    }
+
+    fn flow_members(&self, members: &[(String, EditValue)], style: Style) -> Vec<String> {
+        members
+            .iter()
+            .map(|(key, value)| format!("{}: {}", self.yaml_key(key, true), self.flow_value(value, style)))
+            .collect()
+    }
+
+    fn yaml_key(&self, key: &str, flow: bool) -> String {
+        if plain_is_safe(key, flow) { key.to_owned() } else { quoted(key, Quote::Single) }
+    }
+
+    fn yaml_string(&self, value: &str, like: Style, flow: bool) -> String {
+        match like {
+            _ if plain_is_safe(value, flow) => value.to_owned(),
+            Style::DoubleQuoted => quoted(value, Quote::Double),
+            _ => quoted(value, Quote::Single),
+        }
+    }
+
+    /// A value in flow style: `a`, `[a, b]`, `{k: v}`.
+    fn flow_value(&self, value: &EditValue, like: Style) -> String {
+        match value {
+            EditValue::String(text) => self.yaml_string(text, like, true),
+            EditValue::List(items) => {
+                let items: Vec<String> = items.iter().map(|item| self.yaml_string(item, like, true)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            EditValue::Object(members) => {
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|(key, value)| format!("{}: {}", self.yaml_key(key, true), self.flow_value(value, like)))
+                    .collect();
+                format!("{{{}}}", members.join(", "))
+            }
+        }
+    }
+
+    /// The text after `key:` of a block member at `indent`: ` value`, or nested lines for
+    /// lists (a block sequence, indented as the template indents them) and mappings.
+    fn block_value(&self, value: &EditValue, like: Style, indent: &str, step: usize) -> String {
+        let newline = self.newline();
+        match value {
+            EditValue::String(text) => format!(" {}", self.yaml_string(text, like, false)),
+            EditValue::List(items) if items.is_empty() => " []".to_owned(),
+            EditValue::List(items) => {
+                let dash_indent = format!("{indent}{}", " ".repeat(self.sequence_indent()));
+                items
+                    .iter()
+                    .map(|item| format!("{newline}{dash_indent}- {}", self.yaml_string(item, like, false)))
+                    .collect()
+            }
+            EditValue::Object(members) if members.is_empty() => " {}".to_owned(),
+            EditValue::Object(members) => {
+                let inner = format!("{indent}{}", " ".repeat(step));
+                members
+                    .iter()
+                    .map(|(key, value)| {
+                        let nested = self.block_value(value, like, &inner, step);
+                        format!("{newline}{inner}{}:{nested}", self.yaml_key(key, false))
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// How far the mappings around `path` indent a nested block mapping under its key.
+    fn mapping_step(&self, path: &[&Tree]) -> usize {
+        for node in path.iter().rev() {
+            for (key, value) in node.entries() {
+                if let Kind::Map(entries) = &value.kind
+                    && !self.is_flow(value)
+                    && let Some((nested, _)) = entries.first()
+                    && self.line_start(nested.span.start) != self.line_start(key.span.start)
+                    && let Some(step) = self.column(nested.span.start).checked_sub(self.column(key.span.start))
+                    && step > 0
+                {
+                    return step;
+                }
+            }
+        }
+        DEFAULT_SEQUENCE_INDENT
     }
 
     fn replace_scalar(
@@ -718,27 +918,7 @@ impl<'t> Ctx<'t> {
             let (start, end) = offsets(span);
             Some(Span::from_offsets(self.file, positions.decoded(start)?, positions.decoded(end)?))
         };
-        let decoded_edit = match edit {
-            PolicyEdit::ReplaceString { target, value } => {
-                PolicyEdit::ReplaceString { target: to_decoded(*target)?, value: value.clone() }
-            }
-            PolicyEdit::ReplaceWithList { target, values } => {
-                PolicyEdit::ReplaceWithList { target: to_decoded(*target)?, values: values.clone() }
-            }
-            PolicyEdit::ReplaceInString { target, value } => {
-                PolicyEdit::ReplaceInString { target: to_decoded(*target)?, value: value.clone() }
-            }
-            PolicyEdit::RemoveMember { key, value } => {
-                PolicyEdit::RemoveMember { key: to_decoded(*key)?, value: to_decoded(*value)? }
-            }
-            PolicyEdit::RemoveItem { item } => PolicyEdit::RemoveItem { item: to_decoded(*item)? },
-            PolicyEdit::ReplaceLiteral { target, literal } => {
-                PolicyEdit::ReplaceLiteral { target: to_decoded(*target)?, literal: literal.clone() }
-            }
-            PolicyEdit::InsertMember { object, key, value } => {
-                PolicyEdit::InsertMember { object: to_decoded(*object)?, key: key.clone(), value: value.clone() }
-            }
-        };
+        let decoded_edit = edit.map_spans(to_decoded)?;
         let json_edits = JsonRenderer { file: self.file, text: decoded }.render(&decoded_edit)?;
         if scalar.style == Style::Plain {
             // A plain scalar has no escapes: the new text must read back as the same string.
@@ -787,6 +967,8 @@ struct Search<'t> {
     end: usize,
     /// A node with exactly this span, or else the innermost scalar holding it.
     exact: bool,
+    /// Only mappings count.
+    maps_only: bool,
     best: Option<Vec<&'t Tree>>,
     matches: usize,
 }
@@ -801,6 +983,7 @@ impl<'t> Search<'t> {
         }
         path.push(node);
         let found = holds
+            && (!self.maps_only || matches!(node.kind, Kind::Map(_)))
             && if self.exact {
                 node.span.start == self.start && node.span.end == self.end
             } else {

@@ -2,6 +2,8 @@
 
 use rein_text::{Span, TextEdit};
 
+use crate::policy::Statement;
+
 /// A change to a policy document, named by the spans of the model nodes it touches.
 ///
 /// Rules emit these; they never build text edits themselves. The frontend that owns the file
@@ -25,9 +27,119 @@ pub enum PolicyEdit {
     /// syntax writes alike: `14`, `true`. For settings of IaC entities, such as a password
     /// policy's minimum length.
     ReplaceLiteral { target: Span, literal: String },
+    /// Append a member after the last member of the object at `object`, in the object's own
+    /// layout. The value may be a string, a list of strings or an object of such values.
+    AppendMember { object: Span, key: String, value: EditValue },
+    /// Add the condition `operator: {key: values, …}` to a statement: into the existing operator
+    /// block when there is one, else into the existing `Condition`, else as a new `Condition`.
+    /// Build it with [`PolicyEdit::insert_condition`], which finds the blocks in the model.
+    InsertCondition(ConditionInsert),
+    /// Insert a statement, given as its members in order, just after the statement at `after`
+    /// in the statement list that holds it. Declined when `Statement` is a single object.
+    InsertStatement { after: Span, statement: Vec<(String, EditValue)> },
+}
+
+/// A value that an insertion writes: enough of the policy grammar for conditions and principals.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EditValue {
+    String(String),
+    List(Vec<String>),
+    /// Members in the order they are written.
+    Object(Vec<(String, EditValue)>),
+}
+
+impl EditValue {
+    /// A string for one value, a list for several, as policies are usually written.
+    pub fn strings(values: &[String]) -> EditValue {
+        match values {
+            [one] => EditValue::String(one.clone()),
+            many => EditValue::List(many.to_vec()),
+        }
+    }
+
+    pub fn object(members: impl IntoIterator<Item = (impl Into<String>, EditValue)>) -> EditValue {
+        EditValue::Object(members.into_iter().map(|(key, value)| (key.into(), value)).collect())
+    }
+}
+
+/// The parts of [`PolicyEdit::InsertCondition`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ConditionInsert {
+    /// The statement (an object, or a `statement` block of `aws_iam_policy_document`).
+    pub statement: Span,
+    /// The value of the statement's `Condition`, when it has one that is known.
+    pub condition: Option<Span>,
+    /// The block of condition keys of the same operator, when the statement has one.
+    pub operator_block: Option<Span>,
+    pub operator: String,
+    /// The condition keys and their values, in the order they are written.
+    pub entries: Vec<(String, Vec<String>)>,
+}
+
+impl ConditionInsert {
+    /// The condition as members appended to one object: the keys to the operator block, the
+    /// operator to the `Condition` value, or `Condition` to the statement. Renderers of
+    /// object-shaped syntaxes (JSON, `jsonencode`, YAML) write it so.
+    pub fn as_members(&self) -> (Span, Vec<(String, EditValue)>) {
+        let entries: Vec<(String, EditValue)> =
+            self.entries.iter().map(|(key, values)| (key.clone(), EditValue::strings(values))).collect();
+        if let Some(block) = self.operator_block {
+            return (block, entries);
+        }
+        let operator = (self.operator.clone(), EditValue::Object(entries));
+        match self.condition {
+            Some(condition) => (condition, vec![operator]),
+            None => (self.statement, vec![("Condition".to_owned(), EditValue::Object(vec![operator]))]),
+        }
+    }
 }
 
 impl PolicyEdit {
+    /// Adds `operator: {key: values}` to the statement's condition, merging into what exists.
+    ///
+    /// `None` when the operator's block already names `key` (a second entry would be a duplicate
+    /// key, and a second block of the operator too), and when the `Condition` or the operator's
+    /// block is not known statically.
+    pub fn insert_condition(stmt: &Statement, operator: &str, key: &str, values: &[String]) -> Option<PolicyEdit> {
+        PolicyEdit::insert_conditions(stmt, operator, vec![(key.to_owned(), values.to_vec())])
+    }
+
+    /// Adds several keys under one operator, as [`PolicyEdit::insert_condition`] adds one.
+    pub fn insert_conditions(
+        stmt: &Statement,
+        operator: &str,
+        entries: Vec<(String, Vec<String>)>,
+    ) -> Option<PolicyEdit> {
+        // A `Condition` that is not known statically (a variable) cannot take another key, and
+        // a second `Condition` next to it would be a duplicate.
+        if stmt.condition.as_ref().is_some_and(|block| block.unknown.is_some()) {
+            return None;
+        }
+        let block = stmt.condition.as_ref();
+        let same_operator = block.and_then(|block| block.operators.iter().find(|op| op.key.name == operator));
+        let operator_block = match same_operator {
+            Some(op) if op.unknown.is_some() => return None,
+            Some(op) => {
+                let names_key = op
+                    .entries
+                    .iter()
+                    .any(|entry| entries.iter().any(|(key, _)| entry.key.name.eq_ignore_ascii_case(key)));
+                if names_key {
+                    return None;
+                }
+                Some(op.span)
+            }
+            None => None,
+        };
+        Some(PolicyEdit::InsertCondition(ConditionInsert {
+            statement: stmt.span,
+            condition: block.map(|block| block.span),
+            operator_block,
+            operator: operator.to_owned(),
+            entries,
+        }))
+    }
+
     /// The spans of the model nodes the edit names.
     pub fn spans(&self) -> Vec<Span> {
         match self {
@@ -37,8 +149,56 @@ impl PolicyEdit {
             | PolicyEdit::ReplaceLiteral { target, .. } => vec![*target],
             PolicyEdit::RemoveMember { key, value } => vec![*key, *value],
             PolicyEdit::RemoveItem { item } => vec![*item],
-            PolicyEdit::InsertMember { object, .. } => vec![*object],
+            PolicyEdit::InsertMember { object, .. } | PolicyEdit::AppendMember { object, .. } => vec![*object],
+            PolicyEdit::InsertStatement { after, .. } => vec![*after],
+            PolicyEdit::InsertCondition(insert) => {
+                [Some(insert.statement), insert.condition, insert.operator_block].into_iter().flatten().collect()
+            }
         }
+    }
+
+    /// The same edit with every span mapped through `map`, or `None` when a span does not map.
+    /// Renderers of embedded documents use it to move an edit onto the decoded text.
+    pub fn map_spans(&self, map: impl Fn(Span) -> Option<Span>) -> Option<PolicyEdit> {
+        Some(match self {
+            PolicyEdit::ReplaceString { target, value } => {
+                PolicyEdit::ReplaceString { target: map(*target)?, value: value.clone() }
+            }
+            PolicyEdit::ReplaceWithList { target, values } => {
+                PolicyEdit::ReplaceWithList { target: map(*target)?, values: values.clone() }
+            }
+            PolicyEdit::ReplaceInString { target, value } => {
+                PolicyEdit::ReplaceInString { target: map(*target)?, value: value.clone() }
+            }
+            PolicyEdit::RemoveMember { key, value } => {
+                PolicyEdit::RemoveMember { key: map(*key)?, value: map(*value)? }
+            }
+            PolicyEdit::RemoveItem { item } => PolicyEdit::RemoveItem { item: map(*item)? },
+            PolicyEdit::ReplaceLiteral { target, literal } => {
+                PolicyEdit::ReplaceLiteral { target: map(*target)?, literal: literal.clone() }
+            }
+            PolicyEdit::InsertMember { object, key, value } => {
+                PolicyEdit::InsertMember { object: map(*object)?, key: key.clone(), value: value.clone() }
+            }
+            PolicyEdit::AppendMember { object, key, value } => {
+                PolicyEdit::AppendMember { object: map(*object)?, key: key.clone(), value: value.clone() }
+            }
+            PolicyEdit::InsertStatement { after, statement } => {
+                PolicyEdit::InsertStatement { after: map(*after)?, statement: statement.clone() }
+            }
+            PolicyEdit::InsertCondition(insert) => PolicyEdit::InsertCondition(ConditionInsert {
+                statement: map(insert.statement)?,
+                condition: match insert.condition {
+                    Some(span) => Some(map(span)?),
+                    None => None,
+                },
+                operator_block: match insert.operator_block {
+                    Some(span) => Some(map(span)?),
+                    None => None,
+                },
+                ..insert.clone()
+            }),
+        })
     }
 }
 

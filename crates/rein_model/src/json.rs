@@ -8,6 +8,7 @@
 //! become [`SyntaxIssue`]s on the document, and the rules decide how to report them.
 
 mod build;
+pub mod insert;
 mod render;
 mod scan;
 mod sniff;

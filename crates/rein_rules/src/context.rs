@@ -150,6 +150,10 @@ impl FindingBuilder<'_, '_> {
         let Some(renderer) = self.ctx.renderer else {
             return self;
         };
+        // No edit, no fix: the rule could not express the change in the model.
+        if edits.is_empty() {
+            return self;
+        }
         let mut text_edits = Vec::new();
         for edit in &edits {
             match renderer.render(edit) {

@@ -323,6 +323,19 @@ impl RuleTest {
                             .any(|doc| doc.issues.iter().any(|i| i.kind == SyntaxIssueKind::JsonSyntax)),
                         "{id}: the fixed text does not parse:\n{fixed}"
                     );
+                    // The findings the fixes were for are gone: none with the same message on
+                    // the same text remains.
+                    let fixed_case = Case { text: fixed.clone(), ..case.clone() };
+                    let remaining = run_rule(self.rule, &fixed_case);
+                    let text_of = |text: &str, finding: &Finding| {
+                        text.get(std::ops::Range::<usize>::from(finding.span.range)).map(str::to_owned)
+                    };
+                    for finding in findings.iter().filter(|f| !f.fixes.is_empty()) {
+                        let same = remaining.iter().find(|other| {
+                            other.message == finding.message && text_of(&fixed, other) == text_of(&case.text, finding)
+                        });
+                        assert!(same.is_none(), "{id}: the fix leaves `{}` in\n{fixed}", finding.message);
+                    }
                 }
             }
         }

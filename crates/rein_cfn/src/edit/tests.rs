@@ -425,3 +425,139 @@ fn scalar_spans_stop_before_a_comment() {
     assert_eq!(actions.items.iter().map(|item| slice(item.span)).collect::<Vec<_>>(), ["'s3:Get*'", "\"s3:List*\""]);
     assert_eq!(slice(stmt.resource.as_ref().unwrap().items[0].span), "'arn:aws:s3:::it''s'");
 }
+
+/// Adds a condition to the first statement of the first document through the model, checks that
+/// the template re-reads with the condition in it, and returns the new text.
+fn add_condition(text: &str, operator: &str, key: &str, values: &[&str]) -> String {
+    let values: Vec<String> = values.iter().map(|value| (*value).to_owned()).collect();
+    let output = analyze_template(FILE, text);
+    let doc = output.documents.first().unwrap();
+    let stmt = doc.statements.first().unwrap();
+    let edit = PolicyEdit::insert_condition(stmt, operator, key, &values).unwrap();
+    let fixed = render_as(text, doc.origin.syntax, &edit).unwrap_or_else(|| panic!("no rendering in\n{text}"));
+    let reread = analyze_template(FILE, &fixed);
+    let doc = reread.documents.first().unwrap();
+    assert!(doc.issues.is_empty(), "{:?}\n{fixed}", doc.issues);
+    let found = doc.statements.first().and_then(|stmt| stmt.condition.as_ref()).is_some_and(|block| {
+        block.entries().any(|(op, entry)| {
+            op.key.name == operator
+                && entry.key.name == key
+                && entry
+                    .values
+                    .iter()
+                    .map(|value| value.value.known().unwrap_or_default())
+                    .eq(values.iter().map(String::as_str))
+        })
+    });
+    assert!(found, "condition missing in\n{fixed}");
+    fixed
+}
+
+#[test]
+fn inserts_conditions_into_block_yaml() {
+    let fixed = add_condition(STATEMENT, "StringEquals", "aws:SourceAccount", &["111122223333"]);
+    assert_eq!(
+        fixed,
+        format!(
+            "{STATEMENT}            Condition:\n              StringEquals:\n                aws:SourceAccount: '111122223333'\n"
+        )
+    );
+    let fixed = add_condition(&fixed, "StringEquals", "aws:SourceArn", &["arn:aws:sns:*:1:t", "x"]);
+    assert!(fixed.ends_with("'111122223333'\n                aws:SourceArn:\n                  - arn:aws:sns:*:1:t\n                  - x\n"), "{fixed}");
+    let fixed = add_condition(&fixed, "Bool", "aws:SecureTransport", &["true"]);
+    assert!(
+        fixed.ends_with("                  - x\n              Bool:\n                aws:SecureTransport: 'true'\n"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn inserts_conditions_into_flow_yaml_and_json_templates() {
+    let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}\n";
+    let fixed = add_condition(text, "Bool", "aws:SecureTransport", &["true"]);
+    assert!(fixed.contains("Resource: '*', Condition: {Bool: {aws:SecureTransport: 'true'}}}]}"), "{fixed}");
+    let text = "{\n  \"Resources\": {\n    \"P\": {\n      \"Type\": \"AWS::IAM::ManagedPolicy\",\n      \"Properties\": {\n        \"PolicyDocument\": {\n          \"Statement\": [\n            {\n              \"Effect\": \"Allow\",\n              \"Action\": \"s3:*\",\n              \"Resource\": \"*\"\n            }\n          ]\n        }\n      }\n    }\n  }\n}\n";
+    let fixed = add_condition(text, "Bool", "aws:SecureTransport", &["true"]);
+    assert_eq!(
+        fixed,
+        text.replace(
+            "\"Resource\": \"*\"\n",
+            "\"Resource\": \"*\",\n              \"Condition\": {\n                \"Bool\": {\n                  \"aws:SecureTransport\": \"true\"\n                }\n              }\n"
+        )
+    );
+}
+
+#[test]
+fn inserts_conditions_into_embedded_json() {
+    let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: '{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}'\n";
+    let fixed = add_condition(text, "StringEquals", "aws:PrincipalOrgID", &["o-it's"]);
+    assert!(
+        fixed.contains(
+            "\"Resource\": \"*\", \"Condition\": {\"StringEquals\": {\"aws:PrincipalOrgID\": \"o-it''s\"}}}}'\n"
+        ),
+        "{fixed}"
+    );
+    let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: |\n        {\n          \"Statement\": {\n            \"Effect\": \"Allow\",\n            \"Action\": \"s3:*\",\n            \"Resource\": \"*\"\n          }\n        }\n";
+    let fixed = add_condition(text, "Bool", "aws:SecureTransport", &["true"]);
+    assert!(
+        fixed.contains("\"Resource\": \"*\",\n            \"Condition\": {\n              \"Bool\": {\n                \"aws:SecureTransport\": \"true\"\n              }\n            }\n          }\n        }\n"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn inserts_conditions_under_sequences_that_are_not_indented() {
+    let text = "Resources:\n  Slr:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Statement:\n        - Effect: Allow\n          Action:\n          - iam:CreateServiceLinkedRole\n          Resource: \"*\"\n";
+    let fixed = add_condition(text, "StringEquals", "iam:AWSServiceName", &["x"]);
+    assert!(fixed.ends_with("          Resource: \"*\"\n          Condition:\n            StringEquals:\n              iam:AWSServiceName: x\n"), "{fixed}");
+}
+
+/// Inserts a statement after the first statement of the first document through the model,
+/// checks that the template re-reads with one statement more, and returns the new text.
+fn add_statement(text: &str) -> String {
+    let output = analyze_template(FILE, text);
+    let doc = output.documents.first().unwrap();
+    let statement = vec![
+        ("Effect".to_owned(), rein_model::EditValue::String("Deny".to_owned())),
+        ("Action".to_owned(), rein_model::EditValue::List(vec!["s3:DeleteBucket".to_owned(), "s3:*".to_owned()])),
+    ];
+    let edit = PolicyEdit::InsertStatement { after: doc.statements.first().unwrap().span, statement };
+    let fixed = render_as(text, doc.origin.syntax, &edit).unwrap_or_else(|| panic!("no rendering in\n{text}"));
+    let reread = analyze_template(FILE, &fixed);
+    let doc_after = reread.documents.first().unwrap();
+    assert!(doc_after.issues.is_empty(), "{:?}\n{fixed}", doc_after.issues);
+    assert_eq!(doc_after.statements.len(), doc.statements.len() + 1, "{fixed}");
+    assert_eq!(doc_after.statements.get(1).and_then(|stmt| stmt.effect.as_ref()?.known()), Some("Deny"), "{fixed}");
+    fixed
+}
+
+#[test]
+fn inserts_statements_in_every_template_syntax() {
+    assert_eq!(
+        add_statement(STATEMENT),
+        format!(
+            "{STATEMENT}          - Effect: Deny\n            Action:\n              - s3:DeleteBucket\n              - s3:*\n"
+        )
+    );
+    let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}\n";
+    assert!(
+        add_statement(text).contains("Resource: '*'}, {Effect: Deny, Action: [s3:DeleteBucket, s3:*]}]}"),
+        "{}",
+        add_statement(text)
+    );
+    let text = "{\"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\"Statement\": [\n  {\n    \"Effect\": \"Allow\",\n    \"Action\": \"s3:*\"\n  }\n]}}}}}\n";
+    assert!(
+        add_statement(text).contains(
+            "\"s3:*\"\n  },\n  {\n    \"Effect\": \"Deny\",\n    \"Action\": [\"s3:DeleteBucket\", \"s3:*\"]\n  }\n]"
+        ),
+        "{}",
+        add_statement(text)
+    );
+    let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: '{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:*\"}]}'\n";
+    assert!(
+        add_statement(text)
+            .contains("\"Action\": \"s3:*\"}, {\"Effect\": \"Deny\", \"Action\": [\"s3:DeleteBucket\", \"s3:*\"]}]}'"),
+        "{}",
+        add_statement(text)
+    );
+}

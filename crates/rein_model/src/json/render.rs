@@ -2,7 +2,8 @@
 
 use rein_text::{FileId, Span, TextEdit, range_from_offsets};
 
-use crate::edit::{EditRenderer, PolicyEdit};
+use super::insert::{ObjectDialect, append_members, insert_after};
+use crate::edit::{EditRenderer, EditValue, PolicyEdit};
 
 /// Renders model edits as JSON text edits for a document whose text stands unchanged in `text`.
 ///
@@ -47,6 +48,19 @@ impl EditRenderer for JsonRenderer<'_> {
                 Some(vec![TextEdit::replace(*target, content)])
             }
             PolicyEdit::InsertMember { object, key, value } => self.insert_member(*object, key, value),
+            PolicyEdit::AppendMember { object, key, value } => {
+                self.append_members(*object, &[(key.clone(), value.clone())])
+            }
+            PolicyEdit::InsertCondition(insert) => {
+                let (object, members) = insert.as_members();
+                self.append_members(object, &members)
+            }
+            PolicyEdit::InsertStatement { after, statement } => {
+                let (open, end) = self.offsets(*after)?;
+                let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
+                let edits = insert_after(self.text, open, end, statement, &dialect)?;
+                Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect())
+            }
         }
     }
 }
@@ -106,6 +120,14 @@ impl JsonRenderer<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Appends `"key": value` members after the last member of the object whose span is `object`.
+    fn append_members(&self, object: Span, members: &[(String, EditValue)]) -> Option<Vec<TextEdit>> {
+        let (open, end) = self.offsets(object)?;
+        let dialect = ObjectDialect { string: &|text: &str| quote(text), hcl: false, escaped: false };
+        let edits = append_members(self.text, open, end, members, &dialect)?;
+        Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect())
     }
 
     /// The text between a key and its value (`": "`, `":"`, `" : "`) of the member at `key_start`.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use rein_text::{ColumnUnit, FileId, LineIndex, Span, TextSize, apply_edits, slice};
 
 use super::*;
-use crate::edit::{EditRenderer, PolicyEdit};
+use crate::edit::{EditRenderer, EditValue, PolicyEdit};
 use crate::policy::{
     ConditionValue, Key, KindSource, ListForm, PrincipalBody, PrincipalType, ScalarKind, SetQualifier, SourceSyntax,
     SpannedValue, Statement, ValueList,
@@ -730,6 +730,37 @@ mod properties {
             text.replace_range(start..end, &insert);
             check_invariants(&text);
         }
+
+        /// Inserting into a damaged policy never panics, and into a sound one keeps it sound.
+        #[test]
+        fn insertions_never_panic_and_keep_sound_json(cut in 0..BUCKET_POLICY.len(), len in 0usize..20, insert in r#"[\[\]{}",:\\ x1]{0,4}"#) {
+            let mut text = BUCKET_POLICY.to_owned();
+            let start = (0..=cut).rev().find(|&idx| text.is_char_boundary(idx)).unwrap_or(0);
+            let end = (start + len..=text.len()).find(|&idx| text.is_char_boundary(idx)).unwrap_or(text.len());
+            text.replace_range(start..end, &insert);
+            let doc = parse(&text);
+            let sound = !doc.issues.iter().any(|issue| issue.kind == SyntaxIssueKind::JsonSyntax);
+            let renderer = JsonRenderer { file: FileId(0), text: &text };
+            let values = vec!["v".to_owned()];
+            for stmt in &doc.statements {
+                let statement = vec![("Effect".to_owned(), EditValue::String("Deny".to_owned()))];
+                let edits = [
+                    PolicyEdit::insert_condition(stmt, "StringEquals", "aws:SourceAccount", &values),
+                    Some(PolicyEdit::InsertStatement { after: stmt.span, statement }),
+                ];
+                for edit in edits.iter().flatten() {
+                    let Some(text_edits) = renderer.render(edit) else { continue };
+                    let edited = apply_edits(&text, &text_edits).unwrap();
+                    if sound {
+                        let reparsed = parse(&edited);
+                        prop_assert!(
+                            !reparsed.issues.iter().any(|issue| issue.kind == SyntaxIssueKind::JsonSyntax),
+                            "{edit:?} broke\n{text}\ninto\n{edited}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -898,6 +929,99 @@ fn insert_member() {
             render(empty, &PolicyEdit::InsertMember { object, key: "Effect".to_owned(), value: "Allow".to_owned() });
         assert_eq!(edited, "{\"Statement\": {\"Effect\": \"Allow\"}}");
     }
+}
+
+fn condition(text: &str, operator: &str, key: &str, values: &[&str]) -> String {
+    let values: Vec<String> = values.iter().map(|value| (*value).to_owned()).collect();
+    let edited = render(text, &PolicyEdit::insert_condition(&statement_of(text), operator, key, &values).unwrap());
+    // Outside the inserted text, nothing changed.
+    let common_start = text.bytes().zip(edited.bytes()).take_while(|(a, b)| a == b).count();
+    let common_end = text.bytes().rev().zip(edited.bytes().rev()).take_while(|(a, b)| a == b).count();
+    assert_eq!(common_start + common_end.min(text.len() - common_start), text.len(), "{edited}");
+    let entry = statement_of(&edited)
+        .condition
+        .unwrap()
+        .entries()
+        .find(|(op, entry)| op.key.name == operator && entry.key.name == key)
+        .map(|(_, entry)| entry.values.iter().map(|value| value.value.known().unwrap().to_owned()).collect::<Vec<_>>())
+        .unwrap();
+    assert_eq!(entry, values, "{edited}");
+    edited
+}
+
+#[test]
+fn append_member() {
+    let object = statement_of(SINGLE_LINE).span;
+    let value = EditValue::object([(
+        "StringEquals",
+        EditValue::object([("aws:SourceAccount", EditValue::List(vec!["1".into(), "2".into()]))]),
+    )]);
+    let edit = PolicyEdit::AppendMember { object, key: "Condition".to_owned(), value };
+    assert!(
+        render(SINGLE_LINE, &edit)
+            .ends_with(r#""Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": ["1", "2"]}}}]}"#)
+    );
+    let compact = r#"{"Statement":{"Effect":"Allow","Action":"s3:*"}}"#;
+    let object = statement_of(compact).span;
+    let edit = PolicyEdit::AppendMember { object, key: "Resource".to_owned(), value: EditValue::String("*".into()) };
+    assert_eq!(render(compact, &edit), r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#);
+}
+
+#[test]
+fn insert_condition_creates_or_merges() {
+    let edited = condition(PRETTY, "StringEquals", "aws:PrincipalOrgID", &["o-abc"]);
+    assert!(
+        edited.contains(
+            "            \"Resource\": \"*\",\n            \"Condition\": {\n                \"StringEquals\": {\n                    \"aws:PrincipalOrgID\": \"o-abc\"\n                }\n            }\n        }\n    ]"
+        ),
+        "{edited}"
+    );
+    // Into the existing operator, then next to it.
+    let edited = condition(&edited, "StringEquals", "aws:SourceAccount", &["1", "2"]);
+    assert!(edited.contains("\"o-abc\",\n                    \"aws:SourceAccount\": [\"1\", \"2\"]\n"), "{edited}");
+    let edited = condition(&edited, "Null", "aws:TagKeys", &["false"]);
+    assert!(edited.contains("                },\n                \"Null\": {\n                    \"aws:TagKeys\": \"false\"\n                }\n            }\n"), "{edited}");
+    let edited = condition(SINGLE_LINE, "Bool", "aws:SecureTransport", &["true"]);
+    assert!(
+        edited.ends_with(r#""Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}"#),
+        "{edited}"
+    );
+    let text = "{\"Statement\": {\"Effect\": \"Allow\", \"Condition\": {}}}";
+    assert_eq!(
+        condition(text, "Bool", "aws:MultiFactorAuthPresent", &["true"]),
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Condition\": {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}}}}"
+    );
+    // Tabs and CRLF line breaks are kept.
+    let text = "{\r\n\t\"Statement\": {\r\n\t\t\"Effect\": \"Allow\"\r\n\t}\r\n}";
+    assert_eq!(
+        condition(text, "Bool", "k:k", &["true"]),
+        "{\r\n\t\"Statement\": {\r\n\t\t\"Effect\": \"Allow\",\r\n\t\t\"Condition\": {\r\n\t\t\t\"Bool\": {\r\n\t\t\t\t\"k:k\": \"true\"\r\n\t\t\t}\r\n\t\t}\r\n\t}\r\n}"
+    );
+}
+
+#[test]
+fn insert_statement() {
+    let statement = vec![
+        ("Effect".to_owned(), EditValue::String("Deny".into())),
+        ("Action".to_owned(), EditValue::List(vec!["s3:*".into()])),
+    ];
+    let after = statement_of(PRETTY).span;
+    let edited = render(PRETTY, &PolicyEdit::InsertStatement { after, statement: statement.clone() });
+    assert!(
+        edited.ends_with(
+            "        },\n        {\n            \"Effect\": \"Deny\",\n            \"Action\": [\"s3:*\"]\n        }\n    ]\n}\n"
+        ),
+        "{edited}"
+    );
+    assert_eq!(parse(&edited).statements.len(), 2);
+    let after = statement_of(SINGLE_LINE).span;
+    let edited = render(SINGLE_LINE, &PolicyEdit::InsertStatement { after, statement: statement.clone() });
+    assert!(edited.ends_with(r#""Resource": "*"}, {"Effect": "Deny", "Action": ["s3:*"]}]}"#), "{edited}");
+    // A single statement object is not a list to insert into.
+    let single = r#"{"Statement": {"Effect": "Allow"}}"#;
+    let renderer = JsonRenderer { file: FileId(0), text: single };
+    let after = statement_of(single).span;
+    assert_eq!(renderer.render(&PolicyEdit::InsertStatement { after, statement }), None);
 }
 
 #[test]

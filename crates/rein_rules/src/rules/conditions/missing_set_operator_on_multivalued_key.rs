@@ -37,6 +37,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered for `Allow` statements whose operator tests only this key: the operator becomes
+    /// `ForAllValues:…` and a `Null` guard (`false`) is added, so that the request must carry the
+    /// key and every value of it must be listed. Always unsafe: requests that carried other
+    /// values, or none, are no longer allowed. An operator that also tests other keys, or whose
+    /// `ForAllValues:` form is already in the block, is left to you.
+    ///
     /// ## References
     /// - AWS IAM User Guide: single-valued vs. multivalued context keys
     MissingSetOperatorOnMultivaluedKey {
@@ -44,7 +51,7 @@ declare_rule! {
         aliases: ["MISSING_QUALIFIER"],
         category: Suspicious,
         severity: Warning,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -65,11 +72,22 @@ impl Rule for MissingSetOperatorOnMultivaluedKey {
             if !info.multi_valued() {
                 continue;
             }
-            // FIXME(#6): the fix needs an edit that inserts an object-valued member (the `Null`
-            // guard) next to the renamed operator; `PolicyEdit` inserts only string members.
-            ctx.report(entry.key.span, format!("`{key}` holds a set of values but `{}` has no `ForAllValues:` or `ForAnyValue:`", op.key.name))
+            let qualified = format!("ForAllValues:{}", op.key.name);
+            let fixable = stmt.is_allow()
+                && op.entries.len() == 1
+                && !block.operators.iter().any(|other| other.key.name == qualified);
+            let mut finding = ctx.report(entry.key.span, format!("`{key}` holds a set of values but `{}` has no `ForAllValues:` or `ForAnyValue:`", op.key.name))
                 .label(op.key.span, "operator")
                 .note(format!("use `ForAllValues:{}` with `Null` `{key}`: `false` to allow only listed values, or `ForAnyValue:{}` to require one of them", op.key.name, op.key.name));
+            if fixable && let Some(guard) = PolicyEdit::insert_condition(stmt, "Null", key, &["false".to_owned()]) {
+                let rename = PolicyEdit::ReplaceString { target: op.key.span, value: qualified.clone() };
+                finding = finding.fix(
+                    format!("Use `{qualified}` and require `{key}` to be present"),
+                    Applicability::Unsafe,
+                    vec![rename, guard],
+                );
+            }
+            drop(finding);
         }
     }
 }
@@ -94,6 +112,98 @@ mod tests {
             .pass(case::policy_json(&stmt(r#"{"ForAnyValue:StringEquals":{"aws:CalledVia":"athena.amazonaws.com"}}"#)))
             .pass(case::policy_json(&stmt(r#"{"Null":{"aws:TagKeys":"false"}}"#)))
             .pass(case::policy_json(&stmt(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}"#)))
+            .fix(case::policy_json(&stmt(r#"{"StringEquals":{"aws:TagKeys":["Env","Owner"]}}"#)), r#"{"Statement":{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["Env","Owner"]},"Null":{"aws:TagKeys":"false"}}}}"#)
+            .fix(case::policy_json(&stmt(r#"{"StringLike":{"aws:TagKeys":"Env*"},"Null":{"aws:RequestTag/Env":"false"}}"#)), r#"{"Statement":{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAllValues:StringLike":{"aws:TagKeys":"Env*"},"Null":{"aws:RequestTag/Env":"false","aws:TagKeys":"false"}}}}"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "tagging" {
+  statement {
+    actions   = ["ec2:CreateTags"]
+    resources = ["*"]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "aws:TagKeys"
+      values   = ["Env", "Owner"]
+    }
+    condition {
+      test     = "Null"
+      variable = "aws:TagKeys"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "tagging" {
+  policy = data.aws_iam_policy_document.tagging.json
+}
+"#)
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_policy" "tagging" {
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "ec2:CreateTags"
+      Resource  = "*"
+      Condition = { "ForAllValues:StringEquals" = { "aws:TagKeys" = ["Env", "Owner"] }, Null = { "aws:TagKeys" = "false" } }
+    }]
+  })
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Tagging:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: ec2:CreateTags
+            Resource: '*'
+            Condition:
+              ForAllValues:StringEquals:
+                aws:TagKeys: [Env, Owner]
+              'Null':
+                aws:TagKeys: 'false'
+"#)
             .run();
     }
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "tagging" {
+  statement {
+    actions   = ["ec2:CreateTags"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:TagKeys"
+      values   = ["Env", "Owner"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "tagging" {
+  policy = data.aws_iam_policy_document.tagging.json
+}
+"#;
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_iam_policy" "tagging" {
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "ec2:CreateTags"
+      Resource  = "*"
+      Condition = { StringEquals = { "aws:TagKeys" = ["Env", "Owner"] } }
+    }]
+  })
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Tagging:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: ec2:CreateTags
+            Resource: '*'
+            Condition:
+              StringEquals:
+                aws:TagKeys: [Env, Owner]
+"#;
 }

@@ -46,6 +46,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered when the statement grants only `iam:CreateServiceLinkedRole`: other actions'
+    /// requests carry no `iam:AWSServiceName`, so the condition would deny them. Always unsafe:
+    /// services that are not named can no longer get their roles. The service is the
+    /// placeholder `SERVICE.amazonaws.com`, to be replaced.
+    ///
     /// ## References
     /// - AWS IAM User Guide: Service-linked role permissions
     CreateSlrUnscoped {
@@ -59,7 +65,7 @@ declare_rule! {
         severity: Warning,
         // FIXME(#6): the fix inserts an `iam:AWSServiceName` condition, which needs an edit that
         // inserts an object-valued member; `InsertMember` only inserts strings.
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -99,9 +105,25 @@ impl Rule for CreateSlrUnscoped {
             finding =
                 finding.label(span, "a conditional Deny names this action; the grant stays where it does not apply");
         }
+        if super::grants_only(stmt, NAME) {
+            let edit = PolicyEdit::insert_condition(
+                stmt,
+                "StringEquals",
+                "iam:AWSServiceName",
+                &[PLACEHOLDER_SERVICE.to_owned()],
+            );
+            finding = finding.fix(
+                format!("Allow creating the role of one service only (placeholder `{PLACEHOLDER_SERVICE}`)"),
+                Applicability::Unsafe,
+                edit.into_iter().collect(),
+            );
+        }
         drop(finding);
     }
 }
+
+/// The service the fix names, for the user to replace.
+const PLACEHOLDER_SERVICE: &str = "SERVICE.amazonaws.com";
 
 #[cfg(test)]
 mod tests {
@@ -124,6 +146,51 @@ mod tests {
                 r#"{"Statement":{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"arn:aws:iam::*:role/aws-service-role/elasticloadbalancing.amazonaws.com/*"}}"#,
             ))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Deny","Action":"iam:CreateServiceLinkedRole","Resource":"*"}}"#))
+            .fix(
+                case::policy_json("{\n  \"Statement\": {\n    \"Effect\": \"Allow\",\n    \"Action\": \"iam:CreateServiceLinkedRole\",\n    \"Resource\": \"*\"\n  }\n}"), r#"{
+  "Statement": {
+    "Effect": "Allow",
+    "Action": "iam:CreateServiceLinkedRole",
+    "Resource": "*",
+    "Condition": {
+      "StringEquals": {
+        "iam:AWSServiceName": "SERVICE.amazonaws.com"
+      }
+    }
+  }
+}"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "slr" {
+  statement {
+    sid       = "Slr"
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:AWSServiceName"
+      values   = ["SERVICE.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "slr" {
+  role   = "ops"
+  policy = data.aws_iam_policy_document.slr.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Slr:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+        - Effect: Allow
+          Action:
+          - iam:CreateServiceLinkedRole
+          Resource: "*"
+          Condition:
+            StringEquals:
+              iam:AWSServiceName: SERVICE.amazonaws.com
+"#)
             .run();
         let scoped = run_rule(
             &super::CreateSlrUnscoped,
@@ -133,4 +200,30 @@ mod tests {
         );
         assert_eq!(scoped.iter().map(|f| f.severity).collect::<Vec<_>>(), [Severity::Info]);
     }
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "slr" {
+  statement {
+    sid       = "Slr"
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "slr" {
+  role   = "ops"
+  policy = data.aws_iam_policy_document.slr.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Slr:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+        - Effect: Allow
+          Action:
+          - iam:CreateServiceLinkedRole
+          Resource: "*"
+"#;
 }

@@ -45,6 +45,18 @@ pub(crate) fn is_identity_side(doc: &PolicyDocument) -> bool {
     matches!(doc.kind, PolicyKind::Identity | PolicyKind::Session)
 }
 
+/// Whether the statement's `Action` names only `action` (any case): a condition key that only
+/// this action's requests carry then narrows nothing else. Fixes that add such a condition are
+/// offered only then, since the condition would deny the statement's other actions outright.
+pub(crate) fn grants_only(stmt: &Statement, action: &str) -> bool {
+    stmt.not_action.is_none()
+        && stmt.action.as_ref().is_some_and(|list| {
+            list.unknown.is_none()
+                && !list.items.is_empty()
+                && list.items.iter().all(|item| item.known().is_some_and(|text| text.eq_ignore_ascii_case(action)))
+        })
+}
+
 /// One listed action that a statement grants on unnarrowed resources.
 pub(crate) struct Hit {
     pub action: Action<'static>,

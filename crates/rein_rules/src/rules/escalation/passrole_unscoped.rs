@@ -50,6 +50,16 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered when the statement grants only `iam:PassRole`: other actions' requests carry no
+    /// `iam:PassedToService`, so the condition would deny them. Always unsafe: the condition
+    /// narrows the grant, and a service that the policy's holder passes roles to but that is
+    /// not named stops working. The service comes from the actions
+    /// that create compute in the same document (`ecs:RunTask` → `ecs-tasks.amazonaws.com`,
+    /// `lambda:CreateFunction` → `lambda.amazonaws.com`, `ec2:RunInstances` →
+    /// `ec2.amazonaws.com`); when they name none or several, the value is the placeholder
+    /// `SERVICE.amazonaws.com`, to be replaced.
+    ///
     /// ## References
     /// - AWS IAM User Guide: Granting a user permissions to pass a role to an AWS service
     /// - AWS IAM User Guide: IAM and AWS STS condition context keys, `iam:PassedToService`
@@ -62,9 +72,7 @@ declare_rule! {
         ],
         category: PrivilegeEscalation,
         severity: Warning,
-        // FIXME(#6): the fix inserts an `iam:PassedToService` condition, which needs an edit that
-        // inserts an object-valued member; `InsertMember` only inserts strings.
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -91,6 +99,7 @@ impl Rule for PassroleUnscoped {
             Some(text) => format!("`{text}` allows `iam:PassRole`"),
             None => "`NotAction` allows `iam:PassRole`".to_owned(),
         };
+        let unscoped = services.is_none();
         let (message, severity) = match services {
             Some(_) if !resource.star => return,
             Some(services) => (
@@ -116,7 +125,61 @@ impl Rule for PassroleUnscoped {
             finding =
                 finding.label(span, "a conditional Deny names this action; the grant stays where it does not apply");
         }
-        drop(finding.note("Name the roles, or add `\"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}}`"));
+        finding = finding.note("Name the roles, or add `\"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}}`");
+        if unscoped && super::grants_only(stmt, "iam:PassRole") {
+            let (service, title) = match passed_to_service(doc) {
+                Some(service) => (service.to_owned(), format!("Allow passing roles only to `{service}`")),
+                None => (
+                    PLACEHOLDER_SERVICE.to_owned(),
+                    format!("Allow passing roles only to one service (placeholder `{PLACEHOLDER_SERVICE}`)"),
+                ),
+            };
+            finding = finding.fix(
+                title,
+                Applicability::Unsafe,
+                PolicyEdit::insert_condition(stmt, "StringEquals", "iam:PassedToService", &[service])
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        drop(finding);
+    }
+}
+
+/// The service principal the fix names when the document shows none.
+const PLACEHOLDER_SERVICE: &str = "SERVICE.amazonaws.com";
+
+/// Actions that start compute with a passed role, and the service the role is passed to
+/// (AWS IAM User Guide, "Granting a user permissions to pass a role to an AWS service").
+const COMPUTE_ACTIONS: [(&str, &str); 8] = [
+    ("ecs:runtask", "ecs-tasks.amazonaws.com"),
+    ("ecs:starttask", "ecs-tasks.amazonaws.com"),
+    ("ecs:registertaskdefinition", "ecs-tasks.amazonaws.com"),
+    ("lambda:createfunction", "lambda.amazonaws.com"),
+    ("lambda:updatefunctionconfiguration", "lambda.amazonaws.com"),
+    ("ec2:runinstances", "ec2.amazonaws.com"),
+    ("ec2:associateiaminstanceprofile", "ec2.amazonaws.com"),
+    ("glue:createjob", "glue.amazonaws.com"),
+];
+
+/// The one service that the document's Allow statements start compute in, by exact action name.
+fn passed_to_service(doc: &PolicyDocument) -> Option<&'static str> {
+    let mut services: Vec<&'static str> = doc
+        .statements
+        .iter()
+        .filter(|stmt| stmt.is_allow())
+        .filter_map(|stmt| stmt.action.as_ref())
+        .flat_map(|list| list.items.iter().filter_map(|item| item.known()))
+        .filter_map(|action| {
+            let action = action.to_ascii_lowercase();
+            COMPUTE_ACTIONS.iter().find(|(name, _)| *name == action).map(|(_, service)| *service)
+        })
+        .collect();
+    services.sort_unstable();
+    services.dedup();
+    match services.as_slice() {
+        [one] => Some(*one),
+        _ => None,
     }
 }
 
@@ -152,8 +215,139 @@ mod tests {
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Deny","Action":"iam:PassRole","Resource":"*"}}"#))
             .pass(case::policy_json_as("scp", r#"{"Statement":{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}}"#))
             .pass(case::policy_json(r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","Resource":"*"}]}"#))
+            .fix(
+                case::policy_json(r#"{"Statement":[{"Effect":"Allow","Action":"ecs:RunTask","Resource":"*"},{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/*"}]}"#),
+                r#"{"Statement":[{"Effect":"Allow","Action":"ecs:RunTask","Resource":"*"},{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/*","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}"#,
+            )
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_policy" "deploy" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["iam:PassRole"]
+      Resource = "arn:aws:iam::111122223333:role/*"
+      Condition = {
+        StringEquals = {
+          "iam:PassedToService" = "lambda.amazonaws.com"
+        }
+      }
+      }, {
+      Effect   = "Allow"
+      Action   = "lambda:CreateFunction"
+      Resource = "*"
+    }]
+  })
+}
+"#)
+            .fix(case::hcl(HCL_HEREDOC), r#"resource "aws_iam_policy" "deploy" {
+  policy = <<EOF
+{
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "iam:PassRole",
+      "Resource": "arn:aws:iam::111122223333:role/*",
+      "Condition": {"StringEquals": {"aws:ResourceTag/team": "web", "iam:PassedToService": "SERVICE.amazonaws.com"}}
+    }
+  ]
+}
+EOF
+}
+"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "deploy" {
+  statement {
+    actions   = ["ec2:RunInstances"]
+    resources = ["*"]
+  }
+
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111122223333:role/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "deploy" {
+  policy = data.aws_iam_policy_document.deploy.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Deploy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: iam:PassRole
+            Resource: 'arn:aws:iam::111122223333:role/*'
+            Condition:
+              StringEquals:
+                iam:PassedToService: SERVICE.amazonaws.com
+"#)
             .run();
     }
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_iam_policy" "deploy" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["iam:PassRole"]
+      Resource = "arn:aws:iam::111122223333:role/*"
+      }, {
+      Effect   = "Allow"
+      Action   = "lambda:CreateFunction"
+      Resource = "*"
+    }]
+  })
+}
+"#;
+
+    const HCL_HEREDOC: &str = r#"resource "aws_iam_policy" "deploy" {
+  policy = <<EOF
+{
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "iam:PassRole",
+      "Resource": "arn:aws:iam::111122223333:role/*",
+      "Condition": {"StringEquals": {"aws:ResourceTag/team": "web"}}
+    }
+  ]
+}
+EOF
+}
+"#;
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "deploy" {
+  statement {
+    actions   = ["ec2:RunInstances"]
+    resources = ["*"]
+  }
+
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111122223333:role/*"]
+  }
+}
+
+resource "aws_iam_policy" "deploy" {
+  policy = data.aws_iam_policy_document.deploy.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Deploy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: iam:PassRole
+            Resource: 'arn:aws:iam::111122223333:role/*'
+"#;
 
     #[test]
     fn severity_cases() {

@@ -70,6 +70,14 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered when the statement has no `iam:PermissionsBoundary` condition and grants only
+    /// actions whose requests carry that key (the creating and granting actions above); other
+    /// actions would be denied by it. Always unsafe: roles and users can then be created only
+    /// with that boundary. The boundary ARN is a placeholder,
+    /// `arn:aws:iam::<own_account or 111122223333>:policy/BOUNDARY-POLICY-PLACEHOLDER`, to be
+    /// replaced with your boundary policy.
+    ///
     /// ## References
     /// - AWS IAM User Guide: permissions boundaries for IAM entities, "delegating responsibility
     ///   to others using permissions boundaries"
@@ -82,7 +90,7 @@ declare_rule! {
         // FIXME(#6): the fix inserts an `iam:PermissionsBoundary` condition with a configured
         // boundary ARN; there is neither an option for that ARN nor an edit that inserts an
         // object-valued member.
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -93,6 +101,25 @@ const CREATING: [&str; 4] =
 
 /// Actions that give permissions to a principal; delegation when the policy also creates them.
 const GRANTING: [&str; 4] = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:AttachUserPolicy"];
+
+/// The boundary policy ARN the fix writes, for the user to replace.
+fn placeholder_boundary(own_account: Option<&str>) -> String {
+    format!("arn:aws:iam::{}:policy/BOUNDARY-POLICY-PLACEHOLDER", own_account.unwrap_or("111122223333"))
+}
+
+/// Whether the statement's `Action` names only creating and granting actions, whose requests
+/// carry `iam:PermissionsBoundary`.
+fn only_boundary_actions(stmt: &Statement) -> bool {
+    stmt.not_action.is_none()
+        && stmt.action.as_ref().is_some_and(|list| {
+            list.unknown.is_none()
+                && list.items.iter().all(|item| {
+                    item.known().is_some_and(|text| {
+                        CREATING.iter().chain(&GRANTING).any(|name| name.eq_ignore_ascii_case(text))
+                    })
+                })
+        })
+}
 
 /// Actions that take a boundary away.
 const REMOVING: [&str; 2] = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"];
@@ -185,6 +212,7 @@ impl Rule for DelegationWithoutBoundaryCondition {
         let mut seen = Vec::new();
         // The delegation itself must carry a fixed boundary.
         if fixed_boundaries(stmt).is_none() {
+            let mut fix_offered = false;
             let names = CREATING.iter().chain(if creates { GRANTING.iter() } else { [].iter() });
             for name in names {
                 let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
@@ -193,14 +221,25 @@ impl Rule for DelegationWithoutBoundaryCondition {
                 }
                 seen.push(grant.span);
                 let subject = subject(&grant, name);
-                let message = match positive_condition_values(stmt, "iam:PermissionsBoundary") {
-                    Some(_) => {
-                        format!("{subject} with an `iam:PermissionsBoundary` condition that is not a fixed policy ARN")
-                    }
-                    None => format!("{subject} without an `iam:PermissionsBoundary` condition"),
+                let conditioned = positive_condition_values(stmt, "iam:PermissionsBoundary").is_some();
+                let message = if conditioned {
+                    format!("{subject} with an `iam:PermissionsBoundary` condition that is not a fixed policy ARN")
+                } else {
+                    format!("{subject} without an `iam:PermissionsBoundary` condition")
                 };
-                ctx.report(grant.span, message)
-                    .note("require `iam:PermissionsBoundary` to equal the ARN of a boundary policy the principal cannot change");
+                let boundary = placeholder_boundary(ctx.settings().options.own_account.as_deref());
+                let mut finding = ctx.report(grant.span, message).note(
+                    "require `iam:PermissionsBoundary` to equal the ARN of a boundary policy the principal cannot change",
+                );
+                if !conditioned && only_boundary_actions(stmt) && !std::mem::replace(&mut fix_offered, true) {
+                    let edit = PolicyEdit::insert_condition(stmt, "ArnEquals", "iam:PermissionsBoundary", &[boundary]);
+                    finding = finding.fix(
+                        "Require a fixed permissions boundary (placeholder policy ARN)",
+                        Applicability::Unsafe,
+                        edit.into_iter().collect(),
+                    );
+                }
+                drop(finding);
             }
         }
         // Once the document delegates, the boundary must stay out of the principal's reach.
@@ -315,6 +354,66 @@ mod tests {
                 "trust",
                 r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole","iam:CreateRole"]}}"#,
             ))
+            .fix(
+                case::policy_json(
+                    r#"{"Statement":{"Effect":"Allow","Action":["iam:CreateRole","iam:AttachRolePolicy"],"Resource":"arn:aws:iam::123456789012:role/app-*"}}"#,
+                ), r#"{"Statement":{"Effect":"Allow","Action":["iam:CreateRole","iam:AttachRolePolicy"],"Resource":"arn:aws:iam::123456789012:role/app-*","Condition":{"ArnEquals":{"iam:PermissionsBoundary":"arn:aws:iam::111122223333:policy/BOUNDARY-POLICY-PLACEHOLDER"}}}}"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "dev" {
+  statement {
+    sid       = "CreateAppRoles"
+    actions   = ["iam:CreateRole", "iam:PutRolePolicy"]
+    resources = ["arn:aws:iam::123456789012:role/app-*"]
+    condition {
+      test     = "ArnEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = ["arn:aws:iam::111122223333:policy/BOUNDARY-POLICY-PLACEHOLDER"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "dev" {
+  policy = data.aws_iam_policy_document.dev.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Dev:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action:
+              - iam:CreateUser
+            Resource: '*'
+            Condition:
+              ArnEquals:
+                iam:PermissionsBoundary: arn:aws:iam::111122223333:policy/BOUNDARY-POLICY-PLACEHOLDER
+"#)
             .run();
     }
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "dev" {
+  statement {
+    sid       = "CreateAppRoles"
+    actions   = ["iam:CreateRole", "iam:PutRolePolicy"]
+    resources = ["arn:aws:iam::123456789012:role/app-*"]
+  }
+}
+
+resource "aws_iam_policy" "dev" {
+  policy = data.aws_iam_policy_document.dev.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Dev:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action:
+              - iam:CreateUser
+            Resource: '*'
+"#;
 }

@@ -1,5 +1,7 @@
 //! IAM303 `allow-with-notprincipal`.
 
+use rein_model::{EditValue, PrincipalBody, PrincipalElement, PrincipalType};
+
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -44,6 +46,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered for the `Deny` case when `NotPrincipal` lists only `AWS` principals: it becomes
+    /// `"Principal": "*"` with an `ArnNotLike` test of `aws:PrincipalArn` against the listed IAM
+    /// ARNs (assumed-role session ARNs are dropped: a session's `aws:PrincipalArn` is its role's
+    /// ARN). Always unsafe: a listed session whose role is not listed is denied afterwards.
+    ///
     /// ## References
     /// - AWS IAM User Guide: AWS JSON policy elements: NotPrincipal
     AllowWithNotprincipal {
@@ -54,14 +62,10 @@ declare_rule! {
         ],
         category: OverlyPermissive,
         severity: Error,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
-
-// FIXME(#6): the fix of RULES.md (rewrite Deny+NotPrincipal as `Principal: "*"` with an
-// `ArnNotLike aws:PrincipalArn` condition) needs a `PolicyEdit` that renames a member and
-// inserts a member whose value is an object.
 
 impl Rule for AllowWithNotprincipal {
     fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
@@ -84,11 +88,49 @@ impl Rule for AllowWithNotprincipal {
                     "`Deny` with `NotPrincipal` must list the account, the role and its assumed-role sessions to work",
                 )
                 .severity(Severity::Info)
-                .note("use `\"Principal\": \"*\"` with an `ArnNotLike` test of `aws:PrincipalArn`");
+                .note("use `\"Principal\": \"*\"` with an `ArnNotLike` test of `aws:PrincipalArn`")
+                .fix(
+                    "Deny every principal whose ARN is not listed",
+                    Applicability::Unsafe,
+                    principal_arn_rewrite(stmt, not_principal).unwrap_or_default(),
+                );
             }
             _ => {}
         }
     }
+}
+
+/// The edits that turn `NotPrincipal: {AWS: [arns]}` into `Principal: "*"` with
+/// `ArnNotLike: {aws:PrincipalArn: [iam arns]}`, when every entry is a known `AWS` principal.
+fn principal_arn_rewrite(stmt: &Statement, not_principal: &PrincipalElement) -> Option<Vec<PolicyEdit>> {
+    let PrincipalBody::Map(entries) = &not_principal.body else { return None };
+    let mut arns = Vec::new();
+    for (kind, list) in entries {
+        if *kind != PrincipalType::Aws || list.unknown.is_some() {
+            return None;
+        }
+        for item in &list.items {
+            let arn = item.known()?;
+            if arn.starts_with("arn:") && arn.contains(":iam::") {
+                arns.push(arn.to_owned());
+            } else if !arn.contains(":assumed-role/") {
+                // An account id or another form that `aws:PrincipalArn` does not take as is.
+                return None;
+            }
+        }
+    }
+    if arns.is_empty() {
+        return None;
+    }
+    Some(vec![
+        PolicyEdit::RemoveMember { key: not_principal.key.span, value: not_principal.span },
+        PolicyEdit::AppendMember {
+            object: stmt.span,
+            key: "Principal".to_owned(),
+            value: EditValue::String("*".to_owned()),
+        },
+        PolicyEdit::insert_condition(stmt, "ArnNotLike", "aws:PrincipalArn", &arns)?,
+    ])
 }
 
 #[cfg(test)]
@@ -108,6 +150,93 @@ mod tests {
                 "`Deny` with `NotPrincipal`",
             )
             .pass(res(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/admin"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#))
+            .fix(
+                res(r#"{"Statement":{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:role/admin","arn:aws:sts::123456789012:assumed-role/admin/s"]},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}}"#), r#"{"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::b/*","Principal":"*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/admin"}}}}"#)
+            .fix(res(PRETTY), r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Deny",
+      "Action": "s3:*",
+      "Resource": "arn:aws:s3:::b/*",
+      "Condition": {"Bool": {"aws:SecureTransport": "false"}, "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/admin"}},
+      "Principal": "*"
+    }
+  ]
+}"#)
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_s3_bucket_policy" "b" {
+  bucket = "b"
+  policy = jsonencode({
+    Statement = [{
+      Effect       = "Deny"
+      Action       = "s3:*"
+      Resource     = "arn:aws:s3:::b/*"
+      Principal = "*"
+      Condition = {
+        ArnNotLike = {
+          "aws:PrincipalArn" = "arn:aws:iam::123456789012:role/admin"
+        }
+      }
+    }]
+  })
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  BucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: b
+      PolicyDocument:
+        Statement:
+          - Effect: Deny
+            Action: s3:*
+            Resource: arn:aws:s3:::b/*
+            Principal: '*'
+            Condition:
+              ArnNotLike:
+                aws:PrincipalArn: arn:aws:iam::123456789012:role/admin
+"#)
             .run();
     }
+
+    const PRETTY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Deny",
+      "Action": "s3:*",
+      "Resource": "arn:aws:s3:::b/*",
+      "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:role/admin"},
+      "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+    }
+  ]
+}"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  BucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: b
+      PolicyDocument:
+        Statement:
+          - Effect: Deny
+            NotPrincipal:
+              AWS:
+                - arn:aws:iam::123456789012:role/admin
+            Action: s3:*
+            Resource: arn:aws:s3:::b/*
+"#;
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_s3_bucket_policy" "b" {
+  bucket = "b"
+  policy = jsonencode({
+    Statement = [{
+      Effect       = "Deny"
+      NotPrincipal = { AWS = ["arn:aws:iam::123456789012:role/admin"] }
+      Action       = "s3:*"
+      Resource     = "arn:aws:s3:::b/*"
+    }]
+  })
+}
+"#;
 }

@@ -60,6 +60,15 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Always unsafe: pipelines outside the pinned subject can no longer assume the role. The
+    /// subject is a placeholder to replace, in the issuer's format:
+    /// `repo:ORG/REPO:ref:refs/heads/main` (GitHub),
+    /// `project_path:GROUP/PROJECT:ref_type:branch:ref:main` (GitLab),
+    /// `organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:apply` (Terraform Cloud),
+    /// `org/ORG-ID/project/PROJECT-ID/user/USER-ID` (CircleCI) and
+    /// `{REPOSITORY-UUID}:{ENVIRONMENT-UUID}:{STEP-UUID}` (Bitbucket).
+    ///
     /// ## References
     /// - GitHub Docs: configuring OpenID Connect in Amazon Web Services (subject claim examples)
     /// - GitLab Docs: OpenID Connect in AWS to retrieve temporary credentials (`project_path` subjects)
@@ -76,7 +85,7 @@ declare_rule! {
         ],
         category: OverlyPermissive,
         severity: Error,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -175,6 +184,17 @@ fn subject_breadth(ci: CiIssuer, subject: &str) -> Breadth {
     }
 }
 
+/// A subject that pins one pipeline, in the issuer's format, with placeholders to replace.
+fn placeholder_subject(ci: CiIssuer) -> &'static str {
+    match ci {
+        CiIssuer::GitHub => "repo:ORG/REPO:ref:refs/heads/main",
+        CiIssuer::GitLab => "project_path:GROUP/PROJECT:ref_type:branch:ref:main",
+        CiIssuer::TerraformCloud => "organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:apply",
+        CiIssuer::CircleCi => "org/ORG-ID/project/PROJECT-ID/user/USER-ID",
+        CiIssuer::Bitbucket => "{REPOSITORY-UUID}:{ENVIRONMENT-UUID}:{STEP-UUID}",
+    }
+}
+
 fn split_once_opt(text: &str, sep: char) -> (&str, Option<&str>) {
     match text.split_once(sep) {
         Some((head, tail)) => (head, Some(tail)),
@@ -199,7 +219,10 @@ impl Rule for CiOidcSubjectTooBroad {
             let Some(ci) = ci_issuer(issuer, &options) else { continue };
             let key = format!("{issuer}:sub");
             let entries = narrowing_entries(stmt, &key, true);
+            let subject = placeholder_subject(ci);
+            let title = format!("Pin the subject to `{subject}` (placeholder)");
             if entries.is_empty() {
+                let edits = PolicyEdit::insert_condition(stmt, "StringEquals", &key, &[subject.to_owned()]);
                 ctx.report(
                     item.value.span,
                     format!(
@@ -207,7 +230,8 @@ impl Rule for CiOidcSubjectTooBroad {
                         ci.name()
                     ),
                 )
-                .note("a negated or `ForAnyValue` test of the subject does not pin it");
+                .note("a negated or `ForAnyValue` test of the subject does not pin it")
+                .fix(title, Applicability::Unsafe, edits.into_iter().collect());
                 continue;
             }
             for (op, entry) in entries {
@@ -223,17 +247,23 @@ impl Rule for CiOidcSubjectTooBroad {
                             other => other,
                         }
                     };
+                    let edits = vec![PolicyEdit::ReplaceString {
+                        target: value.value.span,
+                        value: placeholder_subject(ci).to_owned(),
+                    }];
                     match verdict {
                         Breadth::Pinned => {}
                         Breadth::Open(why) => {
                             ctx.report(
                                 value.value.span,
                                 format!("{} subject `{subject}` is too broad: {why}", ci.name()),
-                            );
+                            )
+                            .fix(title.clone(), Applicability::Unsafe, edits);
                         }
                         Breadth::Wide(why) => {
                             ctx.report(value.value.span, format!("{} subject `{subject}` is broad: {why}", ci.name()))
-                                .severity(Severity::Warning);
+                                .severity(Severity::Warning)
+                                .fix(title.clone(), Applicability::Unsafe, edits);
                         }
                     }
                 }
@@ -297,6 +327,73 @@ mod tests {
             // Deny statements and non-CI issuers are out of scope.
             .pass(trust(r#"{"Statement":{"Effect":"Deny","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}}"#.to_owned()))
             .pass(trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/auth.example.com"},"Action":"sts:AssumeRoleWithWebIdentity"}}"#.to_owned()))
+            .fix(trust(gh(r#","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}"#)), r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:ORG/REPO:ref:refs/heads/main"}}}}"#)
+            .fix(trust(gh(r#","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}"#)), r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:ORG/REPO:ref:refs/heads/main"}}}}"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "ci" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::123456789012:oidc-provider/gitlab.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "gitlab.com:sub"
+      values   = ["project_path:GROUP/PROJECT:ref_type:branch:ref:main"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ci" {
+  assume_role_policy = data.aws_iam_policy_document.ci.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:sub: repo:ORG/REPO:ref:refs/heads/main
+"#)
             .run();
     }
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "ci" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::123456789012:oidc-provider/gitlab.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "gitlab.com:sub"
+      values   = ["project_path:acme/*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ci" {
+  assume_role_policy = data.aws_iam_policy_document.ci.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Action: sts:AssumeRoleWithWebIdentity
+"#;
 }

@@ -2,6 +2,7 @@
 
 use rein_model::SetQualifier;
 
+use crate::context::FindingBuilder;
 use crate::rules::prelude::*;
 use crate::semantics::{
     PrincipalShape, action_items, arn_fields, ci_issuer, condition_has_unknown, has_narrowing_key,
@@ -60,6 +61,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Always unsafe: the conditions shut out tokens that do not carry the claims. `SAML:aud`
+    /// gets the AWS sign-in endpoint, an EKS audience `sts.amazonaws.com`; the other values are
+    /// placeholders to replace: `IDENTITY-POOL-ID-PLACEHOLDER`, `CLIENT-ID-PLACEHOLDER`,
+    /// `APP-ID-PLACEHOLDER`, `SUBJECT-PLACEHOLDER`, and for EKS
+    /// `system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT`.
+    ///
     /// ## References
     /// - AWS IAM User Guide: creating a role for web identity or OpenID Connect federation
     /// - AWS IAM User Guide: available keys for AWS web identity federation and for SAML federation
@@ -69,7 +77,7 @@ declare_rule! {
         aliases: ["MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL", "CONFIRM_AUDIENCE_CLAIM_TYPE", "trust_policy_validation"],
         category: OverlyPermissive,
         severity: Error,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -85,6 +93,42 @@ const WEB_IDENTITY_AUDIENCE: &[(&str, &str)] = &[
 ];
 
 const COGNITO: &str = "cognito-identity.amazonaws.com";
+
+/// The audience of SAML assertions for the AWS sign-in endpoint.
+const SAML_AUDIENCE: &str = "https://signin.aws.amazon.com/saml";
+
+/// The value the fix writes for a missing claim: EKS's fixed audience, else a placeholder.
+fn claim_placeholder(key: &str, eks: bool) -> &'static str {
+    let claim = key.rsplit(':').next().unwrap_or_default();
+    match (claim, eks) {
+        ("aud", true) => "sts.amazonaws.com",
+        ("aud", false) => "CLIENT-ID-PLACEHOLDER",
+        ("app_id", _) => "APP-ID-PLACEHOLDER",
+        (_, true) => "system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT",
+        _ => "SUBJECT-PLACEHOLDER",
+    }
+}
+
+/// Offers the fix that requires the claims `entries` (key, value) under `operator`, once per
+/// statement.
+fn require_claims<'c, 'a>(
+    finding: FindingBuilder<'c, 'a>,
+    stmt: &Statement,
+    operator: &str,
+    entries: Vec<(String, String)>,
+    offered: &mut bool,
+) -> FindingBuilder<'c, 'a> {
+    if std::mem::replace(offered, true) {
+        return finding;
+    }
+    let title = format!(
+        "Require {}",
+        entries.iter().map(|(key, value)| format!("`{key}` to be `{value}`")).collect::<Vec<_>>().join(" and ")
+    );
+    let entries = entries.into_iter().map(|(key, value)| (key, vec![value])).collect();
+    let edits = PolicyEdit::insert_conditions(stmt, operator, entries).into_iter().collect();
+    finding.fix(title, Applicability::Unsafe, edits)
+}
 
 /// Whether some positive operator, with or without a set qualifier, tests the audience `key`.
 fn tests_audience(stmt: &Statement, key: &str) -> bool {
@@ -117,15 +161,20 @@ impl Rule for FederatedTrustMissingClaims {
         let web_identity = items_grant_action(&items, "sts:AssumeRoleWithWebIdentity");
         let saml = items_grant_action(&items, "sts:AssumeRoleWithSAML");
         let options = ctx.settings().options.clone();
+        // One fix per statement: a second would write the same `Condition` again.
+        let mut fix_offered = false;
         for item in principal_items(principal) {
             let PrincipalShape::Federated(federated) = &item.shape else { continue };
             let span = item.value.span;
             let is_saml = arn_fields(federated).is_some_and(|fields| fields.resource.starts_with("saml-provider/"));
             if is_saml {
                 if saml && !has_narrowing_key(stmt, "SAML:aud") {
-                    ctx.report(span, format!("`{federated}` is trusted without a `SAML:aud` test"))
+                    let finding = ctx
+                        .report(span, format!("`{federated}` is trusted without a `SAML:aud` test"))
                         .severity(Severity::Info)
                         .note("require `SAML:aud` to be `https://signin.aws.amazon.com/saml`");
+                    let entries = vec![("SAML:aud".to_owned(), SAML_AUDIENCE.to_owned())];
+                    drop(require_claims(finding, stmt, "StringEquals", entries, &mut fix_offered));
                 }
                 continue;
             }
@@ -139,19 +188,24 @@ impl Rule for FederatedTrustMissingClaims {
             if issuer.eq_ignore_ascii_case(COGNITO) {
                 let aud = format!("{COGNITO}:aud");
                 if !tests_audience(stmt, &aud) {
-                    ctx.report(
+                    let finding = ctx.report(
                         span,
                         format!(
                             "`{federated}` is trusted without a `{aud}` test: any identity pool may assume this role"
                         ),
                     );
+                    let entries = vec![(aud, "IDENTITY-POOL-ID-PLACEHOLDER".to_owned())];
+                    drop(require_claims(finding, stmt, "StringEquals", entries, &mut fix_offered));
                 } else if !requires_authenticated(stmt) {
-                    ctx.report(
-                        span,
-                        format!("`{federated}` is trusted without requiring `{COGNITO}:amr` to be `authenticated`"),
-                    )
-                    .severity(Severity::Warning)
-                    .note("unauthenticated (guest) identities of the pool may assume this role");
+                    let finding = ctx
+                        .report(
+                            span,
+                            format!("`{federated}` is trusted without requiring `{COGNITO}:amr` to be `authenticated`"),
+                        )
+                        .severity(Severity::Warning)
+                        .note("unauthenticated (guest) identities of the pool may assume this role");
+                    let entries = vec![(format!("{COGNITO}:amr"), "authenticated".to_owned())];
+                    drop(require_claims(finding, stmt, "ForAnyValue:StringLike", entries, &mut fix_offered));
                 }
                 continue;
             }
@@ -182,10 +236,12 @@ impl Rule for FederatedTrustMissingClaims {
             }
             let mut finding = ctx
                 .report(span, format!("`{federated}` is trusted without a positive test of {}", quoted_list(&missing)));
-            if issuer.to_ascii_lowercase().starts_with("oidc.eks.") {
+            let eks = issuer.to_ascii_lowercase().starts_with("oidc.eks.");
+            if eks {
                 finding = finding.note("for EKS, the subject is `system:serviceaccount:<namespace>:<service-account>`");
             }
-            drop(finding);
+            let entries = missing.iter().map(|key| (key.clone(), claim_placeholder(key, eks).to_owned())).collect();
+            drop(require_claims(finding, stmt, "StringEquals", entries, &mut fix_offered));
         }
     }
 }
@@ -224,6 +280,69 @@ mod tests {
             // CI issuers are IAM306's.
             .pass(trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}}"#))
             .pass(trust(r#"{"Statement":{"Effect":"Deny","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}}"#))
+            .fix(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"},"Action":"sts:AssumeRoleWithWebIdentity"}}"#), r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud":"sts.amazonaws.com","oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub":"system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT"}}}}"#)
+            .fix(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"eu-west-1:1234abcd-12ab-34cd-56ef-1234567890ab"}}}}"#), r#"{"Statement":{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"eu-west-1:1234abcd-12ab-34cd-56ef-1234567890ab"},"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}}"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "okta" {
+  statement {
+    actions = ["sts:AssumeRoleWithSAML"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::123456789012:saml-provider/Okta"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "SAML:aud"
+      values   = ["https://signin.aws.amazon.com/saml"]
+    }
+  }
+}
+
+resource "aws_iam_role" "okta" {
+  assume_role_policy = data.aws_iam_policy_document.okta.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Web:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: 'arn:aws:iam::123456789012:oidc-provider/auth.example.com'}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals:
+                auth.example.com:aud: CLIENT-ID-PLACEHOLDER
+                auth.example.com:sub: SUBJECT-PLACEHOLDER
+"#)
             .run();
     }
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "okta" {
+  statement {
+    actions = ["sts:AssumeRoleWithSAML"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::123456789012:saml-provider/Okta"]
+    }
+  }
+}
+
+resource "aws_iam_role" "okta" {
+  assume_role_policy = data.aws_iam_policy_document.okta.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Web:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: 'arn:aws:iam::123456789012:oidc-provider/auth.example.com'}
+            Action: sts:AssumeRoleWithWebIdentity
+"#;
 }

@@ -54,6 +54,11 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Always unsafe: the condition shuts out every caller outside the organization, which
+    /// breaks a resource that is public on purpose. The organization id is `org_id` when
+    /// configured, else the placeholder `o-xxxxxxxxxx`, to be replaced with your own.
+    ///
     /// ## References
     /// - AWS IAM User Guide: AWS JSON policy elements: Principal (anonymous users)
     /// - Amazon S3 User Guide: the meaning of "public"
@@ -67,7 +72,7 @@ declare_rule! {
         ],
         category: OverlyPermissive,
         severity: Error,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -98,21 +103,27 @@ impl Rule for ResourcePolicyPublic {
             return;
         }
         let by_source_ip = has_narrowing_key(stmt, "aws:SourceIp");
+        let mut fix_offered = false;
+        let org_id = ctx.settings().options.org_id.clone();
         for item in principal_items(principal) {
             if item.shape != PrincipalShape::Anyone {
                 continue;
             }
             let text = item.value.value.to_string();
             if by_source_ip {
-                ctx.report(
-                    item.value.span,
-                    format!("`{text}` grants access to anyone calling from the addresses in `aws:SourceIp`"),
-                )
-                .severity(Severity::Warning)
-                .note("add `aws:PrincipalOrgID` or `aws:SourceVpce` to restrict who the callers are");
+                let finding = ctx
+                    .report(
+                        item.value.span,
+                        format!("`{text}` grants access to anyone calling from the addresses in `aws:SourceIp`"),
+                    )
+                    .severity(Severity::Warning)
+                    .note("add `aws:PrincipalOrgID` or `aws:SourceVpce` to restrict who the callers are");
+                drop(super::pin_to_organization(finding, stmt, org_id.as_deref(), &mut fix_offered));
             } else {
-                ctx.report(item.value.span, format!("`{text}` makes this resource public: anyone can use it"))
+                let finding = ctx
+                    .report(item.value.span, format!("`{text}` makes this resource public: anyone can use it"))
                     .note("name the accounts or roles, or pin the callers with `aws:PrincipalOrgID`, `aws:SourceVpce` or `aws:SourceArn`");
+                drop(super::pin_to_organization(finding, stmt, org_id.as_deref(), &mut fix_offered));
             }
         }
     }
@@ -142,6 +153,103 @@ mod tests {
             .pass(res(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/reader"}}}}"#))
             .pass(res(r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:eu-west-1:123456789012:jobs"}}"#))
             .pass(case::policy_json_as("trust", r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}}"#))
+            .fix(
+                res(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}}"#),
+                r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"},"StringEquals":{"aws:PrincipalOrgID":"o-xxxxxxxxxx"}}}}"#,
+            )
+            .fix(case::hcl(HCL_HEREDOC), r#"resource "aws_sqs_queue_policy" "q" {
+  queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
+  policy    = <<-EOT
+    {
+      "Statement": [{
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "sqs:SendMessage",
+        "Resource": "arn:aws:sqs:eu-west-1:123456789012:jobs",
+        "Condition": {
+          "StringEquals": {
+            "aws:PrincipalOrgID": "o-xxxxxxxxxx"
+          }
+        }
+      }]
+    }
+  EOT
+}
+"#)
+            .fix(case::hcl(HCL_QUOTED), r#"resource "aws_s3_bucket_policy" "b" {
+  bucket = "site"
+  policy = "{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::site/*\", \"Condition\": {\"StringEquals\": {\"aws:PrincipalOrgID\": \"o-xxxxxxxxxx\"}}}}"
+}
+"#)
+            .fix(case::cfn(CFN_JSON), r#"{
+  "Resources": {
+    "Policy": {
+      "Type": "AWS::S3::BucketPolicy",
+      "Properties": {
+        "Bucket": "site",
+        "PolicyDocument": {
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Principal": {"AWS": "*"},
+              "Action": "s3:GetObject",
+              "Resource": "arn:aws:s3:::site/*",
+              "Condition": {
+                "StringEquals": {
+                  "aws:PrincipalOrgID": "o-xxxxxxxxxx"
+                }
+              }
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#)
             .run();
     }
+
+    const HCL_HEREDOC: &str = r#"resource "aws_sqs_queue_policy" "q" {
+  queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
+  policy    = <<-EOT
+    {
+      "Statement": [{
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "sqs:SendMessage",
+        "Resource": "arn:aws:sqs:eu-west-1:123456789012:jobs"
+      }]
+    }
+  EOT
+}
+"#;
+
+    const HCL_QUOTED: &str = r#"resource "aws_s3_bucket_policy" "b" {
+  bucket = "site"
+  policy = "{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::site/*\"}}"
+}
+"#;
+
+    const CFN_JSON: &str = r#"{
+  "Resources": {
+    "Policy": {
+      "Type": "AWS::S3::BucketPolicy",
+      "Properties": {
+        "Bucket": "site",
+        "PolicyDocument": {
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Principal": {"AWS": "*"},
+              "Action": "s3:GetObject",
+              "Resource": "arn:aws:s3:::site/*"
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#;
 }

@@ -43,6 +43,11 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Always unsafe: the condition shuts out every caller outside the organization. The
+    /// organization id is `org_id` when configured, else the placeholder `o-xxxxxxxxxx`, to be
+    /// replaced with your own.
+    ///
     /// ## References
     /// - AWS IAM User Guide: AWS JSON policy elements: Principal (anonymous users and `"*"`)
     /// - AWS IAM User Guide: AWS global condition context keys (`aws:PrincipalOrgID`, `aws:PrincipalArn`)
@@ -51,7 +56,7 @@ declare_rule! {
         aliases: ["CKV_AWS_60", "AssumableByAnyPrincipal", "AssumableByAnyPrincipalWithConditions"],
         category: OverlyPermissive,
         severity: Error,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -75,18 +80,23 @@ impl Rule for TrustAnyPrincipal {
             return;
         }
         let external_id = has_narrowing_key(stmt, "sts:ExternalId");
+        // One fix per statement: the condition it adds covers every principal of it.
+        let mut fix_offered = false;
+        let org_id = ctx.settings().options.org_id.clone();
         for item in principal_items(principal) {
             if item.shape != PrincipalShape::Anyone {
                 continue;
             }
             let text = item.value.value.to_string();
             if arn_pin == PrincipalArnPin::AnyAccount {
-                ctx.report(
-                    item.value.span,
-                    format!("`{text}` may assume this role: `aws:PrincipalArn` allows callers from any account"),
-                )
-                .severity(Severity::Warning)
-                .note("pin the account in `aws:PrincipalArn`, or add `aws:PrincipalOrgID`");
+                let finding = ctx
+                    .report(
+                        item.value.span,
+                        format!("`{text}` may assume this role: `aws:PrincipalArn` allows callers from any account"),
+                    )
+                    .severity(Severity::Warning)
+                    .note("pin the account in `aws:PrincipalArn`, or add `aws:PrincipalOrgID`");
+                drop(super::pin_to_organization(finding, stmt, org_id.as_deref(), &mut fix_offered));
             } else if external_id {
                 ctx.report(
                     item.value.span,
@@ -95,8 +105,10 @@ impl Rule for TrustAnyPrincipal {
                 .severity(Severity::Warning)
                 .note("an external id is a shared secret, not an identity check; name the vendor's account as the principal");
             } else {
-                ctx.report(item.value.span, format!("`{text}` lets anyone in any AWS account assume this role"))
+                let finding = ctx
+                    .report(item.value.span, format!("`{text}` lets anyone in any AWS account assume this role"))
                     .note("name the trusted accounts or roles, or pin the caller with `aws:PrincipalOrgID`");
+                drop(super::pin_to_organization(finding, stmt, org_id.as_deref(), &mut fix_offered));
             }
         }
     }
@@ -132,6 +144,88 @@ mod tests {
             .pass(trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#))
             // Resource policies are IAM302's.
             .pass(case::policy_json_as("resource", r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Resource":"*"}}"#))
+            .fix(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["*","*"]},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}}"#),
+                r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["*","*"]},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"},"StringEquals":{"aws:PrincipalOrgID":"o-xxxxxxxxxx"}}}}"#,
+            )
+            .fix(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}}"#)
+                    .with_options(crate::RuleOptions { org_id: Some("o-a1b2c3d4e5".into()), ..Default::default() }),
+                r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}}"#,
+            )
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalOrgID"
+      values   = ["o-xxxxxxxxxx"]
+    }
+  }
+}
+
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"#)
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "sts:AssumeRole", Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-xxxxxxxxxx" } } }]
+  })
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: '*'
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals:
+                aws:PrincipalOrgID: o-xxxxxxxxxx
+"#)
             .run();
     }
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"#;
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "sts:AssumeRole" }]
+  })
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: '*'
+            Action: sts:AssumeRole
+"#;
 }

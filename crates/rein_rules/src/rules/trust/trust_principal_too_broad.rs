@@ -52,6 +52,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Always unsafe: the condition stops callers that do not meet it. A foreign account gets an
+    /// `sts:ExternalId` condition with the placeholder `EXTERNAL-ID-PLACEHOLDER`, to be replaced
+    /// with the id the vendor gave; the own account's root gets an `aws:PrincipalArn` condition
+    /// naming the placeholder role `ROLE-NAME-PLACEHOLDER` in that account.
+    ///
     /// ## Options
     /// - `own_account`: the account the code deploys into. Without it, literal account ids count
     ///   as external (case a), and a reference to the deploying account
@@ -67,13 +73,19 @@ declare_rule! {
         aliases: ["CKV_AWS_61", "AssumableByCrossAccountPrincipal"],
         category: OverlyPermissive,
         severity: Warning,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
 
 // FIXME(#6): the fix of RULES.md (add an `sts:ExternalId` or `aws:PrincipalArn` placeholder
 // condition) needs a `PolicyEdit` that inserts a member whose value is an object.
+
+/// The external id the fix writes, for the user to replace with the vendor's.
+const PLACEHOLDER_EXTERNAL_ID: &str = "EXTERNAL-ID-PLACEHOLDER";
+
+/// The role name the fix writes, for the user to replace.
+const PLACEHOLDER_ROLE: &str = "ROLE-NAME-PLACEHOLDER";
 
 fn account_text(account: &AccountRef) -> &str {
     match account {
@@ -107,6 +119,8 @@ impl Rule for TrustPrincipalTooBroad {
             by_arn || has_narrowing_key(stmt, "sts:ExternalId") || has_narrowing_key(stmt, "aws:PrincipalOrgID");
         let own_account_narrowed = by_arn || has_principal_tag_test(stmt);
         let options = ctx.settings().options.clone();
+        // One fix per statement: the condition it adds covers every principal of it.
+        let mut fix_offered = false;
         for item in principal_items(principal) {
             let (account, whole_account) = match &item.shape {
                 PrincipalShape::AccountRoot(account) => (account, true),
@@ -131,24 +145,52 @@ impl Rule for TrustPrincipalTooBroad {
                     if !configured {
                         finding = finding.note("`own_account` is not configured, so this account counts as external");
                     }
+                    if !std::mem::replace(&mut fix_offered, true) {
+                        finding = finding.fix(
+                            format!("Require an external id (placeholder `{PLACEHOLDER_EXTERNAL_ID}`)"),
+                            Applicability::Unsafe,
+                            PolicyEdit::insert_condition(
+                                stmt,
+                                "StringEquals",
+                                "sts:ExternalId",
+                                &[PLACEHOLDER_EXTERNAL_ID.to_owned()],
+                            )
+                            .into_iter()
+                            .collect(),
+                        );
+                    }
                     drop(finding);
                 }
                 AccountClass::Own | AccountClass::Trusted => {
                     if !whole_account || own_account_narrowed {
                         continue;
                     }
-                    ctx.report(
-                        item.value.span,
-                        format!(
-                            "`{text}` lets every principal of {} that may call `sts:AssumeRole` assume this role",
-                            match account {
-                                AccountRef::Id(id) => format!("account `{id}`"),
-                                AccountRef::SelfAccount => "the own account".to_owned(),
-                            }
-                        ),
-                    )
-                    .severity(Severity::Info)
-                    .note("name the roles, or test `aws:PrincipalArn` or `aws:PrincipalTag/…`");
+                    let mut finding = ctx
+                        .report(
+                            item.value.span,
+                            format!(
+                                "`{text}` lets every principal of {} that may call `sts:AssumeRole` assume this role",
+                                match account {
+                                    AccountRef::Id(id) => format!("account `{id}`"),
+                                    AccountRef::SelfAccount => "the own account".to_owned(),
+                                }
+                            ),
+                        )
+                        .severity(Severity::Info)
+                        .note("name the roles, or test `aws:PrincipalArn` or `aws:PrincipalTag/…`");
+                    if let AccountRef::Id(id) = account
+                        && !std::mem::replace(&mut fix_offered, true)
+                    {
+                        let role = format!("arn:aws:iam::{id}:role/{PLACEHOLDER_ROLE}");
+                        finding = finding.fix(
+                            format!("Allow only the role `{role}` (placeholder name)"),
+                            Applicability::Unsafe,
+                            PolicyEdit::insert_condition(stmt, "ArnEquals", "aws:PrincipalArn", &[role])
+                                .into_iter()
+                                .collect(),
+                        );
+                    }
+                    drop(finding);
                 }
             }
         }
@@ -191,6 +233,68 @@ mod tests {
             .pass(trust(r#"{"Statement":{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}}"#))
             .pass(trust(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}}"#))
             .pass(trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}}"#))
+            .fix(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["999988887777","arn:aws:iam::999988887777:root"]},"Action":"sts:AssumeRole"}}"#),
+                r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["999988887777","arn:aws:iam::999988887777:root"]},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"EXTERNAL-ID-PLACEHOLDER"}}}}"#,
+            )
+            .fix(
+                trust(r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}}"#).with_options(own()),
+                r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/ROLE-NAME-PLACEHOLDER"}}}}"#,
+            )
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "vendor" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::999988887777:root"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "sts:ExternalId"
+      values   = ["EXTERNAL-ID-PLACEHOLDER"]
+    }
+  }
+}
+
+resource "aws_iam_role" "vendor" {
+  assume_role_policy = data.aws_iam_policy_document.vendor.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML_FLOW), r#"Resources:
+  Vendor:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {AWS: '999988887777'}, Action: 'sts:AssumeRole', Condition: {StringEquals: {sts:ExternalId: EXTERNAL-ID-PLACEHOLDER}}}
+"#)
             .run();
     }
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "vendor" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::999988887777:root"]
+    }
+  }
+}
+
+resource "aws_iam_role" "vendor" {
+  assume_role_policy = data.aws_iam_policy_document.vendor.json
+}
+"#;
+
+    const CFN_YAML_FLOW: &str = r#"Resources:
+  Vendor:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {AWS: '999988887777'}, Action: 'sts:AssumeRole'}
+"#;
 }
