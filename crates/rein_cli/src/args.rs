@@ -28,6 +28,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Show a rule's documentation, or list every rule.
     Rule(RuleArgs),
+    /// Run the language server over stdin and stdout.
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +92,13 @@ pub struct RuleArgs {
     /// List every rule: id, name, severity, category and summary.
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over stdin and stdout (the only transport; accepted because clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

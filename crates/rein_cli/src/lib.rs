@@ -120,6 +120,7 @@ fn dispatch(
     match cli.command {
         Command::Check(check_args) => check(check_args, color, stdout, stderr),
         Command::Rule(rule_args) => rule(&rule_args, stdout),
+        Command::Lsp(_) => lsp(),
     }
 }
 
@@ -234,6 +235,16 @@ fn rule(args: &RuleArgs, stdout: &mut dyn Write) -> Result<i32, Failure> {
     };
     write_out(stdout, text.as_bytes())?;
     Ok(EXIT_OK)
+}
+
+/// The language server owns stdin and stdout until the client says `exit`.
+fn lsp() -> Result<i32, Failure> {
+    match rein_lsp::run_stdio() {
+        Ok(true) => Ok(EXIT_OK),
+        // `exit` without `shutdown` ends with 1, as the protocol asks.
+        Ok(false) => Ok(EXIT_FINDINGS),
+        Err(err) => Err(Failure::Internal(err.context("the language server failed"))),
+    }
 }
 
 fn tool_info() -> ToolInfo {

@@ -4,8 +4,10 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut stdout = BufWriter::new(std::io::stdout().lock());
-    let mut stderr = std::io::stderr().lock();
+    // The streams are not locked for the whole run: `rein lsp` writes stdout from a thread of
+    // its own.
+    let mut stdout = BufWriter::new(std::io::stdout());
+    let mut stderr = std::io::stderr();
     let code = rein_cli::run(std::env::args_os(), &mut stdout, &mut stderr);
     let _ = stdout.flush();
     ExitCode::from(u8::try_from(code).unwrap_or(3))
