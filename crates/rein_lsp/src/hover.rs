@@ -21,14 +21,17 @@ pub fn hover(result: &FileAnalysis, offset: TextSize) -> Option<(String, TextRan
     let mut sections: Vec<String> = Vec::new();
     let mut range: Option<TextRange> = None;
     if let Some((element, stmt)) = cursor::element_at(&result.analysis.documents, file, offset) {
-        let (text, element_range) = match element {
-            Element::Action(value) => (action_hover(value.known()?), value.span.range),
-            Element::Resource(value) => (resource_hover(value.known()?, stmt), value.span.range),
-            Element::ConditionKey(key) => (condition_key_hover(&key.name, stmt), key.span.range),
-            Element::ConditionOperator(operator) => (operator_hover(&operator.key.name), operator.key.span.range),
+        // A value that is not known statically (a variable, a reference) has no entry to show.
+        let described = match element {
+            Element::Action(value) => value.known().map(|name| (action_hover(name), value.span.range)),
+            Element::Resource(value) => value.known().map(|arn| (resource_hover(arn, stmt), value.span.range)),
+            Element::ConditionKey(key) => Some((condition_key_hover(&key.name, stmt), key.span.range)),
+            Element::ConditionOperator(operator) => Some((operator_hover(&operator.key.name), operator.key.span.range)),
         };
-        sections.push(text);
-        range = Some(element_range);
+        if let Some((text, element_range)) = described {
+            sections.push(text);
+            range = Some(element_range);
+        }
     }
     // The rules reported here.
     let mut rules: Vec<&str> = Vec::new();

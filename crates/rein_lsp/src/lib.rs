@@ -75,7 +75,11 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         .and_then(|item| item.snippet_support)
         .unwrap_or(false);
     let mut settings = ServerSettings::default();
-    let warnings = params.initialization_options.as_ref().map(|options| settings.update(options)).unwrap_or_default();
+    let options = match params.initialization_options {
+        Some(options) if !options.is_null() => options,
+        _ => serde_json::json!({}),
+    };
+    let warnings = settings.update(&options);
     let result = serde_json::json!({
         "capabilities": capabilities(encoding),
         "serverInfo": ServerInfo { name: "rein".to_owned(), version: Some(env!("CARGO_PKG_VERSION").to_owned()) },

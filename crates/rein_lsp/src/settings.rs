@@ -40,15 +40,15 @@ impl ServerSettings {
     /// that were not understood (which are left at their defaults).
     pub fn update(&mut self, value: &Value) -> Vec<String> {
         let value = value.get("rein").unwrap_or(value);
+        // Some clients send `null` to say "settings changed, ask for them": keep what we have.
+        if value.is_null() {
+            return Vec::new();
+        }
         let mut warnings = Vec::new();
-        let client: ClientSettings = if value.is_null() {
+        let client: ClientSettings = serde_json::from_value(value.clone()).unwrap_or_else(|err| {
+            warnings.push(format!("rein: ignoring malformed settings: {err}"));
             ClientSettings::default()
-        } else {
-            serde_json::from_value(value.clone()).unwrap_or_else(|err| {
-                warnings.push(format!("rein: ignoring malformed settings: {err}"));
-                ClientSettings::default()
-            })
-        };
+        });
         let profile = match client.profile.as_deref() {
             None => rein_rules::Profile::Default,
             Some(text) => rein_rules::Profile::parse(text).unwrap_or_else(|| {
@@ -92,6 +92,8 @@ mod tests {
         assert_eq!(settings.rules().ignore, vec!["IAM105".to_owned()]);
         assert!(settings.rules().preview);
         assert_eq!(settings.generation(), 2);
+        assert!(settings.update(&serde_json::Value::Null).is_empty());
+        assert_eq!(settings.rules().ignore, vec!["IAM105".to_owned()]);
     }
 
     #[test]
