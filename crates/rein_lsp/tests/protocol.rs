@@ -269,6 +269,10 @@ fn hover_explains_actions_wildcards_arns_condition_keys_and_rules() {
     assert!(rule.contains("is not an action in the IAM catalogue; did you mean `s3:GetObject`?"), "{rule}");
     assert!(rule.contains("**IAM006**"), "{rule}");
     assert!(rule.contains("## What it checks"), "{rule}");
+
+    let comment =
+        hover_at(&mut server, "c.tf", "terraform", "# rein:ignore IAM1$005 the groups get random names\nlocals {}\n");
+    assert!(comment.starts_with("**IAM105**"), "{comment}");
 }
 
 fn labels_at(server: &mut TestServer, name: &str, language: &str, text: &str) -> Vec<String> {
@@ -310,6 +314,20 @@ fn completion_offers_services_actions_keys_operators_and_arns() {
     assert!(keys.contains(&"s3:ExistingObjectTag/<key>".to_owned()), "{keys:?}");
     assert!(keys.contains(&"aws:PrincipalOrgID".to_owned()), "{keys:?}");
     assert!(!keys.iter().any(|key| key.starts_with("sqs:")), "{keys:?}");
+    let heredoc = labels_at(
+        &mut server,
+        "h.tf",
+        "terraform",
+        "resource \"aws_iam_role_policy\" \"p\" {\n  policy = <<EOF\n{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"sqs:$0\"}}\nEOF\n}\n",
+    );
+    assert!(heredoc.contains(&"sqs:SendMessage".to_owned()), "{heredoc:?}");
+    let template_json = labels_at(
+        &mut server,
+        "t.json",
+        "json",
+        r#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"$0"}}]}}}}}"#,
+    );
+    assert!(template_json.contains(&"StringLike".to_owned()), "{template_json:?}");
     let arns = labels_at(
         &mut server,
         "r.yaml",
