@@ -82,7 +82,7 @@ pub fn completions(result: &FileAnalysis, offset: TextSize, snippets: bool) -> V
     let text = result.text();
     let offset = usize::from(offset).min(text.len());
     let Some(before) = text.get(..offset) else { return Vec::new() };
-    let word_start = before.rfind(|ch: char| is_delimiter(ch)).map_or(0, |idx| idx + 1);
+    let word_start = word_start(before);
     let word = before.get(word_start..).unwrap_or_default();
     let range = range_from_offsets(word_start, offset);
     let yaml = result.kind == Some(rein_analysis::FileKind::CloudFormation) && !text.trim_start().starts_with('{');
@@ -102,6 +102,12 @@ pub fn completions(result: &FileAnalysis, offset: TextSize, snippets: bool) -> V
         Slot::ConditionKey => condition_key_items(word, &actions, range),
         Slot::Resource => arn_items(word, &actions, range, snippets),
     }
+}
+
+/// Where the word that ends `before` starts: after the last delimiter, which may be a
+/// multi-byte space.
+fn word_start(before: &str) -> usize {
+    before.char_indices().rev().find(|(_, ch)| is_delimiter(*ch)).map_or(0, |(idx, ch)| idx + ch.len_utf8())
 }
 
 fn is_delimiter(ch: char) -> bool {
@@ -470,6 +476,13 @@ mod tests {
         assert_eq!(yaml_slot(text, text.len()), Some(Slot::ConditionOperator));
         let text = "    Condition:\n      StringEquals:\n        ";
         assert_eq!(yaml_slot(text, text.len()), Some(Slot::ConditionKey));
+    }
+
+    #[test]
+    fn words_start_after_multibyte_delimiters() {
+        let before = "Action:\u{3000}s3:Get";
+        assert_eq!(before.get(word_start(before)..), Some("s3:Get"));
+        assert_eq!(word_start("s3"), 0);
     }
 
     #[test]

@@ -233,7 +233,12 @@ fn list_limited(names: &[String]) -> String {
 fn rule_id_at(text: &str, offset: TextSize) -> Option<(&str, TextRange)> {
     let offset = usize::from(offset).min(text.len());
     let is_word = |ch: char| ch.is_ascii_alphanumeric();
-    let start = text.get(..offset)?.rfind(|ch: char| !is_word(ch)).map_or(0, |idx| idx + 1);
+    let start = text
+        .get(..offset)?
+        .char_indices()
+        .rev()
+        .find(|(_, ch)| !is_word(*ch))
+        .map_or(0, |(idx, ch)| idx + ch.len_utf8());
     let end = text.get(offset..)?.find(|ch: char| !is_word(ch)).map_or(text.len(), |idx| offset + idx);
     let word = text.get(start..end)?;
     let digits = word.strip_prefix("IAM")?;
