@@ -4,6 +4,10 @@
 //! The settings object has the shape `{"select": [...], "ignore": [...], "preview": bool,
 //! "profile": "default" | "baseline"}`, either as it is or under a `rein` key (VS Code sends
 //! the whole section).
+//!
+//! FIXME(#8): read and reload `rein.toml` through `rein_config` once that crate exists; until
+//! then a change to it (announced by `workspace/didChangeWatchedFiles`) only re-runs the
+//! analysis of the open documents.
 
 use std::sync::Arc;
 
