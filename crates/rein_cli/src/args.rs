@@ -32,6 +32,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `rein man > rein.1`, or write a page per subcommand.
     Man(ManArgs),
+    /// Run the language server over stdin and stdout.
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +145,13 @@ pub enum RuleFormat {
     Json,
     /// Markdown reference pages.
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over stdin and stdout (the only transport; accepted because clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -47,7 +47,8 @@ pub const EXIT_INTERNAL: i32 = 3;
 /// display is drawn on the process's stderr when it is a terminal and the scan is long.
 pub fn run(args: impl IntoIterator<Item = OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let terminal = Terminal { stdout: std::io::stdout().is_terminal(), stderr: std::io::stderr().is_terminal() };
-    run_in(args, &mut std::io::stdin().lock(), stdout, stderr, terminal)
+    // Standard input is not locked for the whole run: `rein lsp` reads it from a thread of its own.
+    run_in(args, &mut std::io::stdin(), stdout, stderr, terminal)
 }
 
 /// [`run`], told whether `stdout` is a terminal (tests pass `false`); standard input is empty
@@ -185,6 +186,7 @@ fn dispatch(
             write_out(stdout, &page)?;
             Ok(EXIT_OK)
         }
+        Command::Lsp(_) => lsp(),
     }
 }
 
@@ -372,6 +374,16 @@ fn rule(args: &RuleArgs, stdout: &mut dyn Write) -> Result<i32, Failure> {
     };
     write_out(stdout, text.as_bytes())?;
     Ok(EXIT_OK)
+}
+
+/// The language server owns stdin and stdout until the client says `exit`.
+fn lsp() -> Result<i32, Failure> {
+    match rein_lsp::run_stdio() {
+        Ok(true) => Ok(EXIT_OK),
+        // `exit` without `shutdown` ends with 1, as the protocol asks.
+        Ok(false) => Ok(EXIT_FINDINGS),
+        Err(err) => Err(Failure::Internal(err.context("the language server failed"))),
+    }
 }
 
 fn tool_info() -> ToolInfo {

@@ -4,8 +4,9 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut stdout = BufWriter::new(std::io::stdout().lock());
-    // Not locked for the whole run: the progress display writes to stderr from its own thread.
+    // The streams are not locked for the whole run: the progress display writes stderr and
+    // `rein lsp` writes stdout from threads of their own.
+    let mut stdout = BufWriter::new(std::io::stdout());
     let mut stderr = std::io::stderr();
     let code = rein_cli::run(std::env::args_os(), &mut stdout, &mut stderr);
     let _ = stdout.flush();

@@ -1,0 +1,249 @@
+//! Runs the analysis `rein check` runs, for one open document: the document itself, and for a
+//! Terraform file the rest of its module (the other `.tf` files of its directory, the local
+//! modules it calls, the files `file()` and `templatefile()` may read), each from its open
+//! buffer when there is one and from disk otherwise.
+//!
+//! This is the one place of the server that reads the disk; it runs on the worker thread.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use lsp_types::Uri;
+use rein_analysis::{Analysis, FileKind, RuleSettings, SourceInput, analyze, classify};
+use rein_text::FileId;
+
+/// The open buffers an analysis reads instead of the disk: path → (version, text).
+pub type Overlay = BTreeMap<PathBuf, (i32, Arc<String>)>;
+
+/// What to analyse: one open document and the open buffers around it.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub uri: Uri,
+    pub version: i32,
+    pub text: Arc<String>,
+    /// The local path; `None` for a buffer that is not a file.
+    pub path: Option<PathBuf>,
+    pub language_id: String,
+}
+
+/// One finished analysis of a target.
+#[derive(Debug)]
+pub struct FileAnalysis {
+    pub uri: Uri,
+    pub version: i32,
+    pub analysis: Analysis,
+    /// The target's id in `analysis.db`, when it was analysed at all.
+    pub file: Option<FileId>,
+    pub kind: Option<FileKind>,
+    /// The other open documents the analysis read, with the version it read: their diagnostics
+    /// come out of the same run.
+    pub others: Vec<(PathBuf, FileId, i32)>,
+}
+
+impl FileAnalysis {
+    /// The text of the target as analysed.
+    pub fn text(&self) -> &str {
+        self.file.and_then(|file| self.analysis.db.get(file)).map_or("", |source| source.text.as_str())
+    }
+}
+
+/// Limits on what is read from disk beside the target, so that opening a file in a huge
+/// directory tree stays fast.
+const MAX_MODULE_DIRS: usize = 32;
+const MAX_EXTRA_FILES: usize = 256;
+const MAX_EXTRA_FILE_BYTES: u64 = 1 << 20;
+const MAX_WALK_DEPTH: usize = 3;
+
+/// The file extensions that `file()` and `templatefile()` commonly read.
+const TEMPLATE_EXTENSIONS: &[&str] = &["tftpl", "tpl", "tmpl", "json", "yaml", "yml", "txt"];
+
+/// The name the kind of a buffer is decided by: its path, or for a buffer without one a name
+/// made from its language id.
+fn display_name(target: &Target) -> String {
+    if let Some(path) = &target.path {
+        return path.to_string_lossy().into_owned();
+    }
+    let extension = match target.language_id.as_str() {
+        "terraform" | "hcl" | "tf" => "tf",
+        "yaml" | "cloudformation" => "yaml",
+        _ => "json",
+    };
+    format!("untitled.{extension}")
+}
+
+/// Analyses `target` with `settings`.
+pub fn analyze_target(target: &Target, overlay: &Overlay, settings: &RuleSettings) -> FileAnalysis {
+    let name = display_name(target);
+    let kind = classify(&name, target.text.as_bytes());
+    let mut inputs =
+        vec![SourceInput { path: name.clone(), bytes: target.text.as_bytes().to_vec(), kind, policy_kind: None }];
+    let mut others = Vec::new();
+    if kind == Some(FileKind::Terraform)
+        && let Some(directory) = target.path.as_deref().and_then(Path::parent)
+    {
+        for (path, bytes, kind) in module_inputs(directory, target, overlay) {
+            if let Some((version, _)) = overlay.get(&path) {
+                others.push((path.clone(), *version));
+            }
+            inputs.push(SourceInput {
+                path: path.to_string_lossy().into_owned(),
+                bytes,
+                kind: Some(kind),
+                policy_kind: None,
+            });
+        }
+    }
+    let analysis = if kind.is_some() { analyze(inputs, settings) } else { Analysis::default() };
+    let file = kind.and_then(|_| analysis.db.iter().find(|source| source.path == name).map(|source| source.id));
+    let others = others
+        .into_iter()
+        .filter_map(|(path, version)| {
+            let path_text = path.to_string_lossy();
+            let id = analysis.db.iter().find(|source| source.path == path_text)?.id;
+            Some((path, id, version))
+        })
+        .collect();
+    FileAnalysis { uri: target.uri.clone(), version: target.version, analysis, file, kind, others }
+}
+
+/// The other files of the module in `directory`: its `.tf` files, those of the local modules
+/// it calls (transitively), and the template files below it.
+fn module_inputs(directory: &Path, target: &Target, overlay: &Overlay) -> Vec<(PathBuf, Vec<u8>, FileKind)> {
+    let mut out = Vec::new();
+    let mut seen_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut pending: Vec<PathBuf> =
+        local_sources(&target.text).iter().map(|source| normalize(&directory.join(source))).collect();
+    pending.push(normalize(directory));
+    let target = target.path.as_deref();
+    while let Some(dir) = pending.pop() {
+        if seen_dirs.len() >= MAX_MODULE_DIRS || !seen_dirs.insert(dir.clone()) {
+            continue;
+        }
+        for path in tf_files(&dir, overlay) {
+            if Some(path.as_path()) == target {
+                continue;
+            }
+            let Some(bytes) = read(&path, overlay) else { continue };
+            for source in local_sources(&String::from_utf8_lossy(&bytes)) {
+                pending.push(normalize(&dir.join(source)));
+            }
+            out.push((path, bytes, FileKind::Terraform));
+        }
+    }
+    let mut n_extra = 0;
+    for dir in &seen_dirs {
+        walk_templates(dir, 0, &mut n_extra, &mut |path| {
+            if let Some(bytes) = read(&path, overlay) {
+                // Read only where a module's `file()` or `templatefile()` names it.
+                out.push((path, bytes, FileKind::TerraformTemplate));
+            }
+        });
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// The `.tf` files of a directory, on disk or open, sorted.
+fn tf_files(dir: &Path, overlay: &Overlay) -> Vec<PathBuf> {
+    let mut files: BTreeSet<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| is_tf(path) && path.is_file())
+        .collect();
+    files.extend(overlay.keys().filter(|path| path.parent() == Some(dir) && is_tf(path)).cloned());
+    files.into_iter().collect()
+}
+
+fn is_tf(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("tf"))
+}
+
+fn walk_templates(dir: &Path, depth: usize, n_extra: &mut usize, found: &mut dyn FnMut(PathBuf)) {
+    if depth > MAX_WALK_DEPTH {
+        return;
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if *n_extra >= MAX_EXTRA_FILES {
+            return;
+        }
+        let hidden = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_none_or(|name| name.starts_with('.') || name == "node_modules");
+        if hidden {
+            continue;
+        }
+        // `symlink_metadata` so that a link loop is not followed.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        if meta.is_dir() {
+            walk_templates(&path, depth + 1, n_extra, found);
+        } else if meta.is_file()
+            && meta.len() <= MAX_EXTRA_FILE_BYTES
+            && path
+                .extension()
+                .and_then(|ext| ext.to_str())
+                .is_some_and(|ext| TEMPLATE_EXTENSIONS.iter().any(|known| known.eq_ignore_ascii_case(ext)))
+        {
+            *n_extra += 1;
+            found(path);
+        }
+    }
+}
+
+fn read(path: &Path, overlay: &Overlay) -> Option<Vec<u8>> {
+    match overlay.get(path) {
+        Some((_, text)) => Some(text.as_bytes().to_vec()),
+        None => std::fs::read(path).ok(),
+    }
+}
+
+/// The local module sources (`source = "./x"`, `source = "../x"`) written in a `.tf` file.
+/// A textual scan, because this crate does not parse HCL; the analysis itself decides which
+/// of the files read are really called.
+fn local_sources(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("source")?.trim_start().strip_prefix('=')?.trim_start();
+            let value = rest.strip_prefix('"')?;
+            let value = value.get(..value.find('"')?)?;
+            (value.starts_with("./") || value.starts_with("../")).then(|| value.to_owned())
+        })
+        .collect()
+}
+
+/// `a/b/../c/.` → `a/c`, without touching the disk (the directory may not exist).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_sources_are_found() {
+        let text = "module \"a\" {\n  source = \"./modules/a\"\n}\nmodule \"b\" {\n  source = \"hashicorp/x/aws\"\n}\n  source   =   \"../shared\"\n";
+        assert_eq!(local_sources(text), vec!["./modules/a".to_owned(), "../shared".to_owned()]);
+    }
+
+    #[test]
+    fn paths_are_normalized() {
+        assert_eq!(normalize(Path::new("/w/env/./../modules/x")), PathBuf::from("/w/modules/x"));
+    }
+}

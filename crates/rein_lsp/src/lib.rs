@@ -1,0 +1,425 @@
+//! The rein language server: the main loop, the document store, the worker thread that runs
+//! the analysis, and the translation of its results into the protocol.
+//!
+//! The main loop only keeps documents up to date and routes messages; every analysis, hover
+//! and completion runs on one worker thread, so typing never waits for a check. Results for a
+//! document version that is no longer current are dropped, and `$/cancelRequest` answers a
+//! pending request with `RequestCancelled` at once.
+//!
+//! **Architecture invariant:** the server contains no IAM logic. Findings come from
+//! `rein_analysis` exactly as `rein check` computes them; hover and completion read the
+//! catalogue and the model's spans.
+
+// `lsp_types::Uri` caches its parsed parts in cells, which clippy takes for a mutable key;
+// hashing and ordering use only the URI text, and `WorkspaceEdit` itself keys by `Uri`.
+#![allow(clippy::mutable_key_type)]
+
+mod actions;
+mod analysis;
+mod completion;
+mod cursor;
+mod diagnostics;
+mod hover;
+mod proto;
+mod settings;
+mod store;
+mod worker;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use crossbeam_channel::{Receiver, Sender, select};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    Cancel, DidChangeConfiguration, DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{CodeActionRequest, Completion, HoverRequest, Request as _};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, InitializeParams, PublishDiagnosticsParams,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+};
+
+pub use crate::proto::PositionEncoding;
+use crate::settings::ServerSettings;
+use crate::store::{Document, DocumentStore};
+use crate::worker::{Job, Outcome, Query};
+
+/// Runs the server over stdin and stdout until the client says `exit`.
+///
+/// Returns `Ok(true)` when the client shut the server down properly (`shutdown`, then
+/// `exit`), `Ok(false)` when it sent `exit` without `shutdown` or went away.
+pub fn run_stdio() -> anyhow::Result<bool> {
+    let (connection, io_threads) = Connection::stdio();
+    let clean = run(&connection)?;
+    // The writer thread ends once every sender of the connection is gone.
+    drop(connection);
+    io_threads.join().context("the stdio threads failed")?;
+    Ok(clean)
+}
+
+/// Runs the server on `connection`: the initialize handshake, then the main loop.
+pub fn run(connection: &Connection) -> anyhow::Result<bool> {
+    let (id, params) = connection.initialize_start().context("no initialize request")?;
+    let params: InitializeParams = serde_json::from_value(params).context("malformed initialize params")?;
+    let encoding = PositionEncoding::negotiate(
+        params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref()),
+    );
+    let snippets = params
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|text| text.completion.as_ref())
+        .and_then(|completion| completion.completion_item.as_ref())
+        .and_then(|item| item.snippet_support)
+        .unwrap_or(false);
+    let mut settings = ServerSettings::default();
+    let options = match params.initialization_options {
+        Some(options) if !options.is_null() => options,
+        _ => serde_json::json!({}),
+    };
+    let warnings = settings.update(&options);
+    let result = serde_json::json!({
+        "capabilities": capabilities(encoding),
+        "serverInfo": ServerInfo { name: "rein".to_owned(), version: Some(env!("CARGO_PKG_VERSION").to_owned()) },
+    });
+    connection.initialize_finish(id, result).context("the initialize handshake failed")?;
+    let (jobs, job_receiver) = crossbeam_channel::unbounded();
+    let (outcome_sender, outcomes) = crossbeam_channel::unbounded();
+    let cancelled: Arc<Mutex<BTreeSet<RequestId>>> = Arc::default();
+    let worker = worker::spawn(job_receiver, outcome_sender, encoding, snippets, cancelled.clone())
+        .context("cannot start the analysis thread")?;
+    let mut server = Server {
+        sender: connection.sender.clone(),
+        encoding,
+        store: DocumentStore::default(),
+        settings,
+        jobs,
+        pending: BTreeSet::new(),
+        cancelled,
+        shutdown_requested: false,
+    };
+    for warning in warnings {
+        server.show_warning(&warning);
+    }
+    let clean = server.main_loop(&connection.receiver, &outcomes);
+    // Dropping the job queue ends the worker once it finishes what it is doing.
+    drop(server);
+    let _ = worker.join();
+    Ok(clean)
+}
+
+fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            will_save: None,
+            will_save_wait_until: None,
+            save: None,
+        })),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        completion_provider: Some(lsp_types::CompletionOptions {
+            trigger_characters: Some(vec![":".to_owned(), "\"".to_owned(), "'".to_owned()]),
+            ..lsp_types::CompletionOptions::default()
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            work_done_progress_options: Default::default(),
+            resolve_provider: None,
+        })),
+        ..ServerCapabilities::default()
+    }
+}
+
+struct Server {
+    sender: Sender<Message>,
+    encoding: PositionEncoding,
+    store: DocumentStore,
+    settings: ServerSettings,
+    jobs: Sender<Job>,
+    /// Requests handed to the worker and not yet answered.
+    pending: BTreeSet<RequestId>,
+    /// Requests the client cancelled, so that the worker skips them.
+    cancelled: Arc<Mutex<BTreeSet<RequestId>>>,
+    shutdown_requested: bool,
+}
+
+impl Server {
+    fn main_loop(&mut self, messages: &Receiver<Message>, outcomes: &Receiver<Outcome>) -> bool {
+        loop {
+            select! {
+                recv(messages) -> message => match message {
+                    Ok(Message::Request(request)) => self.on_request(request),
+                    Ok(Message::Notification(notification)) => {
+                        if notification.method == lsp_types::notification::Exit::METHOD {
+                            return self.shutdown_requested;
+                        }
+                        self.on_notification(notification);
+                    }
+                    // The server sends no requests, so a response answers nothing.
+                    Ok(Message::Response(_)) => {}
+                    // The client went away without `exit`.
+                    Err(_) => return false,
+                },
+                recv(outcomes) -> outcome => match outcome {
+                    Ok(outcome) => self.on_outcome(outcome),
+                    Err(_) => return false,
+                },
+            }
+        }
+    }
+
+    fn send(&self, message: impl Into<Message>) {
+        // A send fails only when the client is gone; the loop notices that on its next receive.
+        let _ = self.sender.send(message.into());
+    }
+
+    fn show_warning(&self, message: &str) {
+        let params = lsp_types::ShowMessageParams { typ: lsp_types::MessageType::WARNING, message: message.to_owned() };
+        self.send(Notification::new(lsp_types::notification::ShowMessage::METHOD.to_owned(), params));
+    }
+
+    fn log(&self, message: &str) {
+        let params = lsp_types::LogMessageParams { typ: lsp_types::MessageType::ERROR, message: message.to_owned() };
+        self.send(Notification::new(lsp_types::notification::LogMessage::METHOD.to_owned(), params));
+    }
+
+    fn on_request(&mut self, request: Request) {
+        if self.shutdown_requested {
+            self.send(Response::new_err(
+                request.id,
+                ErrorCode::InvalidRequest as i32,
+                "the server is shutting down".to_owned(),
+            ));
+            return;
+        }
+        if request.method == lsp_types::request::Shutdown::METHOD {
+            self.shutdown_requested = true;
+            self.send(Response::new_ok(request.id, ()));
+            return;
+        }
+        let id = request.id.clone();
+        // A handler that panics answers with an error, and the server goes on.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.dispatch(request)));
+        if outcome.is_err() {
+            self.log(&format!("the request {id:?} failed: rein panicked"));
+            self.send(Response::new_err(id, ErrorCode::InternalError as i32, "rein panicked".to_owned()));
+        }
+    }
+
+    fn dispatch(&mut self, request: Request) {
+        match request.method.as_str() {
+            CodeActionRequest::METHOD => {
+                match request.extract::<lsp_types::CodeActionParams>(CodeActionRequest::METHOD) {
+                    Ok((id, params)) => {
+                        let document = self.store.get(&params.text_document.uri);
+                        let actions = actions::code_actions(&params, document);
+                        self.send(Response::new_ok(id, actions));
+                    }
+                    Err(err) => self.reject(err),
+                }
+            }
+            HoverRequest::METHOD => match request.extract::<lsp_types::HoverParams>(HoverRequest::METHOD) {
+                Ok((id, params)) => {
+                    let position = params.text_document_position_params;
+                    self.queue_request(id, &position.text_document.uri, Query::Hover(position.position));
+                }
+                Err(err) => self.reject(err),
+            },
+            Completion::METHOD => match request.extract::<lsp_types::CompletionParams>(Completion::METHOD) {
+                Ok((id, params)) => {
+                    let position = params.text_document_position;
+                    self.queue_request(id, &position.text_document.uri, Query::Completion(position.position));
+                }
+                Err(err) => self.reject(err),
+            },
+            _ => self.send(Response::new_err(
+                request.id,
+                ErrorCode::MethodNotFound as i32,
+                format!("unknown request `{}`", request.method),
+            )),
+        }
+    }
+
+    /// Hands a request to the worker; a document that is not open has nothing to say.
+    fn queue_request(&mut self, id: RequestId, uri: &Uri, query: Query) {
+        match self.context(uri) {
+            Some(context) => {
+                self.pending.insert(id.clone());
+                let _ = self.jobs.send(Job::Request { id, context, query });
+            }
+            None => self.send(Response::new_ok(id, serde_json::Value::Null)),
+        }
+    }
+
+    fn reject(&self, err: lsp_server::ExtractError<Request>) {
+        match err {
+            lsp_server::ExtractError::JsonError { method, error } => {
+                self.log(&format!("malformed `{method}` request: {error}"));
+            }
+            lsp_server::ExtractError::MethodMismatch(request) => self.send(Response::new_err(
+                request.id,
+                ErrorCode::MethodNotFound as i32,
+                format!("unknown request `{}`", request.method),
+            )),
+        }
+    }
+
+    fn on_notification(&mut self, notification: Notification) {
+        let method = notification.method.clone();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.notify(notification)));
+        if outcome.is_err() {
+            self.log(&format!("the notification `{method}` failed: rein panicked"));
+        }
+    }
+
+    fn notify(&mut self, notification: Notification) {
+        match notification.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                if let Ok(params) = extract::<lsp_types::DidOpenTextDocumentParams>(notification) {
+                    let item = params.text_document;
+                    let document = Document::new(&item.uri, item.version, item.text, item.language_id);
+                    self.store.open(item.uri.clone(), document);
+                    self.schedule(&item.uri);
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                if let Ok(params) = extract::<lsp_types::DidChangeTextDocumentParams>(notification) {
+                    let uri = params.text_document.uri;
+                    if let Some(document) = self.store.get_mut(&uri) {
+                        document.apply_changes(params.text_document.version, params.content_changes, self.encoding);
+                        self.schedule(&uri);
+                    }
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(params) = extract::<lsp_types::DidCloseTextDocumentParams>(notification) {
+                    let uri = params.text_document.uri;
+                    if self.store.close(&uri).is_some() {
+                        self.publish(uri.clone(), Vec::new(), None);
+                        // The module around it now reads the file from disk again.
+                        self.schedule_neighbours(&uri);
+                    }
+                }
+            }
+            DidSaveTextDocument::METHOD => {}
+            DidChangeConfiguration::METHOD => {
+                if let Ok(params) = extract::<lsp_types::DidChangeConfigurationParams>(notification) {
+                    for warning in self.settings.update(&params.settings) {
+                        self.show_warning(&warning);
+                    }
+                    self.schedule_all();
+                }
+            }
+            // A file on disk changed: a module's other files, a template, or a config file.
+            DidChangeWatchedFiles::METHOD => self.schedule_all(),
+            Cancel::METHOD => {
+                if let Ok(params) = extract::<lsp_types::CancelParams>(notification) {
+                    let id = match params.id {
+                        lsp_types::NumberOrString::Number(number) => RequestId::from(number),
+                        lsp_types::NumberOrString::String(text) => RequestId::from(text),
+                    };
+                    if self.pending.remove(&id) {
+                        if let Ok(mut cancelled) = self.cancelled.lock() {
+                            cancelled.insert(id.clone());
+                        }
+                        self.send(Response::new_err(
+                            id,
+                            ErrorCode::RequestCanceled as i32,
+                            "the request was cancelled".to_owned(),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_outcome(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Diagnostics(published) => {
+                for (uri, version, diagnostics) in published {
+                    // A result for an older version, or for a closed document, is stale.
+                    if self.store.get(&uri).is_some_and(|document| document.version == version) {
+                        self.publish(uri, diagnostics, Some(version));
+                    }
+                }
+            }
+            Outcome::Response(response) => {
+                if let Ok(mut cancelled) = self.cancelled.lock() {
+                    cancelled.remove(&response.id);
+                }
+                if self.pending.remove(&response.id) {
+                    self.send(response);
+                }
+            }
+            Outcome::Log(message) => self.log(&message),
+        }
+    }
+
+    fn publish(&self, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) {
+        let params = PublishDiagnosticsParams { uri, diagnostics, version };
+        self.send(Notification::new(PublishDiagnostics::METHOD.to_owned(), params));
+    }
+
+    /// Queues an analysis of an open document.
+    fn schedule(&self, uri: &Uri) {
+        if let Some(job) = self.analysis_job(uri) {
+            let _ = self.jobs.send(job);
+        }
+    }
+
+    fn schedule_all(&self) {
+        for (uri, _) in self.store.iter() {
+            self.schedule(uri);
+        }
+    }
+
+    /// Queues the open documents of the directory of `uri`.
+    fn schedule_neighbours(&self, uri: &Uri) {
+        let Some(directory) = proto::uri_to_path(uri).and_then(|path| path.parent().map(std::path::Path::to_path_buf))
+        else {
+            return;
+        };
+        for (other, document) in self.store.iter() {
+            if document.path.as_deref().and_then(std::path::Path::parent) == Some(directory.as_path()) {
+                self.schedule(other);
+            }
+        }
+    }
+
+    fn analysis_job(&self, uri: &Uri) -> Option<Job> {
+        Some(Job::Analyze { context: self.context(uri)? })
+    }
+
+    /// What the worker needs to analyse `uri` as it is now.
+    fn context(&self, uri: &Uri) -> Option<worker::JobContext> {
+        let document = self.store.get(uri)?;
+        let overlay = self
+            .store
+            .iter()
+            .filter_map(|(_, other)| Some((other.path.clone()?, (other.version, other.text.clone()))))
+            .collect();
+        Some(worker::JobContext {
+            target: analysis::Target {
+                uri: uri.clone(),
+                version: document.version,
+                text: document.text.clone(),
+                path: document.path.clone(),
+                language_id: document.language_id.clone(),
+            },
+            overlay: Arc::new(overlay),
+            settings: self.settings.rules(),
+            generation: self.settings.generation(),
+            open_uris: self.store.iter().filter_map(|(uri, other)| Some((other.path.clone()?, uri.clone()))).collect(),
+        })
+    }
+}
+
+fn extract<P: serde::de::DeserializeOwned>(notification: Notification) -> Result<P, ()> {
+    let method = notification.method.clone();
+    notification.extract::<P>(&method).map_err(|_| ())
+}
