@@ -75,6 +75,22 @@ pub struct Options {
     pub password_reuse_prevention: Option<Spanned<u32>>,
     pub password_max_age: Option<Spanned<MaxAge>>,
     pub password_character_classes: Option<Vec<Spanned<String>>>,
+    /// Every group membership of the account's users is in the checked code (IAM410).
+    #[serde(default)]
+    pub membership_complete: bool,
+    /// Access no `Allow` may reach (IAM210).
+    #[serde(default)]
+    pub forbidden_access: Vec<ForbiddenAccess>,
+}
+
+/// One `[[options.forbidden-access]]` entry: an action and a resource pattern, optionally for one
+/// principal.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ForbiddenAccess {
+    pub action: Spanned<String>,
+    pub resource: Spanned<String>,
+    pub principal: Option<String>,
 }
 
 /// `password-max-age`: a number of days, or `"off"`.

@@ -164,6 +164,19 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
         config.options.org_id = Some(org_id.get_ref().clone());
     }
     config.options.ci_oidc_issuers = options.ci_oidc_issuers.clone();
+    config.options.membership_complete = options.membership_complete;
+    for entry in &options.forbidden_access {
+        for (field, value) in [("action", &entry.action), ("resource", &entry.resource)] {
+            if value.get_ref().trim().is_empty() {
+                return Err(error_at(value.span().start, format!("`{field}` of `forbidden-access` is empty")));
+            }
+        }
+        config.options.forbidden_access.push(rein_rules::ForbiddenAccess {
+            action: entry.action.get_ref().clone(),
+            resource: entry.resource.get_ref().clone(),
+            principal: entry.principal.clone(),
+        });
+    }
     // The ranges IAM accepts (IAM API reference, `UpdateAccountPasswordPolicy`).
     let in_range = |value: &Option<Spanned<u32>>, key: &str, range: std::ops::RangeInclusive<u32>| {
         let Some(value) = value else { return Ok(None) };

@@ -68,6 +68,12 @@ password-min-length = 16
 password-reuse-prevention = 12
 password-max-age = "off"
 password-character-classes = ["lowercase", "numbers"]
+membership-complete = true
+
+[[options.forbidden-access]]
+action = "kms:Decrypt"
+resource = "arn:aws:kms:*:*:key/payroll-*"
+principal = "aws_iam_role.ci"
 "#,
     );
     let mut settings = Settings::default();
@@ -89,6 +95,15 @@ password-character-classes = ["lowercase", "numbers"]
     assert_eq!(settings.options.password_max_age(), MaxPasswordAge::Off);
     assert!(settings.options.requires_password_class("numbers"));
     assert!(!settings.options.requires_password_class("symbols"));
+    assert!(settings.options.membership_complete);
+    assert_eq!(
+        settings.options.forbidden_access,
+        [rein_rules::ForbiddenAccess {
+            action: "kms:Decrypt".to_owned(),
+            resource: "arn:aws:kms:*:*:key/payroll-*".to_owned(),
+            principal: Some("aws_iam_role.ci".to_owned()),
+        }]
+    );
 }
 
 #[test]
