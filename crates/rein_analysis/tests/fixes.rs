@@ -7,32 +7,14 @@
 //! block and flow style, template JSON, and policy JSON inside a template string), so the test
 //! also checks that those fixes are offered at all.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use rein_analysis::{Analysis, SourceInput, analyze};
 use rein_model::SyntaxIssueKind;
 use rein_rules::Settings;
 use rein_text::TextEdit;
-
-fn fixture_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    let mut stack = vec![root];
-    let mut files = Vec::new();
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "json" || ext == "tf" || ext == "yaml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
 
 fn run(name: &str, text: &str) -> Analysis {
     let input = SourceInput { path: name.to_owned(), bytes: text.as_bytes().to_vec(), kind: None, policy_kind: None };
@@ -72,7 +54,7 @@ fn assert_only_edited_ranges_changed(before: &str, after: &str, edits: &[TextEdi
 fn every_fix_applies_reparses_and_removes_its_finding() {
     let mut fixed_rules = BTreeSet::new();
     let mut n_fixes = 0;
-    for path in fixture_files() {
+    for path in common::fixture_files() {
         let file_name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
         // Named as a walk would find them: templates by their content, Terraform by `.tf`.
         let name = if file_name.ends_with(".tf") { "main.tf".to_owned() } else { file_name.to_owned() };

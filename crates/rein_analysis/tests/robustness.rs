@@ -1,31 +1,13 @@
 //! Every fixture, whole and cut at every line boundary, runs through the analysis without a
 //! panic; and applying every safe and unsafe fix converges and never breaks the syntax.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use rein_analysis::{SourceInput, analyze};
 use rein_model::SyntaxIssueKind;
 use rein_rules::Settings;
-
-fn fixture_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    let mut stack = vec![root];
-    let mut files = Vec::new();
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "json" || ext == "tf" || ext == "yaml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    assert!(!files.is_empty(), "no fixtures found");
-    files
-}
 
 fn input(path: &str, text: &str) -> SourceInput {
     SourceInput {
@@ -44,7 +26,7 @@ fn has_syntax_error(name: &str, text: &str) -> bool {
 
 #[test]
 fn every_prefix_of_every_fixture_is_analysed() {
-    for path in fixture_files() {
+    for path in common::fixture_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         let mut cuts: Vec<usize> = text.match_indices('\n').map(|(idx, _)| idx + 1).collect();
         cuts.push(text.len());
@@ -61,7 +43,7 @@ fn every_prefix_of_every_fixture_is_analysed() {
 
 #[test]
 fn fixes_converge_and_keep_the_syntax() {
-    for path in fixture_files() {
+    for path in common::fixture_files() {
         let name = match path.extension().and_then(|ext| ext.to_str()) {
             Some("tf") => "main.tf",
             Some("yaml") => "template.yaml",
