@@ -164,3 +164,6 @@ pub(crate) fn top_level_blocks<'t>(tree: &'t Tree, text: &str) -> Vec<Node<'t>> 
     found.sort_by_key(Node::start_byte);
     found
 }
+
+#[cfg(test)]
+mod tests;

@@ -280,8 +280,9 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips the peeked token and the rest of its line (with the brackets opened on it) as one
-    /// `Error`, stopping before a `}` that closes the enclosing body.
-    fn skip_line(&mut self) {
+    /// `Error`, stopping before a `}` that closes the enclosing body; `report` says whether it
+    /// is an error of its own.
+    fn skip_line(&mut self, report: bool) {
         let marker = self.marker();
         let start = self.peek().start;
         let mut balance = 0usize;
@@ -309,9 +310,10 @@ impl<'a> Parser<'a> {
             self.bump();
         }
         let end = self.last_end;
-        let message =
-            format!("syntax error: unexpected `{}`", super::short(self.text.get(start..end).unwrap_or_default()));
-        self.error(start, end, message);
+        if report {
+            let skipped = super::short(self.text.get(start..end).unwrap_or_default());
+            self.error(start, end, format!("syntax error: unexpected `{skipped}`"));
+        }
         self.finish_from(Kind::Error, marker, start);
     }
 
@@ -333,7 +335,7 @@ impl<'a> Parser<'a> {
                 }
                 _ => {
                     self.item_marker();
-                    self.skip_line();
+                    self.skip_line(true);
                 }
             }
         }
@@ -361,10 +363,12 @@ impl<'a> Parser<'a> {
                 if self.at(Tok::Eof) {
                     self.eof_in(name.start);
                 }
+                let errors_before = self.n_errors;
                 self.expression();
                 let after = self.peek();
                 if !(after.nl_before || matches!(after.kind, Tok::Eof | Tok::RBrace)) {
-                    self.skip_line();
+                    // After an error in the value, the rest of the line is part of that error.
+                    self.skip_line(self.n_errors == errors_before);
                 }
                 self.finish(Kind::Attribute, marker);
             }
@@ -374,7 +378,7 @@ impl<'a> Parser<'a> {
                 self.finish(Kind::Error, marker);
             }
             _ => {
-                self.skip_line();
+                self.skip_line(true);
                 self.finish(Kind::Error, marker);
             }
         }
@@ -400,7 +404,7 @@ impl<'a> Parser<'a> {
             match open.kind {
                 Tok::Eof => self.eof_in(start),
                 _ if open.nl_before => self.missing("`{`"),
-                _ => self.skip_line(),
+                _ => self.skip_line(true),
             }
             self.finish(Kind::Block, marker);
             return;
@@ -567,6 +571,12 @@ impl<'a> Parser<'a> {
     /// The term an expression starts with.
     fn base(&mut self) {
         let token = self.peek();
+        if token.nl_before && self.brackets == 0 && token.kind != Tok::Eof {
+            self.missing("expression");
+            let at = self.last_end;
+            self.builder.leaf(Kind::Error, at, at, true);
+            return;
+        }
         match token.kind {
             Tok::Number => {
                 let marker = self.marker();
@@ -589,11 +599,6 @@ impl<'a> Parser<'a> {
             }
             Tok::Eof => self.eof_in(token.start.min(self.last_end)),
             Tok::RBrace | Tok::RBrack | Tok::RParen | Tok::Comma | Tok::Colon => {
-                self.missing("expression");
-                let at = self.last_end;
-                self.builder.leaf(Kind::Error, at, at, true);
-            }
-            _ if token.nl_before && self.brackets == 0 => {
                 self.missing("expression");
                 let at = self.last_end;
                 self.builder.leaf(Kind::Error, at, at, true);
