@@ -4,12 +4,13 @@
 //! both quoted strings and heredocs turn `$${` into `${` and `%%{` into `%{`
 //! (<https://developer.hashicorp.com/terraform/language/expressions/strings>).
 //! `<<-` heredocs lose the indentation of their least indented line.
-//! The text tree-sitter gives as `template_literal` skips whitespace in heredocs, so the raw
-//! source between the delimiters is decoded here instead.
+//! The tree holds no literal text nodes: the raw source between the delimiters and around the
+//! holes is decoded here.
 
-use crate::syntax::{Kind, Node, ParsedFile, named_children};
 use rein_model::SpanMap;
 use rein_text::FileId;
+
+use crate::syntax::{Kind, Node, ParsedFile, named_children};
 
 /// Decoded text and the map from its bytes back to the file.
 pub(crate) struct Decoded {
@@ -154,8 +155,10 @@ fn push_raw(out: &mut Decoded, text: &str, start: usize, end: usize, mode: Mode,
             out.push_mapped(run, start + from, to - from);
         }
     };
+    // Only a `<<-` heredoc with indentation to drop splits its text at line starts.
+    let strips = matches!(mode, Mode::Heredoc { strip } if strip > 0);
     while idx < bytes.len() {
-        if let (Mode::Heredoc { strip }, true) = (mode, *at_line_start) {
+        if let (Mode::Heredoc { strip }, true, true) = (mode, *at_line_start, strips) {
             // Drop up to `strip` indentation bytes at the start of the line.
             let mut skipped = 0;
             while skipped < strip && matches!(bytes.get(idx), Some(b' ' | b'\t')) {
@@ -183,12 +186,17 @@ fn push_raw(out: &mut Decoded, text: &str, start: usize, end: usize, mode: Mode,
                 run_start = idx;
             }
             None => {
-                if byte == b'\n' {
+                if byte == b'\n' && strips {
                     flush(out, run_start, idx + 1);
                     run_start = idx + 1;
                     *at_line_start = true;
+                    idx += 1;
+                    continue;
                 }
                 idx += 1;
+                // Plain text runs to the next byte that can start an escape or a line.
+                let rest = bytes.get(idx..).unwrap_or_default();
+                idx += rest.iter().position(|byte| matches!(byte, b'$' | b'%' | b'\\' | b'\n')).unwrap_or(rest.len());
             }
         }
     }
