@@ -37,6 +37,11 @@ pub(crate) fn parse(text: &str) -> Parse {
         eof_open: None,
         too_deep: false,
     };
+    // A byte order mark is not text (editors on Windows write one).
+    if text.starts_with('\u{feff}') {
+        parser.pos = '\u{feff}'.len_utf8();
+        parser.last_end = parser.pos;
+    }
     let root = parser.builder.marker(0);
     parser.body(true);
     parser.flush_comments();
@@ -180,15 +185,17 @@ impl<'a> Parser<'a> {
 
     // --- Nodes and errors -------------------------------------------------------------------
 
-    fn marker(&self) -> Marker {
+    /// Where the children of a node that starts at the next token begin: the comments before
+    /// that token stay outside, as siblings.
+    fn marker(&mut self) -> Marker {
+        self.flush_comments();
         self.builder.marker(self.n_errors)
     }
 
-    /// A marker for a construct that starts at the peeked token: the comments before it stay
-    /// outside, as siblings.
+    /// A [`marker`](Self::marker) after looking at the next token, so that the comments before
+    /// it are known.
     fn item_marker(&mut self) -> Marker {
         self.peek();
-        self.flush_comments();
         self.marker()
     }
 
@@ -322,7 +329,8 @@ impl<'a> Parser<'a> {
     /// The items of a body up to its `}` (not consumed) or the end of the file; a `Body` node
     /// when there is at least one attribute or block.
     fn body(&mut self, top_level: bool) {
-        let marker = self.item_marker();
+        // Comments before the first item are in the body, next to the item they stand above.
+        let marker = self.builder.marker(self.n_errors);
         let mut n_items = 0;
         loop {
             let token = self.peek();

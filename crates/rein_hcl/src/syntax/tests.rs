@@ -149,6 +149,40 @@ fn heredoc_identifiers_and_content() {
 }
 
 #[test]
+fn heredoc_markers_may_be_indented_but_not_preceded_by_text() {
+    // hashicorp/hcl specsuite `heredoc.hcl`, `indented` and `marker_at_suffix`.
+    let text = "a = <<EOT\n    NOT EOT\n  EOT\nb = 1\n";
+    let tree = parse(text).tree;
+    let closing = tree.nodes().filter(|node| node.kind() == Kind::HeredocIdentifier).nth(1).unwrap();
+    assert_eq!(closing.start_byte(), text.find("  EOT").unwrap() + 2);
+    assert!(errors(text).is_empty());
+}
+
+#[test]
+fn comments_sit_next_to_the_construct_below_them() {
+    let text = "# above the block\nresource \"a\" \"b\" {\n  # above name\n  name = \"x\" # after name\n  tags = {\n    # above key\n    key = 1\n  }\n  # last\n}\n";
+    let tree = parse(text).tree;
+    let next_of = |comment: &str| {
+        let node = tree.nodes().find(|node| &text[node.byte_range()] == comment).unwrap();
+        node.next_sibling().map(|next| (next.kind(), text[next.byte_range()].lines().next().unwrap().to_owned()))
+    };
+    assert_eq!(next_of("# above the block"), Some((Kind::Block, "resource \"a\" \"b\" {".to_owned())));
+    assert_eq!(next_of("# above name"), Some((Kind::Attribute, "name = \"x\"".to_owned())));
+    assert_eq!(next_of("# above key"), Some((Kind::ObjectElem, "key = 1".to_owned())));
+    assert_eq!(next_of("# last"), None);
+    let last = tree.nodes().find(|node| &text[node.byte_range()] == "# last").unwrap();
+    assert_eq!(last.parent().unwrap().kind(), Kind::Body);
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let text = "\u{feff}resource \"aws_iam_user\" \"u\" {\n  name = \"u\"\n}\n";
+    assert!(errors(text).is_empty(), "{:?}", errors(text));
+    assert_eq!(addresses(text), ["aws_iam_user.u"]);
+    assert_eq!(first_of(&parse(text).tree, Kind::Block).start_byte(), 3);
+}
+
+#[test]
 fn one_error_for_a_file_that_ends_inside_a_construct() {
     let text = "resource \"a\" \"b\" {\n  policy = jsonencode({\n    Statement = [{ Action = [\"s3:GetObject\", ";
     assert_eq!(

@@ -319,10 +319,14 @@ impl Builder {
         let children_from = marker.pending.min(self.pending.len());
         let children = self.pending.get(children_from..).unwrap_or_default();
         let first = children.first().and_then(|id| self.nodes.get(*id as usize));
-        let last = children.last().and_then(|id| self.nodes.get(*id as usize));
         let start = start.or(first.map(|node| node.start as usize)).unwrap_or(at);
-        let end = last.map_or(at, |node| (node.end as usize).max(at));
-        let child_error = children.iter().any(|id| self.nodes.get(*id as usize).is_some_and(|node| node.has_error));
+        // An empty node (something missing) can sit after a comment, so every child counts.
+        let mut end = at;
+        let mut child_error = false;
+        for node in children.iter().filter_map(|id| self.nodes.get(*id as usize)) {
+            end = end.max(node.end as usize);
+            child_error |= node.has_error;
+        }
         let has_error = child_error || errors > marker.errors || kind == Kind::Error;
         let id = self.push(kind, start, end, has_error);
         let mut previous: Option<u32> = None;
