@@ -128,7 +128,7 @@ pub(crate) fn blocks<'t>(parsed: &ParsedFile<'_>, body: Node<'t>, name: &str) ->
 }
 
 /// Block types that only appear at the top level of a Terraform file.
-const TOP_LEVEL_KEYWORDS: [&str; 8] =
+pub(crate) const TOP_LEVEL_KEYWORDS: [&str; 8] =
     ["resource", "data", "locals", "variable", "module", "output", "provider", "terraform"];
 
 /// The blocks of a file that are not nested in another block, including those that error

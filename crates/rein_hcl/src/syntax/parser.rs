@@ -36,6 +36,7 @@ pub(crate) fn parse(text: &str) -> Parse {
         last_end: 0,
         eof_open: None,
         too_deep: false,
+        template_limit: usize::MAX,
     };
     // A byte order mark is not text (editors on Windows write one).
     if text.starts_with('\u{feff}') {
@@ -112,6 +113,8 @@ struct Parser<'a> {
     /// The start of the outermost construct that the file ends inside.
     eof_open: Option<usize>,
     too_deep: bool,
+    /// Where template text ends at the latest: the cut of a heredoc that is not closed.
+    template_limit: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -867,14 +870,64 @@ impl<'a> Parser<'a> {
             self.finish(Kind::TemplateExpr, outer);
             return;
         }
-        self.pos = token.end + line_len + 1;
+        let content = token.end + line_len + 1;
+        self.pos = content;
+        // Without a closing line the heredoc would take the rest of the file. While a buffer is
+        // being typed, it more likely ends before the `}` of its block or the next top-level
+        // block, so it is cut there and the rest is read.
+        let outer_limit = self.template_limit;
+        let cut = if self.closing_line(content, ident).is_none() { self.recovery_line(content) } else { None };
+        if let Some(cut) = cut {
+            self.template_limit = cut;
+        }
         let (stop, _) = self.template(Mode::Heredoc(ident), false);
-        match stop {
-            Stop::Heredoc(start, end) => self.builder.leaf(Kind::HeredocIdentifier, start, end, false),
+        self.template_limit = outer_limit;
+        match (stop, cut) {
+            (Stop::Heredoc(start, end), _) => self.builder.leaf(Kind::HeredocIdentifier, start, end, false),
+            (_, Some(cut)) if self.pos <= cut => {
+                let message = format!("syntax error: missing `{ident}`, the end of this heredoc");
+                self.error(token.start, token.end, message);
+                // Lexing resumes at the newline, so the next token starts a line.
+                self.pos = cut.saturating_sub(1);
+                self.last_end = self.last_end.min(self.pos);
+            }
             _ => self.eof_in(token.start),
         }
         self.finish(Kind::HeredocTemplate, marker);
         self.finish(Kind::TemplateExpr, outer);
+    }
+
+    /// The start of the line at or after `from` that closes a heredoc `ident`.
+    fn closing_line(&self, from: usize, ident: &str) -> Option<usize> {
+        let mut line = from;
+        while line < self.bytes.len() {
+            if self.heredoc_close_at(line, ident).is_some() {
+                return Some(line);
+            }
+            let rest = self.bytes.get(line..)?;
+            line += rest.iter().position(|byte| *byte == b'\n')? + 1;
+        }
+        None
+    }
+
+    /// The start of the first line at or after `from` that begins, unindented, with `}` or with
+    /// a top-level block type followed by a label.
+    fn recovery_line(&self, from: usize) -> Option<usize> {
+        let mut line = from;
+        while line < self.bytes.len() {
+            let text = self.text.get(line..)?;
+            let first = text.split('\n').next().unwrap_or_default().trim_end();
+            let starts_block = super::TOP_LEVEL_KEYWORDS.iter().any(|keyword| {
+                first
+                    .strip_prefix(keyword)
+                    .is_some_and(|after| after.starts_with([' ', '"']) && after.trim_end().ends_with('{'))
+            });
+            if first == "}" || starts_block {
+                return Some(line);
+            }
+            line += text.find('\n')? + 1;
+        }
+        None
     }
 
     /// Scans template text from `pos` up to the end of the template (or a closing directive),
@@ -892,7 +945,7 @@ impl<'a> Parser<'a> {
                 return (Stop::Heredoc(start, end), n_holes);
             }
             at_line_start = false;
-            let Some(&byte) = self.bytes.get(self.pos) else {
+            let Some(&byte) = self.bytes.get(self.pos).filter(|_| self.pos < self.template_limit) else {
                 self.last_end = self.pos;
                 return (Stop::Eof, n_holes);
             };
@@ -945,9 +998,15 @@ impl<'a> Parser<'a> {
 
     /// The range of the heredoc's closing identifier when the line at `pos` is the closing line.
     fn heredoc_close(&self, ident: &str) -> Option<(usize, usize)> {
-        let line = self.bytes.get(self.pos..)?;
+        self.heredoc_close_at(self.pos, ident)
+    }
+
+    /// The range of the heredoc's closing identifier when the line at `at` is the closing line:
+    /// the identifier alone, after any indentation (hashicorp/hcl specsuite `heredoc.hcl`).
+    fn heredoc_close_at(&self, at: usize, ident: &str) -> Option<(usize, usize)> {
+        let line = self.bytes.get(at..)?;
         let indent = line.iter().take_while(|byte| matches!(byte, b' ' | b'\t')).count();
-        let start = self.pos + indent;
+        let start = at + indent;
         let end = start + ident.len();
         if self.text.get(start..end)? != ident {
             return None;

@@ -234,12 +234,28 @@ fn half_typed_buffers_keep_the_blocks_around_the_break() {
     );
     assert_eq!(errors(&unclosed_interpolation).len(), 2, "{:?}", errors(&unclosed_interpolation));
 
-    // A heredoc runs to its closing line, so without one it takes the rest of the file.
+    // A heredoc without its closing line ends before the next line that starts a top-level
+    // block or closes one, so what follows is still read.
     let unclosed_heredoc = format!("{BEFORE}resource \"aws_iam_policy\" \"broken\" {{\n  policy = <<EOF\n{{\n{AFTER}");
-    assert_eq!(addresses(&unclosed_heredoc), ["aws_iam_policy.broken", "aws_iam_user.before"]);
-    let [(slice, message)] = errors(&unclosed_heredoc).try_into().unwrap();
-    assert_eq!(slice, "resource \"aws_iam_policy\" \"broken\" {");
-    assert!(message.starts_with("syntax error: the file ends before"), "{message}");
+    assert_eq!(addresses(&unclosed_heredoc), ["aws_iam_policy.broken", "aws_iam_user.after", "aws_iam_user.before"]);
+    let messages: Vec<String> = errors(&unclosed_heredoc).into_iter().map(|(_, message)| message).collect();
+    assert_eq!(
+        messages,
+        [
+            "syntax error: the file ends before `resource \"aws_iam_policy\" \"broken\" {…` is complete",
+            "syntax error: missing `EOF`, the end of this heredoc",
+        ]
+    );
+    let closed_block = "resource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n{\"a\": 1}\n}\n".to_owned() + AFTER;
+    assert_eq!(addresses(&closed_block), ["aws_iam_policy.p", "aws_iam_user.after"]);
+    assert_eq!(
+        errors(&closed_block),
+        [("<<EOF".to_owned(), "syntax error: missing `EOF`, the end of this heredoc".to_owned())]
+    );
+    // With nothing to stop at, the heredoc takes the rest of the file.
+    let to_the_end = format!("{BEFORE}resource \"aws_iam_policy\" \"broken\" {{\n  policy = <<EOF\n{{\n");
+    assert_eq!(addresses(&to_the_end), ["aws_iam_policy.broken", "aws_iam_user.before"]);
+    assert_eq!(errors(&to_the_end).len(), 1);
 
     // A broken attribute line is skipped; the rest of its block is read.
     let broken_line =
