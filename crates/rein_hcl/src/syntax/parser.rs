@@ -1,12 +1,13 @@
 //! A recursive-descent parser of HCL's native syntax (hashicorp/hcl `hclsyntax/spec.md`) that
 //! never fails: every syntax error becomes one located message and parsing goes on.
 //!
-//! Recovery works at three levels. A body item that does not parse is skipped to the end of its
+//! Recovery works at four levels. A body item that does not parse is skipped to the end of its
 //! line (brackets opened on the line are skipped up to their closer), so the next attribute or
 //! block is read. A list, object or call that misses its closer is closed where the next token
-//! cannot continue it. A file that ends inside a construct gives one message, for the outermost
-//! construct left open. Nesting deeper than [`MAX_NESTING`] is skipped as one error, so no input
-//! can exhaust the call stack.
+//! cannot continue it; a quoted string ends with its line. A heredoc without its closing line
+//! ends before the next line that closes a block or starts a top-level one. A file that ends
+//! inside a construct gives one message, for the outermost construct left open. Nesting deeper
+//! than [`MAX_NESTING`] is skipped as one error, so no input can exhaust the call stack.
 
 use super::lexer::{Comments, Tok, Token, lex};
 use super::tree::{Builder, Kind, Marker, Tree};
