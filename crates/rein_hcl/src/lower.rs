@@ -206,6 +206,9 @@ impl<'m> Lowerer<'m> {
             Kind::Operation => {
                 self.unknown(loc, format!("`{}` is an operation, which is not evaluated", short(self.text(loc))))
             }
+            Kind::Error if self.text(loc).trim().is_empty() => {
+                self.unknown(loc, "the value is missing (a syntax error)".to_owned())
+            }
             Kind::Error => self.unknown(loc, format!("`{}` is not valid HCL", short(self.text(loc)))),
             _ => self.unknown(loc, format!("`{}` is not evaluated", short(self.text(loc)))),
         }

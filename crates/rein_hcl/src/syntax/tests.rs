@@ -388,3 +388,12 @@ proptest! {
         check_damaged(&text)?;
     }
 }
+
+#[test]
+fn a_missing_value_lowers_to_an_unknown_that_says_so() {
+    let text = "locals { arn = }\nresource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = local.arn }] })\n}\n";
+    let output = analyze_file(FileId(0), text);
+    assert_eq!(errors(text), [(String::new(), "syntax error: missing expression".to_owned())]);
+    assert_eq!(output.documents.len(), 1);
+    assert!(format!("{:?}", output.documents[0]).contains("the value is missing (a syntax error)"));
+}
