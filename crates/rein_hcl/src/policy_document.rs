@@ -38,7 +38,7 @@ pub(crate) fn lower_policy_document<'m>(
     let mut sources: Vec<Node> = Vec::new();
     let mut overrides: Vec<Node> = Vec::new();
     let mut statement_key: Option<Span> = None;
-    for item in body.map(body_items).unwrap_or_default() {
+    for item in body.into_iter().flat_map(body_items) {
         match item {
             BodyItem::Attribute { name, value: Some(value) } => {
                 let key_span = lowerer.span(at(name));
@@ -244,7 +244,7 @@ fn lower_statement<'m>(lowerer: &Lowerer<'m>, block: Loc<'m>, keyword: Span, bod
     let mut principals: Vec<(Span, Loc<'m>)> = Vec::new();
     let mut not_principals: Vec<(Span, Loc<'m>)> = Vec::new();
     let mut conditions: Vec<(Span, Loc<'m>)> = Vec::new();
-    for item in body.map(body_items).unwrap_or_default() {
+    for item in body.into_iter().flat_map(body_items) {
         match item {
             BodyItem::Attribute { name, value: Some(value) } => {
                 let key_span = lowerer.span(at(name));

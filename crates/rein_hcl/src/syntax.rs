@@ -87,25 +87,22 @@ pub(crate) enum BodyItem<'t> {
     Block(Node<'t>),
 }
 
-pub(crate) fn body_items(body: Node<'_>) -> Vec<BodyItem<'_>> {
-    named_children(body)
-        .into_iter()
-        .filter_map(|child| match child.kind() {
-            Kind::Attribute => {
-                let parts = named_children(child);
-                let name = parts.first().copied().filter(|node| node.kind() == Kind::Identifier)?;
-                let value = parts.iter().copied().find(|node| node.kind() == Kind::Expression);
-                Some(BodyItem::Attribute { name, value })
-            }
-            Kind::Block => Some(BodyItem::Block(child)),
-            _ => None,
-        })
-        .collect()
+pub(crate) fn body_items<'t>(body: Node<'t>) -> impl Iterator<Item = BodyItem<'t>> + use<'t> {
+    body.children().filter_map(|child| match child.kind() {
+        Kind::Attribute => {
+            let mut parts = child.children().filter(|node| node.kind() != Kind::Comment);
+            let name = parts.next().filter(|node| node.kind() == Kind::Identifier)?;
+            let value = parts.find(|node| node.kind() == Kind::Expression);
+            Some(BodyItem::Attribute { name, value })
+        }
+        Kind::Block => Some(BodyItem::Block(child)),
+        _ => None,
+    })
 }
 
 /// The value expression of the attribute `name` in a body.
 pub(crate) fn attribute<'t>(parsed: &ParsedFile<'_>, body: Node<'t>, name: &str) -> Option<(Node<'t>, Node<'t>)> {
-    body_items(body).into_iter().find_map(|item| match item {
+    body_items(body).find_map(|item| match item {
         BodyItem::Attribute { name: ident, value: Some(value) } if parsed.text_of(ident) == name => {
             Some((ident, value))
         }
@@ -116,10 +113,9 @@ pub(crate) fn attribute<'t>(parsed: &ParsedFile<'_>, body: Node<'t>, name: &str)
 /// The nested blocks of a body whose type is `name`.
 pub(crate) fn blocks<'t>(parsed: &ParsedFile<'_>, body: Node<'t>, name: &str) -> Vec<Node<'t>> {
     body_items(body)
-        .into_iter()
         .filter_map(|item| match item {
             BodyItem::Block(block) => {
-                let keyword = named_children(block).into_iter().next()?;
+                let keyword = block.first_child()?;
                 (parsed.text_of(keyword) == name).then_some(block)
             }
             BodyItem::Attribute { .. } => None,
