@@ -384,7 +384,7 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_text_never_panics(text in "[a-z\"{}\\[\\]()=$%<>~.,:?!*#/\\\\ \n\t-]{0,200}") {
+    fn arbitrary_text_never_panics(text in "[a-zé€☕\r\"{}\\[\\]()=$%<>~.,:?!*#/\\\\ \n\t-]{0,200}") {
         check_damaged(&text)?;
     }
 }
