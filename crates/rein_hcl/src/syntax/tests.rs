@@ -329,6 +329,15 @@ fn fixture_texts() -> Vec<String> {
     texts
 }
 
+#[test]
+fn every_fixture_but_the_broken_one_parses_cleanly() {
+    let texts = fixture_texts();
+    assert!(texts.len() >= 8);
+    let broken: Vec<&String> = texts.iter().filter(|text| !parse(text).errors.is_empty()).collect();
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert!(broken[0].contains("half_typed"));
+}
+
 /// Parses and analyses damaged text: nothing panics, every span is inside the text.
 fn check_damaged(text: &str) -> Result<(), TestCaseError> {
     let parsed = parse(text);
