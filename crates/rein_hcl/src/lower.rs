@@ -161,6 +161,18 @@ impl<'m> Lowerer<'m> {
             return self.unknown(loc, "the module is too large to evaluate completely".to_owned());
         }
         let at = |node| Loc { file: loc.file, node };
+        // Most expressions are one term without operators, and most strings have no escapes:
+        // neither needs its parts listed or decoded.
+        if loc.node.kind() == Kind::Expression
+            && let Some(base) = only_child(loc.node)
+        {
+            return self.lower(at(base), depth + 1);
+        }
+        if loc.node.kind() == Kind::StringLit
+            && let Some(plain) = plain_string(self.text(loc))
+        {
+            return Node::new(self.span(loc), NodeKind::String(Value::Known(plain.to_owned())));
+        }
         match loc.node.kind() {
             Kind::Expression => {
                 let parts = named_children(loc.node);
@@ -174,10 +186,12 @@ impl<'m> Lowerer<'m> {
                     None => self.unknown(loc, "an empty expression".to_owned()),
                 }
             }
-            Kind::LiteralValue | Kind::CollectionValue | Kind::TemplateExpr => match named_children(loc.node).first() {
-                Some(inner) => self.lower(at(*inner), depth + 1),
-                None => self.unknown(loc, "an empty expression".to_owned()),
-            },
+            Kind::LiteralValue | Kind::CollectionValue | Kind::TemplateExpr => {
+                match loc.node.children().find(|child| child.kind() != Kind::Comment) {
+                    Some(inner) => self.lower(at(inner), depth + 1),
+                    None => self.unknown(loc, "an empty expression".to_owned()),
+                }
+            }
             Kind::StringLit | Kind::QuotedTemplate | Kind::HeredocTemplate => {
                 let value = self.template_value(loc, depth);
                 Node::new(self.span(loc), NodeKind::String(value))
@@ -825,6 +839,21 @@ impl<'m> Lowerer<'m> {
             _ => None,
         }
     }
+}
+
+/// The one child of a node that is not a comment, when it has exactly one.
+fn only_child(node: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
+    let mut children = node.children().filter(|child| child.kind() != Kind::Comment);
+    let first = children.next()?;
+    children.next().is_none().then_some(first)
+}
+
+/// The content of a closed quoted string that has no escape sequence, which is its value as
+/// written (`strings.rs` decodes the others).
+fn plain_string(raw: &str) -> Option<&str> {
+    let content = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let plain = !content.contains(['\\', '"']) && !content.contains("$${") && !content.contains("%%{");
+    plain.then_some(content)
 }
 
 /// A relative path with `.` and `..` resolved and `/` separators, or `None` when it leaves the
