@@ -365,7 +365,8 @@ impl<'a> Parser<'a> {
         let next = self.peek();
         if next.nl_before && next.kind != Tok::Eof {
             let text = self.token_text(name).to_owned();
-            self.error(name.start, name.end, format!("syntax error: unexpected `{text}`"));
+            // A name alone on its line: an attribute or a block being typed.
+            self.error(name.end, name.end, format!("syntax error: missing `=` or `{{` after `{text}`"));
             self.finish(Kind::Error, marker);
             return;
         }

@@ -204,6 +204,10 @@ fn messages_for_missing_and_unexpected_tokens() {
     assert_eq!(errors("x = @\n"), [("@".to_owned(), "syntax error: unexpected `@`".to_owned())]);
     assert_eq!(errors("}\nx = 1\n"), [("}".to_owned(), "syntax error: unexpected `}`".to_owned())]);
     assert_eq!(
+        errors("resou\nx = 1\n"),
+        [(String::new(), "syntax error: missing `=` or `{` after `resou`".to_owned())]
+    );
+    assert_eq!(
         errors("x = \"a %{ endif } b\"\n"),
         [("%{ endif }".to_owned(), "syntax error: unexpected `%{ endif }`".to_owned())]
     );
