@@ -36,37 +36,31 @@ fn big_file(lines: usize) -> String {
 #[divan::bench(args = [2_000])]
 fn analyze_file(bencher: Bencher<'_, '_>, lines: usize) {
     let text = big_file(lines);
+    assert_clean(&text);
     bencher.bench(|| rein_hcl::analyze_file(FileId(0), black_box(&text)));
 }
 
-/// Parses `text` once and fails the bench if the input has syntax errors: error recovery is far
-/// slower than a clean parse, so a broken generated input would measure the wrong thing.
+/// Fails the bench if the input has syntax errors: error recovery takes other paths than a clean
+/// parse, so a broken generated input would measure the wrong thing.
 fn assert_clean(text: &str) {
-    let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&tree_sitter_hcl::LANGUAGE.into()).unwrap();
-    let tree = parser.parse(text, None).unwrap();
-    assert!(!tree.root_node().has_error(), "the generated input has syntax errors");
+    let issues = rein_hcl::syntax_issues(FileId(0), text);
+    assert!(issues.is_empty(), "the generated input has syntax errors: {issues:?}");
 }
 
-/// The grammar's floor: a `locals` block of `lines` one-token attributes (`a = 1`), the simplest
+/// The parser's floor: a `locals` block of `lines` one-token attributes (`a = 1`), the simplest
 /// input that still goes through the expression rules. It shows what the parser costs per
 /// attribute independent of policy content.
 #[divan::bench(args = [2_000])]
 fn parse_floor(bencher: Bencher<'_, '_>, lines: usize) {
     let text = format!("locals {{\n{}}}\n", "  a = 1\n".repeat(lines));
     assert_clean(&text);
-    let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&tree_sitter_hcl::LANGUAGE.into()).unwrap();
-    bencher.bench_local(|| parser.parse(black_box(&text), None));
+    bencher.bench(|| rein_hcl::syntax_issues(FileId(0), black_box(&text)));
 }
 
+/// The parse alone (tree and syntax errors) of the input of `analyze_file`.
 #[divan::bench(args = [2_000])]
 fn parse_only(bencher: Bencher<'_, '_>, lines: usize) {
     let text = big_file(lines);
     assert_clean(&text);
-    bencher.bench(|| {
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_hcl::LANGUAGE.into()).unwrap();
-        parser.parse(black_box(&text), None)
-    });
+    bencher.bench(|| rein_hcl::syntax_issues(FileId(0), black_box(&text)));
 }

@@ -19,11 +19,12 @@ use rein_model::tree::{MAX_DEPTH, Member, Object};
 use rein_model::{Attribute, Entity, Key, Node, NodeKind, Unknown};
 use rein_text::Span;
 use rein_tfschema::{AttributeSpec, Shape};
-use tree_sitter::Node as SyntaxNode;
 
 use crate::lower::Lowerer;
 use crate::module::{Loc, Resource};
-use crate::syntax::{BodyItem, ParsedFile, attribute, block_parts, blocks, body_items, named_children};
+use crate::syntax::{
+    BodyItem, Kind, Node as SyntaxNode, ParsedFile, attribute, block_parts, blocks, body_items, named_children,
+};
 
 /// The entities of the module's resources, in file and source order.
 pub(crate) fn lower_entities<'m>(lowerer: &Lowerer<'m>, resources: &[Resource<'m>]) -> Vec<Entity> {
@@ -70,7 +71,7 @@ fn labels_span(parsed: &ParsedFile<'_>, block: SyntaxNode<'_>) -> Span {
     let labels: Vec<SyntaxNode<'_>> = named_children(block)
         .into_iter()
         .skip(1)
-        .take_while(|child| matches!(child.kind(), "string_lit" | "identifier"))
+        .take_while(|child| matches!(child.kind(), Kind::StringLit | Kind::Identifier))
         .collect();
     match (labels.first(), labels.last()) {
         (Some(first), Some(last)) => Span::from_offsets(parsed.file, first.start_byte(), last.end_byte()),

@@ -10,11 +10,12 @@
 use std::collections::BTreeMap;
 
 use rein_text::{FileId, Span};
-use tree_sitter::Node;
 
 use crate::lower::{GraphNode, ModuleGraph, normalize_path};
 use crate::module::{Index, Loc};
-use crate::syntax::{BodyItem, ParsedFile, attribute, block_parts, body_items, named_children, top_level_blocks};
+use crate::syntax::{
+    BodyItem, Kind, Node, ParsedFile, attribute, block_parts, body_items, named_children, top_level_blocks,
+};
 
 /// How deep module calls are followed; Terraform itself sets no limit, but real trees stay far
 /// below it, and it bounds the work on a cyclic tree.
@@ -89,7 +90,7 @@ struct FoundCall<'t> {
 }
 
 fn module_blocks<'t>(file: &'t ParsedFile<'_>) -> Vec<FoundCall<'t>> {
-    let Some(tree) = &file.tree else { return Vec::new() };
+    let tree = &file.tree;
     let mut found = Vec::new();
     for block in top_level_blocks(tree, file.text) {
         let Some(parts) = block_parts(file, block) else { continue };
@@ -100,7 +101,7 @@ fn module_blocks<'t>(file: &'t ParsedFile<'_>) -> Vec<FoundCall<'t>> {
         let literal = |key: &str| attribute(file, body, key).and_then(|(_, value)| literal_string(file, value));
         let labels = named_children(block)
             .into_iter()
-            .find(|child| child.kind() == "string_lit")
+            .find(|child| child.kind() == Kind::StringLit)
             .map_or_else(|| file.span(block), |label| file.span(label));
         found.push(FoundCall {
             name: name.clone(),
@@ -116,14 +117,16 @@ fn module_blocks<'t>(file: &'t ParsedFile<'_>) -> Vec<FoundCall<'t>> {
 /// The text of an expression that is one string literal without interpolations.
 fn literal_string(file: &ParsedFile<'_>, value: Node<'_>) -> Option<String> {
     let mut node = value;
-    while matches!(node.kind(), "expression" | "literal_value" | "template_expr") {
+    while matches!(node.kind(), Kind::Expression | Kind::LiteralValue | Kind::TemplateExpr) {
         let children = named_children(node);
         let [only] = children.as_slice() else { return None };
         node = *only;
     }
     match node.kind() {
-        "string_lit" => Some(crate::strings::decode_quoted(file, node).text),
-        "quoted_template" if named_children(node).iter().all(|child| child.kind() != "template_interpolation") => {
+        Kind::StringLit => Some(crate::strings::decode_quoted(file, node).text),
+        Kind::QuotedTemplate
+            if named_children(node).iter().all(|child| child.kind() != Kind::TemplateInterpolation) =>
+        {
             Some(crate::strings::decode_quoted(file, node).text)
         }
         _ => None,

@@ -1,7 +1,8 @@
 //! Terraform HCL → model: the IAM policy documents of a module's `.tf` files, with exact spans.
 //!
-//! One error-tolerant parser (tree-sitter-hcl, see ../shared/CRATES.md §2) serves the CLI and
-//! the editor: syntax errors become located issues and the intact rest of the file is read.
+//! One error-tolerant parser (`syntax`, a hand-written recursive-descent parser of HCL's native
+//! syntax) serves the CLI and the editor: syntax errors become located issues and the intact rest
+//! of the file is read.
 //! Expressions are lowered to the syntax-neutral [`rein_model::Node`] tree and read by the shared
 //! grammar reader ([`rein_model::read_policy`]); JSON in strings and heredocs goes through the
 //! shared JSON reader with a [`rein_model::SpanMap`] back to the file.
@@ -61,6 +62,17 @@ pub use rein_model::UnknownPolicy;
 /// Reads one `.tf` file as a module of its own.
 pub fn analyze_file(file: FileId, text: &str) -> HclOutput {
     analyze_module(&[(file, text)])
+}
+
+/// Parses one `.tf` file and gives its syntax errors only, sorted by position.
+pub fn syntax_issues(file: FileId, text: &str) -> Vec<(Span, String)> {
+    syntax_errors(&syntax::ParsedFile::parse(file, text))
+}
+
+/// The syntax tree of one `.tf` file as text, one node a line (a development aid; the format is
+/// not stable).
+pub fn dump_syntax(text: &str) -> String {
+    syntax::ParsedFile::parse(FileId(0), text).tree.dump(text)
 }
 
 /// One file of a module directory.

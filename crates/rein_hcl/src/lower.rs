@@ -17,7 +17,7 @@ use crate::module::{Index, Loc};
 
 mod operations;
 use crate::strings::{Decoded, Hole, decode_template};
-use crate::syntax::{ParsedFile, named_children, short};
+use crate::syntax::{Kind, Node as SyntaxNode, ParsedFile, named_children, short};
 
 /// How many expression nodes one module may lower in all; guards against reference chains that
 /// fan out exponentially (`a = [local.b, local.b]`, `b = [local.c, local.c]`, …).
@@ -163,14 +163,24 @@ impl<'m> Lowerer<'m> {
             return self.unknown(loc, "the module is too large to evaluate completely".to_owned());
         }
         let at = |node| Loc { file: loc.file, node };
+        // Most expressions are one term without operators, and most strings have no escapes:
+        // neither needs its parts listed or decoded.
+        if loc.node.kind() == Kind::Expression
+            && let Some(base) = only_child(loc.node)
+        {
+            return self.lower(at(base), depth + 1);
+        }
+        if loc.node.kind() == Kind::StringLit
+            && let Some(plain) = plain_string(self.text(loc))
+        {
+            return Node::new(self.span(loc), NodeKind::String(Value::Known(plain.to_owned())));
+        }
         match loc.node.kind() {
-            "expression" => {
+            Kind::Expression => {
                 let parts = named_children(loc.node);
                 match parts.split_first() {
                     Some((base, [])) => self.lower(at(*base), depth + 1),
-                    Some((base, ops)) if base.kind() == "variable_expr" => self.reference(loc, *base, ops, depth),
-                    // `!var.on` parses as `(!var).on`: the traversal belongs to the operand.
-                    Some((base, ops)) if base.kind() == "operation" => self.operation(loc, *base, ops, depth),
+                    Some((base, ops)) if base.kind() == Kind::VariableExpr => self.reference(loc, *base, ops, depth),
                     Some((base, ops)) => {
                         let value = self.lower(at(*base), depth + 1);
                         self.apply_ops(loc, value, ops, depth)
@@ -178,34 +188,39 @@ impl<'m> Lowerer<'m> {
                     None => self.unknown(loc, "an empty expression".to_owned()),
                 }
             }
-            "literal_value" | "collection_value" | "template_expr" => match named_children(loc.node).first() {
-                Some(inner) => self.lower(at(*inner), depth + 1),
-                None => self.unknown(loc, "an empty expression".to_owned()),
-            },
-            "string_lit" | "quoted_template" | "heredoc_template" => {
+            Kind::LiteralValue | Kind::CollectionValue | Kind::TemplateExpr => {
+                match loc.node.children().find(|child| child.kind() != Kind::Comment) {
+                    Some(inner) => self.lower(at(inner), depth + 1),
+                    None => self.unknown(loc, "an empty expression".to_owned()),
+                }
+            }
+            Kind::StringLit | Kind::QuotedTemplate | Kind::HeredocTemplate => {
                 let value = self.template_value(loc, depth);
                 Node::new(self.span(loc), NodeKind::String(value))
             }
-            "numeric_lit" => Node::new(self.span(loc), NodeKind::Number(self.text(loc).to_owned())),
-            "bool_lit" => Node::new(self.span(loc), NodeKind::Bool(self.text(loc) == "true")),
-            "null_lit" => Node::new(self.span(loc), NodeKind::Null),
-            "tuple" => {
+            Kind::NumericLit => Node::new(self.span(loc), NodeKind::Number(self.text(loc).to_owned())),
+            Kind::BoolLit => Node::new(self.span(loc), NodeKind::Bool(self.text(loc) == "true")),
+            Kind::NullLit => Node::new(self.span(loc), NodeKind::Null),
+            Kind::Tuple => {
                 let items = named_children(loc.node)
                     .into_iter()
-                    .filter(|child| child.kind() == "expression")
+                    .filter(|child| child.kind() == Kind::Expression)
                     .map(|child| self.lower(at(child), depth + 1))
                     .collect();
                 Node::new(self.span(loc), NodeKind::Array(items))
             }
-            "object" => self.object(loc, depth),
-            "variable_expr" => self.reference(loc, loc.node, &[], depth),
-            "function_call" => self.function_call(loc, depth),
-            "conditional" => self.conditional(loc, depth),
-            "for_expr" => {
+            Kind::Object => self.object(loc, depth),
+            Kind::VariableExpr => self.reference(loc, loc.node, &[], depth),
+            Kind::FunctionCall => self.function_call(loc, depth),
+            Kind::Conditional => self.conditional(loc, depth),
+            Kind::ForExpr => {
                 self.unknown(loc, format!("`{}` is a `for` expression, which is not evaluated", short(self.text(loc))))
             }
-            "operation" => self.operation(loc, loc.node, &[], depth),
-            "ERROR" => self.unknown(loc, format!("`{}` is not valid HCL", short(self.text(loc)))),
+            Kind::Operation => self.operation(loc, depth),
+            Kind::Error if self.text(loc).trim().is_empty() => {
+                self.unknown(loc, "the value is missing (a syntax error)".to_owned())
+            }
+            Kind::Error => self.unknown(loc, format!("`{}` is not valid HCL", short(self.text(loc)))),
             _ => self.unknown(loc, format!("`{}` is not evaluated", short(self.text(loc)))),
         }
     }
@@ -215,12 +230,10 @@ impl<'m> Lowerer<'m> {
         let children = named_children(loc.node);
         let opening = children
             .iter()
-            .find(|child| child.kind() == "object_start")
+            .find(|child| child.kind() == Kind::ObjectStart)
             .map_or_else(|| self.span(loc), |start| self.span(Loc { file: loc.file, node: *start }));
-        for elem in children.into_iter().filter(|child| child.kind() == "object_elem") {
-            let (Some(key), Some(value)) = (elem.child_by_field_name("key"), elem.child_by_field_name("val")) else {
-                continue;
-            };
+        for elem in children.into_iter().filter(|child| child.kind() == Kind::ObjectElem) {
+            let [key, value] = named_children(elem)[..] else { continue };
             let key_loc = Loc { file: loc.file, node: key };
             let name = self.key_name(key_loc, depth);
             let value = self.lower(Loc { file: loc.file, node: value }, depth + 1);
@@ -234,7 +247,7 @@ impl<'m> Lowerer<'m> {
     fn key_name(&self, key: Loc<'m>, depth: usize) -> String {
         let parts = named_children(key.node);
         if let [only] = parts.as_slice()
-            && only.kind() == "variable_expr"
+            && only.kind() == Kind::VariableExpr
         {
             return self.text(Loc { file: key.file, node: *only }).to_owned();
         }
@@ -377,28 +390,22 @@ impl<'m> Lowerer<'m> {
     pub(crate) fn jsonencode_argument(&self, expr: Loc<'m>) -> Option<Loc<'m>> {
         let parts = named_children(expr.node);
         let [call] = parts.as_slice() else { return None };
-        if call.kind() != "function_call" {
+        if call.kind() != Kind::FunctionCall {
             return None;
         }
         let children = named_children(*call);
         let name = children.first().map(|ident| self.text(Loc { file: expr.file, node: *ident }))?;
-        let args = children.iter().find(|child| child.kind() == "function_arguments")?;
+        let args = children.iter().find(|child| child.kind() == Kind::FunctionArguments)?;
         match (name, named_children(*args).as_slice()) {
-            ("jsonencode", [arg]) if arg.kind() == "expression" => Some(Loc { file: expr.file, node: *arg }),
+            ("jsonencode", [arg]) if arg.kind() == Kind::Expression => Some(Loc { file: expr.file, node: *arg }),
             _ => None,
         }
     }
 
     /// A reference: `local.x`, `var.x`, or anything else (unknown), followed by traversal operators.
-    fn reference(
-        &self,
-        loc: Loc<'m>,
-        base: tree_sitter::Node<'m>,
-        ops: &[tree_sitter::Node<'m>],
-        depth: usize,
-    ) -> Node {
+    fn reference(&self, loc: Loc<'m>, base: SyntaxNode<'m>, ops: &[SyntaxNode<'m>], depth: usize) -> Node {
         let root = self.text(Loc { file: loc.file, node: base });
-        let first_attr = ops.first().filter(|op| op.kind() == "get_attr").map(|op| self.attr_name(loc.file, *op));
+        let first_attr = ops.first().filter(|op| op.kind() == Kind::GetAttr).map(|op| self.attr_name(loc.file, *op));
         let bound =
             self.bindings.borrow().iter().rev().find(|(name, _, _)| name == root).map(
                 |(_, key, value)| match first_attr {
@@ -480,12 +487,12 @@ impl<'m> Lowerer<'m> {
             (_, Some(name)) if !matches!(root, "path" | "terraform" | "self") => {
                 // `aws_s3_bucket.logs.arn`, or `aws_s3_bucket.logs[0].arn` under `count` or `for_each`.
                 let rest = match rest.first() {
-                    Some(op) if op.kind() == "index" => rest.get(1..).unwrap_or_default(),
+                    Some(op) if op.kind() == Kind::Index => rest.get(1..).unwrap_or_default(),
                     _ => rest,
                 };
                 let entity = format!("{root}.{name}");
                 let typed = match rest.split_first() {
-                    Some((op, after)) if op.kind() == "get_attr" => {
+                    Some((op, after)) if op.kind() == Kind::GetAttr => {
                         let attribute = self.attr_name(loc.file, *op);
                         self.typed_reference(loc, root, &entity, attribute, after)
                     }
@@ -514,7 +521,7 @@ impl<'m> Lowerer<'m> {
         kind: &str,
         entity: &str,
         attribute: &str,
-        after: &[tree_sitter::Node<'m>],
+        after: &[SyntaxNode<'m>],
     ) -> Option<Node> {
         if !after.is_empty() {
             return None;
@@ -570,25 +577,25 @@ impl<'m> Lowerer<'m> {
     }
 
     /// The name of a `.name` operator, or `""` for any other operator.
-    fn op_name(&self, file: usize, op: tree_sitter::Node<'m>) -> &'m str {
-        if op.kind() == "get_attr" { self.attr_name(file, op) } else { "" }
+    fn op_name(&self, file: usize, op: SyntaxNode<'m>) -> &'m str {
+        if op.kind() == Kind::GetAttr { self.attr_name(file, op) } else { "" }
     }
 
-    fn attr_name(&self, file: usize, op: tree_sitter::Node<'m>) -> &'m str {
+    fn attr_name(&self, file: usize, op: SyntaxNode<'m>) -> &'m str {
         named_children(op)
             .into_iter()
-            .find(|child| child.kind() == "identifier")
+            .find(|child| child.kind() == Kind::Identifier)
             .map_or("", |ident| self.text(Loc { file, node: ident }))
     }
 
     /// Applies `.name` and `[index]` to a lowered value.
-    fn apply_ops(&self, loc: Loc<'m>, mut value: Node, ops: &[tree_sitter::Node<'m>], depth: usize) -> Node {
+    fn apply_ops(&self, loc: Loc<'m>, mut value: Node, ops: &[SyntaxNode<'m>], depth: usize) -> Node {
         for op in ops {
             if matches!(value.kind, NodeKind::Unknown(_)) {
                 return value;
             }
             let next = match op.kind() {
-                "get_attr" => {
+                Kind::GetAttr => {
                     let name = self.attr_name(loc.file, *op);
                     match value.kind {
                         NodeKind::Object(object) => {
@@ -597,7 +604,7 @@ impl<'m> Lowerer<'m> {
                         _ => None,
                     }
                 }
-                "index" => {
+                Kind::Index => {
                     let position = self.index_value(loc.file, *op, depth);
                     match (value.kind, position) {
                         (NodeKind::Array(items), Some(position)) => items.into_iter().nth(position),
@@ -617,10 +624,10 @@ impl<'m> Lowerer<'m> {
     }
 
     /// The number inside `[N]` or `.N`.
-    fn index_value(&self, file: usize, op: tree_sitter::Node<'m>, depth: usize) -> Option<usize> {
+    fn index_value(&self, file: usize, op: SyntaxNode<'m>, depth: usize) -> Option<usize> {
         let inner = named_children(op).into_iter().next()?;
         let text = match inner.kind() {
-            "legacy_index" => self.text(Loc { file, node: inner }).trim_start_matches('.').to_owned(),
+            Kind::LegacyIndex => self.text(Loc { file, node: inner }).trim_start_matches('.').to_owned(),
             _ => {
                 let expr = named_children(inner).into_iter().next()?;
                 match self.lower(Loc { file, node: expr }, depth + 1).kind {
@@ -637,11 +644,11 @@ impl<'m> Lowerer<'m> {
         let name = children.first().map_or("", |ident| self.text(Loc { file: loc.file, node: *ident }));
         let args: Vec<Loc<'m>> = children
             .iter()
-            .find(|child| child.kind() == "function_arguments")
+            .find(|child| child.kind() == Kind::FunctionArguments)
             .map(|args| {
                 named_children(*args)
                     .into_iter()
-                    .filter(|arg| arg.kind() == "expression")
+                    .filter(|arg| arg.kind() == Kind::Expression)
                     .map(|node| Loc { file: loc.file, node })
                     .collect()
             })
@@ -725,11 +732,11 @@ impl<'m> Lowerer<'m> {
         }
         let at = |node| Loc { file: loc.file, node };
         match loc.node.kind() {
-            "expression" | "literal_value" | "template_expr" => {
+            Kind::Expression | Kind::LiteralValue | Kind::TemplateExpr => {
                 let parts = named_children(loc.node);
                 match parts.as_slice() {
                     [only] => return self.policy_source(at(*only), depth + 1),
-                    [base, ops @ ..] if base.kind() == "variable_expr" => {
+                    [base, ops @ ..] if base.kind() == Kind::VariableExpr => {
                         if let Some(source) = self.reference_source(loc, *base, ops, depth) {
                             return source;
                         }
@@ -737,14 +744,16 @@ impl<'m> Lowerer<'m> {
                     _ => {}
                 }
             }
-            "string_lit" | "quoted_template" | "heredoc_template" => return Source::Text(loc),
-            "function_call" => {
+            Kind::StringLit | Kind::QuotedTemplate | Kind::HeredocTemplate => return Source::Text(loc),
+            Kind::FunctionCall => {
                 let children = named_children(loc.node);
                 let name = children.first().map_or("", |ident| self.text(at(*ident)));
                 let args: Vec<_> = children
                     .iter()
-                    .find(|child| child.kind() == "function_arguments")
-                    .map(|args| named_children(*args).into_iter().filter(|arg| arg.kind() == "expression").collect())
+                    .find(|child| child.kind() == Kind::FunctionArguments)
+                    .map(|args| {
+                        named_children(*args).into_iter().filter(|arg| arg.kind() == Kind::Expression).collect()
+                    })
                     .unwrap_or_default();
                 match (name, args.as_slice()) {
                     ("jsonencode", [arg]) => return Source::Tree(self.lower(at(*arg), depth + 1)),
@@ -789,13 +798,13 @@ impl<'m> Lowerer<'m> {
     fn reference_source(
         &self,
         loc: Loc<'m>,
-        base: tree_sitter::Node<'m>,
-        ops: &[tree_sitter::Node<'m>],
+        base: SyntaxNode<'m>,
+        ops: &[SyntaxNode<'m>],
         depth: usize,
     ) -> Option<Source<'m>> {
         let root = self.text(Loc { file: loc.file, node: base });
         let names: Vec<&str> =
-            ops.iter().map(|op| if op.kind() == "get_attr" { self.attr_name(loc.file, *op) } else { "" }).collect();
+            ops.iter().map(|op| if op.kind() == Kind::GetAttr { self.attr_name(loc.file, *op) } else { "" }).collect();
         match (root, names.as_slice()) {
             ("local", [name]) => {
                 let def = self.index.locals.get(*name)?;
@@ -828,6 +837,21 @@ impl<'m> Lowerer<'m> {
             _ => None,
         }
     }
+}
+
+/// The one child of a node that is not a comment, when it has exactly one.
+fn only_child(node: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
+    let mut children = node.children().filter(|child| child.kind() != Kind::Comment);
+    let first = children.next()?;
+    children.next().is_none().then_some(first)
+}
+
+/// The content of a closed quoted string that has no escape sequence, which is its value as
+/// written (`strings.rs` decodes the others).
+fn plain_string(raw: &str) -> Option<&str> {
+    let content = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let plain = !content.contains(['\\', '"']) && !content.contains("$${") && !content.contains("%%{");
+    plain.then_some(content)
 }
 
 /// A relative path with `.` and `..` resolved and `/` separators, or `None` when it leaves the

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use tree_sitter::Node;
-
-use crate::syntax::{BodyItem, ParsedFile, attribute, block_parts, body_items, top_level_blocks};
+use crate::syntax::{BodyItem, Node, ParsedFile, attribute, block_parts, body_items, top_level_blocks};
 
 /// A node and the index of the file it is in.
 #[derive(Clone, Copy)]
@@ -66,7 +64,7 @@ impl<'m> Index<'m> {
     pub fn build(files: &'m [ParsedFile<'m>], prefix: &str) -> Self {
         let mut index = Index::default();
         for (file_idx, parsed) in files.iter().enumerate() {
-            let Some(tree) = &parsed.tree else { continue };
+            let tree = &parsed.tree;
             for block in top_level_blocks(tree, parsed.text) {
                 let Some(parts) = block_parts(parsed, block) else { continue };
                 let labels: Vec<&str> = parts.labels.iter().map(String::as_str).collect();

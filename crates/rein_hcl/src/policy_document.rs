@@ -10,11 +10,10 @@
 use rein_model::tree::{MAX_DEPTH, Member, Object};
 use rein_model::{Key, Node, NodeKind, TemplatePart, Unknown, Value};
 use rein_text::Span;
-use tree_sitter::Node as SyntaxNode;
 
 use crate::lower::{Lowerer, Source};
 use crate::module::Loc;
-use crate::syntax::{BodyItem, block_parts, body_items, named_children, short};
+use crate::syntax::{BodyItem, Kind, Node as SyntaxNode, block_parts, body_items, named_children, short};
 
 /// Statement attributes and the policy keys they render as.
 const LIST_ATTRIBUTES: [(&str, &str); 4] =
@@ -39,7 +38,7 @@ pub(crate) fn lower_policy_document<'m>(
     let mut sources: Vec<Node> = Vec::new();
     let mut overrides: Vec<Node> = Vec::new();
     let mut statement_key: Option<Span> = None;
-    for item in body.map(body_items).unwrap_or_default() {
+    for item in body.into_iter().flat_map(body_items) {
         match item {
             BodyItem::Attribute { name, value: Some(value) } => {
                 let key_span = lowerer.span(at(name));
@@ -124,13 +123,13 @@ fn dynamic_statements<'m>(lowerer: &Lowerer<'m>, block: Loc<'m>, body: Option<Sy
 fn merged_statements<'m>(lowerer: &Lowerer<'m>, value: Loc<'m>, attribute: &str, depth: usize) -> Vec<Node> {
     let tuple = named_children(value.node)
         .into_iter()
-        .find(|child| child.kind() == "collection_value")
-        .and_then(|collection| named_children(collection).into_iter().find(|child| child.kind() == "tuple"));
+        .find(|child| child.kind() == Kind::CollectionValue)
+        .and_then(|collection| named_children(collection).into_iter().find(|child| child.kind() == Kind::Tuple));
     let elements: Vec<Loc<'m>> = match (tuple, attribute.ends_with("_json")) {
         (_, true) => vec![value],
         (Some(tuple), false) => named_children(tuple)
             .into_iter()
-            .filter(|child| child.kind() == "expression")
+            .filter(|child| child.kind() == Kind::Expression)
             .map(|node| Loc { file: value.file, node })
             .collect(),
         (None, false) => {
@@ -219,7 +218,7 @@ fn members_of(node: &Node) -> Option<&[Member]> {
 /// The span of `data "aws_iam_policy_document" "name"`.
 fn header_span(lowerer: &Lowerer<'_>, block: Loc<'_>) -> Span {
     let whole = lowerer.span(block);
-    let open = named_children(block.node).into_iter().find(|child| child.kind() == "block_start");
+    let open = named_children(block.node).into_iter().find(|child| child.kind() == Kind::BlockStart);
     let start = block.node.start_byte();
     match (open, lowerer.parsed(block)) {
         (Some(open), Some(parsed)) => {
@@ -245,7 +244,7 @@ fn lower_statement<'m>(lowerer: &Lowerer<'m>, block: Loc<'m>, keyword: Span, bod
     let mut principals: Vec<(Span, Loc<'m>)> = Vec::new();
     let mut not_principals: Vec<(Span, Loc<'m>)> = Vec::new();
     let mut conditions: Vec<(Span, Loc<'m>)> = Vec::new();
-    for item in body.map(body_items).unwrap_or_default() {
+    for item in body.into_iter().flat_map(body_items) {
         match item {
             BodyItem::Attribute { name, value: Some(value) } => {
                 let key_span = lowerer.span(at(name));

@@ -4,14 +4,13 @@
 //! both quoted strings and heredocs turn `$${` into `${` and `%%{` into `%{`
 //! (<https://developer.hashicorp.com/terraform/language/expressions/strings>).
 //! `<<-` heredocs lose the indentation of their least indented line.
-//! The text tree-sitter gives as `template_literal` skips whitespace in heredocs, so the raw
-//! source between the delimiters is decoded here instead.
+//! The tree holds no literal text nodes: the raw source between the delimiters and around the
+//! holes is decoded here.
 
 use rein_model::SpanMap;
 use rein_text::FileId;
-use tree_sitter::Node;
 
-use crate::syntax::{ParsedFile, named_children};
+use crate::syntax::{Kind, Node, ParsedFile, named_children};
 
 /// Decoded text and the map from its bytes back to the file.
 pub(crate) struct Decoded {
@@ -75,15 +74,15 @@ pub(crate) fn decode_template<'t>(
     let holes: Vec<Hole<'t>> = children
         .iter()
         .filter_map(|child| match child.kind() {
-            "template_interpolation" => Some(Hole::Interpolation {
+            Kind::TemplateInterpolation => Some(Hole::Interpolation {
                 node: *child,
-                expr: named_children(*child).into_iter().find(|part| part.kind() == "expression"),
+                expr: named_children(*child).into_iter().find(|part| part.kind() == Kind::Expression),
             }),
-            "template_directive" => Some(Hole::Directive(*child)),
+            Kind::TemplateDirective => Some(Hole::Directive(*child)),
             _ => None,
         })
         .collect();
-    let (start, end, mode) = if node.kind() == "heredoc_template" {
+    let (start, end, mode) = if node.kind() == Kind::HeredocTemplate {
         let Some((start, end)) = heredoc_content(parsed, node) else { return out };
         let strip = if parsed.text_of(node).starts_with("<<-") {
             min_indent(parsed.text.get(start..end).unwrap_or_default())
@@ -94,11 +93,11 @@ pub(crate) fn decode_template<'t>(
     } else {
         let start = children
             .iter()
-            .find(|child| child.kind() == "quoted_template_start")
+            .find(|child| child.kind() == Kind::QuotedTemplateStart)
             .map_or(node.start_byte(), |child| child.end_byte());
         let end = children
             .iter()
-            .find(|child| child.kind() == "quoted_template_end")
+            .find(|child| child.kind() == Kind::QuotedTemplateEnd)
             .map_or(node.end_byte(), |c| c.start_byte());
         (start, end.max(start), Mode::Quoted)
     };
@@ -121,7 +120,7 @@ pub(crate) fn decode_template<'t>(
 /// The raw content of a heredoc: from the line after `<<EOF` to the start of the closing line.
 fn heredoc_content(parsed: &ParsedFile<'_>, node: Node<'_>) -> Option<(usize, usize)> {
     let identifiers: Vec<Node<'_>> =
-        named_children(node).into_iter().filter(|child| child.kind() == "heredoc_identifier").collect();
+        named_children(node).into_iter().filter(|child| child.kind() == Kind::HeredocIdentifier).collect();
     let open = identifiers.first()?;
     let after_open = parsed.text.get(open.end_byte()..)?;
     let start = open.end_byte() + after_open.find('\n').map_or(after_open.len(), |idx| idx + 1);
@@ -156,8 +155,10 @@ fn push_raw(out: &mut Decoded, text: &str, start: usize, end: usize, mode: Mode,
             out.push_mapped(run, start + from, to - from);
         }
     };
+    // Only a `<<-` heredoc with indentation to drop splits its text at line starts.
+    let strips = matches!(mode, Mode::Heredoc { strip } if strip > 0);
     while idx < bytes.len() {
-        if let (Mode::Heredoc { strip }, true) = (mode, *at_line_start) {
+        if let (Mode::Heredoc { strip }, true, true) = (mode, *at_line_start, strips) {
             // Drop up to `strip` indentation bytes at the start of the line.
             let mut skipped = 0;
             while skipped < strip && matches!(bytes.get(idx), Some(b' ' | b'\t')) {
@@ -185,12 +186,17 @@ fn push_raw(out: &mut Decoded, text: &str, start: usize, end: usize, mode: Mode,
                 run_start = idx;
             }
             None => {
-                if byte == b'\n' {
+                if byte == b'\n' && strips {
                     flush(out, run_start, idx + 1);
                     run_start = idx + 1;
                     *at_line_start = true;
+                    idx += 1;
+                    continue;
                 }
                 idx += 1;
+                // Plain text runs to the next byte that can start an escape or a line.
+                let rest = bytes.get(idx..).unwrap_or_default();
+                idx += rest.iter().position(|byte| matches!(byte, b'$' | b'%' | b'\\' | b'\n')).unwrap_or(rest.len());
             }
         }
     }

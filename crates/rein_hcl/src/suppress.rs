@@ -7,27 +7,14 @@
 //! as checkov reads them. A comment at the top of the file, before any code and set apart from it
 //! by a blank line, and any `rein:ignore-file`, cover the whole file.
 
+use crate::syntax::{Kind, Node, ParsedFile};
 use rein_model::suppression::parse_comment;
 use rein_model::{Suppression, SuppressionScope, SuppressionSyntax};
 use rein_text::Span;
-use tree_sitter::Node;
-
-use crate::syntax::ParsedFile;
 
 /// The suppressions of one file, in source order.
 pub(crate) fn collect(parsed: &ParsedFile<'_>) -> Vec<Suppression> {
-    let Some(tree) = &parsed.tree else { return Vec::new() };
-    let mut comments = Vec::new();
-    // An explicit stack: trees of deeply nested input must not exhaust the call stack.
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "comment" {
-            comments.push(node);
-            continue;
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.children(&mut cursor));
-    }
+    let mut comments: Vec<Node<'_>> = parsed.tree.nodes().filter(|node| node.kind() == Kind::Comment).collect();
     comments.sort_by_key(Node::start_byte);
     let first_code = first_code_offset(parsed);
     let mut out = Vec::new();
@@ -65,13 +52,11 @@ fn comment_text(raw: &str) -> &str {
 
 /// Where the first block or attribute of the file starts.
 fn first_code_offset(parsed: &ParsedFile<'_>) -> Option<usize> {
-    let tree = parsed.tree.as_ref()?;
-    let mut node = tree.root_node();
+    let mut node = parsed.tree.root()?;
     // `config_file` → `body` → items.
     loop {
-        let mut cursor = node.walk();
-        let first = node.named_children(&mut cursor).find(|child| child.kind() != "comment")?;
-        if first.kind() == "body" {
+        let first = node.children().find(|child| child.kind() != Kind::Comment)?;
+        if first.kind() == Kind::Body {
             node = first;
         } else {
             return Some(first.start_byte());
@@ -135,7 +120,7 @@ fn has_blank_line(between: &str) -> bool {
 fn next_construct(comment: Node<'_>) -> Option<Node<'_>> {
     let mut next = comment.next_sibling();
     while let Some(node) = next {
-        if node.kind() != "comment" && node.is_named() {
+        if node.kind() != Kind::Comment {
             return Some(node);
         }
         next = node.next_sibling();
@@ -148,12 +133,12 @@ fn enclosing_top_level_block(comment: Node<'_>) -> Option<Node<'_>> {
     let mut node = comment;
     let mut outermost_block = None;
     while let Some(parent) = node.parent() {
-        if parent.kind() == "block" {
+        if parent.kind() == Kind::Block {
             outermost_block = Some(parent);
         }
         node = parent;
     }
-    outermost_block.or_else(|| next_construct(comment).filter(|next| next.kind() == "block"))
+    outermost_block.or_else(|| next_construct(comment).filter(|next| next.kind() == Kind::Block))
 }
 
 #[cfg(test)]

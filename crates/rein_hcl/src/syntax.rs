@@ -1,27 +1,30 @@
-//! The tree-sitter parse of one `.tf` file, its syntax errors, and small helpers over the tree.
+//! The parse of one `.tf` file, its syntax errors, and small helpers over the tree.
 //!
-//! tree-sitter-hcl recovers around errors (../shared/CRATES.md §2), so a half-typed file still
-//! yields its intact blocks; each `ERROR` or `MISSING` node becomes one located issue.
+//! The parser (`parser.rs`, over the tokens of `lexer.rs`, building the tree of `tree.rs`)
+//! recovers around errors, so a half-typed file still yields its intact blocks; each syntax error
+//! becomes one located issue.
+
+mod lexer;
+mod parser;
+mod tree;
 
 use rein_text::{FileId, Span};
-use tree_sitter::{Node, Parser, Tree};
+
+pub(crate) use self::tree::{Kind, Node, Tree};
 
 /// One parsed file of a module.
 pub(crate) struct ParsedFile<'a> {
     pub file: FileId,
     pub text: &'a str,
-    /// `None` only when tree-sitter gave up (it does not on any input we know of).
-    pub tree: Option<Tree>,
+    pub tree: Tree,
+    /// The syntax errors, as byte ranges and messages, in source order.
+    errors: Vec<(usize, usize, String)>,
 }
 
 impl<'a> ParsedFile<'a> {
     pub fn parse(file: FileId, text: &'a str) -> Self {
-        let mut parser = Parser::new();
-        let tree = match parser.set_language(&tree_sitter_hcl::LANGUAGE.into()) {
-            Ok(()) => parser.parse(text, None),
-            Err(_) => None,
-        };
-        Self { file, text, tree }
+        let parser::Parse { tree, errors } = parser::parse(text);
+        Self { file, text, tree, errors }
     }
 
     pub fn span(&self, node: Node<'_>) -> Span {
@@ -33,52 +36,13 @@ impl<'a> ParsedFile<'a> {
     }
 }
 
-/// Every syntax error of the file: the outermost `ERROR` nodes and every `MISSING` token.
+/// Every syntax error of the file, in source order.
 pub(crate) fn syntax_errors(parsed: &ParsedFile<'_>) -> Vec<(Span, String)> {
-    let Some(tree) = &parsed.tree else {
-        return vec![(Span::from_offsets(parsed.file, 0, 0), "the file could not be parsed".to_owned())];
-    };
-    let mut issues = Vec::new();
-    // An explicit stack: trees of deeply nested input must not exhaust the call stack.
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        if node.is_missing() {
-            let what = node.kind();
-            let message = if what.chars().all(|ch| ch.is_ascii_punctuation()) {
-                format!("syntax error: missing `{what}`")
-            } else {
-                format!("syntax error: missing {}", what.replace('_', " "))
-            };
-            issues.push((parsed.span(node), message));
-            continue;
-        }
-        if node.is_error() {
-            let text = parsed.text_of(node);
-            let snippet = short(text);
-            if node.end_byte() >= parsed.text.trim_end().len() && text.contains('\n') {
-                // A half-typed file: one error from the unfinished construct to the end. Point at
-                // its first line rather than at the rest of the file.
-                let first_line = text.find('\n').unwrap_or(text.len());
-                let span = Span::from_offsets(parsed.file, node.start_byte(), node.start_byte() + first_line);
-                issues.push((span, format!("syntax error: the file ends before `{snippet}` is complete")));
-                continue;
-            }
-            let message = if snippet.is_empty() {
-                "syntax error".to_owned()
-            } else {
-                format!("syntax error: unexpected `{snippet}`")
-            };
-            issues.push((parsed.span(node), message));
-            continue;
-        }
-        if node.has_error() {
-            let mut cursor = node.walk();
-            let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
-        }
-    }
-    issues.sort_by_key(|(span, _)| (span.range.start(), span.range.end()));
-    issues
+    parsed
+        .errors
+        .iter()
+        .map(|(start, end, message)| (Span::from_offsets(parsed.file, *start, *end), message.clone()))
+        .collect()
 }
 
 /// The first line of a snippet, cut to 40 characters, for messages.
@@ -91,8 +55,40 @@ pub(crate) fn short(text: &str) -> String {
 
 /// The named children of a node, comments left out.
 pub(crate) fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|child| child.kind() != "comment").collect()
+    node.children().filter(|child| child.kind() != Kind::Comment).collect()
+}
+
+/// The operator of an `Operation` node, as written (`!`, `-`, `==`, `&&`, …): the tree keeps no
+/// punctuation, so it is read again from the text, at the start of a unary operation or after
+/// the left operand of a binary one.
+pub(crate) fn operator(parsed: &ParsedFile<'_>, operation: Node<'_>) -> Option<&'static str> {
+    use self::lexer::Tok;
+    let operands = named_children(operation);
+    let at = match operands.as_slice() {
+        [_] => operation.start_byte(),
+        [left, _] => left.end_byte(),
+        _ => return None,
+    };
+    let token = lexer::lex(parsed.text, at, &mut Vec::new(), &mut None);
+    let op = match (operands.len(), token.kind) {
+        (1, Tok::Bang) => "!",
+        (1, Tok::Minus) => "-",
+        (2, Tok::OrOr) => "||",
+        (2, Tok::AndAnd) => "&&",
+        (2, Tok::EqEq) => "==",
+        (2, Tok::NotEq) => "!=",
+        (2, Tok::Lt) => "<",
+        (2, Tok::Le) => "<=",
+        (2, Tok::Gt) => ">",
+        (2, Tok::Ge) => ">=",
+        (2, Tok::Plus) => "+",
+        (2, Tok::Minus) => "-",
+        (2, Tok::Star) => "*",
+        (2, Tok::Slash) => "/",
+        (2, Tok::Percent) => "%",
+        _ => return None,
+    };
+    Some(op)
 }
 
 /// A block's parts: its type identifier, its labels (decoded), and its body.
@@ -104,14 +100,14 @@ pub(crate) struct BlockParts<'t> {
 
 pub(crate) fn block_parts<'t>(parsed: &ParsedFile<'_>, block: Node<'t>) -> Option<BlockParts<'t>> {
     let children = named_children(block);
-    let keyword = children.first().copied().filter(|node| node.kind() == "identifier")?;
+    let keyword = children.first().copied().filter(|node| node.kind() == Kind::Identifier)?;
     let mut labels = Vec::new();
     let mut body = None;
     for child in children.iter().skip(1) {
         match child.kind() {
-            "string_lit" => labels.push(crate::strings::decode_quoted(parsed, *child).text),
-            "identifier" => labels.push(parsed.text_of(*child).to_owned()),
-            "body" => body = Some(*child),
+            Kind::StringLit => labels.push(crate::strings::decode_quoted(parsed, *child).text),
+            Kind::Identifier => labels.push(parsed.text_of(*child).to_owned()),
+            Kind::Body => body = Some(*child),
             _ => {}
         }
     }
@@ -124,25 +120,22 @@ pub(crate) enum BodyItem<'t> {
     Block(Node<'t>),
 }
 
-pub(crate) fn body_items(body: Node<'_>) -> Vec<BodyItem<'_>> {
-    named_children(body)
-        .into_iter()
-        .filter_map(|child| match child.kind() {
-            "attribute" => {
-                let parts = named_children(child);
-                let name = parts.first().copied().filter(|node| node.kind() == "identifier")?;
-                let value = parts.iter().copied().find(|node| node.kind() == "expression");
-                Some(BodyItem::Attribute { name, value })
-            }
-            "block" => Some(BodyItem::Block(child)),
-            _ => None,
-        })
-        .collect()
+pub(crate) fn body_items<'t>(body: Node<'t>) -> impl Iterator<Item = BodyItem<'t>> + use<'t> {
+    body.children().filter_map(|child| match child.kind() {
+        Kind::Attribute => {
+            let mut parts = child.children().filter(|node| node.kind() != Kind::Comment);
+            let name = parts.next().filter(|node| node.kind() == Kind::Identifier)?;
+            let value = parts.find(|node| node.kind() == Kind::Expression);
+            Some(BodyItem::Attribute { name, value })
+        }
+        Kind::Block => Some(BodyItem::Block(child)),
+        _ => None,
+    })
 }
 
 /// The value expression of the attribute `name` in a body.
 pub(crate) fn attribute<'t>(parsed: &ParsedFile<'_>, body: Node<'t>, name: &str) -> Option<(Node<'t>, Node<'t>)> {
-    body_items(body).into_iter().find_map(|item| match item {
+    body_items(body).find_map(|item| match item {
         BodyItem::Attribute { name: ident, value: Some(value) } if parsed.text_of(ident) == name => {
             Some((ident, value))
         }
@@ -153,10 +146,9 @@ pub(crate) fn attribute<'t>(parsed: &ParsedFile<'_>, body: Node<'t>, name: &str)
 /// The nested blocks of a body whose type is `name`.
 pub(crate) fn blocks<'t>(parsed: &ParsedFile<'_>, body: Node<'t>, name: &str) -> Vec<Node<'t>> {
     body_items(body)
-        .into_iter()
         .filter_map(|item| match item {
             BodyItem::Block(block) => {
-                let keyword = named_children(block).into_iter().next()?;
+                let keyword = block.first_child()?;
                 (parsed.text_of(keyword) == name).then_some(block)
             }
             BodyItem::Attribute { .. } => None,
@@ -165,7 +157,7 @@ pub(crate) fn blocks<'t>(parsed: &ParsedFile<'_>, body: Node<'t>, name: &str) ->
 }
 
 /// Block types that only appear at the top level of a Terraform file.
-const TOP_LEVEL_KEYWORDS: [&str; 8] =
+pub(crate) const TOP_LEVEL_KEYWORDS: [&str; 8] =
     ["resource", "data", "locals", "variable", "module", "output", "provider", "terraform"];
 
 /// The blocks of a file that are not nested in another block, including those that error
@@ -173,19 +165,18 @@ const TOP_LEVEL_KEYWORDS: [&str; 8] =
 /// attribute can make the next `resource` block look nested).
 pub(crate) fn top_level_blocks<'t>(tree: &'t Tree, text: &str) -> Vec<Node<'t>> {
     let mut found = Vec::new();
-    let mut stack = vec![tree.root_node()];
+    let mut stack: Vec<Node<'t>> = tree.root().into_iter().collect();
     while let Some(node) = stack.pop() {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-        if node.kind() == "block" {
+        let children: Vec<Node<'t>> = node.children().collect();
+        if node.kind() == Kind::Block {
             found.push(node);
             if !node.has_error() {
                 continue;
             }
             // Only top-level block types are taken out of a broken block's body.
-            for body in children.iter().filter(|child| child.kind() == "body") {
+            for body in children.iter().filter(|child| child.kind() == Kind::Body) {
                 let nested = named_children(*body).into_iter().filter(|child| {
-                    child.kind() == "block"
+                    child.kind() == Kind::Block
                         && named_children(*child)
                             .first()
                             .and_then(|keyword| text.get(keyword.byte_range()))
@@ -195,8 +186,13 @@ pub(crate) fn top_level_blocks<'t>(tree: &'t Tree, text: &str) -> Vec<Node<'t>> 
             }
             continue;
         }
-        stack.extend(children.into_iter().rev());
+        // Blocks are in bodies; recovery may leave them in `Error` nodes.
+        let holds_blocks = |child: &Node<'t>| matches!(child.kind(), Kind::Body | Kind::Block | Kind::Error);
+        stack.extend(children.into_iter().filter(holds_blocks).rev());
     }
     found.sort_by_key(Node::start_byte);
     found
 }
+
+#[cfg(test)]
+mod tests;

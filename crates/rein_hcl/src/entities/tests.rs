@@ -393,3 +393,66 @@ resource "aws_securityhub_account" "other_region" {
         ]
     );
 }
+
+/// Whether `count = CONDITION ? 1 : 0` keeps the resource: `Some(true)` present,
+/// `Some(false)` absent, `None` present only conditionally (the condition is not known).
+fn kept(condition: &str) -> Option<bool> {
+    let text = format!(
+        r#"
+variable "on" {{
+  default = true
+}}
+variable "off" {{
+  default = false
+}}
+variable "kind" {{
+  default = "master"
+}}
+variable "n" {{
+  default = 3
+}}
+variable "unset" {{}}
+resource "aws_guardduty_detector" "toggled" {{
+  count = {condition} ? 1 : 0
+}}
+"#
+    );
+    let output = inline(&text);
+    match output.entities.as_slice() {
+        [] => Some(false),
+        [entity] => entity.conditional.is_none().then_some(true),
+        more => panic!("one resource at most, got {more:?}"),
+    }
+}
+
+#[test]
+fn operations_follow_hcl_precedence_and_grouping() {
+    let cases = [
+        // `&&` binds tighter than `||`; `*` tighter than `+`; `-` and `==` group to the left.
+        ("var.on || var.on && var.off", Some(true)),
+        ("1 + 2 * 3 == 7", Some(true)),
+        ("(1 + 2) * 3 == 9", Some(true)),
+        ("10 - 4 - 3 == 3", Some(true)),
+        // A unary operator takes the whole traversal after it, and binds tighter than `+`.
+        ("-var.n + 4 == 1", Some(true)),
+        ("!var.on", Some(false)),
+        ("!var.off && var.kind == \"master\"", Some(true)),
+        ("!!var.on", Some(true)),
+        // One known operand decides `&&` and `||`; otherwise an unknown keeps it unknown.
+        ("var.unset && var.off", Some(false)),
+        ("var.unset || var.on", Some(true)),
+        ("var.unset && var.on", None),
+        ("var.unset == 1", None),
+        ("!var.unset", None),
+        // Comments and newlines inside brackets sit between operands and operators.
+        ("var.n /* n */ > 2 && /* odd */ var.n % 2 == 1", Some(true)),
+        ("(var.on &&\n    var.off)", Some(false)),
+        // Values of different types are never equal; a division by zero is not known.
+        ("\"1\" == 1", Some(false)),
+        ("1 / 0 > 0", None),
+        ("var.kind != \"master\" || var.n <= 2", Some(false)),
+    ];
+    for (condition, expected) in cases {
+        assert_eq!(kept(condition), expected, "count = {condition} ? 1 : 0");
+    }
+}

@@ -7,55 +7,24 @@
 //! keeps the whole expression unknown, except where the known operand alone decides the result
 //! (`false && …`, `true || …`).
 //!
-//! The grammar does not group operators by precedence, and binds a traversal after an operand
-//! to the operation before it (`a == "x" || b.c` is read as `((a == "x") || b).c`), so an
-//! operation is flattened to its operands and operators and regrouped here.
+//! The parser groups operations by HCL's precedence and keeps traversals with their operand
+//! (`!var.on` is `!(var.on)`), so each `Operation` node is evaluated from its operand
+//! expressions alone.
 //! SOURCE: <https://developer.hashicorp.com/terraform/language/expressions/operators> and
 //! <https://developer.hashicorp.com/terraform/language/expressions/conditionals>.
 
 use rein_model::inventory::{node_bool, node_number};
-use rein_model::tree::MAX_DEPTH;
 use rein_model::{Node, NodeKind, Value};
 
 use super::Lowerer;
 use crate::module::Loc;
-use crate::syntax::{named_children, short};
-
-type SyntaxNode<'m> = tree_sitter::Node<'m>;
-
-/// One part of a flattened operation.
-enum Token<'m> {
-    /// An expression term: a value and the traversals after it (`var`, `.kind`).
-    Operand(Vec<SyntaxNode<'m>>),
-    Unary(&'static str),
-    Binary(&'static str),
-}
-
-/// The binary operators by precedence, lowest first.
-const BINARY: [(&str, u8); 13] = [
-    ("||", 1),
-    ("&&", 2),
-    ("==", 3),
-    ("!=", 3),
-    (">", 4),
-    (">=", 4),
-    ("<", 4),
-    ("<=", 4),
-    ("+", 5),
-    ("-", 5),
-    ("*", 6),
-    ("/", 6),
-    ("%", 6),
-];
-
-fn binary_op(kind: &str) -> Option<(&'static str, u8)> {
-    BINARY.iter().copied().find(|(op, _)| *op == kind)
-}
+use crate::syntax::{Kind, named_children, operator, short};
 
 impl<'m> Lowerer<'m> {
     /// `COND ? A : B`: the branch the condition picks, when it is known.
     pub(super) fn conditional(&self, loc: Loc<'m>, depth: usize) -> Node {
-        let parts: Vec<_> = named_children(loc.node).into_iter().filter(|part| part.kind() == "expression").collect();
+        let parts: Vec<_> =
+            named_children(loc.node).into_iter().filter(|part| part.kind() == Kind::Expression).collect();
         let whole = short(self.text(loc));
         let [condition, yes, no] = parts.as_slice() else {
             return self.unknown(loc, format!("`{whole}` is not a complete conditional expression"));
@@ -70,74 +39,37 @@ impl<'m> Lowerer<'m> {
         }
     }
 
-    /// An operation (`operation` is the node; `trailing`, traversals written after it), evaluated
-    /// when its operands are known.
-    pub(super) fn operation(
-        &self,
-        loc: Loc<'m>,
-        operation: SyntaxNode<'m>,
-        trailing: &[SyntaxNode<'m>],
-        depth: usize,
-    ) -> Node {
-        let mut tokens = Vec::new();
-        let flat = flatten(operation, &mut tokens, 0) && attach(&mut tokens, trailing);
-        let mut pos = 0;
-        let value = if flat { self.climb(loc, &tokens, &mut pos, 1, depth) } else { None };
+    /// A unary or binary operation, evaluated when its operands are known.
+    pub(super) fn operation(&self, loc: Loc<'m>, depth: usize) -> Node {
+        let value = self.parsed(loc).and_then(|parsed| operator(parsed, loc.node)).and_then(|op| {
+            let operands: Vec<Option<NodeKind>> = named_children(loc.node)
+                .into_iter()
+                .map(|operand| self.operand(Loc { file: loc.file, node: operand }, depth))
+                .collect();
+            match operands.as_slice() {
+                [operand] => {
+                    let operand = Node::new(self.span(loc), operand.clone()?);
+                    match op {
+                        "!" => node_bool(&operand).map(|value| NodeKind::Bool(!value)),
+                        _ => node_number(&operand).map(|value| number(-value)),
+                    }
+                }
+                [lhs, rhs] => binary(op, lhs.clone(), rhs.clone()),
+                _ => None,
+            }
+        });
         match value {
-            Some(kind) if pos == tokens.len() => Node::new(self.span(loc), kind),
-            _ => {
+            Some(kind) => Node::new(self.span(loc), kind),
+            None => {
                 self.unknown(loc, format!("`{}` is an operation on values not known statically", short(self.text(loc))))
             }
         }
     }
 
-    /// Precedence climbing over the tokens from `pos`: the value of the operators of at least
-    /// `min_prec`.
-    fn climb(
-        &self,
-        loc: Loc<'m>,
-        tokens: &[Token<'m>],
-        pos: &mut usize,
-        min_prec: u8,
-        depth: usize,
-    ) -> Option<NodeKind> {
-        let mut lhs = self.unary(loc, tokens, pos, depth);
-        while let Some(Token::Binary(op)) = tokens.get(*pos) {
-            let prec = binary_op(op).map_or(0, |(_, prec)| prec);
-            if prec < min_prec {
-                break;
-            }
-            *pos += 1;
-            let rhs = self.climb(loc, tokens, pos, prec + 1, depth);
-            lhs = binary(op, lhs, rhs);
-        }
-        lhs
-    }
-
-    fn unary(&self, loc: Loc<'m>, tokens: &[Token<'m>], pos: &mut usize, depth: usize) -> Option<NodeKind> {
-        let token = tokens.get(*pos)?;
-        *pos += 1;
-        match token {
-            Token::Unary(op) => {
-                let operand = self.unary(loc, tokens, pos, depth)?;
-                let operand = Node::new(self.span(loc), operand);
-                match *op {
-                    "!" => node_bool(&operand).map(|value| NodeKind::Bool(!value)),
-                    _ => node_number(&operand).map(|value| number(-value)),
-                }
-            }
-            Token::Operand(nodes) => {
-                let value = self.term(loc, nodes, depth);
-                match value.kind {
-                    NodeKind::Unknown(_) => None,
-                    NodeKind::String(Value::Known(_)) | NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Null => {
-                        Some(value.kind)
-                    }
-                    _ => None,
-                }
-            }
-            Token::Binary(_) => None,
-        }
+    /// The value of one operand when it is a known scalar.
+    fn operand(&self, loc: Loc<'m>, depth: usize) -> Option<NodeKind> {
+        let value = self.lower(loc, depth + 1);
+        scalar(&value.kind).is_some().then_some(value.kind)
     }
 
     /// `contains(LIST, VALUE)`, which modules use to switch a control on per region: known when
@@ -165,79 +97,6 @@ impl<'m> Lowerer<'m> {
                 self.unknown(loc, format!("`{}`: the list or the value is not known statically", short(self.text(loc))))
             }
         }
-    }
-
-    /// The value of one operand: a value node and the traversals after it.
-    fn term(&self, loc: Loc<'m>, nodes: &[SyntaxNode<'m>], depth: usize) -> Node {
-        let at = |node| Loc { file: loc.file, node };
-        let named: Vec<_> = nodes.iter().copied().filter(|node| node.is_named()).collect();
-        match named.split_first() {
-            Some((base, ops)) if base.kind() == "variable_expr" => self.reference(loc, *base, ops, depth + 1),
-            Some((base, [])) => self.lower(at(*base), depth + 1),
-            Some((base, ops)) => {
-                let value = self.lower(at(*base), depth + 1);
-                self.apply_ops(loc, value, ops, depth + 1)
-            }
-            None => self.unknown(loc, "an empty operand".to_owned()),
-        }
-    }
-}
-
-/// Appends the operands and operators of `operation` to `tokens`; `false` when it cannot be
-/// read (an unknown operator, nesting too deep).
-fn flatten<'m>(operation: SyntaxNode<'m>, tokens: &mut Vec<Token<'m>>, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
-    let Some(inner) = named_children(operation).into_iter().next() else { return false };
-    let mut cursor = inner.walk();
-    let children: Vec<_> = inner.children(&mut cursor).collect();
-    let mut operand: Vec<SyntaxNode<'m>> = Vec::new();
-    let flush = |operand: &mut Vec<SyntaxNode<'m>>, tokens: &mut Vec<Token<'m>>| -> bool {
-        let parts = std::mem::take(operand);
-        match parts.split_first() {
-            None => true,
-            Some((first, rest)) if first.kind() == "operation" => {
-                flatten(*first, tokens, depth + 1) && attach(tokens, rest)
-            }
-            Some(_) => {
-                tokens.push(Token::Operand(parts));
-                true
-            }
-        }
-    };
-    for (idx, child) in children.iter().enumerate() {
-        if child.is_named() {
-            operand.push(*child);
-            continue;
-        }
-        let kind = child.kind();
-        if inner.kind() == "unary_operation" && idx == 0 {
-            tokens.push(Token::Unary(if kind == "!" { "!" } else { "-" }));
-        } else if let Some((op, _)) = binary_op(kind).filter(|_| inner.kind() == "binary_operation") {
-            if !flush(&mut operand, tokens) {
-                return false;
-            }
-            tokens.push(Token::Binary(op));
-        } else {
-            // Parentheses belong to the operand they enclose.
-            operand.push(*child);
-        }
-    }
-    flush(&mut operand, tokens)
-}
-
-/// Attaches traversals to the last operand, where the grammar put them after an operation.
-fn attach<'m>(tokens: &mut [Token<'m>], trailing: &[SyntaxNode<'m>]) -> bool {
-    if trailing.is_empty() {
-        return true;
-    }
-    match tokens.last_mut() {
-        Some(Token::Operand(nodes)) => {
-            nodes.extend_from_slice(trailing);
-            true
-        }
-        _ => false,
     }
 }
 
