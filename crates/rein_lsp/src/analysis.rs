@@ -3,7 +3,8 @@
 //! modules it calls, the files `file()` and `templatefile()` may read), each from its open
 //! buffer when there is one and from disk otherwise.
 //!
-//! This is the one place of the server that reads the disk; it runs on the worker thread.
+//! This is the one place of the server that reads the disk for an analysis; it runs on the
+//! worker thread. (The main loop reads only `rein.toml` files, see `configs`.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -11,6 +12,8 @@ use std::sync::Arc;
 
 use lsp_types::Uri;
 use rein_analysis::{Analysis, FileKind, RuleSettings, SourceInput, analyze, classify};
+use rein_config::Config;
+use rein_diagnostics::Finding;
 use rein_text::FileId;
 
 /// The open buffers an analysis reads instead of the disk: path → (version, text).
@@ -72,8 +75,14 @@ fn display_name(target: &Target) -> String {
     format!("untitled.{extension}")
 }
 
-/// Analyses `target` with `settings`.
-pub fn analyze_target(target: &Target, overlay: &Overlay, settings: &RuleSettings) -> FileAnalysis {
+/// Analyses `target` with `settings`, and with the per-path overrides of `config` as
+/// `rein check` applies them.
+pub fn analyze_target(
+    target: &Target,
+    overlay: &Overlay,
+    settings: &RuleSettings,
+    config: Option<&Config>,
+) -> FileAnalysis {
     let name = display_name(target);
     let kind = classify(&name, target.text.as_bytes());
     let mut inputs =
@@ -94,7 +103,18 @@ pub fn analyze_target(target: &Target, overlay: &Overlay, settings: &RuleSetting
             });
         }
     }
-    let analysis = if kind.is_some() { analyze(inputs, settings) } else { Analysis::default() };
+    let analysis = match (kind, config) {
+        (None, _) => Analysis::default(),
+        (Some(_), None) => analyze(inputs, settings),
+        (Some(_), Some(config)) => {
+            let mut analysis = analyze(inputs, &config.run_settings(settings));
+            let db = &analysis.db;
+            let path_of = |finding: &Finding| db.get(finding.span.file).map(|source| PathBuf::from(&source.path));
+            let findings = config.filter(settings, std::mem::take(&mut analysis.findings), &path_of);
+            analysis.findings = findings;
+            analysis
+        }
+    };
     let file = kind.and_then(|_| analysis.db.iter().find(|source| source.path == name).map(|source| source.id));
     let others = others
         .into_iter()

@@ -17,6 +17,7 @@
 mod actions;
 mod analysis;
 mod completion;
+mod configs;
 mod cursor;
 mod diagnostics;
 mod hover;
@@ -41,6 +42,7 @@ use lsp_types::{
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 
+use crate::configs::Configs;
 pub use crate::proto::PositionEncoding;
 use crate::settings::ServerSettings;
 use crate::store::{Document, DocumentStore};
@@ -74,6 +76,20 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         .and_then(|completion| completion.completion_item.as_ref())
         .and_then(|item| item.snippet_support)
         .unwrap_or(false);
+    let watch_dynamically = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|watched| watched.dynamic_registration)
+        .unwrap_or(false);
+    #[allow(deprecated)]
+    let root = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .and_then(|folder| proto::uri_to_path(&folder.uri))
+        .or_else(|| params.root_uri.as_ref().and_then(proto::uri_to_path));
     let mut settings = ServerSettings::default();
     let options = match params.initialization_options {
         Some(options) if !options.is_null() => options,
@@ -85,6 +101,9 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         "serverInfo": ServerInfo { name: "rein".to_owned(), version: Some(env!("CARGO_PKG_VERSION").to_owned()) },
     });
     connection.initialize_finish(id, result).context("the initialize handshake failed")?;
+    if watch_dynamically {
+        connection.sender.send(watch_registration().into()).context("cannot register the file watcher")?;
+    }
     let (jobs, job_receiver) = crossbeam_channel::unbounded();
     let (outcome_sender, outcomes) = crossbeam_channel::unbounded();
     let cancelled: Arc<Mutex<BTreeSet<RequestId>>> = Arc::default();
@@ -95,6 +114,8 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         encoding,
         store: DocumentStore::default(),
         settings,
+        configs: Configs::default(),
+        root,
         jobs,
         pending: BTreeSet::new(),
         cancelled,
@@ -118,7 +139,7 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             change: Some(TextDocumentSyncKind::INCREMENTAL),
             will_save: None,
             will_save_wait_until: None,
-            save: None,
+            save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
         })),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         completion_provider: Some(lsp_types::CompletionOptions {
@@ -134,11 +155,33 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
     }
 }
 
+/// Asks the client to announce changes to any `rein.toml` of the workspace.
+fn watch_registration() -> Request {
+    let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![lsp_types::FileSystemWatcher {
+            glob_pattern: lsp_types::GlobPattern::String(format!("**/{}", rein_config::FILE_NAME)),
+            kind: None,
+        }],
+    };
+    let params = lsp_types::RegistrationParams {
+        registrations: vec![lsp_types::Registration {
+            id: "rein-config-watcher".to_owned(),
+            method: DidChangeWatchedFiles::METHOD.to_owned(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    Request::new(RequestId::from("rein/register-watcher".to_owned()), "client/registerCapability".to_owned(), params)
+}
+
 struct Server {
     sender: Sender<Message>,
     encoding: PositionEncoding,
     store: DocumentStore,
     settings: ServerSettings,
+    /// The `rein.toml` files read so far.
+    configs: Configs,
+    /// The workspace root, for a relative `config` setting.
+    root: Option<std::path::PathBuf>,
     jobs: Sender<Job>,
     /// Requests handed to the worker and not yet answered.
     pending: BTreeSet<RequestId>,
@@ -283,7 +326,9 @@ impl Server {
                     let item = params.text_document;
                     let document = Document::new(&item.uri, item.version, item.text, item.language_id);
                     self.store.open(item.uri.clone(), document);
-                    self.schedule(&item.uri);
+                    if !self.reload_config_buffer(&item.uri) {
+                        self.schedule(&item.uri);
+                    }
                 }
             }
             DidChangeTextDocument::METHOD => {
@@ -291,7 +336,9 @@ impl Server {
                     let uri = params.text_document.uri;
                     if let Some(document) = self.store.get_mut(&uri) {
                         document.apply_changes(params.text_document.version, params.content_changes, self.encoding);
-                        self.schedule(&uri);
+                        if !self.reload_config_buffer(&uri) {
+                            self.schedule(&uri);
+                        }
                     }
                 }
             }
@@ -299,13 +346,22 @@ impl Server {
                 if let Ok(params) = extract::<lsp_types::DidCloseTextDocumentParams>(notification) {
                     let uri = params.text_document.uri;
                     if self.store.close(&uri).is_some() {
+                        if let Some(path) = proto::uri_to_path(&uri).filter(|path| configs::is_config(path)) {
+                            // The file on disk is the configuration again.
+                            self.reload_config(&path);
+                            return;
+                        }
                         self.publish(uri.clone(), Vec::new(), None);
                         // The module around it now reads the file from disk again.
                         self.schedule_neighbours(&uri);
                     }
                 }
             }
-            DidSaveTextDocument::METHOD => {}
+            DidSaveTextDocument::METHOD => {
+                if let Ok(params) = extract::<lsp_types::DidSaveTextDocumentParams>(notification) {
+                    self.reload_config_buffer(&params.text_document.uri);
+                }
+            }
             DidChangeConfiguration::METHOD => {
                 if let Ok(params) = extract::<lsp_types::DidChangeConfigurationParams>(notification) {
                     for warning in self.settings.update(&params.settings) {
@@ -315,7 +371,24 @@ impl Server {
                 }
             }
             // A file on disk changed: a module's other files, a template, or a config file.
-            DidChangeWatchedFiles::METHOD => self.schedule_all(),
+            DidChangeWatchedFiles::METHOD => {
+                if let Ok(params) = extract::<lsp_types::DidChangeWatchedFilesParams>(notification) {
+                    for change in params.changes {
+                        let Some(path) = proto::uri_to_path(&change.uri).filter(|path| configs::is_config(path)) else {
+                            continue;
+                        };
+                        if change.typ == lsp_types::FileChangeType::DELETED {
+                            self.configs.remove(&path);
+                            self.publish_config_diagnostics(&path);
+                        } else if self.store.get(&change.uri).is_none() {
+                            // An open buffer of the file is what counts while it is open.
+                            self.configs.forget_locations();
+                            self.load_config(&path);
+                        }
+                    }
+                }
+                self.schedule_all();
+            }
             Cancel::METHOD => {
                 if let Ok(params) = extract::<lsp_types::CancelParams>(notification) {
                     let id = match params.id {
@@ -365,38 +438,103 @@ impl Server {
         self.send(Notification::new(PublishDiagnostics::METHOD.to_owned(), params));
     }
 
-    /// Queues an analysis of an open document.
-    fn schedule(&self, uri: &Uri) {
+    /// When `uri` is an open `rein.toml`, reads the configuration from its buffer, publishes
+    /// its errors and re-analyses the open documents; returns whether it was one.
+    fn reload_config_buffer(&mut self, uri: &Uri) -> bool {
+        let Some(path) = proto::uri_to_path(uri).filter(|path| configs::is_config(path)) else { return false };
+        self.reload_config(&path);
+        true
+    }
+
+    /// Reads the configuration file at `path` again (from its buffer when open), publishes
+    /// its errors and re-analyses the open documents.
+    fn reload_config(&mut self, path: &std::path::Path) {
+        self.configs.forget_locations();
+        self.load_config(path);
+        self.schedule_all();
+    }
+
+    /// Reads the configuration file at `path` (from its buffer when open) and publishes its
+    /// errors.
+    fn load_config(&mut self, path: &std::path::Path) {
+        let text = self.config_buffer(path).map(|(_, text)| text);
+        self.configs.load(path, text.as_deref().map(String::as_str));
+        self.publish_config_diagnostics(path);
+    }
+
+    /// The version and text of the open buffer of the file at `path`.
+    fn config_buffer(&self, path: &std::path::Path) -> Option<(i32, Arc<String>)> {
+        self.store
+            .iter()
+            .find(|(_, document)| document.path.as_deref() == Some(path))
+            .map(|(_, document)| (document.version, document.text.clone()))
+    }
+
+    fn publish_config_diagnostics(&self, path: &std::path::Path) {
+        let Some(uri) = proto::path_to_uri(path) else { return };
+        let diagnostics =
+            self.configs.get(path).map(|entry| configs::diagnostics(entry, self.encoding)).unwrap_or_default();
+        let version = self.config_buffer(path).map(|(version, _)| version);
+        self.publish(uri, diagnostics, version);
+    }
+
+    /// The configuration for a document at `path`: the file the client named, or the one found
+    /// above the document, read on first use.
+    fn config_for(&mut self, path: Option<&std::path::Path>) -> Option<Arc<rein_config::Config>> {
+        let config_path = match self.settings.config_path(self.root.as_deref()) {
+            Some(named) => named,
+            None => self.configs.locate(path?.parent()?)?,
+        };
+        if self.configs.get(&config_path).is_none() {
+            self.load_config(&config_path);
+        }
+        self.configs.get(&config_path)?.good.clone()
+    }
+
+    /// Queues an analysis of an open document (a `rein.toml` has its own diagnostics).
+    fn schedule(&mut self, uri: &Uri) {
+        if proto::uri_to_path(uri).is_some_and(|path| configs::is_config(&path)) {
+            return;
+        }
         if let Some(job) = self.analysis_job(uri) {
             let _ = self.jobs.send(job);
         }
     }
 
-    fn schedule_all(&self) {
-        for (uri, _) in self.store.iter() {
+    fn schedule_all(&mut self) {
+        let uris: Vec<Uri> = self.store.iter().map(|(uri, _)| uri.clone()).collect();
+        for uri in &uris {
             self.schedule(uri);
         }
     }
 
     /// Queues the open documents of the directory of `uri`.
-    fn schedule_neighbours(&self, uri: &Uri) {
+    fn schedule_neighbours(&mut self, uri: &Uri) {
         let Some(directory) = proto::uri_to_path(uri).and_then(|path| path.parent().map(std::path::Path::to_path_buf))
         else {
             return;
         };
-        for (other, document) in self.store.iter() {
-            if document.path.as_deref().and_then(std::path::Path::parent) == Some(directory.as_path()) {
-                self.schedule(other);
-            }
+        let neighbours: Vec<Uri> = self
+            .store
+            .iter()
+            .filter(|(_, document)| {
+                document.path.as_deref().and_then(std::path::Path::parent) == Some(directory.as_path())
+            })
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        for other in &neighbours {
+            self.schedule(other);
         }
     }
 
-    fn analysis_job(&self, uri: &Uri) -> Option<Job> {
+    fn analysis_job(&mut self, uri: &Uri) -> Option<Job> {
         Some(Job::Analyze { context: self.context(uri)? })
     }
 
     /// What the worker needs to analyse `uri` as it is now.
-    fn context(&self, uri: &Uri) -> Option<worker::JobContext> {
+    fn context(&mut self, uri: &Uri) -> Option<worker::JobContext> {
+        let path = self.store.get(uri)?.path.clone();
+        let config = self.config_for(path.as_deref());
         let document = self.store.get(uri)?;
         let overlay = self
             .store
@@ -412,8 +550,9 @@ impl Server {
                 language_id: document.language_id.clone(),
             },
             overlay: Arc::new(overlay),
-            settings: self.settings.rules(),
-            generation: self.settings.generation(),
+            settings: Arc::new(self.settings.rules(config.as_deref())),
+            config,
+            generation: self.settings.generation() + self.configs.generation(),
             open_uris: self.store.iter().filter_map(|(uri, other)| Some((other.path.clone()?, uri.clone()))).collect(),
         })
     }

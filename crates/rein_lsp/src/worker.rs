@@ -32,6 +32,8 @@ pub struct JobContext {
     pub target: Target,
     pub overlay: Arc<Overlay>,
     pub settings: Arc<RuleSettings>,
+    /// The document's `rein.toml`, for its per-path overrides.
+    pub config: Option<Arc<rein_config::Config>>,
     /// The settings' generation, to tell a cached analysis made with older settings.
     pub generation: u64,
     /// The URIs of the open documents by path.
@@ -119,7 +121,7 @@ impl Worker {
             return Some(cached.clone());
         }
         let run = panic::catch_unwind(AssertUnwindSafe(|| {
-            analysis::analyze_target(&context.target, &context.overlay, &context.settings)
+            analysis::analyze_target(&context.target, &context.overlay, &context.settings, context.config.as_deref())
         }));
         match run {
             Ok(result) => {

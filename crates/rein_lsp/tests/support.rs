@@ -26,6 +26,8 @@ pub struct TestServer {
     pub dir: PathBuf,
     /// Notifications received while waiting for something else.
     pub notifications: Vec<Notification>,
+    /// Requests the server sent (each answered with `null`).
+    pub requests: Vec<Request>,
     shut_down: bool,
     pub initialize_result: Value,
 }
@@ -68,6 +70,7 @@ impl TestServer {
             next_id: 0,
             dir,
             notifications: Vec::new(),
+            requests: Vec::new(),
             shut_down: false,
             initialize_result: Value::Null,
         };
@@ -109,7 +112,7 @@ impl TestServer {
                 Message::Response(response) if &response.id == id => return response,
                 Message::Response(other) => panic!("unexpected response {other:?}"),
                 Message::Notification(notification) => self.notifications.push(notification),
-                Message::Request(request) => panic!("unexpected request {request:?}"),
+                Message::Request(request) => self.answer(request),
             }
         }
     }
@@ -121,6 +124,13 @@ impl TestServer {
             Ok(value) => value,
             Err(err) => panic!("`{method}` failed: {err:?}"),
         }
+    }
+
+    /// Answers a request of the server with `null`, and keeps it.
+    fn answer(&mut self, request: Request) {
+        let response = Response::new_ok(request.id.clone(), Value::Null);
+        self.client.sender.send(Message::Response(response)).unwrap();
+        self.requests.push(request);
     }
 
     fn receive(&self, deadline: Instant) -> Message {
@@ -144,8 +154,18 @@ impl TestServer {
         );
     }
 
+    /// Waits for the next diagnostics of `uri` published without a version (a file that is
+    /// not open).
+    pub fn unversioned_diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        self.diagnostics_matching(uri, &Value::Null)
+    }
+
     /// Waits for the diagnostics of `uri` at `version`, skipping older ones.
     pub fn diagnostics(&mut self, uri: &str, version: i32) -> Vec<Value> {
+        self.diagnostics_matching(uri, &json!(version))
+    }
+
+    fn diagnostics_matching(&mut self, uri: &str, version: &Value) -> Vec<Value> {
         let deadline = Instant::now() + TIMEOUT;
         if let Some(found) = self.take_diagnostics(uri, version) {
             return found;
@@ -158,16 +178,17 @@ impl TestServer {
                         return found;
                     }
                 }
+                Message::Request(request) => self.answer(request),
                 other => panic!("unexpected message {other:?}"),
             }
         }
     }
 
-    fn take_diagnostics(&mut self, uri: &str, version: i32) -> Option<Vec<Value>> {
+    fn take_diagnostics(&mut self, uri: &str, version: &Value) -> Option<Vec<Value>> {
         let idx = self.notifications.iter().position(|n| {
             n.method == lsp_types::notification::PublishDiagnostics::METHOD
                 && n.params["uri"] == uri
-                && n.params["version"] == version
+                && n.params.get("version").unwrap_or(&Value::Null) == version
         })?;
         let notification = self.notifications.remove(idx);
         Some(notification.params["diagnostics"].as_array().cloned().unwrap_or_default())
@@ -190,6 +211,9 @@ impl TestServer {
         while let Ok(message) = self.client.receiver.try_recv() {
             match message {
                 Message::Notification(notification) => self.notifications.push(notification),
+                Message::Request(request) if request.method == "client/registerCapability" => {
+                    self.requests.push(request)
+                }
                 other => panic!("unread message after shutdown: {other:?}"),
             }
         }

@@ -15,6 +15,7 @@ let client: LanguageClient | undefined;
 function ruleSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration("rein");
   return {
+    config: config.get<string>("config", ""),
     select: config.get<string[]>("select", []),
     ignore: config.get<string[]>("ignore", []),
     preview: config.get<boolean>("preview", false),

@@ -15,7 +15,8 @@ local defaults = {
   -- Plain YAML is left alone; CloudFormation YAML gets `yaml.cloudformation` (see below).
   filetypes = { "terraform", "hcl", "json" },
   -- Sent as `initializationOptions` and on `workspace/didChangeConfiguration`:
-  -- { select = { ... }, ignore = { ... }, preview = false, profile = "default" | "baseline" }.
+  -- { config = "path/to/rein.toml", select = { ... }, ignore = { ... }, preview = false,
+  --   profile = "default" | "baseline" }.
   settings = {},
   root_markers = { "rein.toml", ".git" },
 }
