@@ -79,7 +79,8 @@ impl Rule for FullAdminGrant {
         if let Some(conditions) = condition_summary(stmt) {
             message.push_str(&format!(" (conditions {conditions} do not limit which actions)"));
         }
-        let fix = narrow_to_services(actions, stmt.resource.as_ref(), ctx);
+        let fix =
+            if is_conditional_branch(doc) { None } else { narrow_to_services(actions, stmt.resource.as_ref(), ctx) };
         let finding = ctx.report(all.span, message).label(resource_span, "on every resource");
         match fix {
             Some(edit) => {
@@ -88,6 +89,13 @@ impl Rule for FullAdminGrant {
             None => drop(finding),
         }
     }
+}
+
+/// Whether the document is one branch of a CloudFormation `Fn::If` (its attribute is labelled
+/// `… (if IsProd: true)`): a value read there is not the whole text, so fixes built from it are
+/// not offered.
+fn is_conditional_branch(doc: &PolicyDocument) -> bool {
+    doc.origin.attribute.as_deref().is_some_and(|attribute| attribute.contains(" (if "))
 }
 
 /// The `Action` list with every all-actions entry (`*`, `*:*`) replaced by `<service>:*` for the
@@ -100,6 +108,10 @@ fn narrow_to_services(actions: &ValueList, resources: Option<&ValueList>, ctx: &
         return None;
     }
     let mut services: Vec<String> = Vec::new();
+    // A value that is one branch of a CloudFormation `Fn::If` is not the text of the `Resource`.
+    if resources.form == ListForm::Single && resources.items.iter().any(|item| item.span != resources.span) {
+        return None;
+    }
     for item in &resources.items {
         let mut fields = item.known()?.split(':');
         let (Some("arn"), Some(_partition), Some(service)) = (fields.next(), fields.next(), fields.next()) else {

@@ -123,7 +123,7 @@ impl Rule for ResourceStarOnRestrictableAction {
         if scoped {
             message.push_str(" (scoped by a condition)");
         }
-        let split = split_fix(stmt, ctx);
+        let split = if is_conditional_branch(doc) { None } else { split_fix(stmt, ctx) };
         let mut finding =
             ctx.report(star.span, message).label(stmt.action.as_ref().map_or(star.span, |a| a.span), "these actions");
         if scoped {
@@ -177,7 +177,9 @@ fn split_fix(stmt: &Statement, ctx: &RuleContext<'_>) -> Option<Vec<PolicyEdit>>
     if actions.unknown.is_some() || resources.unknown.is_some() || resources.items.len() != 1 {
         return None;
     }
-    if resources.items.first()?.known() != Some("*") {
+    let star = resources.items.first()?;
+    // A `*` that is one branch of a CloudFormation `Fn::If` is not the text of the `Resource`.
+    if star.known() != Some("*") || (resources.form == ListForm::Single && resources.span != star.span) {
         return None;
     }
     let (mut keep, mut moved, mut placeholders) = (Vec::new(), Vec::new(), Vec::<String>::new());
@@ -232,6 +234,13 @@ fn arn_format(action: &rein_catalog::Action<'static>) -> Option<&'static str> {
     candidates.into_iter().enumerate().min_by_key(|(i, format)| (format.matches("${").count(), *i)).map(|(_, f)| f)
 }
 
+/// Whether the document is one branch of a CloudFormation `Fn::If` (its attribute is labelled
+/// `… (if IsProd: true)`): a value read there is not the whole text, so fixes built from it are
+/// not offered.
+fn is_conditional_branch(doc: &PolicyDocument) -> bool {
+    doc.origin.attribute.as_deref().is_some_and(|attribute| attribute.contains(" (if "))
+}
+
 /// An ARN format of the Service Authorization Reference with its variables made visible
 /// placeholders: `arn:${Partition}:s3:::${BucketName}/${ObjectName}` becomes
 /// `arn:aws:s3:::BUCKET-NAME/OBJECT-NAME`.
@@ -277,6 +286,30 @@ mod tests {
             "arn:aws:ecr:REGION:ACCOUNT:repository/REPOSITORY-NAME"
         );
         assert_eq!(super::placeholder_arn("arn:${Partition}:s3:::${Broken"), "arn:aws:s3:::${Broken");
+    }
+
+    #[test]
+    fn no_split_of_a_conditional_branch() {
+        let text = r#"Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Parameters:
+  Stage:
+    Type: String
+Resources:
+  Read:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action:
+              - s3:ListAllMyBuckets
+              - s3:GetObject
+            Resource: !If [IsProd, '*', 'arn:aws:s3:::b/*']
+"#;
+        let findings = run_rule(&super::ResourceStarOnRestrictableAction, &case::cfn(text));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].fixes.is_empty(), "the `*` is only the `IsProd` branch");
     }
 
     #[test]

@@ -72,7 +72,10 @@ const MAX_EXPANSION: usize = 40;
 /// "Replace with an explicit list": the `Action` list with the wildcard at `index` replaced by
 /// the actions it matches, in catalogue order, leaving out those the list already names.
 fn explicit_list_fix(actions: &ValueList, index: usize, ctx: &RuleContext<'_>) -> Option<PolicyEdit> {
-    if actions.unknown.is_some() {
+    // A value that is one branch of a CloudFormation `Fn::If` is not the text of the `Action`.
+    if actions.unknown.is_some()
+        || (actions.form == ListForm::Single && actions.items.iter().any(|item| item.span != actions.span))
+    {
         return None;
     }
     let texts: Vec<&str> = actions.items.iter().map(|item| item.known()).collect::<Option<_>>()?;
