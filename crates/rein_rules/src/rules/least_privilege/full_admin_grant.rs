@@ -35,6 +35,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered when every `Resource` entry is an ARN that names its service literally, such as
+    /// `arn:aws:s3:::*`: `*` is replaced by `<service>:*` for each service the resources name,
+    /// keeping the other actions. Always unsafe: the statement stops granting actions of other
+    /// services, and a whole-service wildcard is still broad (IAM103).
+    ///
     /// ## References
     /// - AWS IAM User Guide: security best practices, grant least privilege
     /// - AWS Security Hub control IAM.1
@@ -43,7 +49,7 @@ declare_rule! {
         aliases: ["CKV_AWS_1", "CKV_AWS_62", "F3", "F4", "F5", "AVD-AWS-0057", "IAM.1"],
         category: OverlyPermissive,
         severity: Error,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -73,13 +79,82 @@ impl Rule for FullAdminGrant {
         if let Some(conditions) = condition_summary(stmt) {
             message.push_str(&format!(" (conditions {conditions} do not limit which actions)"));
         }
-        ctx.report(all.span, message).label(resource_span, "on every resource");
+        let fix =
+            if is_conditional_branch(doc) { None } else { narrow_to_services(actions, stmt.resource.as_ref(), ctx) };
+        let finding = ctx.report(all.span, message).label(resource_span, "on every resource");
+        match fix {
+            Some(edit) => {
+                drop(finding.fix("Narrow `*` to the services the resources name", Applicability::Unsafe, vec![edit]))
+            }
+            None => drop(finding),
+        }
     }
+}
+
+/// Whether the document is one branch of a CloudFormation `Fn::If` (its attribute is labelled
+/// `… (if IsProd: true)`): a value read there is not the whole text, so fixes built from it are
+/// not offered.
+fn is_conditional_branch(doc: &PolicyDocument) -> bool {
+    doc.origin.attribute.as_deref().is_some_and(|attribute| attribute.contains(" (if "))
+}
+
+/// The `Action` list with every all-actions entry (`*`, `*:*`) replaced by `<service>:*` for the
+/// services that `resources` name, in their order, and the actions those wildcards cover
+/// dropped. `None` unless every entry of both lists is
+/// known and every resource is an ARN whose service is a literal prefix of the catalogue.
+fn narrow_to_services(actions: &ValueList, resources: Option<&ValueList>, ctx: &RuleContext<'_>) -> Option<PolicyEdit> {
+    let resources = resources?;
+    if actions.unknown.is_some() || resources.unknown.is_some() || resources.items.is_empty() {
+        return None;
+    }
+    let mut services: Vec<String> = Vec::new();
+    // A value that is one branch of a CloudFormation `Fn::If` is not the text of the `Resource`.
+    if resources.form == ListForm::Single && resources.items.iter().any(|item| item.span != resources.span) {
+        return None;
+    }
+    for item in &resources.items {
+        let mut fields = item.known()?.split(':');
+        let (Some("arn"), Some(_partition), Some(service)) = (fields.next(), fields.next(), fields.next()) else {
+            return None;
+        };
+        let literal = !service.is_empty() && service.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !literal || fields.next().is_none() {
+            return None;
+        }
+        let wildcard = format!("{}:*", service.to_ascii_lowercase());
+        if ctx.expand(&wildcard).is_empty() {
+            return None; // An ARN service that is not an action prefix.
+        }
+        if !services.contains(&wildcard) {
+            services.push(wildcard);
+        }
+    }
+    let mut values: Vec<String> = Vec::new();
+    for item in &actions.items {
+        let text = item.known()?;
+        // An action of a service that now has its wildcard is covered by it.
+        let covered = text.split_once(':').is_some_and(|(prefix, _)| {
+            services.iter().any(|wildcard| wildcard.strip_suffix(":*").is_some_and(|s| s.eq_ignore_ascii_case(prefix)))
+        });
+        let replacement = if semantics::is_all_actions(text) {
+            services.clone()
+        } else if covered {
+            continue;
+        } else {
+            vec![text.to_owned()]
+        };
+        for value in replacement {
+            if !values.iter().any(|v| v.eq_ignore_ascii_case(&value)) {
+                values.push(value);
+            }
+        }
+    }
+    Some(PolicyEdit::ReplaceWithList { target: actions.span, values })
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{RuleTest, case};
+    use crate::testing::{RuleTest, case, run_rule};
 
     #[test]
     fn full_admin_grant() {
@@ -101,6 +176,69 @@ mod tests {
             .pass(case::policy_json_as("boundary", r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/*"}}"#))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#))
+            .fix(
+                case::policy_json(
+                    r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":["arn:aws:s3:::*","arn:aws:dynamodb:*:*:table/*","arn:aws:s3:::*/*"]}}"#,
+                ),
+                r#"{"Statement":{"Effect":"Allow","Action":["s3:*", "dynamodb:*"],"Resource":["arn:aws:s3:::*","arn:aws:dynamodb:*:*:table/*","arn:aws:s3:::*/*"]}}"#,
+            )
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_policy" "ops" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["iam:*", "sts:GetCallerIdentity"]
+      Resource = ["arn:aws:iam::*:role/*"]
+    }]
+  })
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Ops:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action:
+              - 'sqs:*'
+            Resource: 'arn:aws:sqs:*:*:*'
+"#)
             .run();
     }
+
+    #[test]
+    fn no_narrowing_without_literal_services() {
+        for text in [
+            r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+            r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":["arn:aws:s3:::*","*"]}}"#,
+            r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:*:*:*:*"}}"#,
+            r#"{"Statement":{"Effect":"Allow","Action":"*","NotResource":"arn:aws:s3:::b"}}"#,
+        ] {
+            let findings = run_rule(&super::FullAdminGrant, &case::policy_json(text));
+            assert_eq!(findings.len(), 1, "{text}");
+            assert!(findings[0].fixes.is_empty(), "{text}");
+        }
+    }
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_iam_policy" "ops" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["*", "iam:GetRole", "sts:GetCallerIdentity"]
+      Resource = ["arn:aws:iam::*:role/*"]
+    }]
+  })
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Ops:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: '*'
+            Resource: 'arn:aws:sqs:*:*:*'
+"#;
 }

@@ -40,6 +40,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered for a service wildcard or cross-service pattern that expands to at most
+    /// 40 actions, when every entry of the `Action` list is known: the entry is replaced by the
+    /// actions it matches today, in catalogue order, and the rest of the list is kept. Always
+    /// unsafe: the grant no longer includes actions the service adds later, and the list is
+    /// meant to be trimmed to what the principal needs.
+    ///
     /// ## References
     /// - AWS IAM User Guide: IAM JSON policy elements: Action
     /// - AWS IAM User Guide: security best practices, grant least privilege
@@ -51,13 +58,47 @@ declare_rule! {
         ],
         category: OverlyPermissive,
         severity: Warning,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
 
 /// Services whose whole-service wildcard is an error (RULES.md IAM103).
 const CRITICAL_SERVICES: &[&str] = &["iam", "sts", "organizations", "account", "sso", "cloudtrail", "kms"];
+
+/// The most actions the explicit-list fix writes; a longer list is no help to trim.
+const MAX_EXPANSION: usize = 40;
+
+/// "Replace with an explicit list": the `Action` list with the wildcard at `index` replaced by
+/// the actions it matches, in catalogue order, leaving out those the list already names.
+fn explicit_list_fix(actions: &ValueList, index: usize, ctx: &RuleContext<'_>) -> Option<PolicyEdit> {
+    // A value that is one branch of a CloudFormation `Fn::If` is not the text of the `Action`.
+    if actions.unknown.is_some()
+        || (actions.form == ListForm::Single && actions.items.iter().any(|item| item.span != actions.span))
+    {
+        return None;
+    }
+    let texts: Vec<&str> = actions.items.iter().map(|item| item.known()).collect::<Option<_>>()?;
+    let expanded = ctx.expand(texts.get(index)?);
+    if expanded.is_empty() || expanded.len() > MAX_EXPANSION {
+        return None;
+    }
+    let mut values: Vec<String> = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        if i == index {
+            for action in expanded.iter() {
+                let name = action.full_name();
+                let listed = |other: &str| other.eq_ignore_ascii_case(&name);
+                if !texts.iter().any(|t| listed(t)) && !values.iter().any(|v| listed(v)) {
+                    values.push(name);
+                }
+            }
+        } else if !values.iter().any(|v| v.eq_ignore_ascii_case(text)) {
+            values.push((*text).to_owned());
+        }
+    }
+    Some(PolicyEdit::ReplaceWithList { target: actions.span, values })
+}
 
 /// A key policy statement that gives `kms:*` to an account root: the AWS default key policy.
 fn is_default_key_policy_grant(stmt: &Statement, doc: &PolicyDocument) -> bool {
@@ -95,7 +136,8 @@ impl Rule for WildcardAction {
             (None, Some(_)) => true,
             (None, None) => false,
         };
-        for item in &actions.items {
+        let mut fixed = false;
+        for (index, item) in actions.items.iter().enumerate() {
             let Some(text) = item.known() else { continue };
             let (message, severity) = if semantics::is_all_actions(text) {
                 if on_everything {
@@ -129,14 +171,39 @@ impl Rule for WildcardAction {
             } else {
                 continue;
             };
-            ctx.report(item.span, message).severity(severity);
+            // One list replacement per statement: a second would overlap the first.
+            let fix =
+                if fixed || semantics::is_all_actions(text) { None } else { explicit_list_fix(actions, index, ctx) };
+            let finding = ctx.report(item.span, message).severity(severity);
+            match fix {
+                Some(edit) => {
+                    fixed = true;
+                    drop(finding.fix("Replace with an explicit list", Applicability::Unsafe, vec![edit]));
+                }
+                None => drop(finding),
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{RuleTest, case};
+    use crate::testing::{RuleTest, case, run_rule};
+
+    #[test]
+    fn no_list_for_large_expansions() {
+        let findings = run_rule(
+            &super::WildcardAction,
+            &case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b"}}"#),
+        );
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].fixes.is_empty(), "s3:* expands to far more than 40 actions");
+        let findings = run_rule(
+            &super::WildcardAction,
+            &case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b"}}"#),
+        );
+        assert!(findings.iter().all(|f| f.fixes.is_empty()));
+    }
 
     #[test]
     fn wildcard_action() {
@@ -168,6 +235,58 @@ resource "aws_kms_key" "k" {
 "#,
             ))
             .pass(case::policy_json_as("scp", r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#))
+            .fix(
+                case::policy_json(
+                    r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject","s*:GetCallerIdentity"],"Resource":"arn:aws:s3:::b/*"}}"#,
+                ),
+                r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject", "sts:GetCallerIdentity"],"Resource":"arn:aws:s3:::b/*"}}"#,
+            )
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_policy" "sts" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoot", "sts:DecodeAuthorizationMessage", "sts:GetAccessKeyInfo", "sts:GetCallerIdentity", "sts:GetDelegatedAccessToken", "sts:GetFederationToken", "sts:GetServiceBearerToken", "sts:GetSessionToken", "sts:GetWebIdentityToken", "sts:SetContext", "sts:SetSourceIdentity", "sts:TagGetWebIdentityToken", "sts:TagSession"]
+      Resource = "arn:aws:iam::111122223333:role/app"
+    }]
+  })
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Caller:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action:
+              - s3:ListBucket
+              - sts:GetCallerIdentity
+            Resource: arn:aws:s3:::b
+"#)
             .run();
     }
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_iam_policy" "sts" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "sts:*"
+      Resource = "arn:aws:iam::111122223333:role/app"
+    }]
+  })
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Caller:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action:
+              - s3:ListBucket
+              - s*:GetCallerIdentity
+            Resource: arn:aws:s3:::b
+"#;
 }
