@@ -215,7 +215,7 @@ fn parse_policy_big(bencher: Bencher<'_, '_>) {
     let text = BIG.as_str();
     let map = SpanMap::identity(FileId(0), TextSize::from(0));
     bencher.counter(BytesCount::new(text.len())).bench(|| {
-        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false };
         let doc = parse_policy(black_box(text), &map, None, origin);
         doc.statements.len()
     });

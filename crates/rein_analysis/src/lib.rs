@@ -216,7 +216,7 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .into_par_iter()
         .filter_map(|(file, invalid_at, policy_kind)| {
             let source = db.get(file)?;
-            let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+            let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false };
             Some(match invalid_at {
                 Some(offset) => unreadable(file, offset, policy_kind, origin, "file is not valid UTF-8"),
                 None => parse_policy(&source.text, &SpanMap::identity(file, TextSize::from(0)), policy_kind, origin),
@@ -462,7 +462,7 @@ fn frontend_documents(
     }
     for (_, issues) in by_file {
         let Some((first, _)) = issues.first() else { continue };
-        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None, branch: false };
         let mut doc = PolicyDocument::empty(*first, origin);
         doc.issues = issues
             .into_iter()

@@ -139,6 +139,7 @@ pub fn analyze_template(file: FileId, text: &str) -> CfnOutput {
                         syntax: SourceSyntax::Structured,
                         owner: Some(owner.to_owned()),
                         attribute: Some(attribute),
+                        branch: false,
                     };
                     out.documents.push(structured(node, kind, origin));
                 }
@@ -182,6 +183,7 @@ fn read_branches(
             syntax,
             owner: Some(owner.to_owned()),
             attribute: Some(attribute.to_owned()),
+            branch: false,
         });
         let mut key = consulted.clone();
         key.sort();
@@ -195,6 +197,7 @@ fn read_branches(
         match read {
             Read::Document(mut doc) => {
                 doc.origin.attribute = Some(attribute);
+                doc.origin.branch = !branch.is_empty();
                 out.documents.push(*doc);
             }
             Read::Absent => {}

@@ -117,7 +117,7 @@ pub fn syntax_errors(kind: FileKind, text: &str) -> Vec<String> {
     let file = FileId(0);
     match kind {
         FileKind::PolicyJson => {
-            let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+            let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false };
             let doc = rein_model::json::parse_policy(text, &SpanMap::identity(file, TextSize::from(0)), None, origin);
             doc.issues
                 .into_iter()

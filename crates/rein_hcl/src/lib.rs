@@ -145,6 +145,7 @@ fn analyze_tree<'a>(dir: &str, files: Vec<LoadedFile<'a>>, load: Option<Loader<'
                 syntax: SourceSyntax::Structured,
                 owner: Some(format!("{}data.aws_iam_policy_document.{name}", lowerer.prefix)),
                 attribute: None,
+                branch: false,
             };
             // Nothing here says what it is used as (it may be passed to a module or an output), so
             // the kind is inferred from the content: identity unless statements name principals.
@@ -222,8 +223,12 @@ fn read_resources<'m>(lowerer: &Lowerer<'m>, out: &mut HclOutput, consumed: &mut
         }
         sites.sort_by_key(|(_, _, loc)| loc.node.start_byte());
         for (attribute, kind, loc) in sites {
-            let origin =
-                |syntax| DocumentOrigin { syntax, owner: Some(owner.clone()), attribute: Some(attribute.clone()) };
+            let origin = |syntax| DocumentOrigin {
+                syntax,
+                owner: Some(owner.clone()),
+                attribute: Some(attribute.clone()),
+                branch: false,
+            };
             let source = if loc.node.has_error() {
                 let reason = format!("the value of `{attribute}` has a syntax error");
                 Source::Unknown(lowerer.span(loc), rein_model::Unknown::new(reason))

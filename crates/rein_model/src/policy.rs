@@ -87,6 +87,10 @@ pub struct DocumentOrigin {
     pub owner: Option<String>,
     /// The consuming attribute, e.g. `assume_role_policy`.
     pub attribute: Option<String>,
+    /// The document is one branch of a conditional the frontend expanded (a CloudFormation
+    /// `Fn::If`): its text is shared with the other branches, so a fix that restructures it from
+    /// this branch's values alone is not offered.
+    pub branch: bool,
 }
 
 /// The problems met while reading a document, kept on the model so that grammar rules report them.
@@ -550,6 +554,7 @@ impl UnknownPolicy {
             syntax: SourceSyntax::Structured,
             owner: Some(self.owner),
             attribute: Some(self.attribute),
+            branch: false,
         };
         let mut doc = PolicyDocument::empty(self.span, origin);
         doc.kind = self.kind;

@@ -185,7 +185,7 @@ fn read_case(case: &Case) -> Read {
     let file = FileId(0);
     match case.syntax {
         Syntax::PolicyJson => {
-            let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+            let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false };
             let doc = parse_policy(&case.text, &SpanMap::identity(file, TextSize::from(0)), case.kind.clone(), origin);
             Read { documents: vec![doc], entities: Vec::new(), modules: Vec::new() }
         }

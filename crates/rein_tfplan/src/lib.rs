@@ -266,6 +266,7 @@ impl Reader<'_, '_> {
                     syntax: SourceSyntax::EmbeddedJson,
                     owner: Some(address.to_owned()),
                     attribute: Some(attribute),
+                    branch: false,
                 };
                 self.out.documents.push(parse_policy(&decoded, &map, Some(kind), origin));
             }

@@ -17,7 +17,7 @@ const BUCKET_POLICY: &str = include_str!("../../../../fixtures/frontends/policy-
 const TRUST_NON_ASCII: &str = include_str!("../../../../fixtures/frontends/policy-json/trust_non_ascii.json");
 
 fn origin() -> DocumentOrigin {
-    DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None }
+    DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false }
 }
 
 fn map() -> SpanMap {

@@ -73,6 +73,7 @@ fn read(root: &Node) -> PolicyDocument {
         syntax: SourceSyntax::Structured,
         owner: Some("aws_iam_policy.x".to_owned()),
         attribute: None,
+        branch: false,
     };
     read_policy(root.clone(), None, origin)
 }
@@ -411,7 +412,7 @@ fn declared_kinds_win() {
     let statement = tree.object(vec![("Effect", effect), ("Action", action), ("Principal", principal)]);
     let root = tree.policy(statement);
     assert_eq!(read(&root).kind, PolicyKind::Trust);
-    let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None };
+    let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None, branch: false };
     let doc = read_policy(root.clone(), Some(PolicyKind::Scp), origin);
     assert_eq!((doc.kind, doc.kind_source), (PolicyKind::Scp, KindSource::Declared));
 }

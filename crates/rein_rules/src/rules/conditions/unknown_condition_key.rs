@@ -214,7 +214,7 @@ mod tests {
         use crate::engine::{CheckInput, Settings, check};
 
         let date: jiff::civil::Date = rein_catalog::catalog().meta().date.parse().unwrap();
-        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false };
         let text = stmt(r#"{"StringLike":{"s3:prefx":"home/*"}}"#);
         let doc = parse_policy(&text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
         let severities = |today| {

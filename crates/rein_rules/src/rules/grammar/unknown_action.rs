@@ -164,7 +164,7 @@ mod tests {
             today: Some(date.checked_add(jiff::Span::new().days(365)).unwrap()),
             ..Settings::default()
         };
-        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false };
         let severity_of = |text: &str| {
             let doc = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin.clone());
             let findings = check(&[CheckInput { document: &doc, renderer: None }], &settings);

@@ -88,7 +88,7 @@ mod tests {
     fn reports_unknown_and_partial_values() {
         let text =
             r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":["a","b"]}}"#;
-        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None, branch: false };
         let mut doc = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
         let resources = doc.statements[0].resource.as_mut().unwrap();
         resources.items[0].value = Value::Unknown(Unknown::new("known after apply"));

@@ -311,7 +311,7 @@ mod tests {
         let text = format!(
             r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"{action}","Resource":"x"}}}}"#
         );
-        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None };
+        let origin = DocumentOrigin { syntax: SourceSyntax::Structured, owner: None, attribute: None, branch: false };
         let mut doc = parse_policy(&text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
         doc.statements[0].resource.as_mut().unwrap().items[0].value = resource;
         let settings = Settings { select: select.iter().map(|id| (*id).to_owned()).collect(), ..Settings::default() };

@@ -79,8 +79,7 @@ impl Rule for FullAdminGrant {
         if let Some(conditions) = condition_summary(stmt) {
             message.push_str(&format!(" (conditions {conditions} do not limit which actions)"));
         }
-        let fix =
-            if is_conditional_branch(doc) { None } else { narrow_to_services(actions, stmt.resource.as_ref(), ctx) };
+        let fix = if doc.origin.branch { None } else { narrow_to_services(actions, stmt.resource.as_ref(), ctx) };
         let finding = ctx.report(all.span, message).label(resource_span, "on every resource");
         match fix {
             Some(edit) => {
@@ -89,13 +88,6 @@ impl Rule for FullAdminGrant {
             None => drop(finding),
         }
     }
-}
-
-/// Whether the document is one branch of a CloudFormation `Fn::If` (its attribute is labelled
-/// `… (if IsProd: true)`): a value read there is not the whole text, so fixes built from it are
-/// not offered.
-fn is_conditional_branch(doc: &PolicyDocument) -> bool {
-    doc.origin.attribute.as_deref().is_some_and(|attribute| attribute.contains(" (if "))
 }
 
 /// The `Action` list with every all-actions entry (`*`, `*:*`) replaced by `<service>:*` for the

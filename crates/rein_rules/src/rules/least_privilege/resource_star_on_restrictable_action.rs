@@ -123,7 +123,7 @@ impl Rule for ResourceStarOnRestrictableAction {
         if scoped {
             message.push_str(" (scoped by a condition)");
         }
-        let split = if is_conditional_branch(doc) { None } else { split_fix(stmt, ctx) };
+        let split = if doc.origin.branch { None } else { split_fix(stmt, ctx) };
         let mut finding =
             ctx.report(star.span, message).label(stmt.action.as_ref().map_or(star.span, |a| a.span), "these actions");
         if scoped {
@@ -232,13 +232,6 @@ fn arn_format(action: &rein_catalog::Action<'static>) -> Option<&'static str> {
         candidates = formats(false);
     }
     candidates.into_iter().enumerate().min_by_key(|(i, format)| (format.matches("${").count(), *i)).map(|(_, f)| f)
-}
-
-/// Whether the document is one branch of a CloudFormation `Fn::If` (its attribute is labelled
-/// `… (if IsProd: true)`): a value read there is not the whole text, so fixes built from it are
-/// not offered.
-fn is_conditional_branch(doc: &PolicyDocument) -> bool {
-    doc.origin.attribute.as_deref().is_some_and(|attribute| attribute.contains(" (if "))
 }
 
 /// An ARN format of the Service Authorization Reference with its variables made visible
