@@ -29,8 +29,8 @@
 //!
 //! Literal comparison is case-sensitive except in the service field.
 
+use foldhash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -494,7 +494,7 @@ pub fn template_matches(template: &str, pattern: &ArnPattern) -> bool {
     if pattern.is_star() || pattern.toks == [PatTok::Unknown] {
         return true;
     }
-    let t_steps = compiled_template(template);
+    let (template_id, t_steps) = compiled_template(template);
     let p_steps = &pattern.steps;
     // Cheap rejection on the literal prefix both sides share (`arn:aws:s3:::` vs `arn:aws:iam::`),
     // which also keeps huge non-matching inputs from reaching the product search.
@@ -505,29 +505,74 @@ pub fn template_matches(template: &str, pattern: &ArnPattern) -> bool {
             _ => break,
         }
     }
-    intersects(&t_steps, p_steps)
+    // A pattern without holes is its text, so the answer can be remembered by text; the holes of
+    // the others are not spelled out in it.
+    if pattern.has_hole() {
+        return intersects(&t_steps, p_steps);
+    }
+    let known = TEMPLATES.with_borrow(|cache| {
+        cache.matches.get(pattern.text()).and_then(|by_template| by_template.get(&template_id)).copied()
+    });
+    if let Some(answer) = known {
+        return answer;
+    }
+    let answer = intersects(&t_steps, p_steps);
+    TEMPLATES.with_borrow_mut(|cache| cache.remember(pattern.text(), template_id, answer));
+    answer
 }
 
 /// How many compiled templates a thread keeps; the catalogue has a few thousand.
 const MAX_COMPILED_TEMPLATES: usize = 8192;
 
+/// How many remembered (pattern, template) answers a thread keeps.
+const MAX_REMEMBERED_MATCHES: usize = 1 << 16;
+
 thread_local! {
-    /// Compiled templates by their text: rules match the same catalogue templates against every
-    /// resource of every statement.
-    static COMPILED_TEMPLATES: RefCell<HashMap<Box<str>, Rc<[Step]>>> = RefCell::new(HashMap::new());
+    /// Compiled templates and remembered answers: rules match the same catalogue templates
+    /// against every resource of every statement, and the same resources recur across the
+    /// statements and files of a configuration.
+    static TEMPLATES: RefCell<Templates> = RefCell::new(Templates::default());
 }
 
-fn compiled_template(template: &str) -> Rc<[Step]> {
-    COMPILED_TEMPLATES.with_borrow_mut(|cache| {
-        if let Some(steps) = cache.get(template) {
-            return Rc::clone(steps);
+#[derive(Default)]
+struct Templates {
+    /// Compiled templates by their text, each with an id that is unique until the next clear.
+    compiled: HashMap<Box<str>, (u32, Rc<[Step]>)>,
+    /// Answers by pattern text, then by template id.
+    matches: HashMap<Box<str>, HashMap<u32, bool>>,
+    remembered: usize,
+}
+
+impl Templates {
+    fn remember(&mut self, pattern: &str, template_id: u32, answer: bool) {
+        if self.remembered >= MAX_REMEMBERED_MATCHES {
+            self.matches.clear();
+            self.remembered = 0;
         }
-        if cache.len() >= MAX_COMPILED_TEMPLATES {
-            cache.clear();
+        if let Some(by_template) = self.matches.get_mut(pattern) {
+            by_template.insert(template_id, answer);
+        } else {
+            self.matches.insert(pattern.into(), HashMap::from_iter([(template_id, answer)]));
         }
+        self.remembered += 1;
+    }
+}
+
+fn compiled_template(template: &str) -> (u32, Rc<[Step]>) {
+    TEMPLATES.with_borrow_mut(|cache| {
+        if let Some((id, steps)) = cache.compiled.get(template) {
+            return (*id, Rc::clone(steps));
+        }
+        if cache.compiled.len() >= MAX_COMPILED_TEMPLATES {
+            // Ids are reused after a clear, so the answers that name them go too.
+            cache.compiled.clear();
+            cache.matches.clear();
+            cache.remembered = 0;
+        }
+        let id = u32::try_from(cache.compiled.len()).unwrap_or(u32::MAX);
         let steps: Rc<[Step]> = compile_template(template).into();
-        cache.insert(template.into(), Rc::clone(&steps));
-        steps
+        cache.compiled.insert(template.into(), (id, Rc::clone(&steps)));
+        (id, steps)
     })
 }
 

@@ -736,7 +736,14 @@ impl<'a> Action<'a> {
     /// out), templated keys matching concrete ones as in [`Self::supports_condition_key`].
     pub fn supports_own_condition_key(&self, key: &str) -> bool {
         let key = key.trim();
-        self.condition_keys().iter().any(|info| template_key_matches(info.key(), key))
+        // The lists of [`Self::condition_keys`] without collecting them: rules ask this for every
+        // action a wildcard expands to, and a key listed twice answers the same.
+        let cat = self.cat;
+        let action_keys = cat.idx_list(self.raw().condition_keys).iter();
+        let resource_keys = self.resource_types().flat_map(|res| {
+            cat.idx_list(res.raw.condition_keys).iter().chain(cat.idx_list(res.resource_type.raw().condition_keys))
+        });
+        action_keys.chain(resource_keys).any(|&idx| template_key_matches(cat.key_at(idx).key(), key))
     }
 
     /// Actions AWS also requires for this one (e.g. `iam:PassRole`), sorted and deduplicated.

@@ -1,7 +1,7 @@
 //! What a rule sees while it runs, and how it reports.
 
+use foldhash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use rein_catalog::{Action, Catalog};

@@ -5,6 +5,7 @@
 //! values all live here, so that every rule treats the known false-positive traps the same way.
 
 use rein_catalog::arn::{ArnPattern, ArnPiece, template_matches};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::context::RuleContext;
@@ -66,9 +67,9 @@ pub fn action_items<'a>(stmt: &'a Statement, ctx: &RuleContext<'_>) -> Vec<Actio
 }
 
 /// The policy resource pattern of a value, or `None` when the value is wholly unknown.
-pub fn arn_pattern(value: &Value) -> Option<ArnPattern> {
+pub fn arn_pattern(value: &Value) -> Option<Rc<ArnPattern>> {
     match value {
-        Value::Known(text) => Some(ArnPattern::parse(text)),
+        Value::Known(text) => Some(parsed_arn(text)),
         Value::Partial(parts) => {
             let pieces: Vec<ArnPiece<'_>> = parts
                 .iter()
@@ -83,10 +84,43 @@ pub fn arn_pattern(value: &Value) -> Option<ArnPattern> {
                     },
                 })
                 .collect();
-            Some(ArnPattern::from_pieces(&pieces))
+            Some(Rc::new(ArnPattern::from_pieces(&pieces)))
         }
         Value::Unknown(_) => None,
     }
+}
+
+/// How many parsed resource patterns, and how many services' resource keywords, a thread keeps
+/// before it starts afresh.
+const MAX_CACHED_PATTERNS: usize = 4096;
+
+/// Resource-type keywords by catalogue address and service prefix.
+type KeywordsByService = foldhash::HashMap<(usize, &'static str), Rc<[&'static str]>>;
+
+thread_local! {
+    /// Parsed resource ARNs by their text: IAM003, IAM106, IAM109 and the escalation rules all
+    /// parse the same `Resource` entries, and the same ARNs recur across the policies of a
+    /// configuration. A pattern depends on its text alone, so an entry never goes stale.
+    static PARSED_ARNS: RefCell<foldhash::HashMap<Box<str>, Rc<ArnPattern>>> = RefCell::new(foldhash::HashMap::default());
+
+    /// The resource-type keywords of a service (`role`, `user`, … for `iam`), by catalogue and
+    /// service prefix.
+    static RESOURCE_KEYWORDS: RefCell<KeywordsByService> = RefCell::new(KeywordsByService::default());
+}
+
+/// The resource pattern of a literal policy `Resource` text, parsed once per thread.
+pub fn parsed_arn(text: &str) -> Rc<ArnPattern> {
+    PARSED_ARNS.with_borrow_mut(|cache| {
+        if let Some(found) = cache.get(text) {
+            return Rc::clone(found);
+        }
+        if cache.len() >= MAX_CACHED_PATTERNS {
+            cache.clear();
+        }
+        let pattern = Rc::new(ArnPattern::parse(text));
+        cache.insert(text.into(), Rc::clone(&pattern));
+        pattern
+    })
 }
 
 /// The six fields of an ARN: partition, service, region, account and the resource part.
@@ -121,8 +155,13 @@ pub fn has_policy_variable(text: &str) -> bool {
 
 /// The literal resource-type keywords that start a service's ARN resource parts (`role` in
 /// `role/${RoleNameWithPath}`), used to recognise `<type>/*`.
-fn resource_keywords(catalog: &'static Catalog, service: &str) -> Vec<&'static str> {
-    let Some(service) = catalog.service(service) else { return Vec::new() };
+fn resource_keywords(catalog: &'static Catalog, service: &str) -> Rc<[&'static str]> {
+    let Some(service) = catalog.service(service) else { return Rc::from(Vec::new()) };
+    let key = (std::ptr::from_ref(catalog) as usize, service.prefix());
+    let cached = RESOURCE_KEYWORDS.with_borrow(|cache| cache.get(&key).cloned());
+    if let Some(keywords) = cached {
+        return keywords;
+    }
     let mut keywords: Vec<&'static str> = service
         .resource_types()
         .flat_map(|rt| rt.arn_templates().collect::<Vec<_>>())
@@ -135,6 +174,13 @@ fn resource_keywords(catalog: &'static Catalog, service: &str) -> Vec<&'static s
         .collect();
     keywords.sort_unstable();
     keywords.dedup();
+    let keywords: Rc<[&'static str]> = keywords.into();
+    RESOURCE_KEYWORDS.with_borrow_mut(|cache| {
+        if cache.len() >= MAX_CACHED_PATTERNS {
+            cache.clear();
+        }
+        cache.insert(key, Rc::clone(&keywords));
+    });
     keywords
 }
 
@@ -492,28 +538,60 @@ pub fn unnarrowed_resource(
     action: &Action<'_>,
     catalog: &'static Catalog,
 ) -> Option<UnnarrowedResource> {
-    if let Some(list) = &stmt.not_resource {
-        return Some(UnnarrowedResource {
-            span: list.key.span,
-            text: "every resource outside `NotResource`".to_owned(),
-            star: true,
-        });
-    }
-    let list = stmt.resource.as_ref()?;
-    let prefix = action.service().prefix();
-    list.items.iter().find_map(|item| {
-        let star = is_effective_star(&item.value, catalog);
-        if !star && !is_account_wide(&item.value, catalog) {
-            return None;
+    UnnarrowedEntries::of(stmt, catalog).for_action(action)
+}
+
+/// The resource entries of a statement that may leave an action unnarrowed, worked out once for
+/// all the actions a statement grants: which entry leaves which action unnarrowed depends only on
+/// the action's service and resource types.
+pub struct UnnarrowedEntries<'s> {
+    /// Any `NotResource` leaves every action unnarrowed.
+    not_resource: Option<rein_text::Span>,
+    /// Effective-star and account-wide entries in order, with their fields (`None` for `*`).
+    entries: Vec<(&'s SpannedValue, &'s str, Option<ArnFields<'s>>)>,
+}
+
+impl<'s> UnnarrowedEntries<'s> {
+    pub fn of(stmt: &'s Statement, catalog: &'static Catalog) -> Self {
+        if let Some(list) = &stmt.not_resource {
+            return Self { not_resource: Some(list.key.span), entries: Vec::new() };
         }
-        let text = item.value.as_known()?;
-        // `arn:aws:s3:::*` grants nothing for a KMS action; that mismatch is IAM106's concern.
-        let same_type = text == "*"
-            || arn_fields(text).is_some_and(|f| {
+        let entries = stmt
+            .resource
+            .iter()
+            .flat_map(|list| &list.items)
+            .filter(|item| is_effective_star(&item.value, catalog) || is_account_wide(&item.value, catalog))
+            .filter_map(|item| {
+                let text = item.value.as_known()?;
+                Some((item, text, if text == "*" { None } else { Some(arn_fields(text)?) }))
+            })
+            .collect();
+        Self { not_resource: None, entries }
+    }
+
+    /// Whether no entry can leave any action unnarrowed.
+    pub fn is_empty(&self) -> bool {
+        self.not_resource.is_none() && self.entries.is_empty()
+    }
+
+    /// The first entry that leaves `action` unnarrowed.
+    pub fn for_action(&self, action: &Action<'_>) -> Option<UnnarrowedResource> {
+        if let Some(span) = self.not_resource {
+            return Some(UnnarrowedResource {
+                span,
+                text: "every resource outside `NotResource`".to_owned(),
+                star: true,
+            });
+        }
+        let prefix = action.service().prefix();
+        self.entries.iter().find_map(|(item, text, fields)| {
+            // `arn:aws:s3:::*` grants nothing for a KMS action; that mismatch is IAM106's concern.
+            let same_type = fields.as_ref().is_none_or(|f| {
                 (f.service == "*" || f.service.eq_ignore_ascii_case(prefix)) && reaches_action_type(action, f.resource)
             });
-        same_type.then(|| UnnarrowedResource { span: item.span, text: format!("`{text}`"), star: text == "*" })
-    })
+            same_type.then(|| UnnarrowedResource { span: item.span, text: format!("`{text}`"), star: *text == "*" })
+        })
+    }
 }
 
 /// Whether an unnarrowed resource part (`*`, `role/*`) is of one of the action's resource types:

@@ -77,6 +77,15 @@ impl Rule for ConditionKeyNotSupportedByAction {
     fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         let Some(effect) = stmt.effect() else { return };
         let Some(block) = &stmt.condition else { return };
+        let catalog = ctx.catalog();
+        // Global keys are in every request context, except the tag keys, which only services
+        // that support tagging fill in.
+        let action_dependent = |key: &str| {
+            catalog.condition_key(key).is_some_and(|info| !info.is_global() || is_service_dependent_tag_key(key))
+        };
+        if !block.entries().any(|(_, entry)| action_dependent(&entry.key.name)) {
+            return;
+        }
         let items = action_items(stmt, ctx);
         if items.is_empty() {
             return;
@@ -89,10 +98,7 @@ impl Rule for ConditionKeyNotSupportedByAction {
                 continue;
             }
             let key = entry.key.name.as_str();
-            let Some(info) = ctx.catalog().condition_key(key) else { continue };
-            // Global keys are in every request context, except the tag keys, which only
-            // services that support tagging fill in.
-            if info.is_global() && !is_service_dependent_tag_key(key) {
+            if !action_dependent(key) {
                 continue;
             }
             for (item_idx, item) in items.iter().enumerate() {
@@ -100,8 +106,7 @@ impl Rule for ConditionKeyNotSupportedByAction {
                 if item.actions.is_empty() {
                     continue;
                 }
-                let supported =
-                    item.actions.iter().any(|action| action.condition_keys().iter().any(|known| known.matches(key)));
+                let supported = item.actions.iter().any(|action| action.supports_own_condition_key(key));
                 if supported {
                     continue;
                 }

@@ -33,8 +33,8 @@ use rein_model::{PolicyDocument, PolicyKind, Statement};
 
 use crate::context::RuleContext;
 use crate::semantics::{
-    ActionGrant, DenyCover, UnnarrowedResource, action_items, deny_cover, downgrade, is_condition_scoped,
-    unnarrowed_resource,
+    ActionGrant, DenyCover, UnnarrowedEntries, UnnarrowedResource, action_items, deny_cover, downgrade,
+    is_condition_scoped,
 };
 
 /// At most this many actions are named in one message; the rest are counted.
@@ -78,6 +78,11 @@ pub(crate) fn listed_hits<'s>(
     lookup: &dyn Fn(Action<'static>) -> Option<(Severity, String)>,
 ) -> Vec<(ActionGrant<'s>, Vec<Hit>)> {
     let catalog = ctx.catalog();
+    // A hit needs an unnarrowed resource; a statement on specific resources has none.
+    let unnarrowed = UnnarrowedEntries::of(stmt, catalog);
+    if unnarrowed.is_empty() {
+        return Vec::new();
+    }
     let mut candidates: Vec<(ActionGrant<'s>, Vec<Listed>)> = Vec::new();
     let listed = |action: Action<'static>| lookup(action).map(|(severity, source)| (action, severity, source));
     if let Some(list) = &stmt.action {
@@ -115,7 +120,7 @@ pub(crate) fn listed_hits<'s>(
             let hits: Vec<Hit> = actions
                 .into_iter()
                 .filter_map(|(action, severity, source)| {
-                    let resource = unnarrowed_resource(stmt, &action, catalog)?;
+                    let resource = unnarrowed.for_action(&action)?;
                     let deny = if has_deny { deny_cover(doc, ctx, &action.full_name()) } else { DenyCover::None };
                     (deny != DenyCover::Unconditional).then_some(Hit { action, severity, source, resource, deny })
                 })

@@ -161,6 +161,11 @@ fn same_targets(steps: &[Step]) -> bool {
 
 /// The first Allow of `doc` that grants `name` in a way that keeps `path` open.
 fn find_step(doc: &PolicyDocument, ctx: &RuleContext<'_>, path: &EscalationPath, name: &str) -> Option<Step> {
+    // Most documents grant none of a path's actions: find that out with the cheap name match
+    // before the Deny statements and the catalogue are consulted.
+    if !doc.statements.iter().any(|stmt| stmt.is_allow() && grants_action(stmt, ctx, name).is_some()) {
+        return None;
+    }
     if deny_cover(doc, ctx, name) == DenyCover::Unconditional {
         return None;
     }

@@ -1,6 +1,6 @@
 //! The risk lists of the 2xx rules, read once from `crates/rein_rules/data/` (see its SOURCE.md).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 use rein_catalog::Action;
@@ -127,7 +127,7 @@ pub struct ByAction<T: 'static> {
 impl<T> ByAction<T> {
     fn new(entries: impl Iterator<Item = (&'static str, &'static T)>) -> Self {
         let catalog = rein_catalog::catalog();
-        let mut by_id = HashMap::new();
+        let mut by_id = HashMap::default();
         for (name, entry) in entries {
             // The first entry of an action wins, as a scan of the list finds it.
             if let Some(action) = catalog.action(name) {

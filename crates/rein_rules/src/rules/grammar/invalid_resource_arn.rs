@@ -152,7 +152,7 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
     if templates.is_empty() {
         return;
     }
-    let pattern = ArnPattern::parse(text);
+    let pattern = crate::semantics::parsed_arn(text);
     if templates
         .iter()
         .any(|template| may_share_resource_keyword(template, fields.resource) && template_matches(template, &pattern))

@@ -1,5 +1,7 @@
 //! IAM106 `action-resource-type-mismatch`.
 
+use std::rc::Rc;
+
 use rein_catalog::Action;
 use rein_catalog::arn::{ArnPattern, template_matches};
 
@@ -170,7 +172,7 @@ impl Rule for ActionResourceTypeMismatch {
 
 fn report_item(
     item: &ActionItem<'_>,
-    patterns: &[(&SpannedValue, ArnPattern)],
+    patterns: &[(&SpannedValue, Rc<ArnPattern>)],
     resources: &ValueList,
     effect: Effect,
     ctx: &mut RuleContext<'_>,
@@ -188,7 +190,7 @@ fn report_item(
 /// Whether at least one of `actions` can apply to one of the resources. Wildcards expand to many
 /// actions that share resource types, so each distinct ARN template is tested once, and the
 /// search stops at the first fit (the common case).
-fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, ArnPattern)]) -> bool {
+fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, Rc<ArnPattern>)]) -> bool {
     let fits = |template: &str| {
         patterns.iter().any(|(_, pattern)| {
             // A literal service field that differs rules the template out without matching.
@@ -227,7 +229,7 @@ fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, ArnP
 fn report_mismatch(
     item: &ActionItem<'_>,
     text: &str,
-    patterns: &[(&SpannedValue, ArnPattern)],
+    patterns: &[(&SpannedValue, Rc<ArnPattern>)],
     resources: &ValueList,
     effect: Effect,
     ctx: &mut RuleContext<'_>,
