@@ -70,7 +70,7 @@ fn scope_of(
     syntax: SuppressionSyntax,
     first_code: Option<usize>,
 ) -> SuppressionScope {
-    let text = parsed.text;
+    let text: &str = &parsed.text;
     let line_start = text.get(..comment.start_byte()).and_then(|before| before.rfind('\n')).map_or(0, |idx| idx + 1);
     let before = text.get(line_start..comment.start_byte()).unwrap_or_default();
     if !before.trim().is_empty() {
