@@ -133,6 +133,40 @@ fn blocks_given_as_arrays_and_dynamic_blocks_are_read() {
     assert_eq!(actions, ["s3:GetObject", "s3:PutObject", "sqs:SendMessage"]);
 }
 
+#[test]
+fn a_comment_member_suppresses_findings_in_its_block() {
+    let text = r#"{
+  "//": "rein:ignore-file IAM004 versions come from the module",
+  "resource": {"aws_iam_policy": {"p": {
+    "//": "rein:ignore IAM103 break-glass policy",
+    "policy": "{}"
+  }}}
+}"#;
+    let output = analyze_texts(&[("main.tf.json".to_owned(), text.to_owned())]);
+    let found: Vec<(String, String, Option<String>)> = output
+        .suppressions
+        .iter()
+        .map(|suppression| {
+            let scope = match &suppression.scope {
+                rein_model::SuppressionScope::Range(span) => {
+                    text[std::ops::Range::<usize>::from(span.range)].to_owned()
+                }
+                other => format!("{other:?}"),
+            };
+            (suppression.rule.clone(), scope, suppression.reason.clone())
+        })
+        .collect();
+    // A resource block runs from its type label to the end of its object.
+    let block = &text[text.find("\"aws_iam_policy\"").unwrap()..text.find("}}}").unwrap() + 1];
+    assert_eq!(
+        found,
+        [
+            ("IAM004".to_owned(), "File".to_owned(), Some("versions come from the module".to_owned())),
+            ("IAM103".to_owned(), block.to_owned(), Some("break-glass policy".to_owned())),
+        ]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
