@@ -17,7 +17,7 @@ use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value};
 use jsonc_parser::common::{Range, Ranged};
 use jsonc_parser::{CollectOptions, ParseOptions};
 
-use super::parser::{Embedded, Parse};
+use super::parser::{Embedded, MAX_NESTING, Parse};
 use super::tree::Kind;
 
 /// Whether a path names a file in Terraform's JSON syntax.
@@ -329,7 +329,7 @@ fn top_level(out: &mut Embedded<'_>, json: &str, prop: &ObjectProp<'_>) {
                     let (label, label_range) = key(name);
                     let context = format!("`{keyword}.{type_name}.{label}`");
                     for body in objects(out, &name.value, &context) {
-                        block(out, json, keyword_range, &[type_range, label_range], body);
+                        block(out, json, keyword_range, &[type_range, label_range], body, 1);
                     }
                 }
             }
@@ -338,13 +338,13 @@ fn top_level(out: &mut Embedded<'_>, json: &str, prop: &ObjectProp<'_>) {
             for name in members(out, &prop.value, &format!("`{keyword}`")) {
                 let (label, label_range) = key(name);
                 for body in objects(out, &name.value, &format!("`{keyword}.{label}`")) {
-                    block(out, json, keyword_range, &[label_range], body);
+                    block(out, json, keyword_range, &[label_range], body, 1);
                 }
             }
         }
         "locals" | "terraform" | "moved" | "import" | "check" | "removed" => {
             for body in objects(out, &prop.value, &format!("`{keyword}`")) {
-                block(out, json, keyword_range, &[], body);
+                block(out, json, keyword_range, &[], body, 1);
             }
         }
         other => {
@@ -356,7 +356,12 @@ fn top_level(out: &mut Embedded<'_>, json: &str, prop: &ObjectProp<'_>) {
 
 /// A block: the keyword from the key at `keyword`, labels from the keys at `labels`, the body
 /// from `body`.
-fn block(out: &mut Embedded<'_>, json: &str, keyword: Range, labels: &[Range], body: &Object<'_>) {
+fn block(out: &mut Embedded<'_>, json: &str, keyword: Range, labels: &[Range], body: &Object<'_>, depth: u32) {
+    if depth > MAX_NESTING {
+        let message = format!("blocks nest deeper than {MAX_NESTING} levels");
+        out.error(body.range.start, body.range.start + 1, message);
+        return;
+    }
     let marker = out.marker();
     out.leaf(Kind::Identifier, keyword.start + 1, keyword.end.saturating_sub(1).max(keyword.start + 1));
     for label in labels {
@@ -367,7 +372,7 @@ fn block(out: &mut Embedded<'_>, json: &str, keyword: Range, labels: &[Range], b
     out.leaf(Kind::BlockStart, open, open + 1);
     let items = out.marker();
     for prop in &body.properties {
-        body_item(out, json, prop);
+        body_item(out, json, prop, depth);
     }
     out.finish(Kind::Body, items, open + 1, close);
     out.leaf(Kind::BlockEnd, close, body.range.end);
@@ -376,7 +381,7 @@ fn block(out: &mut Embedded<'_>, json: &str, keyword: Range, labels: &[Range], b
     out.finish(Kind::Block, marker, start, body.range.end);
 }
 
-fn body_item(out: &mut Embedded<'_>, json: &str, prop: &ObjectProp<'_>) {
+fn body_item(out: &mut Embedded<'_>, json: &str, prop: &ObjectProp<'_>, depth: u32) {
     let (name, name_range) = key(prop);
     if name == "//" {
         comment(out, &prop.value);
@@ -391,14 +396,14 @@ fn body_item(out: &mut Embedded<'_>, json: &str, prop: &ObjectProp<'_>) {
         for label in members(out, &prop.value, "`dynamic`") {
             let (label_name, label_range) = key(label);
             for body in objects(out, &label.value, &format!("`dynamic.{label_name}`")) {
-                block(out, json, name_range, &[label_range], body);
+                block(out, json, name_range, &[label_range], body, depth + 1);
             }
         }
         return;
     }
     if all_objects && is_block_name(name) {
         for body in objects(out, &prop.value, &format!("`{name}`")) {
-            block(out, json, name_range, &[], body);
+            block(out, json, name_range, &[], body, depth + 1);
         }
         return;
     }

@@ -113,6 +113,18 @@ fn invalid_json_and_wrong_shapes_are_located_errors() {
         Some(true)
     );
     assert_eq!(errors(""), vec![]);
+    let deep = [
+        r#"{"locals": [{}], "data": {"aws_iam_policy_document": {"d": "#,
+        &r#"{"statement": "#.repeat(200),
+        "{}",
+        &"}".repeat(200),
+        "}}}",
+    ]
+    .concat();
+    assert_eq!(
+        errors(&deep).iter().map(|(_, message)| message.as_str()).collect::<Vec<_>>(),
+        ["blocks nest deeper than 128 levels"]
+    );
 }
 
 #[test]
