@@ -112,12 +112,12 @@ fn rewrite_string(bytes: &mut [u8], mut at: usize, changed: &mut bool) -> usize 
                 at += 2;
                 continue;
             }
-            (b'$', Frame::Template { .. }) if next == Some(b'$') => {
+            (b'$', Frame::Template { .. }) if next == Some(b'$') && bytes.get(at + 2) == Some(&b'{') => {
                 // `$${` is a literal `${`.
                 at += 3;
                 continue;
             }
-            (b'%', Frame::Template { .. }) if next == Some(b'%') => {
+            (b'%', Frame::Template { .. }) if next == Some(b'%') && bytes.get(at + 2) == Some(&b'{') => {
                 at += 3;
                 continue;
             }
@@ -177,6 +177,10 @@ fn interpolation_end(content: &mut [u8]) -> Option<usize> {
                     }
                 }
                 at += 2;
+                continue;
+            }
+            (b'$' | b'%', Frame::Template { .. }) if next == Some(byte) && content.get(at + 2) == Some(&b'{') => {
+                at += 3;
                 continue;
             }
             (b'$' | b'%', Frame::Template { .. }) if next == Some(b'{') => {

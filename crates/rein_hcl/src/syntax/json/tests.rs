@@ -77,6 +77,9 @@ fn the_rewrite_keeps_the_length_and_only_touches_quotes_inside_interpolations() 
     assert_eq!(hcl.len(), text.len());
     assert_eq!(hcl, r#"{"a": "x \"y\" ${f( "z" , {k =  "${v}" })} $${\"lit\"}", "b": "\"q\""}"#);
     assert_eq!(hcl_text(r#"{"a": "\"no interpolation\""}"#), None);
+    // A `$$` that escapes nothing does not swallow the closing quote.
+    let text = r#"{"a": "cost$$", "b": "${f(\"x\")}"}"#;
+    assert_eq!(hcl_text(text).unwrap(), r#"{"a": "cost$$", "b": "${f( "x" )}"}"#);
 }
 
 #[test]
