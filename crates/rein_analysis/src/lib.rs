@@ -25,7 +25,8 @@ pub use rein_rules::Settings as RuleSettings;
 pub enum FileKind {
     /// An IAM policy document in JSON.
     PolicyJson,
-    /// A Terraform configuration file (`.tf`); the files of one directory form a module.
+    /// A Terraform configuration file (`.tf`, or `.tf.json` in Terraform's JSON syntax); the files
+    /// of one directory form a module.
     Terraform,
     /// A CloudFormation (or SAM) template, JSON or YAML.
     CloudFormation,
@@ -54,7 +55,7 @@ pub struct SourceInput {
 /// syntax error is reported. Other JSON (package manifests, templates) is skipped.
 pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
     let lower = path.to_ascii_lowercase();
-    if lower.ends_with(".tf") {
+    if rein_hcl::is_config_path(&lower) {
         return Some(FileKind::Terraform);
     }
     // The extensions Terraform's documentation recommends for `templatefile` templates
@@ -87,7 +88,7 @@ pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
 /// a template (recognised by content), and policy JSON for anything else.
 pub fn kind_of_named_file(path: &str, bytes: &[u8]) -> FileKind {
     let text = String::from_utf8_lossy(bytes);
-    if path.to_ascii_lowercase().ends_with(".tf") {
+    if rein_hcl::is_config_path(&path.to_ascii_lowercase()) {
         FileKind::Terraform
     } else if rein_tfplan::is_plan(&text) {
         FileKind::TerraformPlan
@@ -308,7 +309,12 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
             // The frontend that owns the text renders the fixes: JSON text as JSON, anything
             // inside a `.tf` file as HCL, anything inside a template as YAML or JSON of the
             // template (plans get none: they are read-only).
-            let renderer: Option<&dyn rein_model::EditRenderer> = if let Some(template) = template_renderer {
+            // Terraform's JSON syntax gets no fixes: the HCL renderer's edits are native syntax.
+            let in_terraform_json =
+                db.get(document.span.file).is_some_and(|file| file.path.to_ascii_lowercase().ends_with(".tf.json"));
+            let renderer: Option<&dyn rein_model::EditRenderer> = if in_terraform_json {
+                None
+            } else if let Some(template) = template_renderer {
                 Some(template)
             } else if document.origin.syntax == SourceSyntax::Json {
                 Some(json_renderer)
@@ -379,7 +385,7 @@ fn module_files<'a>(db: &'a SourceDb, directory: &str, tf_files: &[FileId]) -> V
         .filter(|source| {
             let inside = directory.is_empty()
                 || source.path.strip_prefix(directory).is_some_and(|rest| rest.starts_with(['/', '\\']));
-            let is_tf = source.path.to_ascii_lowercase().ends_with(".tf");
+            let is_tf = rein_hcl::is_config_path(&source.path.to_ascii_lowercase());
             // This module's `.tf` files, and any other file below it for `file()`; never the
             // `.tf` files of another module.
             tf_files.contains(&source.id) || (inside && !is_tf)

@@ -46,7 +46,7 @@ struct Candidate {
 
 /// Reads the files named by `paths`, in order; directories are walked in sorted order.
 ///
-/// Files named explicitly are always read: `.tf` files as Terraform, anything else as policy JSON. Files found by a walk are kept when
+/// Files named explicitly are always read: `.tf` and `.tf.json` files as Terraform, anything else as policy JSON. Files found by a walk are kept when
 /// [`classify`] recognises them. A file reached twice (named and walked) is read once. The path
 /// `-` is standard input, read as a named file called `stdin.name`.
 pub fn discover(
@@ -322,6 +322,20 @@ mod tests {
         let broken = Stdin { name: "<stdin>".to_owned(), bytes: Err(std::io::Error::other("closed")) };
         let found = discover(&[PathBuf::from(STDIN_PATH)], None, Some(broken), &Progress::new(false));
         assert_eq!(found.problems[0].message, "cannot read `<stdin>`: closed");
+    }
+
+    #[test]
+    fn terraform_json_files_are_terraform_in_a_walk_and_on_stdin() {
+        let tree = TempTree::new("tfjson");
+        tree.file("stack/cdk.tf.json", r#"{"resource": {}}"#);
+        tree.file("stack/main.tf", "locals {}");
+        tree.file("stack/package.json", r#"{"name": "stack"}"#);
+        let found = discover(std::slice::from_ref(&tree.0), None, None, &Progress::new(false));
+        assert_eq!(names(&found, &tree.0), ["stack/cdk.tf.json", "stack/main.tf"]);
+        assert!(found.inputs.iter().all(|input| input.kind == Some(rein_analysis::FileKind::Terraform)));
+        let stdin = Stdin { name: "main.tf.json".to_owned(), bytes: Ok(br#"{"locals": {}}"#.to_vec()) };
+        let found = discover(&[PathBuf::from(STDIN_PATH)], None, Some(stdin), &Progress::new(false));
+        assert_eq!(found.inputs[0].kind, Some(rein_analysis::FileKind::Terraform));
     }
 
     #[test]

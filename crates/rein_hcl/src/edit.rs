@@ -130,7 +130,18 @@ fn is_plain_scalar(raw: &str) -> bool {
 }
 
 impl EditRenderer for HclRenderer<'_> {
+    /// Declines edits of files in Terraform's JSON syntax: the edits are native syntax.
     fn render(&self, edit: &PolicyEdit) -> Option<Vec<TextEdit>> {
+        let edits = self.render_native(edit)?;
+        let in_json = |edit: &TextEdit| {
+            self.db.get(edit.span.file).is_some_and(|file| crate::syntax::is_json_path(&file.path.to_ascii_lowercase()))
+        };
+        if edits.iter().any(in_json) { None } else { Some(edits) }
+    }
+}
+
+impl HclRenderer<'_> {
+    fn render_native(&self, edit: &PolicyEdit) -> Option<Vec<TextEdit>> {
         match edit {
             PolicyEdit::ReplaceLiteral { target, literal } => {
                 let raw = self.raw(*target)?;
@@ -473,6 +484,23 @@ mod tests {
         let renderer = HclRenderer { db: &db };
         let edits = renderer.render(&edit(span))?;
         rein_text::apply_edits(text, &edits)
+    }
+
+    #[test]
+    fn declines_edits_of_terraform_json_files() {
+        let text = r#"{"locals": {"a": "s3:GetObjct"}}"#;
+        let mut db = SourceDb::new();
+        let file = db.add("stack/cdk.tf.json", text);
+        let start = text.find("\"s3:GetObjct\"").unwrap();
+        let span = Span::from_offsets(file, start, start + "\"s3:GetObjct\"".len());
+        let edit = PolicyEdit::ReplaceString { target: span, value: "s3:GetObject".to_owned() };
+        assert_eq!(HclRenderer { db: &db }.render(&edit), None);
+        // The same text in a `.tf` file is an HCL string the renderer rewrites.
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let span = Span::from_offsets(file, start, start + "\"s3:GetObjct\"".len());
+        let edit = PolicyEdit::ReplaceString { target: span, value: "s3:GetObject".to_owned() };
+        assert!(HclRenderer { db: &db }.render(&edit).is_some());
     }
 
     fn replace(value: &str) -> impl Fn(Span) -> PolicyEdit {

@@ -66,8 +66,8 @@ pub fn is_local_source(source: &str) -> bool {
 pub fn local_module_sources(files: &[LoadedFile<'_>]) -> Vec<String> {
     let parsed: Vec<ParsedFile<'_>> = files
         .iter()
-        .filter(|file| file.path.ends_with(".tf"))
-        .map(|file| ParsedFile::parse(file.file, file.text))
+        .filter(|file| crate::is_config_path(&file.path))
+        .map(|file| ParsedFile::parse_path(file.file, &file.path, file.text))
         .collect();
     let mut sources = Vec::new();
     for file in &parsed {
@@ -92,7 +92,7 @@ struct FoundCall<'t> {
 fn module_blocks<'t>(file: &'t ParsedFile<'_>) -> Vec<FoundCall<'t>> {
     let tree = &file.tree;
     let mut found = Vec::new();
-    for block in top_level_blocks(tree, file.text) {
+    for block in top_level_blocks(tree, &file.text) {
         let Some(parts) = block_parts(file, block) else { continue };
         let (Some(body), [name]) = (parts.body, parts.labels.as_slice()) else { continue };
         if file.text_of(parts.keyword) != "module" {
@@ -189,12 +189,12 @@ pub(crate) fn discover<'a>(dir: &str, files: Vec<LoadedFile<'a>>, load: Option<L
         next += 1;
         let parsed: Vec<ParsedFile<'a>> = files
             .iter()
-            .filter(|file| file.path.ends_with(".tf"))
-            .map(|file| ParsedFile::parse(file.file, file.text))
+            .filter(|file| crate::is_config_path(&file.path))
+            .map(|file| ParsedFile::parse_path(file.file, &file.path, file.text))
             .collect();
         let others = files
             .iter()
-            .filter(|file| !file.path.ends_with(".tf"))
+            .filter(|file| !crate::is_config_path(&file.path))
             .filter_map(|file| Some((normalize_path(&file.path)?, file.file, file.text)))
             .collect();
         let depth = prefix.matches("module.").count();
@@ -217,7 +217,8 @@ pub(crate) fn discover<'a>(dir: &str, files: Vec<LoadedFile<'a>>, load: Option<L
                             };
                         }
                         let loaded = load.and_then(|load| load(&child_dir));
-                        let has_tf = loaded.as_ref().is_some_and(|files| files.iter().any(|f| f.path.ends_with(".tf")));
+                        let has_tf =
+                            loaded.as_ref().is_some_and(|files| files.iter().any(|f| crate::is_config_path(&f.path)));
                         if cycle {
                             Err(format!("`{source}` calls a module that is already being read (a cycle)"))
                         } else if depth + 1 > MAX_MODULE_DEPTH {

@@ -64,6 +64,18 @@ pub fn analyze_file(file: FileId, text: &str) -> HclOutput {
     analyze_module(&[(file, text)])
 }
 
+/// Whether a module file is Terraform configuration: `.tf` (native syntax) or `.tf.json`
+/// (Terraform's JSON syntax, as `cdktf synth` writes it).
+pub fn is_config_path(path: &str) -> bool {
+    path.ends_with(".tf") || syntax::is_json_path(path)
+}
+
+/// Parses one configuration file in the syntax its path names (`.tf` or `.tf.json`) and gives
+/// its syntax errors only, sorted by position.
+pub fn syntax_issues_at(file: FileId, path: &str, text: &str) -> Vec<(Span, String)> {
+    syntax_errors(&syntax::ParsedFile::parse_path(file, path, text))
+}
+
 /// Parses one `.tf` file and gives its syntax errors only, sorted by position.
 pub fn syntax_issues(file: FileId, text: &str) -> Vec<(Span, String)> {
     syntax_errors(&syntax::ParsedFile::parse(file, text))
@@ -73,6 +85,12 @@ pub fn syntax_issues(file: FileId, text: &str) -> Vec<(Span, String)> {
 /// not stable).
 pub fn dump_syntax(text: &str) -> String {
     syntax::ParsedFile::parse(FileId(0), text).tree.dump(text)
+}
+
+/// [`dump_syntax`] of a file in the syntax its path names.
+pub fn dump_syntax_at(path: &str, text: &str) -> String {
+    let parsed = syntax::ParsedFile::parse_path(FileId(0), path, text);
+    parsed.tree.dump(&parsed.text)
 }
 
 /// One file of a module directory.

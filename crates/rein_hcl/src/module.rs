@@ -65,7 +65,7 @@ impl<'m> Index<'m> {
         let mut index = Index::default();
         for (file_idx, parsed) in files.iter().enumerate() {
             let tree = &parsed.tree;
-            for block in top_level_blocks(tree, parsed.text) {
+            for block in top_level_blocks(tree, &parsed.text) {
                 let Some(parts) = block_parts(parsed, block) else { continue };
                 let labels: Vec<&str> = parts.labels.iter().map(String::as_str).collect();
                 let keyword = parsed.text_of(parts.keyword);

@@ -108,12 +108,12 @@ pub(crate) fn decode_template<'t>(
         if hole_node.start_byte() < pos || hole_node.end_byte() > end {
             continue;
         }
-        push_raw(&mut out, parsed.text, pos, hole_node.start_byte(), mode, &mut at_line_start);
+        push_raw(&mut out, &parsed.text, pos, hole_node.start_byte(), mode, &mut at_line_start);
         fill(&mut out, hole);
         at_line_start = false;
         pos = hole_node.end_byte();
     }
-    push_raw(&mut out, parsed.text, pos, end, mode, &mut at_line_start);
+    push_raw(&mut out, &parsed.text, pos, end, mode, &mut at_line_start);
     out
 }
 

@@ -1,5 +1,5 @@
 //! Suppression comments in `.tf` files (`# rein:ignore …`, checkov, tfsec and trivy comments) and
-//! what each covers.
+//! what each covers; in `.tf.json` files, a `"//": "rein:ignore …"` member covers its block.
 //!
 //! A comment at the end of a line covers that line. A comment on a line of its own covers the
 //! construct that follows it (a block, an attribute, an object member), so a comment above a
@@ -70,7 +70,14 @@ fn scope_of(
     syntax: SuppressionSyntax,
     first_code: Option<usize>,
 ) -> SuppressionScope {
-    let text = parsed.text;
+    let text: &str = &parsed.text;
+    if !["#", "//", "/*"].iter().any(|marker| parsed.text_of(comment).starts_with(marker)) {
+        // A `"//"` comment of Terraform's JSON syntax: the block it is in, or the whole file.
+        return match comment.parent().and_then(|body| body.parent()).filter(|outer| outer.kind() == Kind::Block) {
+            Some(block) => SuppressionScope::Range(parsed.span(block)),
+            None => SuppressionScope::File,
+        };
+    }
     let line_start = text.get(..comment.start_byte()).and_then(|before| before.rfind('\n')).map_or(0, |idx| idx + 1);
     let before = text.get(line_start..comment.start_byte()).unwrap_or_default();
     if !before.trim().is_empty() {

@@ -4,9 +4,14 @@
 //! recovers around errors, so a half-typed file still yields its intact blocks; each syntax error
 //! becomes one located issue.
 
+mod json;
 mod lexer;
 mod parser;
 mod tree;
+
+pub(crate) use self::json::is_json_path;
+
+use std::borrow::Cow;
 
 use rein_text::{FileId, Span};
 
@@ -15,7 +20,9 @@ pub(crate) use self::tree::{Kind, Node, Tree};
 /// One parsed file of a module.
 pub(crate) struct ParsedFile<'a> {
     pub file: FileId,
-    pub text: &'a str,
+    /// The text the tree's spans index: the file's own text, or for Terraform JSON syntax a copy
+    /// of the same length whose string escapes inside `${…}` are made HCL (see `json.rs`).
+    pub text: Cow<'a, str>,
     pub tree: Tree,
     /// The syntax errors, as byte ranges and messages, in source order.
     errors: Vec<(usize, usize, String)>,
@@ -24,6 +31,18 @@ pub(crate) struct ParsedFile<'a> {
 impl<'a> ParsedFile<'a> {
     pub fn parse(file: FileId, text: &'a str) -> Self {
         let parser::Parse { tree, errors } = parser::parse(text);
+        Self { file, text: Cow::Borrowed(text), tree, errors }
+    }
+
+    /// Parses a file in the syntax its path names: Terraform's JSON syntax for `.tf.json`, the
+    /// native syntax otherwise.
+    pub fn parse_path(file: FileId, path: &str, text: &'a str) -> Self {
+        if !is_json_path(path) {
+            return Self::parse(file, text);
+        }
+        let hcl = json::hcl_text(text);
+        let parser::Parse { tree, errors } = json::parse(text, hcl.as_deref().unwrap_or(text));
+        let text = hcl.map_or(Cow::Borrowed(text), Cow::Owned);
         Self { file, text, tree, errors }
     }
 
@@ -31,7 +50,7 @@ impl<'a> ParsedFile<'a> {
         Span::from_offsets(self.file, node.start_byte(), node.end_byte())
     }
 
-    pub fn text_of(&self, node: Node<'_>) -> &'a str {
+    pub fn text_of(&self, node: Node<'_>) -> &str {
         self.text.get(node.byte_range()).unwrap_or_default()
     }
 }
@@ -69,7 +88,7 @@ pub(crate) fn operator(parsed: &ParsedFile<'_>, operation: Node<'_>) -> Option<&
         [left, _] => left.end_byte(),
         _ => return None,
     };
-    let token = lexer::lex(parsed.text, at, &mut Vec::new(), &mut None);
+    let token = lexer::lex(&parsed.text, at, &mut Vec::new(), &mut None);
     let op = match (operands.len(), token.kind) {
         (1, Tok::Bang) => "!",
         (1, Tok::Minus) => "-",

@@ -165,7 +165,7 @@ fn module_inputs(directory: &Path, target: &Target, overlay: &Overlay) -> Vec<(P
     out
 }
 
-/// The `.tf` files of a directory, on disk or open, sorted.
+/// The `.tf` and `.tf.json` files of a directory, on disk or open, sorted.
 fn tf_files(dir: &Path, overlay: &Overlay) -> Vec<PathBuf> {
     let mut files: BTreeSet<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
@@ -178,8 +178,10 @@ fn tf_files(dir: &Path, overlay: &Overlay) -> Vec<PathBuf> {
     files.into_iter().collect()
 }
 
+/// A Terraform configuration file: `.tf`, or `.tf.json` in Terraform's JSON syntax.
 fn is_tf(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("tf"))
+    let name = path.file_name().map(|name| name.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    name.ends_with(".tf") || name.ends_with(".tf.json")
 }
 
 fn walk_templates(dir: &Path, depth: usize, n_extra: &mut usize, found: &mut dyn FnMut(PathBuf)) {

@@ -22,23 +22,7 @@ pub(crate) struct Parse {
 }
 
 pub(crate) fn parse(text: &str) -> Parse {
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        peeked: None,
-        peek_comments: Vec::new(),
-        unclosed_comment: None,
-        builder: Builder::with_capacity(text.len()),
-        errors: Vec::new(),
-        n_errors: 0,
-        brackets: 0,
-        depth: 0,
-        last_end: 0,
-        eof_open: None,
-        too_deep: false,
-        template_limit: usize::MAX,
-    };
+    let mut parser = Parser::new(text);
     // A byte order mark is not text (editors on Windows write one).
     if text.starts_with('\u{feff}') {
         parser.pos = '\u{feff}'.len_utf8();
@@ -46,22 +30,125 @@ pub(crate) fn parse(text: &str) -> Parse {
     }
     let root = parser.builder.marker(0);
     parser.body(true);
-    parser.flush_comments();
-    if let Some(start) = parser.unclosed_comment {
-        parser.eof_in(start);
+    parser.finish_file(root)
+}
+
+/// Parses HCL expressions at places of a text chosen by the caller, who adds the other nodes of
+/// the tree: the string values of Terraform's JSON syntax are templates (`json.rs`).
+pub(crate) struct Embedded<'a> {
+    parser: Parser<'a>,
+}
+
+impl<'a> Embedded<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self { parser: Parser::new(text) }
     }
-    let end = parser.last_end;
-    let n_errors = parser.n_errors;
-    let mut errors = parser.errors;
-    if let Some(start) = parser.eof_open {
-        let rest = text.get(start..).unwrap_or_default();
-        let first_line = rest.find('\n').unwrap_or(rest.len());
-        let first_line = rest.get(..first_line).map_or(0, |line| line.trim_end().len());
-        let message = format!("syntax error: the file ends before `{}` is complete", super::short(rest));
-        errors.push((start, start + first_line, message));
+
+    pub fn marker(&self) -> Marker {
+        self.parser.builder.marker(self.parser.n_errors)
     }
-    errors.sort_by_key(|(start, end, _)| (*start, *end));
-    Parse { tree: parser.builder.build(root, end, n_errors), errors }
+
+    pub fn leaf(&mut self, kind: Kind, start: usize, end: usize) {
+        self.parser.builder.leaf(kind, start, end, false);
+    }
+
+    /// Finishes a node from `start` to `end` (or its last child) over the nodes since `marker`.
+    pub fn finish(&mut self, kind: Kind, marker: Marker, start: usize, end: usize) {
+        self.parser.builder.finish_from(kind, marker, start, end, self.parser.n_errors);
+    }
+
+    pub fn error(&mut self, start: usize, end: usize, message: String) {
+        self.parser.error(start, end, message);
+    }
+
+    /// One expression that starts at `start` and must end at `end`.
+    pub fn expression(&mut self, start: usize, end: usize) {
+        self.at(start, end);
+        self.parser.expression();
+        self.after(end);
+    }
+
+    /// One quoted string at `start`, ending at `end`, as a `StringLit` or a `QuotedTemplate`.
+    pub fn quoted(&mut self, start: usize, end: usize) {
+        self.at(start, end);
+        self.parser.quoted(false);
+        self.after(end);
+    }
+
+    fn at(&mut self, start: usize, end: usize) {
+        let parser = &mut self.parser;
+        parser.unpeek();
+        parser.pos = start;
+        parser.last_end = start;
+        parser.template_limit = end;
+        // As inside brackets: JSON's newlines end nothing.
+        parser.brackets = 1;
+    }
+
+    fn after(&mut self, end: usize) {
+        let parser = &mut self.parser;
+        let token = parser.peek();
+        if parser.last_end < end && token.start < end {
+            let message = format!(
+                "syntax error: unexpected `{}` after the expression",
+                super::short(parser.text.get(token.start..end).unwrap_or_default())
+            );
+            parser.error(token.start, end, message);
+        }
+        parser.unpeek();
+        parser.brackets = 0;
+        parser.template_limit = usize::MAX;
+        parser.pos = end;
+        parser.last_end = end;
+    }
+
+    pub fn build(mut self, root: Marker, end: usize) -> Parse {
+        self.parser.last_end = end;
+        self.parser.finish_file(root)
+    }
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            peeked: None,
+            peek_comments: Vec::new(),
+            unclosed_comment: None,
+            builder: Builder::with_capacity(text.len()),
+            errors: Vec::new(),
+            n_errors: 0,
+            brackets: 0,
+            depth: 0,
+            last_end: 0,
+            eof_open: None,
+            too_deep: false,
+            template_limit: usize::MAX,
+        }
+    }
+
+    fn finish_file(mut self, root: Marker) -> Parse {
+        let parser = &mut self;
+        let text = parser.text;
+        parser.flush_comments();
+        if let Some(start) = parser.unclosed_comment {
+            parser.eof_in(start);
+        }
+        let end = parser.last_end;
+        let n_errors = parser.n_errors;
+        let mut errors = std::mem::take(&mut parser.errors);
+        if let Some(start) = parser.eof_open {
+            let rest = text.get(start..).unwrap_or_default();
+            let first_line = rest.find('\n').unwrap_or(rest.len());
+            let first_line = rest.get(..first_line).map_or(0, |line| line.trim_end().len());
+            let message = format!("syntax error: the file ends before `{}` is complete", super::short(rest));
+            errors.push((start, start + first_line, message));
+        }
+        errors.sort_by_key(|(start, end, _)| (*start, *end));
+        Parse { tree: std::mem::take(&mut parser.builder).build(root, end, n_errors), errors }
+    }
 }
 
 /// How a template stopped.
