@@ -102,8 +102,9 @@ fn earliest(first: Option<Problem>, second: Problem) -> Problem {
     }
 }
 
-/// Plain JSON: no comments, trailing commas, unquoted keys or JSON5 literals.
-fn strict_options() -> ParseOptions {
+/// Plain JSON: no comments, trailing commas, unquoted keys or JSON5 literals, as AWS and
+/// Terraform read it.
+pub fn strict_options() -> ParseOptions {
     ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,

@@ -13,9 +13,10 @@
 //! so the parser reads a copy of the file in which those `\"` become `"` and a space (the same
 //! length, so every span is a span of the file itself). A `"//"` key is a comment.
 
+use jsonc_parser::CollectOptions;
 use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value};
 use jsonc_parser::common::{Range, Ranged};
-use jsonc_parser::{CollectOptions, ParseOptions};
+use rein_model::json::strict_options;
 
 use super::parser::{Embedded, MAX_NESTING, Parse};
 use super::tree::Kind;
@@ -126,15 +127,8 @@ fn rewrite_string(bytes: &mut [u8], mut at: usize, changed: &mut bool) -> usize 
                 at += 2;
                 continue;
             }
-            (b'{', Frame::Expression { braces }) => {
-                stack.pop();
-                stack.push(Frame::Expression { braces: braces + 1 });
-            }
-            (b'}', Frame::Expression { braces }) => {
-                stack.pop();
-                if braces > 0 {
-                    stack.push(Frame::Expression { braces: braces - 1 });
-                }
+            (b'{' | b'}', Frame::Expression { .. }) => {
+                track_brace(&mut stack, byte);
             }
             _ => {}
         }
@@ -188,15 +182,9 @@ fn interpolation_end(content: &mut [u8]) -> Option<usize> {
                 at += 2;
                 continue;
             }
-            (b'{', Frame::Expression { braces }) => {
-                stack.pop();
-                stack.push(Frame::Expression { braces: braces + 1 });
-            }
-            (b'}', Frame::Expression { braces }) => {
-                stack.pop();
-                if braces > 0 {
-                    stack.push(Frame::Expression { braces: braces - 1 });
-                } else if stack.is_empty() {
+            (b'{' | b'}', Frame::Expression { .. }) => {
+                let closed = track_brace(&mut stack, byte);
+                if closed && stack.is_empty() {
                     return Some(at);
                 }
             }
@@ -207,25 +195,24 @@ fn interpolation_end(content: &mut [u8]) -> Option<usize> {
     None
 }
 
+/// Counts a `{` or `}` of the expression on top of `stack`; true when the `}` closes it.
+fn track_brace(stack: &mut Vec<Frame>, byte: u8) -> bool {
+    let Some(Frame::Expression { braces }) = stack.last_mut() else { return false };
+    match byte {
+        b'{' => *braces += 1,
+        b'}' if *braces > 0 => *braces -= 1,
+        b'}' => {
+            stack.pop();
+            return true;
+        }
+        _ => {}
+    }
+    false
+}
+
 fn set(bytes: &mut [u8], at: usize, value: u8) {
     if let Some(byte) = bytes.get_mut(at) {
         *byte = value;
-    }
-}
-
-/// Plain JSON, as Terraform reads it.
-fn strict_options() -> ParseOptions {
-    ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
     }
 }
 
