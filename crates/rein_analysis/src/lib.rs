@@ -49,6 +49,12 @@ pub struct SourceInput {
     pub policy_kind: Option<PolicyKind>,
 }
 
+/// Whether a path names a Terraform configuration file (`.tf`, or `.tf.json` in Terraform's JSON
+/// syntax), whatever its case: the files that form a module.
+pub fn is_terraform_path(path: &str) -> bool {
+    rein_hcl::is_config_path(&path.to_ascii_lowercase())
+}
+
 /// Whether a file found by a directory walk should be analysed, and as what.
 ///
 /// JSON files are policies when they look like one; broken JSON is analysed too, so that its
@@ -88,7 +94,7 @@ pub fn classify(path: &str, bytes: &[u8]) -> Option<FileKind> {
 /// a template (recognised by content), and policy JSON for anything else.
 pub fn kind_of_named_file(path: &str, bytes: &[u8]) -> FileKind {
     let text = String::from_utf8_lossy(bytes);
-    if rein_hcl::is_config_path(&path.to_ascii_lowercase()) {
+    if is_terraform_path(path) {
         FileKind::Terraform
     } else if rein_tfplan::is_plan(&text) {
         FileKind::TerraformPlan
@@ -304,14 +310,13 @@ pub fn analyze(inputs: Vec<SourceInput>, settings: &Settings) -> Analysis {
         .zip(&json_renderers)
         .zip(&document_renderers)
         .map(|((document, json_renderer), template_renderer)| {
-            let in_terraform =
-                db.get(document.span.file).is_some_and(|file| file.path.to_ascii_lowercase().ends_with(".tf"));
+            let path = db.get(document.span.file).map(|file| file.path.to_ascii_lowercase()).unwrap_or_default();
+            let in_terraform = path.ends_with(".tf");
             // The frontend that owns the text renders the fixes: JSON text as JSON, anything
             // inside a `.tf` file as HCL, anything inside a template as YAML or JSON of the
             // template (plans get none: they are read-only).
             // Terraform's JSON syntax gets no fixes: the HCL renderer's edits are native syntax.
-            let in_terraform_json =
-                db.get(document.span.file).is_some_and(|file| file.path.to_ascii_lowercase().ends_with(".tf.json"));
+            let in_terraform_json = rein_hcl::is_json_config_path(&path);
             let renderer: Option<&dyn rein_model::EditRenderer> = if in_terraform_json {
                 None
             } else if let Some(template) = template_renderer {
@@ -385,7 +390,7 @@ fn module_files<'a>(db: &'a SourceDb, directory: &str, tf_files: &[FileId]) -> V
         .filter(|source| {
             let inside = directory.is_empty()
                 || source.path.strip_prefix(directory).is_some_and(|rest| rest.starts_with(['/', '\\']));
-            let is_tf = rein_hcl::is_config_path(&source.path.to_ascii_lowercase());
+            let is_tf = is_terraform_path(&source.path);
             // This module's `.tf` files, and any other file below it for `file()`; never the
             // `.tf` files of another module.
             tf_files.contains(&source.id) || (inside && !is_tf)

@@ -70,6 +70,12 @@ pub fn is_config_path(path: &str) -> bool {
     path.ends_with(".tf") || syntax::is_json_path(path)
 }
 
+/// Whether a module file is in Terraform's JSON syntax (`.tf.json`), where the native-syntax
+/// edits of [`HclRenderer`] do not apply.
+pub fn is_json_config_path(path: &str) -> bool {
+    syntax::is_json_path(path)
+}
+
 /// Parses one configuration file in the syntax its path names (`.tf` or `.tf.json`) and gives
 /// its syntax errors only, sorted by position.
 pub fn syntax_issues_at(file: FileId, path: &str, text: &str) -> Vec<(Span, String)> {

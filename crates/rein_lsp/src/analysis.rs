@@ -180,8 +180,7 @@ fn tf_files(dir: &Path, overlay: &Overlay) -> Vec<PathBuf> {
 
 /// A Terraform configuration file: `.tf`, or `.tf.json` in Terraform's JSON syntax.
 fn is_tf(path: &Path) -> bool {
-    let name = path.file_name().map(|name| name.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    name.ends_with(".tf") || name.ends_with(".tf.json")
+    path.file_name().is_some_and(|name| rein_analysis::is_terraform_path(&name.to_string_lossy()))
 }
 
 fn walk_templates(dir: &Path, depth: usize, n_extra: &mut usize, found: &mut dyn FnMut(PathBuf)) {
