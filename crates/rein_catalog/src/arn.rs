@@ -149,6 +149,10 @@ pub struct ArnPattern {
     /// `Some` when the pattern starts with the literal `arn:` and has five literal `:`.
     fields: Option<Vec<FieldInfo>>,
     has_variable: bool,
+    /// Whether `toks` holds an [`PatTok::Unknown`], and any hole: asked of every pattern by
+    /// every resource rule, so answered once.
+    has_unknown: bool,
+    has_hole: bool,
     /// The automaton steps of the pattern, compiled once: one pattern is matched against many
     /// templates.
     steps: Vec<Step>,
@@ -223,7 +227,9 @@ impl ArnPattern {
         }
         let fields = split_fields(&toks, &tok_text);
         let steps = compile_pattern(&toks);
-        ArnPattern { toks, text, fields, has_variable, steps }
+        let has_unknown = toks.contains(&PatTok::Unknown);
+        let has_hole = toks.iter().any(|tok| matches!(tok, PatTok::Unknown | PatTok::Name { .. }));
+        ArnPattern { toks, text, fields, has_variable, has_unknown, has_hole, steps }
     }
 
     /// The pattern is exactly `*`.
@@ -239,12 +245,12 @@ impl ArnPattern {
     /// The pattern contains an unknown hole that may stand for anything (not a typed
     /// placeholder's [`ArnPiece::Name`]).
     pub fn has_unknown(&self) -> bool {
-        self.toks.contains(&PatTok::Unknown)
+        self.has_unknown
     }
 
     /// The pattern contains a hole of any kind.
     pub fn has_hole(&self) -> bool {
-        self.toks.iter().any(|tok| matches!(tok, PatTok::Unknown | PatTok::Name { .. }))
+        self.has_hole
     }
 
     /// The pattern contains `*` or `?` (escapes `${*}`/`${?}` excluded).

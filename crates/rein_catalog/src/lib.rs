@@ -529,28 +529,46 @@ fn str_of(strings: &str, r: StrRef) -> &str {
 
 /// ASCII case-insensitive ordering (the order the generator sorts by).
 pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.bytes().map(|b| b.to_ascii_lowercase()).cmp(b.bytes().map(|b| b.to_ascii_lowercase()))
+    // The order of the ASCII-lowercased bytes; equal bytes, the common case in the lookups'
+    // binary searches, are passed without lowercasing.
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// The literal text before and after the placeholder of a templated key
 /// (`s3:ExistingObjectTag/<key>` → `("s3:ExistingObjectTag/", "")`).
 fn template_key_parts(template: &str) -> Option<(&str, &str)> {
-    let (open, close) = match (template.find("${"), template.find('<')) {
-        (Some(dollar), Some(angle)) if angle < dollar => (angle, '>'),
-        (Some(dollar), _) => (dollar, '}'),
-        (None, Some(angle)) => (angle, '>'),
-        (None, None) => return None,
-    };
+    // The first placeholder opening, `<` or `${`, in one pass over the bytes.
+    let bytes = template.as_bytes();
+    let open = (0..bytes.len()).find(|&at| {
+        bytes.get(at) == Some(&b'<') || (bytes.get(at) == Some(&b'$') && bytes.get(at + 1) == Some(&b'{'))
+    })?;
+    let close = if bytes.get(open) == Some(&b'<') { b'>' } else { b'}' };
     let prefix = template.get(..open)?;
-    let rest = template.get(open..)?;
-    let close_at = rest.find(close)?;
-    let suffix = rest.get(close_at + 1..)?;
+    let close_at = open + bytes.get(open..)?.iter().position(|&b| b == close)?;
+    let suffix = template.get(close_at + 1..)?;
     Some((prefix, suffix))
 }
 
 /// Whether a concrete key matches a templated one (`aws:ResourceTag/team` vs
 /// `aws:ResourceTag/${TagKey}`), or equals it.
 fn template_key_matches(template: &str, key: &str) -> bool {
+    // Both ways of matching need the key to begin as a template with a literal start begins.
+    if let (Some(&first), Some(&other)) = (template.as_bytes().first(), key.as_bytes().first())
+        && first != b'$'
+        && first != b'<'
+        && !first.eq_ignore_ascii_case(&other)
+    {
+        return false;
+    }
     if template.eq_ignore_ascii_case(key) {
         return true;
     }

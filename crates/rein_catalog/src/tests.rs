@@ -37,6 +37,40 @@ fn malformed_blobs_are_rejected() {
 }
 
 #[test]
+fn case_insensitive_order_is_the_order_of_lowercased_bytes() {
+    use std::cmp::Ordering;
+    let pairs = [
+        ("s3", "S3", Ordering::Equal),
+        ("GetObject", "getobject", Ordering::Equal),
+        ("GetObject", "GetObjectAcl", Ordering::Less),
+        ("iam", "Ia", Ordering::Greater),
+        ("a_b", "aZb", Ordering::Less),
+        ("", "", Ordering::Equal),
+        ("ec2", "", Ordering::Greater),
+    ];
+    for (a, b, expected) in pairs {
+        let lowered = a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase());
+        assert_eq!(lowered, expected, "{a} vs {b}");
+        assert_eq!(crate::cmp_ci(a, b), expected, "{a} vs {b}");
+        assert_eq!(crate::cmp_ci(b, a), expected.reverse(), "{b} vs {a}");
+    }
+}
+
+#[test]
+fn templated_keys_split_at_their_first_placeholder() {
+    assert_eq!(crate::template_key_parts("aws:ResourceTag/${TagKey}"), Some(("aws:ResourceTag/", "")));
+    assert_eq!(crate::template_key_parts("s3:ExistingObjectTag/<key>"), Some(("s3:ExistingObjectTag/", "")));
+    assert_eq!(crate::template_key_parts("a/<k>/${x}"), Some(("a/", "/${x}")));
+    assert_eq!(crate::template_key_parts("a/${k}/<x>"), Some(("a/", "/<x>")));
+    assert_eq!(crate::template_key_parts("cost$/x"), None);
+    assert_eq!(crate::template_key_parts("open/${never"), None);
+    assert!(crate::template_key_matches("aws:ResourceTag/${TagKey}", "AWS:resourcetag/team"));
+    assert!(crate::template_key_matches("${Any}/x", "a/x"));
+    assert!(!crate::template_key_matches("aws:ResourceTag/${TagKey}", "s3:ResourceTag/team"));
+    assert!(!crate::template_key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/"));
+}
+
+#[test]
 fn services_are_sorted_and_case_insensitive() {
     let cat = catalog();
     let prefixes: Vec<&str> = cat.services().map(|svc| svc.prefix()).collect();

@@ -327,8 +327,7 @@ pub fn action_fits(action: &Action<'static>, pattern: &ArnPattern, text: Option<
     }
     action
         .resource_types()
-        .flat_map(|ar| ar.resource_type.arn_templates().collect::<Vec<_>>())
-        .any(|template| template_matches(template, pattern))
+        .any(|ar| ar.resource_type.arn_templates().any(|template| template_matches(template, pattern)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,6 +429,10 @@ pub enum VariablePiece<'a> {
 /// The policy variables of a text, in order.
 pub fn policy_variables(text: &str) -> Vec<VariablePiece<'_>> {
     let mut out = Vec::new();
+    // Most values hold no variable: one byte search answers that.
+    if !text.contains('$') {
+        return out;
+    }
     let mut rest = text;
     while let Some(open) = rest.find("${") {
         let after = rest.get(open + 2..).unwrap_or_default();
@@ -1053,6 +1056,15 @@ pub fn ci_issuer(issuer: &str, options: &RuleOptions) -> Option<CiIssuer> {
 /// ignoring ASCII case as action names do. For a catalogue action name this answers the same
 /// as looking for it in the pattern's expansion, without building the expansion.
 pub fn glob_matches(pattern: &str, text: &str) -> bool {
+    // Most calls test a name against the pattern of another service, which the first
+    // character already rules out.
+    if let (Some(&first), Some(&other)) = (pattern.as_bytes().first(), text.as_bytes().first())
+        && first != b'*'
+        && first != b'?'
+        && !first.eq_ignore_ascii_case(&other)
+    {
+        return false;
+    }
     if pattern.is_ascii() && text.is_ascii() {
         glob_slices(pattern.as_bytes(), text.as_bytes(), |a, b| a.eq_ignore_ascii_case(b), b'*', b'?')
     } else {
@@ -1170,6 +1182,15 @@ mod glob_tests {
         assert!(!glob_matches("iam:Get*", "iam:PassRole"));
         assert!(!glob_matches("s3:Get", "s3:GetObject"));
         assert!(glob_matches("arn:aws:s3:::é*", "arn:aws:s3:::é/x"));
+        // The first character: case, `?`, other services, non-ASCII, empty sides.
+        assert!(glob_matches("S3:Get*", "s3:GetObject"));
+        assert!(glob_matches("?3:GetObject", "s3:getobject"));
+        assert!(!glob_matches("s3:*", "iam:PassRole"));
+        assert!(glob_matches("é*", "é"));
+        assert!(!glob_matches("é", "e"));
+        assert!(!glob_matches("", "a"));
+        assert!(glob_matches("", ""));
+        assert!(glob_matches("*", ""));
     }
 
     #[test]

@@ -77,6 +77,10 @@ impl IacPolicyVariableEscape {
                 .collect(),
             Value::Unknown(_) => Vec::new(),
         };
+        // Every escape and directive opens a brace; most values have none.
+        if !texts.iter().any(|text| text.contains('{')) {
+            return;
+        }
         for (escape, replacement, message) in ESCAPES {
             let Some(text) = texts.iter().find(|text| has_escape(text, escape)) else { continue };
             let mut finding = ctx.report(value.span, format!("{message}: `{text}`"));

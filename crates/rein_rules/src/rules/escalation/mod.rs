@@ -139,6 +139,9 @@ pub(crate) fn report_hits(
     hits: Vec<(ActionGrant<'_>, Vec<Hit>)>,
     what: &str,
 ) {
+    if hits.is_empty() {
+        return;
+    }
     let items = action_items(stmt, ctx);
     let scoped = is_condition_scoped(stmt, &items);
     for (grant, hits) in hits {

@@ -86,19 +86,21 @@ fn valid_account(account: &str) -> bool {
         || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The literal keyword a resource part starts with (`role` of `role/x`, `log-group` of
+/// `log-group:/aws/x`), when it has one.
+fn resource_keyword(resource: &str) -> Option<&str> {
+    let end = resource.find(['/', ':'])?;
+    let word = resource.get(..end)?;
+    (!word.is_empty() && !word.contains(['$', '*', '?'])).then_some(word)
+}
+
 /// A cheap pre-check before the full match: when both the template's resource part and the
-/// ARN's start with a literal keyword (`role/…`, `log-group:…`), the keywords must agree.
-fn may_share_resource_keyword(template: &str, resource: &str) -> bool {
-    fn keyword(text: &str) -> Option<&str> {
-        let end = text.find(['/', ':'])?;
-        let word = text.get(..end)?;
-        (!word.is_empty() && !word.contains(['$', '*', '?'])).then_some(word)
-    }
-    let Some(template_resource) = template.splitn(6, ':').nth(5) else { return true };
-    match (keyword(template_resource), keyword(resource)) {
-        (Some(expected), Some(actual)) => expected == actual,
-        _ => true,
-    }
+/// ARN's start with a literal keyword, the keywords must agree. `keyword` is the ARN's.
+fn may_share_resource_keyword(template: &str, keyword: Option<&str>) -> bool {
+    let Some(keyword) = keyword else { return true };
+    // The template's resource part follows its fifth colon.
+    let Some((at, _)) = template.match_indices(':').nth(4) else { return true };
+    template.get(at + 1..).and_then(resource_keyword).is_none_or(|expected| expected == keyword)
 }
 
 fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
@@ -153,9 +155,10 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
         return;
     }
     let pattern = crate::semantics::parsed_arn(text);
+    let keyword = resource_keyword(fields.resource);
     if templates
         .iter()
-        .any(|template| may_share_resource_keyword(template, fields.resource) && template_matches(template, &pattern))
+        .any(|template| may_share_resource_keyword(template, keyword) && template_matches(template, &pattern))
     {
         return;
     }

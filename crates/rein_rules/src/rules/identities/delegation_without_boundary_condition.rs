@@ -201,89 +201,120 @@ fn subject(grant: &ActionGrant<'_>, name: &str) -> String {
 }
 
 impl Rule for DelegationWithoutBoundaryCondition {
-    fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        if !stmt.is_allow() || !crate::rules::escalation::is_identity_side(doc) {
+    fn check_document(&self, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+        if doc.is_unreadable() || !crate::rules::escalation::is_identity_side(doc) {
+            return;
+        }
+        // Every action of these lists is an `iam:` action: a statement that cannot name one has
+        // nothing to say, and what the document as a whole delegates is worked out once.
+        let candidates: Vec<&Statement> =
+            doc.statements.iter().filter(|stmt| stmt.is_allow() && may_name_iam_action(stmt)).collect();
+        if candidates.is_empty() {
             return;
         }
         let creates =
-            doc.statements.iter().any(|other| CREATING.iter().any(|name| live_grant(other, doc, ctx, name).is_some()));
-        // One finding per offending entry: `iam:*` names several of these actions, and the first
-        // problem found with an entry is the one reported.
-        let mut seen = Vec::new();
-        // The delegation itself must carry a fixed boundary.
-        if fixed_boundaries(stmt).is_none() {
-            let mut fix_offered = false;
-            let names = CREATING.iter().chain(if creates { GRANTING.iter() } else { [].iter() });
-            for name in names {
-                let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
-                if seen.contains(&grant.span) {
-                    continue;
-                }
-                seen.push(grant.span);
-                let subject = subject(&grant, name);
-                let conditioned = positive_condition_values(stmt, "iam:PermissionsBoundary").is_some();
-                let message = if conditioned {
-                    format!("{subject} with an `iam:PermissionsBoundary` condition that is not a fixed policy ARN")
-                } else {
-                    format!("{subject} without an `iam:PermissionsBoundary` condition")
-                };
-                let boundary = placeholder_boundary(ctx.settings().options.own_account.as_deref());
-                let mut finding = ctx.report(grant.span, message).note(
-                    "require `iam:PermissionsBoundary` to equal the ARN of a boundary policy the principal cannot change",
-                );
-                if !conditioned && only_boundary_actions(stmt) && !std::mem::replace(&mut fix_offered, true) {
-                    let edit = PolicyEdit::insert_condition(stmt, "ArnEquals", "iam:PermissionsBoundary", &[boundary]);
-                    finding = finding.fix(
-                        "Require a fixed permissions boundary (placeholder policy ARN)",
-                        Applicability::Unsafe,
-                        edit.into_iter().collect(),
-                    );
-                }
-                drop(finding);
-            }
-        }
-        // Once the document delegates, the boundary must stay out of the principal's reach.
+            candidates.iter().any(|other| CREATING.iter().any(|name| live_grant(other, doc, ctx, name).is_some()));
         let delegating: Vec<&Statement> =
-            doc.statements.iter().filter(|other| delegates(other, doc, ctx, creates)).collect();
-        if delegating.is_empty() {
-            return;
+            candidates.iter().copied().filter(|other| delegates(other, doc, ctx, creates)).collect();
+        let boundaries: Vec<&str> = delegating.iter().filter_map(|other| fixed_boundaries(other)).flatten().collect();
+        for stmt in candidates {
+            check_candidate(stmt, doc, ctx, creates, &delegating, &boundaries);
         }
-        for name in REMOVING {
+    }
+}
+
+/// Whether some entry of the statement's actions may name an `iam:` action: a `NotAction`, an
+/// unknown entry, or a pattern whose service part matches `iam`.
+fn may_name_iam_action(stmt: &Statement) -> bool {
+    let Some(list) = &stmt.action else { return true };
+    list.items.iter().any(|item| match item.known() {
+        None => true,
+        Some(text) => match text.split_once(':') {
+            Some((service, _)) => semantics::glob_matches(service, "iam"),
+            None => text.contains('*'),
+        },
+    })
+}
+
+/// The findings of one Allow statement of an identity-side document.
+fn check_candidate(
+    stmt: &Statement,
+    doc: &PolicyDocument,
+    ctx: &mut RuleContext<'_>,
+    creates: bool,
+    delegating: &[&Statement],
+    boundaries: &[&str],
+) {
+    // One finding per offending entry: `iam:*` names several of these actions, and the first
+    // problem found with an entry is the one reported.
+    let mut seen = Vec::new();
+    // The delegation itself must carry a fixed boundary.
+    if fixed_boundaries(stmt).is_none() {
+        let mut fix_offered = false;
+        let names = CREATING.iter().chain(if creates { GRANTING.iter() } else { [].iter() });
+        for name in names {
             let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
             if seen.contains(&grant.span) {
                 continue;
             }
             seen.push(grant.span);
             let subject = subject(&grant, name);
+            let conditioned = positive_condition_values(stmt, "iam:PermissionsBoundary").is_some();
+            let message = if conditioned {
+                format!("{subject} with an `iam:PermissionsBoundary` condition that is not a fixed policy ARN")
+            } else {
+                format!("{subject} without an `iam:PermissionsBoundary` condition")
+            };
+            let boundary = placeholder_boundary(ctx.settings().options.own_account.as_deref());
+            let mut finding = ctx.report(grant.span, message).note(
+                "require `iam:PermissionsBoundary` to equal the ARN of a boundary policy the principal cannot change",
+            );
+            if !conditioned && only_boundary_actions(stmt) && !std::mem::replace(&mut fix_offered, true) {
+                let edit = PolicyEdit::insert_condition(stmt, "ArnEquals", "iam:PermissionsBoundary", &[boundary]);
+                finding = finding.fix(
+                    "Require a fixed permissions boundary (placeholder policy ARN)",
+                    Applicability::Unsafe,
+                    edit.into_iter().collect(),
+                );
+            }
+            drop(finding);
+        }
+    }
+    // Once the document delegates, the boundary must stay out of the principal's reach.
+    if delegating.is_empty() {
+        return;
+    }
+    for name in REMOVING {
+        let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
+        if seen.contains(&grant.span) {
+            continue;
+        }
+        seen.push(grant.span);
+        let subject = subject(&grant, name);
+        ctx.report(grant.span, format!("{subject} next to delegated role or user creation; it removes the boundary"))
+            .note("deny this action so that the boundary the delegation requires cannot be taken off");
+    }
+    if boundaries.is_empty() {
+        return;
+    }
+    let Some(resources) = &stmt.resource else { return };
+    for name in REWRITING {
+        let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
+        if seen.contains(&grant.span) {
+            continue;
+        }
+        let hit = resources.items.iter().find_map(|item| {
+            let text = item.value.as_known()?;
+            boundaries.iter().find(|boundary| glob_matches(text, boundary)).map(|boundary| (item.span, *boundary))
+        });
+        if let Some((span, boundary)) = hit {
+            seen.push(grant.span);
+            let subject = subject(&grant, name);
             ctx.report(
                 grant.span,
-                format!("{subject} next to delegated role or user creation; it removes the boundary"),
+                format!("{subject} on the boundary policy `{boundary}`; it can rewrite the boundary"),
             )
-            .note("deny this action so that the boundary the delegation requires cannot be taken off");
-        }
-        let boundaries: Vec<&str> = delegating.iter().filter_map(|other| fixed_boundaries(other)).flatten().collect();
-        if boundaries.is_empty() {
-            return;
-        }
-        let Some(resources) = &stmt.resource else { return };
-        for name in REWRITING {
-            let Some(grant) = live_grant(stmt, doc, ctx, name) else { continue };
-            if seen.contains(&grant.span) {
-                continue;
-            }
-            let hit = resources.items.iter().find_map(|item| {
-                let text = item.value.as_known()?;
-                boundaries.iter().find(|boundary| glob_matches(text, boundary)).map(|boundary| (item.span, *boundary))
-            });
-            if let Some((span, boundary)) = hit {
-                seen.push(grant.span);
-                let subject = subject(&grant, name);
-                ctx.report(
-                    grant.span,
-                    format!("{subject} on the boundary policy `{boundary}`; it can rewrite the boundary"),
-                )
-                .label(span, "includes the boundary policy");
-            }
+            .label(span, "includes the boundary policy");
         }
     }
 }
