@@ -507,6 +507,33 @@ pub struct ActionGrant<'a> {
     pub text: Option<&'a str>,
 }
 
+/// The service prefixes that the Allow statements of `doc` name in their `Action` entries, when
+/// every entry names its service literally (`s3:Get*` names `s3`). `None` when some Allow may
+/// grant actions of any service: a `NotAction`, an unknown entry, a wildcard in a service part.
+/// A cheap first test for rules that look for the actions of a few services.
+pub fn allowed_services(doc: &PolicyDocument) -> Option<Vec<&str>> {
+    let mut services: Vec<&str> = Vec::new();
+    for stmt in doc.statements.iter().filter(|stmt| stmt.is_allow()) {
+        if stmt.not_action.is_some() {
+            return None;
+        }
+        let Some(list) = &stmt.action else { continue };
+        if list.unknown.is_some() {
+            return None;
+        }
+        for item in &list.items {
+            let (service, _) = item.known()?.split_once(':')?;
+            if has_wildcard(service) {
+                return None;
+            }
+            if !services.iter().any(|known| known.eq_ignore_ascii_case(service)) {
+                services.push(service);
+            }
+        }
+    }
+    Some(services)
+}
+
 /// Whether `stmt` grants the action called `name` (case-insensitive).
 ///
 /// A `NotAction` includes every action it does not list, but only when every entry is known:
@@ -1206,5 +1233,36 @@ mod glob_tests {
         assert!(!resources_intersect("arn:aws:s3:::a", "arn:aws:s3:::b"));
         assert!(globs_intersect("a?c", "ab*"));
         assert!(!globs_intersect("abc", "ab"));
+    }
+}
+
+#[cfg(test)]
+mod document_tests {
+    use rein_model::json::parse_policy;
+    use rein_model::{DocumentOrigin, SourceSyntax, SpanMap};
+    use rein_text::{FileId, TextSize};
+
+    use super::allowed_services;
+
+    fn services(text: &str) -> Option<Vec<String>> {
+        let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false };
+        let doc = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
+        allowed_services(&doc).map(|found| found.into_iter().map(str::to_owned).collect())
+    }
+
+    #[test]
+    fn allowed_services_are_the_literal_prefixes_of_allow_statements() {
+        let two = r#"{"Statement":[
+            {"Effect":"Allow","Action":["s3:Get*","S3:PutObject","kms:Decrypt"],"Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+        assert_eq!(services(two), Some(vec!["s3".to_owned(), "kms".to_owned()]));
+        for any in [
+            r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+            r#"{"Statement":{"Effect":"Allow","Action":"*:Describe*","Resource":"*"}}"#,
+            r#"{"Statement":{"Effect":"Allow","Action":"i?m:PassRole","Resource":"*"}}"#,
+            r#"{"Statement":{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}}"#,
+        ] {
+            assert_eq!(services(any), None, "{any}");
+        }
     }
 }

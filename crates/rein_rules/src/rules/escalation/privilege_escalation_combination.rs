@@ -118,7 +118,19 @@ impl Rule for PrivilegeEscalationCombination {
         if !is_identity_side(doc) {
             return;
         }
+        // A path needs an action of each of its services; most documents name none of them.
+        let services = semantics::allowed_services(doc);
+        let named = |action: &str| {
+            services.as_ref().is_none_or(|services| {
+                action
+                    .split_once(':')
+                    .is_some_and(|(prefix, _)| services.iter().any(|s| s.eq_ignore_ascii_case(prefix)))
+            })
+        };
         for path in escalation_paths().iter().filter(|path| path.actions.len() > 1) {
+            if !path.actions.iter().all(|action| named(action)) {
+                continue;
+            }
             let Some(steps) =
                 path.actions.iter().map(|name| find_step(doc, ctx, path, name)).collect::<Option<Vec<Step>>>()
             else {

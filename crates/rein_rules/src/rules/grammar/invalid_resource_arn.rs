@@ -1,5 +1,9 @@
 //! IAM007 `invalid-resource-arn`.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rein_catalog::Catalog;
 use rein_catalog::arn::{ArnPattern, template_matches};
 
 use crate::rules::prelude::*;
@@ -94,13 +98,31 @@ fn resource_keyword(resource: &str) -> Option<&str> {
     (!word.is_empty() && !word.contains(['$', '*', '?'])).then_some(word)
 }
 
-/// A cheap pre-check before the full match: when both the template's resource part and the
-/// ARN's start with a literal keyword, the keywords must agree. `keyword` is the ARN's.
-fn may_share_resource_keyword(template: &str, keyword: Option<&str>) -> bool {
-    let Some(keyword) = keyword else { return true };
-    // The template's resource part follows its fifth colon.
-    let Some((at, _)) = template.match_indices(':').nth(4) else { return true };
-    template.get(at + 1..).and_then(resource_keyword).is_none_or(|expected| expected == keyword)
+/// A service's ARN templates, each with the keyword its resource part starts with.
+type KeywordedTemplates = Rc<[(&'static str, Option<&'static str>)]>;
+
+thread_local! {
+    /// [`KeywordedTemplates`] by catalogue address and service prefix: every resource entry of a
+    /// service is checked against the same templates, and EC2 alone has about a hundred.
+    static TEMPLATES: RefCell<foldhash::HashMap<(usize, &'static str), KeywordedTemplates>> =
+        RefCell::new(foldhash::HashMap::default());
+}
+
+fn templates_of(catalog: &'static Catalog, service: rein_catalog::Service<'static>) -> KeywordedTemplates {
+    let key = (std::ptr::from_ref(catalog) as usize, service.prefix());
+    TEMPLATES.with_borrow_mut(|cache| {
+        Rc::clone(cache.entry(key).or_insert_with(|| {
+            service
+                .resource_types()
+                .flat_map(|rt| rt.arn_templates())
+                .map(|template| {
+                    // The resource part follows the fifth colon.
+                    let resource = template.match_indices(':').nth(4).and_then(|(at, _)| template.get(at + 1..));
+                    (template, resource.and_then(resource_keyword))
+                })
+                .collect()
+        }))
+    })
 }
 
 fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
@@ -150,18 +172,19 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
         ctx.report(item.span, format!("The account in `{text}` must be twelve digits, not `{}`", fields.account));
         return;
     }
-    let templates: Vec<&'static str> = service.resource_types().flat_map(|rt| rt.arn_templates()).collect();
-    if templates.is_empty() {
+    let keyworded = templates_of(catalog, service);
+    if keyworded.is_empty() {
         return;
     }
     let pattern = crate::semantics::parsed_arn(text);
+    // When both the template's resource part and the ARN's start with a literal keyword
+    // (`role/…`, `log-group:…`), the keywords must agree: a cheap test before the full match.
     let keyword = resource_keyword(fields.resource);
-    if templates
-        .iter()
-        .any(|template| may_share_resource_keyword(template, keyword) && template_matches(template, &pattern))
-    {
+    let may_fit = |expected: Option<&str>| keyword.is_none() || expected.is_none() || expected == keyword;
+    if keyworded.iter().any(|(template, expected)| may_fit(*expected) && template_matches(template, &pattern)) {
         return;
     }
+    let templates: Vec<&'static str> = keyworded.iter().map(|(template, _)| *template).collect();
     // The commonest mistake: region or account where the service has none (S3 buckets, IAM).
     let bare = format!("arn:{}:{}:::{}", fields.partition, fields.service, fields.resource);
     let bare_fits = (!fields.region.is_empty() || !fields.account.is_empty())

@@ -202,24 +202,25 @@ fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, Rc<A
             same_service && template_matches(template, pattern)
         })
     };
-    // Catalogue strings are stored once, so the same template is the same slice.
-    let mut tested: Vec<&'static str> = Vec::new();
+    // Catalogue strings are stored once, so the same template is the same slice: its address
+    // and length name it. A wildcard like `*:Describe*` reaches hundreds of templates.
+    let mut tested: foldhash::HashSet<(usize, usize)> = foldhash::HashSet::default();
+    // Whether a wildcard-only action fits depends on the resources alone: ask once.
+    let mut wildcard_only_tested = false;
     for action in actions {
         if action.is_wildcard_only() {
-            if patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known())) {
+            if !std::mem::replace(&mut wildcard_only_tested, true)
+                && patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known()))
+            {
                 return true;
             }
             continue;
         }
         for resource in action.resource_types() {
             for template in resource.resource_type.arn_templates() {
-                if tested.iter().any(|seen| std::ptr::eq(*seen, template)) {
-                    continue;
-                }
-                if fits(template) {
+                if tested.insert((template.as_ptr() as usize, template.len())) && fits(template) {
                     return true;
                 }
-                tested.push(template);
             }
         }
     }

@@ -69,16 +69,19 @@ fn duplicates(list: &ValueList, what: &str, fold_case: bool, ctx: &mut RuleConte
 fn covered_actions(list: &ValueList, ctx: &mut RuleContext<'_>) {
     let wildcards: Vec<&str> =
         list.items.iter().filter_map(|item| item.known()).filter(|text| has_wildcard(text)).collect();
+    if wildcards.is_empty() {
+        return;
+    }
     for item in &list.items {
         let Some(text) = item.known() else { continue };
         if has_wildcard(text) {
             continue;
         }
-        // Only a catalogue action can be covered: an unknown name is IAM006's.
-        if ctx.catalog().action(text).is_none() {
+        let Some(wildcard) = wildcards.iter().find(|wildcard| crate::semantics::glob_matches(wildcard, text)) else {
             continue;
-        }
-        if let Some(wildcard) = wildcards.iter().find(|wildcard| crate::semantics::glob_matches(wildcard, text)) {
+        };
+        // Only a catalogue action can be covered: an unknown name is IAM006's.
+        if ctx.catalog().action(text).is_some() {
             ctx.report(item.span, format!("`{text}` is already granted by `{wildcard}` in the same list")).fix(
                 format!("Remove `{text}`"),
                 Applicability::Safe,
@@ -88,9 +91,12 @@ fn covered_actions(list: &ValueList, ctx: &mut RuleContext<'_>) {
     }
 }
 
-/// The statement with spans and `Sid` left out and lists sorted, for comparison; `None` when a
-/// value is not known statically.
-fn normal_form(stmt: &Statement) -> Option<String> {
+/// A statement with spans and `Sid` left out and its lists sorted: effect, actions (lowercased),
+/// not-actions, resources, not-resources.
+type NormalForm = (Effect, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+
+/// The statement's [`NormalForm`], for comparison; `None` when a value is not known statically.
+fn normal_form(stmt: &Statement) -> Option<NormalForm> {
     fn list(list: Option<&ValueList>) -> Option<Vec<String>> {
         let Some(list) = list else { return Some(Vec::new()) };
         if list.unknown.is_some() {
@@ -106,13 +112,12 @@ fn normal_form(stmt: &Statement) -> Option<String> {
         return None;
     }
     let effect = stmt.effect()?;
-    Some(format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}",
+    Some((
         effect,
-        list(stmt.action.as_ref())?.iter().map(|a| a.to_ascii_lowercase()).collect::<Vec<_>>(),
+        list(stmt.action.as_ref())?.iter().map(|a| a.to_ascii_lowercase()).collect(),
         list(stmt.not_action.as_ref())?,
         list(stmt.resource.as_ref())?,
-        list(stmt.not_resource.as_ref())?
+        list(stmt.not_resource.as_ref())?,
     ))
 }
 
@@ -128,7 +133,10 @@ impl Rule for RedundantPolicyContent {
     }
 
     fn check_document(&self, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        let mut seen: Vec<(String, usize)> = Vec::new();
+        if doc.statements.len() < 2 {
+            return;
+        }
+        let mut seen: Vec<(NormalForm, usize)> = Vec::new();
         for stmt in &doc.statements {
             let Some(form) = normal_form(stmt) else { continue };
             if let Some((_, first)) = seen.iter().find(|(other, _)| *other == form) {
