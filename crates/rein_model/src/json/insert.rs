@@ -39,7 +39,7 @@ pub fn append_members(
         return None;
     }
     let tokens = scan(text, open + 1, close, dialect)?;
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = line_ending(text, open);
     let Some(last) = tokens.last() else {
         // An empty object: the member goes between the braces, on their line.
         let style = Style::json_default(dialect);
@@ -194,16 +194,27 @@ pub fn insert_after(
         return None;
     }
     let tokens = scan(text, open + 1, close, dialect)?;
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = line_ending(text, open);
     let Layout { style, member_indent, close_indent, multiline, .. } = layout(text, open, close, &tokens, dialect)?;
-    let object = EditValue::Object(members.to_vec());
     if !multiline {
-        let item = style.value(&object, "", false, newline);
+        let item = style.object(members, "", false, newline);
         return Some(vec![(end, end, format!(",{}{item}", style.inline_separator))]);
     }
     let inner = Style { step: member_indent.strip_prefix(close_indent.as_str()).unwrap_or("  ").to_owned(), ..style };
-    let item = inner.value(&object, &close_indent, true, newline);
+    let item = inner.object(members, &close_indent, true, newline);
     Some(vec![(end, end, format!(",{newline}{close_indent}{item}"))])
+}
+
+/// The line ending of the file around `at`: that of the next line break, else of the one
+/// before. Looking near the object, not through the whole file, keeps a fix in a large file cheap.
+fn line_ending(text: &str, at: usize) -> &'static str {
+    let bytes = text.as_bytes();
+    let after = bytes.get(at..).and_then(|rest| rest.iter().position(|&b| b == b'\n')).map(|idx| at + idx);
+    let before = || bytes.get(..at).and_then(|head| head.iter().rposition(|&b| b == b'\n'));
+    match after.or_else(before) {
+        Some(idx) if idx > 0 && bytes.get(idx - 1) == Some(&b'\r') => "\r\n",
+        _ => "\n",
+    }
 }
 
 /// How new members are written, copied from the object they join.
@@ -233,37 +244,94 @@ impl<'d, 'a> Style<'d, 'a> {
         }
     }
 
-    fn key(&self, key: &str) -> String {
-        if self.key_quoted || !is_identifier(key) { (self.dialect.string)(key) } else { key.to_owned() }
-    }
-
     fn member(&self, key: &str, value: &EditValue, indent: &str, multiline: bool, newline: &str) -> String {
-        format!("{}{}{}", self.key(key), self.assign, self.value(value, indent, multiline, newline))
+        let mut out = String::new();
+        self.write_member(&mut out, key, value, indent, multiline, newline);
+        out
     }
 
-    fn value(&self, value: &EditValue, indent: &str, multiline: bool, newline: &str) -> String {
+    /// Writes `key`, the assignment and the value, into one buffer (a statement is written for
+    /// every finding whose fix inserts one).
+    fn write_member(
+        &self,
+        out: &mut String,
+        key: &str,
+        value: &EditValue,
+        indent: &str,
+        multiline: bool,
+        newline: &str,
+    ) {
+        if self.key_quoted || !is_identifier(key) {
+            out.push_str(&(self.dialect.string)(key));
+        } else {
+            out.push_str(key);
+        }
+        out.push_str(&self.assign);
+        self.write_value(out, value, indent, multiline, newline);
+    }
+
+    fn write_value(&self, out: &mut String, value: &EditValue, indent: &str, multiline: bool, newline: &str) {
         match value {
-            EditValue::String(text) => (self.dialect.string)(text),
+            EditValue::String(text) => out.push_str(&(self.dialect.string)(text)),
             EditValue::List(items) => {
-                let items: Vec<String> = items.iter().map(|item| (self.dialect.string)(item)).collect();
-                format!("[{}]", items.join(&format!(",{}", self.inline_separator)))
+                out.push('[');
+                for (at, item) in items.iter().enumerate() {
+                    if at > 0 {
+                        out.push(',');
+                        out.push_str(&self.inline_separator);
+                    }
+                    out.push_str(&(self.dialect.string)(item));
+                }
+                out.push(']');
             }
-            EditValue::Object(members) if members.is_empty() => "{}".to_owned(),
-            EditValue::Object(members) if multiline => {
-                let inner = format!("{indent}{}", self.step);
-                let separator = if self.commas { "," } else { "" };
-                let lines: Vec<String> = members
-                    .iter()
-                    .map(|(key, value)| format!("{newline}{inner}{}", self.member(key, value, &inner, true, newline)))
-                    .collect();
-                format!("{{{}{newline}{indent}}}", lines.join(separator))
+            EditValue::Object(members) => self.write_object(out, members, indent, multiline, newline),
+        }
+    }
+
+    /// An object of `members`: `{}`, one member per line, or all on one line.
+    fn object(&self, members: &[(String, EditValue)], indent: &str, multiline: bool, newline: &str) -> String {
+        let mut out = String::new();
+        self.write_object(&mut out, members, indent, multiline, newline);
+        out
+    }
+
+    fn write_object(
+        &self,
+        out: &mut String,
+        members: &[(String, EditValue)],
+        indent: &str,
+        multiline: bool,
+        newline: &str,
+    ) {
+        if members.is_empty() {
+            out.push_str("{}");
+        } else if multiline {
+            let inner = format!("{indent}{}", self.step);
+            out.push('{');
+            for (at, (key, value)) in members.iter().enumerate() {
+                if at > 0 && self.commas {
+                    out.push(',');
+                }
+                out.push_str(newline);
+                out.push_str(&inner);
+                self.write_member(out, key, value, &inner, true, newline);
             }
-            EditValue::Object(members) => {
-                let pad = if self.assign.contains('=') { " " } else { "" };
-                let members: Vec<String> =
-                    members.iter().map(|(key, value)| self.member(key, value, indent, false, newline)).collect();
-                format!("{{{pad}{}{pad}}}", members.join(&format!(",{}", self.inline_separator)))
+            out.push_str(newline);
+            out.push_str(indent);
+            out.push('}');
+        } else {
+            let pad = if self.assign.contains('=') { " " } else { "" };
+            out.push('{');
+            out.push_str(pad);
+            for (at, (key, value)) in members.iter().enumerate() {
+                if at > 0 {
+                    out.push(',');
+                    out.push_str(&self.inline_separator);
+                }
+                self.write_member(out, key, value, indent, false, newline);
             }
+            out.push_str(pad);
+            out.push('}');
         }
     }
 }
@@ -432,4 +500,19 @@ fn is_identifier(key: &str) -> bool {
     let mut chars = key.chars();
     chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
         && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_ending;
+
+    #[test]
+    fn line_endings_are_read_near_the_object() {
+        assert_eq!(line_ending("{\r\n  \"a\": 1\r\n}", 0), "\r\n");
+        assert_eq!(line_ending("{\n  \"a\": 1\n}", 0), "\n");
+        // The last line has no break after it: the one before decides.
+        assert_eq!(line_ending("[\r\n{}", 3), "\r\n");
+        assert_eq!(line_ending("{}", 0), "\n");
+        assert_eq!(line_ending("\n{}", 1), "\n");
+    }
 }

@@ -1,5 +1,6 @@
 //! IAM106 `action-resource-type-mismatch`.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use rein_catalog::Action;
@@ -182,16 +183,68 @@ fn report_item(
     if item.actions.is_empty() || item.is_all_actions() {
         return;
     }
-    if !any_action_fits(&item.actions, patterns) {
+    if !any_action_fits(text, &item.actions, patterns) {
         report_mismatch(item, text, patterns, resources, effect, ctx);
     }
 }
 
-/// Whether at least one of `actions` can apply to one of the resources. Wildcards expand to many
-/// actions that share resource types, so each distinct ARN template is tested once, and the
-/// search stops at the first fit (the common case).
-fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, Rc<ArnPattern>)]) -> bool {
-    let fits = |template: &str| {
+/// The distinct ARN templates that the actions of one `Action` entry work on, and one of its
+/// actions that take only `"Resource": "*"`, if any.
+struct EntryTemplates {
+    templates: Vec<&'static str>,
+    wildcard_only: Option<Action<'static>>,
+}
+
+/// How many entries' templates a thread keeps before it starts afresh.
+const MAX_CACHED_ENTRIES: usize = 4096;
+
+thread_local! {
+    /// [`EntryTemplates`] by the entry's text: an entry like `*:Describe*` names two thousand
+    /// actions but a few hundred templates, and the same entries recur across statements.
+    static ENTRY_TEMPLATES: RefCell<foldhash::HashMap<Box<str>, Rc<EntryTemplates>>> =
+        RefCell::new(foldhash::HashMap::default());
+}
+
+fn entry_templates(text: &str, actions: &[Action<'static>]) -> Rc<EntryTemplates> {
+    ENTRY_TEMPLATES.with_borrow_mut(|cache| {
+        if let Some(found) = cache.get(text) {
+            return Rc::clone(found);
+        }
+        if cache.len() >= MAX_CACHED_ENTRIES {
+            cache.clear();
+        }
+        // Catalogue strings are stored once, so the same template is the same slice: its
+        // address and length name it.
+        let mut seen: foldhash::HashSet<(usize, usize)> = foldhash::HashSet::default();
+        let mut templates = Vec::new();
+        for action in actions {
+            for resource in action.resource_types() {
+                for template in resource.resource_type.arn_templates() {
+                    if seen.insert((template.as_ptr() as usize, template.len())) {
+                        templates.push(template);
+                    }
+                }
+            }
+        }
+        let wildcard_only = actions.iter().find(|action| action.is_wildcard_only()).copied();
+        let entry = Rc::new(EntryTemplates { templates, wildcard_only });
+        cache.insert(text.into(), Rc::clone(&entry));
+        entry
+    })
+}
+
+/// Whether at least one of the entry's actions can apply to one of the resources. Wildcards
+/// expand to many actions that share resource types, so each distinct ARN template is tested
+/// once.
+fn any_action_fits(text: &str, actions: &[Action<'static>], patterns: &[(&SpannedValue, Rc<ArnPattern>)]) -> bool {
+    let entry = entry_templates(text, actions);
+    // Whether a wildcard-only action fits depends on the resources alone.
+    if let Some(action) = &entry.wildcard_only
+        && patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known()))
+    {
+        return true;
+    }
+    entry.templates.iter().any(|template| {
         patterns.iter().any(|(_, pattern)| {
             // A literal service field that differs rules the template out without matching.
             let template_service = template.split(':').nth(2);
@@ -201,30 +254,7 @@ fn any_action_fits(actions: &[Action<'static>], patterns: &[(&SpannedValue, Rc<A
             };
             same_service && template_matches(template, pattern)
         })
-    };
-    // Catalogue strings are stored once, so the same template is the same slice: its address
-    // and length name it. A wildcard like `*:Describe*` reaches hundreds of templates.
-    let mut tested: foldhash::HashSet<(usize, usize)> = foldhash::HashSet::default();
-    // Whether a wildcard-only action fits depends on the resources alone: ask once.
-    let mut wildcard_only_tested = false;
-    for action in actions {
-        if action.is_wildcard_only() {
-            if !std::mem::replace(&mut wildcard_only_tested, true)
-                && patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known()))
-            {
-                return true;
-            }
-            continue;
-        }
-        for resource in action.resource_types() {
-            for template in resource.resource_type.arn_templates() {
-                if tested.insert((template.as_ptr() as usize, template.len())) && fits(template) {
-                    return true;
-                }
-            }
-        }
-    }
-    false
+    })
 }
 
 fn report_mismatch(
