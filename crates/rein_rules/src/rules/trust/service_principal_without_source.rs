@@ -3,11 +3,11 @@
 use rein_model::{Entity, EntityKind, NodeKind};
 
 use super::trust_data::{ServiceSource, SourcePin, service_sources};
-use crate::engine::Unit;
+use crate::engine::{RuleOptions, Unit};
 use crate::rules::prelude::*;
 use crate::semantics::{
-    PrincipalShape, condition_has_unknown, glob_matches, has_narrowing_key, mentions_key, principal_is_unknown,
-    principal_items,
+    PrincipalShape, arn_fields, condition_has_unknown, glob_matches, has_narrowing_key, home_accounts, mentions_key,
+    principal_is_unknown, principal_items,
 };
 
 declare_rule! {
@@ -90,6 +90,16 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered for a statement of a resource policy, when the account is known: the fix adds
+    /// `"Condition": {"StringEquals": {"aws:SourceAccount": "<account>"}}`, with the account
+    /// `own_account` when configured, else the one account that the statement's (or failing
+    /// that, the document's) `Resource` ARNs are in, since a resource policy lives in its
+    /// resource's account. Not offered when no account is known, nor on one branch of a
+    /// CloudFormation `Fn::If`. Always unsafe: the service then acts only for resources of that
+    /// account, and a source in another account (a topic of a partner account) stops working.
+    /// `aws_lambda_permission` findings have no fix.
+    ///
     /// ## References
     /// - AWS IAM User Guide: the confused deputy problem; `aws:SourceArn`, `aws:SourceAccount`
     /// - AWS Lambda Developer Guide: granting function access to AWS services
@@ -102,20 +112,46 @@ declare_rule! {
         ],
         category: OverlyPermissive,
         severity: Warning,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson, Hcl, Cfn],
     }
 }
 
-// FIXME(#6): the fix of RULES.md (insert `aws:SourceArn` or `aws:SourceAccount`) needs a
-// `PolicyEdit` that inserts a member whose value is an object, and one that adds an argument
-// to a resource block.
+// FIXME(#6): RULES.md prefers `aws:SourceArn` inferred from a Terraform reference (the
+// `aws_sns_topic_subscription` whose `endpoint` is the queue). That needs the subscription in
+// the inventory and an `EditValue` that writes a reference (`aws_sns_topic.events.arn`, `!Ref
+// Topic`) rather than a string; until then the fix pins `aws:SourceAccount`. The fix of an
+// `aws_lambda_permission` (adding `source_account`) is an edit of the entity, not of a policy.
 
 /// The global keys that tie a service's request to the resource it acts for.
 const SOURCE_KEYS: &[&str] = &["aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths"];
 
 /// Keys about the calling principal, which a service principal never carries.
 const PRINCIPAL_KEYS: &[&str] = &["aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount"];
+
+/// The account the fix pins the source to: `own_account`, else the one account of the
+/// statement's resource ARNs, else the one account of the document's.
+fn source_account(stmt: &Statement, doc: &PolicyDocument, options: &RuleOptions) -> Option<String> {
+    if let Some(own) = options.own_account.as_deref().filter(|own| semantics::is_account_id(own)) {
+        return Some(own.to_owned());
+    }
+    let mut accounts: Vec<String> = stmt
+        .resource
+        .iter()
+        .flat_map(|list| list.items.iter().filter_map(|item| item.known().and_then(arn_fields)))
+        .map(|fields| fields.account.to_owned())
+        .filter(|account| semantics::is_account_id(account))
+        .collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    if accounts.is_empty() {
+        accounts = home_accounts(doc);
+    }
+    match accounts.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
 
 /// The data entries of a service principal.
 fn entries(service: &str) -> Vec<&'static ServiceSource> {
@@ -162,6 +198,18 @@ impl Rule for ServicePrincipalWithoutSource {
         if principal_is_unknown(principal) || SOURCE_KEYS.iter().any(|key| has_narrowing_key(stmt, key)) {
             return;
         }
+        // One condition per statement: it pins every service principal of the statement.
+        let mut fix = if doc.origin.branch {
+            None
+        } else {
+            source_account(stmt, doc, &ctx.settings().options).and_then(|account| {
+                let edit = PolicyEdit::insert_condition(stmt, "StringEquals", "aws:SourceAccount", &[account.clone()])?;
+                Some((
+                    format!("Allow the service only for resources of account `{account}` (`aws:SourceAccount`)"),
+                    edit,
+                ))
+            })
+        };
         for item in principal_items(principal) {
             let PrincipalShape::Service(service) = &item.shape else { continue };
             let Err(own_key) = pinned_otherwise(stmt, service) else { continue };
@@ -182,9 +230,13 @@ impl Rule for ServicePrincipalWithoutSource {
                 finding =
                     finding.note(format!("`{key}` describes the caller's account, and a service principal has none"));
             }
-            drop(finding.note(
+            finding = finding.note(
                 "name the resource the service acts for in `aws:SourceArn`, or the account in `aws:SourceAccount`",
-            ));
+            );
+            if let Some((title, edit)) = fix.take() {
+                finding = finding.fix(title, Applicability::Unsafe, vec![edit]);
+            }
+            drop(finding);
         }
     }
 
