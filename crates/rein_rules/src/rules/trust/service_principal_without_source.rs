@@ -269,7 +269,8 @@ fn check_permission(permission: &Entity, ctx: &mut RuleContext<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{RuleTest, case};
+    use crate::engine::RuleOptions;
+    use crate::testing::{RuleTest, case, run_rule};
 
     #[test]
     fn service_principal_without_source() {
@@ -355,6 +356,215 @@ Resources:
       SourceAccount: !Ref AWS::AccountId
 "#,
             ))
+            .fix(
+                res(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:eu-west-1:123456789012:jobs"}]}"#,
+                ),
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:eu-west-1:123456789012:jobs","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}"#,
+            )
+            // `own_account` wins over the accounts of the resource ARNs.
+            .fix(
+                res(
+                    r#"{"Statement":{"Effect":"Allow","Principal":{"Service":["events.amazonaws.com","sns.amazonaws.com"]},"Action":"sns:Publish","Resource":"*","Condition":{"StringEquals":{"aws:Referer":"x"}}}}"#,
+                )
+                .with_options(RuleOptions { own_account: Some("111122223333".to_owned()), ..RuleOptions::default() }),
+                r#"{"Statement":{"Effect":"Allow","Principal":{"Service":["events.amazonaws.com","sns.amazonaws.com"]},"Action":"sns:Publish","Resource":"*","Condition":{"StringEquals":{"aws:Referer":"x","aws:SourceAccount":"111122223333"}}}}"#,
+            )
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_sqs_queue_policy" "jobs" {
+  queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "sns.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = "arn:aws:sqs:eu-west-1:123456789012:jobs"
+      Condition = {
+        StringEquals = {
+          "aws:SourceAccount" = "123456789012"
+        }
+      }
+    }]
+  })
+}
+"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "alerts" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = ["arn:aws:sns:eu-west-1:123456789012:alerts"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["123456789012"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn    = "arn:aws:sns:eu-west-1:123456789012:alerts"
+  policy = data.aws_iam_policy_document.alerts.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: sns.amazonaws.com
+            Action: sqs:SendMessage
+            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs
+            Condition:
+              StringEquals:
+                aws:SourceAccount: '123456789012'
+"#)
+            .fix(case::cfn(CFN_JSON), r#"{
+  "Resources": {
+    "AlertsPolicy": {
+      "Type": "AWS::SNS::TopicPolicy",
+      "Properties": {
+        "Topics": ["arn:aws:sns:eu-west-1:123456789012:alerts"],
+        "PolicyDocument": {
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Principal": {"Service": "events.amazonaws.com"},
+              "Action": "sns:Publish",
+              "Resource": "arn:aws:sns:eu-west-1:123456789012:alerts",
+              "Condition": {"StringEquals": {"aws:Referer": "123456789012", "aws:SourceAccount": "123456789012"}}
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#)
             .run();
     }
+
+    #[test]
+    fn no_fix_without_a_known_account_or_on_a_conditional_branch() {
+        // A bucket ARN has no account field, and the queue's ARN is a reference.
+        for case in [
+            case::policy_json_as(
+                "resource",
+                r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/*"}}"#,
+            ),
+            case::hcl(
+                r#"
+resource "aws_sqs_queue_policy" "jobs" {
+  queue_url = aws_sqs_queue.jobs.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { Service = "sns.amazonaws.com" }, Action = "sqs:SendMessage", Resource = aws_sqs_queue.jobs.arn }]
+  })
+}
+"#,
+            ),
+            case::cfn(
+                r#"Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Parameters:
+  Stage:
+    Type: String
+Resources:
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: !If [IsProd, sns.amazonaws.com, s3.amazonaws.com]
+            Action: sqs:SendMessage
+            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs
+"#,
+            ),
+        ] {
+            let findings = run_rule(&super::ServicePrincipalWithoutSource, &case);
+            assert!(!findings.is_empty(), "{case:?}");
+            assert!(findings.iter().all(|f| f.fixes.is_empty()), "{findings:?}");
+        }
+    }
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_sqs_queue_policy" "jobs" {
+  queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "sns.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = "arn:aws:sqs:eu-west-1:123456789012:jobs"
+    }]
+  })
+}
+"#;
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "alerts" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = ["arn:aws:sns:eu-west-1:123456789012:alerts"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn    = "arn:aws:sns:eu-west-1:123456789012:alerts"
+  policy = data.aws_iam_policy_document.alerts.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: sns.amazonaws.com
+            Action: sqs:SendMessage
+            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs
+"#;
+
+    const CFN_JSON: &str = r#"{
+  "Resources": {
+    "AlertsPolicy": {
+      "Type": "AWS::SNS::TopicPolicy",
+      "Properties": {
+        "Topics": ["arn:aws:sns:eu-west-1:123456789012:alerts"],
+        "PolicyDocument": {
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Principal": {"Service": "events.amazonaws.com"},
+              "Action": "sns:Publish",
+              "Resource": "arn:aws:sns:eu-west-1:123456789012:alerts",
+              "Condition": {"StringEquals": {"aws:Referer": "123456789012"}}
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#;
 }
