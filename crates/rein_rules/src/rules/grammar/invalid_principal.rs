@@ -212,12 +212,13 @@ fn principal_arn_fix(stmt: &Statement, principal: &PrincipalElement) -> Option<(
     Some((title, vec![principals, condition]))
 }
 
-fn check_principal(principal: &PrincipalElement, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-    // Only a `Principal` moves into a condition; `NotPrincipal` would need the negated test.
-    let mut fix = match &stmt.principal {
-        Some(own) if std::ptr::eq(own, principal) && !doc.origin.branch => principal_arn_fix(stmt, principal),
-        _ => None,
-    };
+/// Reports the problems of one principal element; `fix`, when given, goes on the first finding.
+fn check_principal(
+    principal: &PrincipalElement,
+    doc: &PolicyDocument,
+    mut fix: Option<(String, Vec<PolicyEdit>)>,
+    ctx: &mut RuleContext<'_>,
+) {
     match &principal.body {
         PrincipalBody::Scalar(value) => match value.known() {
             Some("*") if doc.kind == PolicyKind::Trust => {
@@ -264,8 +265,14 @@ fn check_principal(principal: &PrincipalElement, stmt: &Statement, doc: &PolicyD
 
 impl Rule for InvalidPrincipal {
     fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        for principal in [&stmt.principal, &stmt.not_principal].into_iter().flatten() {
-            check_principal(principal, stmt, doc, ctx);
+        if let Some(principal) = &stmt.principal {
+            // A value read from one branch of a CloudFormation `Fn::If` is not the whole text.
+            let fix = if doc.origin.branch { None } else { principal_arn_fix(stmt, principal) };
+            check_principal(principal, doc, fix, ctx);
+        }
+        // A `NotPrincipal` pattern would need the negated test, so it has no fix.
+        if let Some(principal) = &stmt.not_principal {
+            check_principal(principal, doc, None, ctx);
         }
     }
 }
@@ -393,6 +400,35 @@ resource "aws_iam_role" "deploy" {
             assert!(!findings.is_empty(), "{text}");
             assert!(findings.iter().all(|f| f.fixes.is_empty()), "{text}: {findings:?}");
         }
+    }
+
+    #[test]
+    fn no_fix_across_principals_blocks() {
+        let text = r#"data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:role/deploy-*"]
+    }
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:user/ci-*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"#;
+        // One list replacement cannot rewrite both blocks.
+        let findings = run_rule(&super::InvalidPrincipal, &case::hcl(text));
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        assert!(findings.iter().all(|f| f.fixes.is_empty()), "{findings:?}");
     }
 
     #[test]

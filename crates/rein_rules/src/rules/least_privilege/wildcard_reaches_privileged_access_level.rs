@@ -97,6 +97,8 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
             })
         };
         let items = action_items(stmt, ctx);
+        // One list replacement per statement, since a second would overlap the first; none on
+        // one branch of a CloudFormation `Fn::If`, whose text the other branch shares.
         let mut fixed = doc.origin.branch;
         for (index, item) in items.iter().enumerate() {
             let Some(text) = item.text else { continue };
@@ -121,7 +123,6 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
             let shown: Vec<&str> = privileged.iter().take(5).map(String::as_str).collect();
             let more = if privileged.len() > 5 { format!(" and {} more", privileged.len() - 5) } else { String::new() };
             let finding = ctx.report(item.value.span, format!("`{text}` also grants {}{more}", shown.join(", ")));
-            // One list replacement per statement: a second would overlap the first.
             let kept: Vec<&Action<'static>> =
                 item.actions.iter().filter(|action| rank(action.access_level()) <= ceiling && fits(action)).collect();
             let edit = if fixed { None } else { explicit_list_fix(stmt, index, &kept) };
