@@ -203,7 +203,12 @@ impl Rule for ServicePrincipalWithoutSource {
             None
         } else {
             source_account(stmt, doc, &ctx.settings().options).and_then(|account| {
-                let edit = PolicyEdit::insert_condition(stmt, "StringEquals", "aws:SourceAccount", &[account.clone()])?;
+                let edit = PolicyEdit::insert_condition(
+                    stmt,
+                    "StringEquals",
+                    "aws:SourceAccount",
+                    std::slice::from_ref(&account),
+                )?;
                 Some((
                     format!("Allow the service only for resources of account `{account}` (`aws:SourceAccount`)"),
                     edit,
