@@ -3,8 +3,9 @@
 //! the fixed file re-parses, the finding is gone and nothing else changed; `--diff` writes
 //! nothing; a file no fix applies to keeps its modification time.
 //!
-//! Terraform renders `ReplaceString`, `ReplaceWithList`, `ReplaceInString` and `ReplaceLiteral`
-//! today; removals and insertions in HCL are declined by its renderer, so they have no case yet.
+//! The Terraform cases cover `ReplaceString`, `ReplaceWithList` and `ReplaceLiteral`, and, in the
+//! policy-level rule fixes at the end, `InsertCondition` in `jsonencode` objects and
+//! `aws_iam_policy_document` blocks.
 
 use std::ffi::OsString;
 use std::fs;
