@@ -90,3 +90,145 @@ fn every_fix_applies_reparses_and_removes_its_finding() {
         assert!(fixed_rules.contains(rule), "no fixture offers a fix of {rule}; fixed: {fixed_rules:?}");
     }
 }
+
+// The policy-level fixes of IAM008 (principal pattern into `aws:PrincipalArn`), IAM104 (wildcard
+// into its unprivileged actions) and IAM307 (`aws:SourceAccount`), each in every syntax it
+// applies to: policy JSON, `jsonencode`, `aws_iam_policy_document`, template YAML and JSON.
+
+/// A policy-level fix case: the file as a walk would name it, its text, and the rule.
+struct PolicyFixCase {
+    name: &'static str,
+    text: &'static str,
+    rule: &'static str,
+}
+
+/// Applies every fix of `case.rule` on its own and checks: the edits apply, only their ranges
+/// change, the file reads again without new syntax errors, the finding is gone, and the rule
+/// reports nothing new.
+fn check_policy_fix(case: &PolicyFixCase) {
+    let analysis = run(case.name, case.text);
+    let errors_before = syntax_errors(&analysis);
+    let findings: Vec<_> = analysis.findings.iter().filter(|finding| finding.rule == case.rule).collect();
+    assert!(!findings.is_empty(), "{}: {} reports nothing", case.name, case.rule);
+    let mut n_fixes = 0;
+    for finding in &findings {
+        for fix in &finding.fixes {
+            let shown = format!("{}: {} `{}` ({})", case.name, finding.rule, finding.message, fix.title);
+            let fixed = rein_text::apply_edits(case.text, &fix.edits)
+                .unwrap_or_else(|| panic!("{shown}: the edits overlap or lie outside the file"));
+            assert_only_edited_ranges_changed(case.text, &fixed, &fix.edits);
+            let again = run(case.name, &fixed);
+            assert!(syntax_errors(&again) <= errors_before, "{shown}: the fix breaks the syntax:\n{fixed}");
+            assert_eq!(count(&again, case.rule, &finding.message), 0, "{shown}: the finding stays:\n{fixed}");
+            let new: Vec<&str> = again
+                .findings
+                .iter()
+                .filter(|other| other.rule == case.rule)
+                .filter(|other| !findings.iter().any(|before| before.message == other.message))
+                .map(|other| other.message.as_str())
+                .collect();
+            assert!(new.is_empty(), "{shown}: the fix makes new findings {new:?}:\n{fixed}");
+            n_fixes += 1;
+        }
+    }
+    assert!(n_fixes > 0, "{}: {} offers no fix", case.name, case.rule);
+}
+
+#[test]
+fn principal_pattern_moves_into_a_principal_arn_condition() {
+    for case in [
+        PolicyFixCase {
+            name: "trust.json",
+            text: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:role/deploy-*\"},\n      \"Action\": \"sts:AssumeRole\"\n    }\n  ]\n}\n",
+            rule: "IAM008",
+        },
+        PolicyFixCase {
+            name: "main.tf",
+            text: "resource \"aws_iam_role\" \"deploy\" {\n  name = \"deploy\"\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{\n      Effect    = \"Allow\"\n      Principal = { AWS = [\"arn:aws:iam::123456789012:role/deploy-*\", \"arn:aws:iam::123456789012:user/ci-*\"] }\n      Action    = \"sts:AssumeRole\"\n    }]\n  })\n}\n",
+            rule: "IAM008",
+        },
+        PolicyFixCase {
+            name: "main.tf",
+            text: "data \"aws_iam_policy_document\" \"trust\" {\n  statement {\n    actions = [\"sts:AssumeRole\"]\n\n    principals {\n      type        = \"AWS\"\n      identifiers = [\"arn:aws:iam::123456789012:role/deploy-*\"]\n    }\n  }\n}\n\nresource \"aws_iam_role\" \"deploy\" {\n  name               = \"deploy\"\n  assume_role_policy = data.aws_iam_policy_document.trust.json\n}\n",
+            rule: "IAM008",
+        },
+        PolicyFixCase {
+            name: "stack.yaml",
+            text: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::123456789012:role/deploy-*\n            Action: sts:AssumeRole\n",
+            rule: "IAM008",
+        },
+        PolicyFixCase {
+            name: "stack.json",
+            text: "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\n    \"Deploy\": {\n      \"Type\": \"AWS::IAM::Role\",\n      \"Properties\": {\n        \"AssumeRolePolicyDocument\": {\n          \"Version\": \"2012-10-17\",\n          \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:role/deploy-*\"}, \"Action\": \"sts:AssumeRole\"}]\n        }\n      }\n    }\n  }\n}\n",
+            rule: "IAM008",
+        },
+    ] {
+        check_policy_fix(&case);
+    }
+}
+
+#[test]
+fn privileged_wildcard_expands_to_its_unprivileged_actions() {
+    for case in [
+        PolicyFixCase {
+            name: "upload.json",
+            text: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:PutObject*\", \"Resource\": \"arn:aws:s3:::uploads/*\"}\n  ]\n}\n",
+            rule: "IAM104",
+        },
+        PolicyFixCase {
+            name: "main.tf",
+            text: "resource \"aws_iam_policy\" \"upload\" {\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = [\"s3:ListBucket\", \"s3:PutObject*\"], Resource = [\"arn:aws:s3:::uploads\", \"arn:aws:s3:::uploads/*\"] }]\n  })\n}\n",
+            rule: "IAM104",
+        },
+        PolicyFixCase {
+            name: "main.tf",
+            text: "data \"aws_iam_policy_document\" \"upload\" {\n  statement {\n    actions   = [\"s3:PutObject*\"]\n    resources = [\"arn:aws:s3:::uploads/*\"]\n  }\n}\n\nresource \"aws_iam_policy\" \"upload\" {\n  policy = data.aws_iam_policy_document.upload.json\n}\n",
+            rule: "IAM104",
+        },
+        PolicyFixCase {
+            name: "stack.yaml",
+            text: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Upload:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: [s3:GetObject, s3:PutObject*]\n            Resource: arn:aws:s3:::uploads/*\n",
+            rule: "IAM104",
+        },
+        PolicyFixCase {
+            name: "stack.json",
+            text: "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\n    \"Upload\": {\n      \"Type\": \"AWS::IAM::ManagedPolicy\",\n      \"Properties\": {\n        \"PolicyDocument\": {\n          \"Version\": \"2012-10-17\",\n          \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"redshift:Get*\", \"Resource\": \"*\"}]\n        }\n      }\n    }\n  }\n}\n",
+            rule: "IAM104",
+        },
+    ] {
+        check_policy_fix(&case);
+    }
+}
+
+#[test]
+fn service_grant_gets_a_source_account_condition() {
+    for case in [
+        PolicyFixCase {
+            name: "queue.json",
+            text: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Principal\": {\"Service\": \"sns.amazonaws.com\"},\n      \"Action\": \"sqs:SendMessage\",\n      \"Resource\": \"arn:aws:sqs:eu-west-1:123456789012:jobs\"\n    }\n  ]\n}\n",
+            rule: "IAM307",
+        },
+        PolicyFixCase {
+            name: "main.tf",
+            text: "resource \"aws_sqs_queue_policy\" \"jobs\" {\n  queue_url = \"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs\"\n  policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{\n      Effect    = \"Allow\"\n      Principal = { Service = \"sns.amazonaws.com\" }\n      Action    = \"sqs:SendMessage\"\n      Resource  = \"arn:aws:sqs:eu-west-1:123456789012:jobs\"\n      Condition = { StringEquals = { \"aws:Referer\" = \"123456789012\" } }\n    }]\n  })\n}\n",
+            rule: "IAM307",
+        },
+        PolicyFixCase {
+            name: "main.tf",
+            text: "data \"aws_iam_policy_document\" \"alerts\" {\n  statement {\n    actions   = [\"sns:Publish\"]\n    resources = [\"arn:aws:sns:eu-west-1:123456789012:alerts\"]\n\n    principals {\n      type        = \"Service\"\n      identifiers = [\"events.amazonaws.com\"]\n    }\n  }\n}\n\nresource \"aws_sns_topic_policy\" \"alerts\" {\n  arn    = \"arn:aws:sns:eu-west-1:123456789012:alerts\"\n  policy = data.aws_iam_policy_document.alerts.json\n}\n",
+            rule: "IAM307",
+        },
+        PolicyFixCase {
+            name: "stack.yaml",
+            text: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  JobsPolicy:\n    Type: AWS::SQS::QueuePolicy\n    Properties:\n      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: {Service: sns.amazonaws.com}\n            Action: sqs:SendMessage\n            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs\n",
+            rule: "IAM307",
+        },
+        PolicyFixCase {
+            name: "stack.json",
+            text: "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\n    \"AlertsPolicy\": {\n      \"Type\": \"AWS::SNS::TopicPolicy\",\n      \"Properties\": {\n        \"Topics\": [\"arn:aws:sns:eu-west-1:123456789012:alerts\"],\n        \"PolicyDocument\": {\n          \"Version\": \"2012-10-17\",\n          \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"events.amazonaws.com\"}, \"Action\": \"sns:Publish\", \"Resource\": \"arn:aws:sns:eu-west-1:123456789012:alerts\"}]\n        }\n      }\n    }\n  }\n}\n",
+            rule: "IAM307",
+        },
+    ] {
+        check_policy_fix(&case);
+    }
+}

@@ -3,8 +3,9 @@
 //! the fixed file re-parses, the finding is gone and nothing else changed; `--diff` writes
 //! nothing; a file no fix applies to keeps its modification time.
 //!
-//! Terraform renders `ReplaceString`, `ReplaceWithList`, `ReplaceInString` and `ReplaceLiteral`
-//! today; removals and insertions in HCL are declined by its renderer, so they have no case yet.
+//! The Terraform cases cover `ReplaceString`, `ReplaceWithList` and `ReplaceLiteral`, and, in the
+//! policy-level rule fixes at the end, `InsertCondition` in `jsonencode` objects and
+//! `aws_iam_policy_document` blocks.
 
 use std::ffi::OsString;
 use std::fs;
@@ -357,4 +358,151 @@ fn unsafe_fixes_wait_for_the_flag_and_untouched_files_keep_their_time() {
     assert!(out.stdout.contains("Fixed 1 problem in 1 file"), "{}", out.stdout);
     assert_eq!(times()[1], before[1], "the clean file was written");
     assert!(fs::read_to_string(&typo).unwrap().contains("s3:GetObject\""));
+}
+
+// The policy-level fixes of IAM008, IAM104 and IAM307, each in policy JSON, Terraform
+// (`jsonencode` and `aws_iam_policy_document`), CloudFormation YAML and JSON.
+
+#[test]
+fn principal_pattern_into_principal_arn_condition() {
+    for case in [
+        Case {
+            name: "IAM008 in policy JSON",
+            file: "trust.json",
+            before: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:role/deploy-*\"}, \"Action\": \"sts:AssumeRole\"}]\n}\n",
+            rule: "IAM008",
+            flags: &["--unsafe-fixes", "--policy-type", "trust"],
+            after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:root\"}, \"Action\": \"sts:AssumeRole\", \"Condition\": {\"ArnLike\": {\"aws:PrincipalArn\": \"arn:aws:iam::123456789012:role/deploy-*\"}}}]\n}\n",
+        },
+        Case {
+            name: "IAM008 in Terraform jsonencode",
+            file: "main.tf",
+            before: "resource \"aws_iam_role\" \"deploy\" {\n  name = \"deploy\"\n  assume_role_policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Principal = { AWS = \"arn:aws:iam::123456789012:role/deploy-*\" }, Action = \"sts:AssumeRole\" }]\n  })\n}\n",
+            rule: "IAM008",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_role\" \"deploy\" {\n  name = \"deploy\"\n  assume_role_policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Principal = { AWS = \"arn:aws:iam::123456789012:root\" }, Action = \"sts:AssumeRole\", Condition = { ArnLike = { \"aws:PrincipalArn\" = \"arn:aws:iam::123456789012:role/deploy-*\" } } }]\n  })\n}\n",
+        },
+        Case {
+            name: "IAM008 in a Terraform policy document",
+            file: "main.tf",
+            before: "data \"aws_iam_policy_document\" \"trust\" {\n  statement {\n    actions = [\"sts:AssumeRole\"]\n    principals {\n      type        = \"AWS\"\n      identifiers = [\"arn:aws:iam::123456789012:role/deploy-*\"]\n    }\n  }\n}\n\nresource \"aws_iam_role\" \"deploy\" {\n  name               = \"deploy\"\n  assume_role_policy = data.aws_iam_policy_document.trust.json\n}\n",
+            rule: "IAM008",
+            flags: UNSAFE,
+            after: "data \"aws_iam_policy_document\" \"trust\" {\n  statement {\n    actions = [\"sts:AssumeRole\"]\n    principals {\n      type        = \"AWS\"\n      identifiers = [\"arn:aws:iam::123456789012:root\"]\n    }\n    condition {\n      test     = \"ArnLike\"\n      variable = \"aws:PrincipalArn\"\n      values   = [\"arn:aws:iam::123456789012:role/deploy-*\"]\n    }\n  }\n}\n\nresource \"aws_iam_role\" \"deploy\" {\n  name               = \"deploy\"\n  assume_role_policy = data.aws_iam_policy_document.trust.json\n}\n",
+        },
+        Case {
+            name: "IAM008 in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::123456789012:role/deploy-*\n            Action: sts:AssumeRole\n",
+            rule: "IAM008",
+            flags: UNSAFE,
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Deploy:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::123456789012:root\n            Action: sts:AssumeRole\n            Condition:\n              ArnLike:\n                aws:PrincipalArn: arn:aws:iam::123456789012:role/deploy-*\n",
+        },
+        Case {
+            name: "IAM008 in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"Resources\": {\"Deploy\": {\"Type\": \"AWS::IAM::Role\", \"Properties\": {\"AssumeRolePolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": [\"arn:aws:iam::123456789012:role/deploy-*\"]}, \"Action\": \"sts:AssumeRole\"}]\n  }}}}\n}\n",
+            rule: "IAM008",
+            flags: UNSAFE,
+            after: "{\n  \"Resources\": {\"Deploy\": {\"Type\": \"AWS::IAM::Role\", \"Properties\": {\"AssumeRolePolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": [\"arn:aws:iam::123456789012:root\"]}, \"Action\": \"sts:AssumeRole\", \"Condition\": {\"ArnLike\": {\"aws:PrincipalArn\": \"arn:aws:iam::123456789012:role/deploy-*\"}}}]\n  }}}}\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn privileged_wildcard_into_explicit_list() {
+    for case in [
+        Case {
+            name: "IAM104 in policy JSON",
+            file: "p.json",
+            before: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:PutObject*\", \"Resource\": \"arn:aws:s3:::uploads/*\"}]\n}\n",
+            rule: "IAM104",
+            flags: UNSAFE,
+            after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:PutObject\", \"s3:PutObjectAnnotation\", \"s3:PutObjectLegalHold\", \"s3:PutObjectRetention\", \"s3:PutObjectTagging\", \"s3:PutObjectVersionAnnotation\", \"s3:PutObjectVersionTagging\"], \"Resource\": \"arn:aws:s3:::uploads/*\"}]\n}\n",
+        },
+        Case {
+            name: "IAM104 in Terraform jsonencode",
+            file: "main.tf",
+            before: "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = [\"s3:GetObject\", \"s3:PutObject*\"], Resource = \"arn:aws:s3:::uploads/*\" }]\n  })\n}\n",
+            rule: "IAM104",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = [\"s3:GetObject\", \"s3:PutObject\", \"s3:PutObjectAnnotation\", \"s3:PutObjectLegalHold\", \"s3:PutObjectRetention\", \"s3:PutObjectTagging\", \"s3:PutObjectVersionAnnotation\", \"s3:PutObjectVersionTagging\"], Resource = \"arn:aws:s3:::uploads/*\" }]\n  })\n}\n",
+        },
+        Case {
+            name: "IAM104 in a Terraform policy document",
+            file: "main.tf",
+            before: "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions   = [\"redshift:Get*\"]\n    resources = [\"*\"]\n  }\n}\n",
+            rule: "IAM104",
+            flags: UNSAFE,
+            after: "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions   = [\"redshift:GetIdentityCenterAuthToken\", \"redshift:GetReservedNodeExchangeConfigurationOptions\", \"redshift:GetReservedNodeExchangeOfferings\", \"redshift:GetResourcePolicy\"]\n    resources = [\"*\"]\n  }\n}\n",
+        },
+        Case {
+            name: "IAM104 in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: s3:PutObject*\n            Resource: arn:aws:s3:::uploads/*\n",
+            rule: "IAM104",
+            flags: UNSAFE,
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action:\n              - s3:PutObject\n              - s3:PutObjectAnnotation\n              - s3:PutObjectLegalHold\n              - s3:PutObjectRetention\n              - s3:PutObjectTagging\n              - s3:PutObjectVersionAnnotation\n              - s3:PutObjectVersionTagging\n            Resource: arn:aws:s3:::uploads/*\n",
+        },
+        Case {
+            name: "IAM104 in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:PutObject*\"], \"Resource\": \"arn:aws:s3:::uploads/*\"}]\n  }}}}\n}\n",
+            rule: "IAM104",
+            flags: UNSAFE,
+            after: "{\n  \"Resources\": {\"P\": {\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {\"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"s3:PutObject\", \"s3:PutObjectAnnotation\", \"s3:PutObjectLegalHold\", \"s3:PutObjectRetention\", \"s3:PutObjectTagging\", \"s3:PutObjectVersionAnnotation\", \"s3:PutObjectVersionTagging\"], \"Resource\": \"arn:aws:s3:::uploads/*\"}]\n  }}}}\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn service_grant_source_account_condition() {
+    for case in [
+        Case {
+            name: "IAM307 in policy JSON",
+            file: "queue.json",
+            before: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"sns.amazonaws.com\"}, \"Action\": \"sqs:SendMessage\", \"Resource\": \"arn:aws:sqs:eu-west-1:123456789012:jobs\"}]\n}\n",
+            rule: "IAM307",
+            flags: &["--unsafe-fixes", "--policy-type", "resource"],
+            after: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"sns.amazonaws.com\"}, \"Action\": \"sqs:SendMessage\", \"Resource\": \"arn:aws:sqs:eu-west-1:123456789012:jobs\", \"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"123456789012\"}}}]\n}\n",
+        },
+        Case {
+            name: "IAM307 in Terraform jsonencode",
+            file: "main.tf",
+            before: "resource \"aws_sqs_queue_policy\" \"jobs\" {\n  queue_url = \"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs\"\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Principal = { Service = \"sns.amazonaws.com\" }, Action = \"sqs:SendMessage\", Resource = \"arn:aws:sqs:eu-west-1:123456789012:jobs\" }]\n  })\n}\n",
+            rule: "IAM307",
+            flags: UNSAFE,
+            after: "resource \"aws_sqs_queue_policy\" \"jobs\" {\n  queue_url = \"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs\"\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Principal = { Service = \"sns.amazonaws.com\" }, Action = \"sqs:SendMessage\", Resource = \"arn:aws:sqs:eu-west-1:123456789012:jobs\", Condition = { StringEquals = { \"aws:SourceAccount\" = \"123456789012\" } } }]\n  })\n}\n",
+        },
+        Case {
+            name: "IAM307 in a Terraform policy document",
+            file: "main.tf",
+            before: "data \"aws_iam_policy_document\" \"alerts\" {\n  statement {\n    actions   = [\"sns:Publish\"]\n    resources = [\"arn:aws:sns:eu-west-1:123456789012:alerts\"]\n    principals {\n      type        = \"Service\"\n      identifiers = [\"events.amazonaws.com\"]\n    }\n  }\n}\n\nresource \"aws_sns_topic_policy\" \"alerts\" {\n  arn    = \"arn:aws:sns:eu-west-1:123456789012:alerts\"\n  policy = data.aws_iam_policy_document.alerts.json\n}\n",
+            rule: "IAM307",
+            flags: UNSAFE,
+            after: "data \"aws_iam_policy_document\" \"alerts\" {\n  statement {\n    actions   = [\"sns:Publish\"]\n    resources = [\"arn:aws:sns:eu-west-1:123456789012:alerts\"]\n    principals {\n      type        = \"Service\"\n      identifiers = [\"events.amazonaws.com\"]\n    }\n    condition {\n      test     = \"StringEquals\"\n      variable = \"aws:SourceAccount\"\n      values   = [\"123456789012\"]\n    }\n  }\n}\n\nresource \"aws_sns_topic_policy\" \"alerts\" {\n  arn    = \"arn:aws:sns:eu-west-1:123456789012:alerts\"\n  policy = data.aws_iam_policy_document.alerts.json\n}\n",
+        },
+        Case {
+            name: "IAM307 in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  JobsPolicy:\n    Type: AWS::SQS::QueuePolicy\n    Properties:\n      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: sns.amazonaws.com\n            Action: sqs:SendMessage\n            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs\n",
+            rule: "IAM307",
+            flags: UNSAFE,
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  JobsPolicy:\n    Type: AWS::SQS::QueuePolicy\n    Properties:\n      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: sns.amazonaws.com\n            Action: sqs:SendMessage\n            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs\n            Condition:\n              StringEquals:\n                aws:SourceAccount: '123456789012'\n",
+        },
+        Case {
+            name: "IAM307 in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"Resources\": {\"AlertsPolicy\": {\"Type\": \"AWS::SNS::TopicPolicy\", \"Properties\": {\"Topics\": [\"arn:aws:sns:eu-west-1:123456789012:alerts\"], \"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"events.amazonaws.com\"}, \"Action\": \"sns:Publish\", \"Resource\": \"arn:aws:sns:eu-west-1:123456789012:alerts\"}]\n  }}}}\n}\n",
+            rule: "IAM307",
+            flags: UNSAFE,
+            after: "{\n  \"Resources\": {\"AlertsPolicy\": {\"Type\": \"AWS::SNS::TopicPolicy\", \"Properties\": {\"Topics\": [\"arn:aws:sns:eu-west-1:123456789012:alerts\"], \"PolicyDocument\": {\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"events.amazonaws.com\"}, \"Action\": \"sns:Publish\", \"Resource\": \"arn:aws:sns:eu-west-1:123456789012:alerts\", \"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"123456789012\"}}}]\n  }}}}\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
 }

@@ -49,6 +49,16 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered for the `Principal` (not `NotPrincipal`) of a statement when its only principal
+    /// type is `AWS` and every entry is a user or role ARN with a wildcard in its name but a
+    /// fixed partition and account, and the statement does not test `aws:PrincipalArn` with
+    /// `ArnLike` already: the entries become the root ARNs of their accounts, and the patterns
+    /// move into `"Condition": {"ArnLike": {"aws:PrincipalArn": […]}}`. Not offered on one
+    /// branch of a CloudFormation `Fn::If`. Always unsafe: a principal named by its ARN may
+    /// assume the role or use the resource on this policy alone, while one matched through the
+    /// account root also needs its own identity policy to allow the action.
+    ///
     /// ## References
     /// - AWS IAM User Guide: AWS JSON policy elements: Principal
     InvalidPrincipal {
@@ -62,7 +72,7 @@ declare_rule! {
         ],
         category: Invalid,
         severity: Error,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
@@ -153,7 +163,62 @@ fn canonical_problem(text: &str) -> Option<String> {
     (!valid).then(|| format!("`{text}` is not a canonical user id (64 hexadecimal digits)"))
 }
 
-fn check_principal(principal: &PrincipalElement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+/// The account root that stands for a principal ARN with a wildcard in its name only
+/// (`arn:aws:iam::123456789012:role/deploy-*` → `arn:aws:iam::123456789012:root`).
+fn account_root_of_pattern(text: &str) -> Option<String> {
+    let fields = arn_fields(text)?;
+    let named = ["user/", "role/"].iter().any(|prefix| fields.resource.starts_with(prefix));
+    let fixed = !has_wildcard(fields.partition) && is_account_id(fields.account) && fields.region.is_empty();
+    (fields.service == "iam" && named && fixed && has_wildcard(fields.resource))
+        .then(|| format!("arn:{}:iam::{}:root", fields.partition, fields.account))
+}
+
+/// "Move the wildcard ARNs into an `aws:PrincipalArn` condition on the account principal": the
+/// `AWS` entries become their account roots, and their patterns an `ArnLike` condition. `None`
+/// unless every principal of the statement is such a pattern (a condition on the statement
+/// would shut out any other), and the statement has no `aws:PrincipalArn` test of `ArnLike`.
+fn principal_arn_fix(stmt: &Statement, principal: &PrincipalElement) -> Option<(String, Vec<PolicyEdit>)> {
+    let PrincipalBody::Map(entries) = &principal.body else { return None };
+    let [(PrincipalType::Aws, list)] = entries.as_slice() else { return None };
+    // A value that is one branch of a CloudFormation `Fn::If` is not the text of the list.
+    if list.unknown.is_some()
+        || list.items.is_empty()
+        || (list.form == ListForm::Single && list.items.iter().any(|item| item.span != list.span))
+    {
+        return None;
+    }
+    let (mut roots, mut patterns) = (Vec::<String>::new(), Vec::<String>::new());
+    for item in &list.items {
+        let text = item.known()?;
+        let root = account_root_of_pattern(text)?;
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+        if !patterns.iter().any(|pattern| pattern == text) {
+            patterns.push(text.to_owned());
+        }
+    }
+    let condition = PolicyEdit::insert_condition(stmt, "ArnLike", "aws:PrincipalArn", &patterns)?;
+    let principals = match (list.form, roots.as_slice()) {
+        (ListForm::Single, [root]) => PolicyEdit::ReplaceString { target: list.span, value: root.clone() },
+        _ => PolicyEdit::ReplaceWithList { target: list.span, values: roots.clone() },
+    };
+    let title = match (roots.as_slice(), patterns.as_slice()) {
+        ([root], [pattern]) => {
+            format!("Trust `{root}` and match `{pattern}` with an `aws:PrincipalArn` condition")
+        }
+        _ => "Trust the account roots and match the patterns with an `aws:PrincipalArn` condition".to_owned(),
+    };
+    Some((title, vec![principals, condition]))
+}
+
+/// Reports the problems of one principal element; `fix`, when given, goes on the first finding.
+fn check_principal(
+    principal: &PrincipalElement,
+    doc: &PolicyDocument,
+    mut fix: Option<(String, Vec<PolicyEdit>)>,
+    ctx: &mut RuleContext<'_>,
+) {
     match &principal.body {
         PrincipalBody::Scalar(value) => match value.known() {
             Some("*") if doc.kind == PolicyKind::Trust => {
@@ -176,7 +241,12 @@ fn check_principal(principal: &PrincipalElement, doc: &PolicyDocument, ctx: &mut
                         PrincipalType::Other(_) => None,
                     };
                     if let Some((message, severity)) = problem {
-                        ctx.report(item.span, message).severity(severity);
+                        let finding = ctx.report(item.span, message).severity(severity);
+                        // One fix per statement: it rewrites the whole `AWS` list.
+                        match fix.take() {
+                            Some((title, edits)) => drop(finding.fix(title, Applicability::Unsafe, edits)),
+                            None => drop(finding),
+                        }
                     }
                 }
                 if let PrincipalType::Other(name) = kind {
@@ -195,15 +265,21 @@ fn check_principal(principal: &PrincipalElement, doc: &PolicyDocument, ctx: &mut
 
 impl Rule for InvalidPrincipal {
     fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
-        for principal in [&stmt.principal, &stmt.not_principal].into_iter().flatten() {
-            check_principal(principal, doc, ctx);
+        if let Some(principal) = &stmt.principal {
+            // A value read from one branch of a CloudFormation `Fn::If` is not the whole text.
+            let fix = if doc.origin.branch { None } else { principal_arn_fix(stmt, principal) };
+            check_principal(principal, doc, fix, ctx);
+        }
+        // A `NotPrincipal` pattern would need the negated test, so it has no fix.
+        if let Some(principal) = &stmt.not_principal {
+            check_principal(principal, doc, None, ctx);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{RuleTest, case};
+    use crate::testing::{RuleTest, case, run_rule};
 
     #[test]
     fn invalid_principal() {
@@ -218,6 +294,227 @@ mod tests {
                 r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["*","123456789012","arn:aws:iam::123456789012:role/a/b","arn:aws:sts::123456789012:assumed-role/r/s"],"Service":["ec2.amazonaws.com"],"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"s3:GetObject","Resource":"*"}}"#,
             ))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#))
+            .fix(
+                case::policy_json_as(
+                    "trust",
+                    r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:role/deploy-*","arn:aws:iam::210987654321:user/ci-*"]},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
+                ),
+                r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:root", "arn:aws:iam::210987654321:root"]},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"ArnLike":{"aws:PrincipalArn":["arn:aws:iam::123456789012:role/deploy-*","arn:aws:iam::210987654321:user/ci-*"]}}}]}"#,
+            )
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_role" "deploy" {
+  name = "deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+      Action    = "sts:AssumeRole"
+      Condition = {
+        ArnLike = {
+          "aws:PrincipalArn" = "arn:aws:iam::123456789012:role/deploy-*"
+        }
+      }
+    }]
+  })
+}
+"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:root"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::123456789012:role/deploy-*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::123456789012:root
+            Action: sts:AssumeRole
+            Condition:
+              ArnLike:
+                aws:PrincipalArn: arn:aws:iam::123456789012:role/deploy-*
+"#)
+            .fix(case::cfn(CFN_JSON), r#"{
+  "Resources": {
+    "Deploy": {
+      "Type": "AWS::IAM::Role",
+      "Properties": {
+        "AssumeRolePolicyDocument": {
+          "Version": "2012-10-17",
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Principal": {"AWS": ["arn:aws:iam::123456789012:root"]},
+              "Action": "sts:AssumeRole",
+              "Condition": {
+                "ArnLike": {
+                  "aws:PrincipalArn": "arn:aws:iam::123456789012:role/deploy-*"
+                }
+              }
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#)
             .run();
     }
+
+    #[test]
+    fn no_fix_that_would_shut_out_other_principals() {
+        for text in [
+            // The condition would apply to the exact role and the service too.
+            r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:role/deploy-*","arn:aws:iam::123456789012:role/admin"]},"Action":"sts:AssumeRole"}}"#,
+            r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/deploy-*","Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#,
+            // No account to trust, and an `aws:PrincipalArn` test that the fix would duplicate.
+            r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:role/deploy"},"Action":"sts:AssumeRole"}}"#,
+            r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/deploy-*"},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/ci"}}}}"#,
+            // A session ARN's pattern does not match `aws:PrincipalArn`, which names the role.
+            r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::123456789012:assumed-role/deploy/*"},"Action":"sts:AssumeRole"}}"#,
+            r#"{"Statement":{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/deploy-*"},"Action":"s3:*","Resource":"*"}}"#,
+        ] {
+            let findings = run_rule(&super::InvalidPrincipal, &case::policy_json_as("trust", text));
+            assert!(!findings.is_empty(), "{text}");
+            assert!(findings.iter().all(|f| f.fixes.is_empty()), "{text}: {findings:?}");
+        }
+    }
+
+    #[test]
+    fn no_fix_across_principals_blocks() {
+        let text = r#"data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:role/deploy-*"]
+    }
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:user/ci-*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"#;
+        // One list replacement cannot rewrite both blocks.
+        let findings = run_rule(&super::InvalidPrincipal, &case::hcl(text));
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        assert!(findings.iter().all(|f| f.fixes.is_empty()), "{findings:?}");
+    }
+
+    #[test]
+    fn no_fix_on_a_conditional_branch() {
+        let text = r#"Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Parameters:
+  Stage:
+    Type: String
+Resources:
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !If [IsProd, 'arn:aws:iam::123456789012:role/deploy-*', 'arn:aws:iam::123456789012:root']
+            Action: sts:AssumeRole
+"#;
+        let findings = run_rule(&super::InvalidPrincipal, &case::cfn(text));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].fixes.is_empty(), "the pattern is only the `IsProd` branch");
+    }
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_iam_role" "deploy" {
+  name = "deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:role/deploy-*" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+"#;
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:role/deploy-*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::123456789012:role/deploy-*
+            Action: sts:AssumeRole
+"#;
+
+    const CFN_JSON: &str = r#"{
+  "Resources": {
+    "Deploy": {
+      "Type": "AWS::IAM::Role",
+      "Properties": {
+        "AssumeRolePolicyDocument": {
+          "Version": "2012-10-17",
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Principal": {"AWS": ["arn:aws:iam::123456789012:role/deploy-*"]},
+              "Action": "sts:AssumeRole"
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#;
 }

@@ -1,6 +1,6 @@
 //! IAM104 `wildcard-reaches-privileged-access-level`.
 
-use rein_catalog::AccessLevel;
+use rein_catalog::{AccessLevel, Action};
 
 use crate::rules::prelude::*;
 use crate::semantics::{action_fits, action_items, arn_pattern, is_all_actions, service_wildcard};
@@ -36,6 +36,15 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered for the first such wildcard of a statement whose `Action` entries are all known
+    /// and not one branch of a CloudFormation `Fn::If`: the wildcard is replaced by the actions
+    /// it matches today that stay at the level its verb suggests (no permissions-management
+    /// actions; for a read verb, no write or tagging actions either) and that apply to the
+    /// statement's resources, in catalogue order, keeping the rest of the list. Not offered when
+    /// nothing would remain or more than 40 actions would. Always unsafe: the privileged
+    /// members and the actions the service adds later are no longer granted.
+    ///
     /// ## References
     /// - Service Authorization Reference: access levels
     /// - AWS IAM User Guide: understanding access level summaries within policy summaries
@@ -44,10 +53,13 @@ declare_rule! {
         aliases: ["PermissionsManagement"],
         category: OverlyPermissive,
         severity: Info,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson],
     }
 }
+
+/// The most actions the explicit-list fix writes; a longer list is no help to trim.
+const MAX_EXPANSION: usize = 40;
 
 /// Verbs that promise reading only.
 const READ_VERBS: [&str; 10] =
@@ -79,7 +91,16 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
             (patterns.len() == list.items.len() && patterns.iter().all(|(_, p)| !p.has_unknown() && !p.is_star()))
                 .then_some(patterns)
         });
-        for item in action_items(stmt, ctx) {
+        let fits = |action: &Action<'static>| {
+            patterns.as_ref().is_none_or(|patterns| {
+                patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known()))
+            })
+        };
+        let items = action_items(stmt, ctx);
+        // One list replacement per statement, since a second would overlap the first; none on
+        // one branch of a CloudFormation `Fn::If`, whose text the other branch shares.
+        let mut fixed = doc.origin.branch;
+        for (index, item) in items.iter().enumerate() {
             let Some(text) = item.text else { continue };
             if !item.is_wildcard() || is_all_actions(text) || service_wildcard(text).is_some() {
                 continue;
@@ -88,16 +109,12 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
             if semantics::has_wildcard(prefix) {
                 continue;
             }
-            let ceiling = rank(implied_level(name));
+            let implied = implied_level(name);
+            let ceiling = rank(implied);
             let privileged: Vec<String> = item
                 .actions
                 .iter()
-                .filter(|action| rank(action.access_level()) > ceiling)
-                .filter(|action| {
-                    patterns.as_ref().is_none_or(|patterns| {
-                        patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known()))
-                    })
-                })
+                .filter(|action| rank(action.access_level()) > ceiling && fits(action))
                 .map(|action| format!("`{}` ({})", action.full_name(), action.access_level().as_str()))
                 .collect();
             if privileged.is_empty() {
@@ -105,14 +122,63 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
             }
             let shown: Vec<&str> = privileged.iter().take(5).map(String::as_str).collect();
             let more = if privileged.len() > 5 { format!(" and {} more", privileged.len() - 5) } else { String::new() };
-            ctx.report(item.value.span, format!("`{text}` also grants {}{more}", shown.join(", ")));
+            let finding = ctx.report(item.value.span, format!("`{text}` also grants {}{more}", shown.join(", ")));
+            let kept: Vec<&Action<'static>> =
+                item.actions.iter().filter(|action| rank(action.access_level()) <= ceiling && fits(action)).collect();
+            let edit = if fixed { None } else { explicit_list_fix(stmt, index, &kept) };
+            match edit {
+                Some(edit) => {
+                    fixed = true;
+                    let title = match implied {
+                        AccessLevel::Read => {
+                            format!("Replace `{text}` with its read and list actions on these resources")
+                        }
+                        _ => format!(
+                            "Replace `{text}` with its actions on these resources except permissions management"
+                        ),
+                    };
+                    drop(finding.fix(title, Applicability::Unsafe, vec![edit]));
+                }
+                None => drop(finding),
+            }
         }
     }
 }
 
+/// The `Action` list with the wildcard at `index` replaced by `kept`, in catalogue order,
+/// leaving out the actions the list already names. `None` when an entry is not known, the
+/// `Action` is one branch of a CloudFormation `Fn::If`, or `kept` is empty or too long.
+fn explicit_list_fix(stmt: &Statement, index: usize, kept: &[&Action<'static>]) -> Option<PolicyEdit> {
+    let actions = stmt.action.as_ref()?;
+    if actions.unknown.is_some()
+        || (actions.form == ListForm::Single && actions.items.iter().any(|item| item.span != actions.span))
+        || kept.is_empty()
+        || kept.len() > MAX_EXPANSION
+    {
+        return None;
+    }
+    let texts: Vec<&str> = actions.items.iter().map(|item| item.known()).collect::<Option<_>>()?;
+    let mut values: Vec<String> = Vec::new();
+    let listed = |values: &[String], name: &str| values.iter().any(|value| value.eq_ignore_ascii_case(name));
+    for (i, text) in texts.iter().enumerate() {
+        if i == index {
+            for action in kept {
+                let name = action.full_name();
+                let elsewhere = texts.iter().enumerate().any(|(j, t)| j != index && t.eq_ignore_ascii_case(&name));
+                if !elsewhere && !listed(&values, &name) {
+                    values.push(name);
+                }
+            }
+        } else if !listed(&values, text) {
+            values.push((*text).to_owned());
+        }
+    }
+    Some(PolicyEdit::ReplaceWithList { target: actions.span, values })
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::testing::{RuleTest, case};
+    use crate::testing::{RuleTest, case, run_rule};
 
     #[test]
     fn wildcard_reaches_privileged_access_level() {
@@ -124,6 +190,157 @@ mod tests {
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}}"#))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Deny","Action":"s3:Put*","Resource":"*"}}"#))
             .pass(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#))
+            .fix(
+                case::policy_json(
+                    r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject*"],"Resource":"arn:aws:s3:::uploads/*"}}"#,
+                ),
+                r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject", "s3:PutObject", "s3:PutObjectAnnotation", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging", "s3:PutObjectVersionAnnotation", "s3:PutObjectVersionTagging"],"Resource":"arn:aws:s3:::uploads/*"}}"#,
+            )
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_policy" "upload" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:PutObject", "s3:PutObjectAnnotation", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging", "s3:PutObjectVersionAnnotation", "s3:PutObjectVersionTagging"]
+      Resource = "arn:aws:s3:::uploads/*"
+    }]
+  })
+}
+"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "upload" {
+  statement {
+    actions   = ["s3:ListBucket", "s3:PutObject", "s3:PutObjectAnnotation", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging", "s3:PutObjectVersionAnnotation", "s3:PutObjectVersionTagging"]
+    resources = ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"]
+  }
+}
+
+resource "aws_iam_policy" "upload" {
+  policy = data.aws_iam_policy_document.upload.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  Upload:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action:
+              - s3:PutObject
+              - s3:PutObjectAnnotation
+              - s3:PutObjectLegalHold
+              - s3:PutObjectRetention
+              - s3:PutObjectTagging
+              - s3:PutObjectVersionAnnotation
+              - s3:PutObjectVersionTagging
+            Resource: arn:aws:s3:::uploads/*
+"#)
+            .fix(case::cfn(CFN_JSON), r#"{
+  "Resources": {
+    "Upload": {
+      "Type": "AWS::IAM::ManagedPolicy",
+      "Properties": {
+        "PolicyDocument": {
+          "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjectAnnotation", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging", "s3:PutObjectVersionAnnotation", "s3:PutObjectVersionTagging"], "Resource": "arn:aws:s3:::uploads/*"}]
+        }
+      }
+    }
+  }
+}
+"#)
             .run();
     }
+
+    #[test]
+    fn no_fix_on_a_conditional_branch_or_an_unknown_entry() {
+        let branch = r#"Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Parameters:
+  Stage:
+    Type: String
+Resources:
+  Upload:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: !If [IsProd, 's3:PutObject*', 's3:GetObject']
+            Resource: 'arn:aws:s3:::uploads/*'
+"#;
+        let findings = run_rule(&super::WildcardReachesPrivilegedAccessLevel, &case::cfn(branch));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].fixes.is_empty(), "the wildcard is only the `IsProd` branch");
+        let unknown = r#"
+variable "extra" {}
+resource "aws_iam_policy" "upload" {
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = ["s3:PutObject*", var.extra], Resource = "arn:aws:s3:::uploads/*" }]
+  })
+}
+"#;
+        let findings = run_rule(&super::WildcardReachesPrivilegedAccessLevel, &case::hcl(unknown));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].fixes.is_empty(), "the list holds an unknown entry");
+    }
+
+    #[test]
+    fn a_read_verb_keeps_only_reads() {
+        let text = r#"{"Statement":{"Effect":"Allow","Action":"redshift:Get*","Resource":"*"}}"#;
+        let findings = run_rule(&super::WildcardReachesPrivilegedAccessLevel, &case::policy_json(text));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let fix = &findings[0].fixes[0];
+        assert_eq!(fix.title, "Replace `redshift:Get*` with its read and list actions on these resources");
+        let fixed = rein_text::apply_edits(text, &fix.edits).unwrap_or_default();
+        assert!(fixed.contains("\"redshift:GetReservedNodeExchangeOfferings\""), "{fixed}");
+        assert!(!fixed.contains("GetClusterCredentials"), "a write action stays: {fixed}");
+        assert!(!fixed.contains("Get*"), "{fixed}");
+    }
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_iam_policy" "upload" {
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "s3:PutObject*"
+      Resource = "arn:aws:s3:::uploads/*"
+    }]
+  })
+}
+"#;
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "upload" {
+  statement {
+    actions   = ["s3:ListBucket", "s3:PutObject*"]
+    resources = ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"]
+  }
+}
+
+resource "aws_iam_policy" "upload" {
+  policy = data.aws_iam_policy_document.upload.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  Upload:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: s3:PutObject*
+            Resource: arn:aws:s3:::uploads/*
+"#;
+
+    const CFN_JSON: &str = r#"{
+  "Resources": {
+    "Upload": {
+      "Type": "AWS::IAM::ManagedPolicy",
+      "Properties": {
+        "PolicyDocument": {
+          "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject*"], "Resource": "arn:aws:s3:::uploads/*"}]
+        }
+      }
+    }
+  }
+}
+"#;
 }

@@ -3,11 +3,11 @@
 use rein_model::{Entity, EntityKind, NodeKind};
 
 use super::trust_data::{ServiceSource, SourcePin, service_sources};
-use crate::engine::Unit;
+use crate::engine::{RuleOptions, Unit};
 use crate::rules::prelude::*;
 use crate::semantics::{
-    PrincipalShape, condition_has_unknown, glob_matches, has_narrowing_key, mentions_key, principal_is_unknown,
-    principal_items,
+    PrincipalShape, arn_fields, condition_has_unknown, glob_matches, has_narrowing_key, home_accounts, mentions_key,
+    principal_is_unknown, principal_items,
 };
 
 declare_rule! {
@@ -90,6 +90,16 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Offered for a statement of a resource policy, when the account is known: the fix adds
+    /// `"Condition": {"StringEquals": {"aws:SourceAccount": "<account>"}}`, with the account
+    /// `own_account` when configured, else the one account that the statement's (or failing
+    /// that, the document's) `Resource` ARNs are in, since a resource policy lives in its
+    /// resource's account. Not offered when no account is known, nor on one branch of a
+    /// CloudFormation `Fn::If`. Always unsafe: the service then acts only for resources of that
+    /// account, and a source in another account (a topic of a partner account) stops working.
+    /// `aws_lambda_permission` findings have no fix.
+    ///
     /// ## References
     /// - AWS IAM User Guide: the confused deputy problem; `aws:SourceArn`, `aws:SourceAccount`
     /// - AWS Lambda Developer Guide: granting function access to AWS services
@@ -102,20 +112,46 @@ declare_rule! {
         ],
         category: OverlyPermissive,
         severity: Warning,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson, Hcl, Cfn],
     }
 }
 
-// FIXME(#6): the fix of RULES.md (insert `aws:SourceArn` or `aws:SourceAccount`) needs a
-// `PolicyEdit` that inserts a member whose value is an object, and one that adds an argument
-// to a resource block.
+// FIXME(#6): RULES.md prefers `aws:SourceArn` inferred from a Terraform reference (the
+// `aws_sns_topic_subscription` whose `endpoint` is the queue). That needs the subscription in
+// the inventory and an `EditValue` that writes a reference (`aws_sns_topic.events.arn`, `!Ref
+// Topic`) rather than a string; until then the fix pins `aws:SourceAccount`. The fix of an
+// `aws_lambda_permission` (adding `source_account`) is an edit of the entity, not of a policy.
 
 /// The global keys that tie a service's request to the resource it acts for.
 const SOURCE_KEYS: &[&str] = &["aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths"];
 
 /// Keys about the calling principal, which a service principal never carries.
 const PRINCIPAL_KEYS: &[&str] = &["aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount"];
+
+/// The account the fix pins the source to: `own_account`, else the one account of the
+/// statement's resource ARNs, else the one account of the document's.
+fn source_account(stmt: &Statement, doc: &PolicyDocument, options: &RuleOptions) -> Option<String> {
+    if let Some(own) = options.own_account.as_deref().filter(|own| semantics::is_account_id(own)) {
+        return Some(own.to_owned());
+    }
+    let mut accounts: Vec<String> = stmt
+        .resource
+        .iter()
+        .flat_map(|list| list.items.iter().filter_map(|item| item.known().and_then(arn_fields)))
+        .map(|fields| fields.account.to_owned())
+        .filter(|account| semantics::is_account_id(account))
+        .collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    if accounts.is_empty() {
+        accounts = home_accounts(doc);
+    }
+    match accounts.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
 
 /// The data entries of a service principal.
 fn entries(service: &str) -> Vec<&'static ServiceSource> {
@@ -162,6 +198,23 @@ impl Rule for ServicePrincipalWithoutSource {
         if principal_is_unknown(principal) || SOURCE_KEYS.iter().any(|key| has_narrowing_key(stmt, key)) {
             return;
         }
+        // One condition per statement: it pins every service principal of the statement.
+        let mut fix = if doc.origin.branch {
+            None
+        } else {
+            source_account(stmt, doc, &ctx.settings().options).and_then(|account| {
+                let edit = PolicyEdit::insert_condition(
+                    stmt,
+                    "StringEquals",
+                    "aws:SourceAccount",
+                    std::slice::from_ref(&account),
+                )?;
+                Some((
+                    format!("Allow the service only for resources of account `{account}` (`aws:SourceAccount`)"),
+                    edit,
+                ))
+            })
+        };
         for item in principal_items(principal) {
             let PrincipalShape::Service(service) = &item.shape else { continue };
             let Err(own_key) = pinned_otherwise(stmt, service) else { continue };
@@ -182,9 +235,13 @@ impl Rule for ServicePrincipalWithoutSource {
                 finding =
                     finding.note(format!("`{key}` describes the caller's account, and a service principal has none"));
             }
-            drop(finding.note(
+            finding = finding.note(
                 "name the resource the service acts for in `aws:SourceArn`, or the account in `aws:SourceAccount`",
-            ));
+            );
+            if let Some((title, edit)) = fix.take() {
+                finding = finding.fix(title, Applicability::Unsafe, vec![edit]);
+            }
+            drop(finding);
         }
     }
 
@@ -217,7 +274,8 @@ fn check_permission(permission: &Entity, ctx: &mut RuleContext<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{RuleTest, case};
+    use crate::engine::RuleOptions;
+    use crate::testing::{RuleTest, case, run_rule};
 
     #[test]
     fn service_principal_without_source() {
@@ -303,6 +361,215 @@ Resources:
       SourceAccount: !Ref AWS::AccountId
 "#,
             ))
+            .fix(
+                res(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:eu-west-1:123456789012:jobs"}]}"#,
+                ),
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:eu-west-1:123456789012:jobs","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}"#,
+            )
+            // `own_account` wins over the accounts of the resource ARNs.
+            .fix(
+                res(
+                    r#"{"Statement":{"Effect":"Allow","Principal":{"Service":["events.amazonaws.com","sns.amazonaws.com"]},"Action":"sns:Publish","Resource":"*","Condition":{"StringEquals":{"aws:Referer":"x"}}}}"#,
+                )
+                .with_options(RuleOptions { own_account: Some("111122223333".to_owned()), ..RuleOptions::default() }),
+                r#"{"Statement":{"Effect":"Allow","Principal":{"Service":["events.amazonaws.com","sns.amazonaws.com"]},"Action":"sns:Publish","Resource":"*","Condition":{"StringEquals":{"aws:Referer":"x","aws:SourceAccount":"111122223333"}}}}"#,
+            )
+            .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_sqs_queue_policy" "jobs" {
+  queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "sns.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = "arn:aws:sqs:eu-west-1:123456789012:jobs"
+      Condition = {
+        StringEquals = {
+          "aws:SourceAccount" = "123456789012"
+        }
+      }
+    }]
+  })
+}
+"#)
+            .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "alerts" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = ["arn:aws:sns:eu-west-1:123456789012:alerts"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["123456789012"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn    = "arn:aws:sns:eu-west-1:123456789012:alerts"
+  policy = data.aws_iam_policy_document.alerts.json
+}
+"#)
+            .fix(case::cfn(CFN_YAML), r#"Resources:
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: sns.amazonaws.com
+            Action: sqs:SendMessage
+            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs
+            Condition:
+              StringEquals:
+                aws:SourceAccount: '123456789012'
+"#)
+            .fix(case::cfn(CFN_JSON), r#"{
+  "Resources": {
+    "AlertsPolicy": {
+      "Type": "AWS::SNS::TopicPolicy",
+      "Properties": {
+        "Topics": ["arn:aws:sns:eu-west-1:123456789012:alerts"],
+        "PolicyDocument": {
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Principal": {"Service": "events.amazonaws.com"},
+              "Action": "sns:Publish",
+              "Resource": "arn:aws:sns:eu-west-1:123456789012:alerts",
+              "Condition": {"StringEquals": {"aws:Referer": "123456789012", "aws:SourceAccount": "123456789012"}}
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#)
             .run();
     }
+
+    #[test]
+    fn no_fix_without_a_known_account_or_on_a_conditional_branch() {
+        // A bucket ARN has no account field, and the queue's ARN is a reference.
+        for case in [
+            case::policy_json_as(
+                "resource",
+                r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/*"}}"#,
+            ),
+            case::hcl(
+                r#"
+resource "aws_sqs_queue_policy" "jobs" {
+  queue_url = aws_sqs_queue.jobs.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { Service = "sns.amazonaws.com" }, Action = "sqs:SendMessage", Resource = aws_sqs_queue.jobs.arn }]
+  })
+}
+"#,
+            ),
+            case::cfn(
+                r#"Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Parameters:
+  Stage:
+    Type: String
+Resources:
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: !If [IsProd, sns.amazonaws.com, s3.amazonaws.com]
+            Action: sqs:SendMessage
+            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs
+"#,
+            ),
+        ] {
+            let findings = run_rule(&super::ServicePrincipalWithoutSource, &case);
+            assert!(!findings.is_empty(), "{case:?}");
+            assert!(findings.iter().all(|f| f.fixes.is_empty()), "{findings:?}");
+        }
+    }
+
+    const HCL_JSONENCODE: &str = r#"resource "aws_sqs_queue_policy" "jobs" {
+  queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "sns.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = "arn:aws:sqs:eu-west-1:123456789012:jobs"
+    }]
+  })
+}
+"#;
+
+    const HCL_DOCUMENT: &str = r#"data "aws_iam_policy_document" "alerts" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = ["arn:aws:sns:eu-west-1:123456789012:alerts"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn    = "arn:aws:sns:eu-west-1:123456789012:alerts"
+  policy = data.aws_iam_policy_document.alerts.json
+}
+"#;
+
+    const CFN_YAML: &str = r#"Resources:
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [https://sqs.eu-west-1.amazonaws.com/123456789012/jobs]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: sns.amazonaws.com
+            Action: sqs:SendMessage
+            Resource: arn:aws:sqs:eu-west-1:123456789012:jobs
+"#;
+
+    const CFN_JSON: &str = r#"{
+  "Resources": {
+    "AlertsPolicy": {
+      "Type": "AWS::SNS::TopicPolicy",
+      "Properties": {
+        "Topics": ["arn:aws:sns:eu-west-1:123456789012:alerts"],
+        "PolicyDocument": {
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "Principal": {"Service": "events.amazonaws.com"},
+              "Action": "sns:Publish",
+              "Resource": "arn:aws:sns:eu-west-1:123456789012:alerts",
+              "Condition": {"StringEquals": {"aws:Referer": "123456789012"}}
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+"#;
 }
