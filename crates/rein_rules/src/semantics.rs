@@ -507,6 +507,21 @@ pub struct ActionGrant<'a> {
     pub text: Option<&'a str>,
 }
 
+/// Resource policies whose service names the resource by the attachment alone, so that their
+/// statements leave `Resource` out, as the services' own examples write them: ECR repository
+/// policies (private and public) and Redshift Serverless snapshot policies.
+pub fn resource_implied_by_attachment(doc: &PolicyDocument) -> bool {
+    matches!(&doc.kind, PolicyKind::Resource { service: Some(service) }
+        if matches!(service.as_str(), "ecr" | "ecr-public" | "redshift-serverless"))
+}
+
+/// An API Gateway resource policy's shorthand for its own API, `execute-api:/stage/VERB/path`,
+/// which API Gateway expands to the full `arn:aws:execute-api:…` ARN of the API it is attached to.
+pub fn is_api_gateway_shorthand(doc: &PolicyDocument, resource: &str) -> bool {
+    matches!(&doc.kind, PolicyKind::Resource { service: Some(service) } if service == "execute-api")
+        && resource.starts_with("execute-api:/")
+}
+
 /// The service prefixes that the Allow statements of `doc` name in their `Action` entries, when
 /// every entry names its service literally (`s3:Get*` names `s3`). `None` when some Allow may
 /// grant actions of any service: a `NotAction`, an unknown entry, a wildcard in a service part.

@@ -17,7 +17,8 @@ declare_rule! {
     /// resource part that fits none of the service's ARN formats (for example an S3 bucket ARN
     /// with a region and account).
     /// Fields holding wildcards, policy variables or values unknown until deployment are
-    /// accepted.
+    /// accepted, and so is `execute-api:/stage/VERB/path` in an API Gateway resource policy,
+    /// which API Gateway expands to the ARN of its own API.
     ///
     /// ## Why it matters
     /// AWS rejects some of these when the policy is saved; the others match no resource, so the
@@ -125,9 +126,9 @@ fn templates_of(catalog: &'static Catalog, service: rein_catalog::Service<'stati
     })
 }
 
-fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
+fn check_item(item: &SpannedValue, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
     let Some(text) = item.known() else { return };
-    if text == "*" {
+    if text == "*" || crate::semantics::is_api_gateway_shorthand(doc, text) {
         return;
     }
     if !text.starts_with("arn:") {
@@ -204,10 +205,10 @@ fn check_item(item: &SpannedValue, ctx: &mut RuleContext<'_>) {
 }
 
 impl Rule for InvalidResourceArn {
-    fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+    fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         for list in [&stmt.resource, &stmt.not_resource].into_iter().flatten() {
             for item in &list.items {
-                check_item(item, ctx);
+                check_item(item, doc, ctx);
             }
         }
     }
@@ -220,6 +221,22 @@ mod tests {
     #[test]
     fn invalid_resource_arn() {
         RuleTest::new(&super::InvalidResourceArn)
+            // API Gateway expands `execute-api:/…` to the API the policy is on; elsewhere it is no ARN.
+            .pass(case::hcl(r#"resource "aws_api_gateway_rest_api" "internal" {
+  name = "internal"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "execute-api:Invoke"
+      Resource  = "execute-api:/*"
+      Condition = { StringEquals = { "aws:SourceVpce" = "vpce-0123456789abcdef0" } }
+    }]
+  })
+}
+"#))
+            .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"execute-api:/*"}}"#))
             .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3"}}"#))
             .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:amazon:s3:::b/*"}}"#))
             .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:S3:::b/*"}}"#))

@@ -10,6 +10,10 @@ declare_rule! {
     /// forms of `Resource` or `Principal`), a missing `Resource` outside trust policies, a missing
     /// `Principal` in resource and trust policies, and empty arrays or objects.
     ///
+    /// `Resource` may be left out of the policies of an ECR repository (private or public) and of
+    /// a Redshift Serverless snapshot: the attachment names the resource, and the services' own
+    /// examples write them so.
+    ///
     /// An empty `Action`, `Resource` or `Condition` is a warning in a Deny (the guardrail denies
     /// nothing) and info in an Allow (the statement grants nothing).
     ///
@@ -95,7 +99,11 @@ impl Rule for MalformedStatement {
             }
         }
         let start = rein_text::Span::new(stmt.span.file, rein_text::TextRange::at(stmt.span.range.start(), 1.into()));
-        if stmt.resource.is_none() && stmt.not_resource.is_none() && doc.kind != PolicyKind::Trust {
+        if stmt.resource.is_none()
+            && stmt.not_resource.is_none()
+            && doc.kind != PolicyKind::Trust
+            && !crate::semantics::resource_implied_by_attachment(doc)
+        {
             ctx.report(start, "Statement has no `Resource` or `NotResource`; it is required outside trust policies");
         }
         if doc.kind.requires_principal() && stmt.principal.is_none() && stmt.not_principal.is_none() {
@@ -111,6 +119,21 @@ mod tests {
     #[test]
     fn malformed_statement() {
         RuleTest::new(&super::MalformedStatement)
+            // ECR names the repository by the attachment; its policies leave `Resource` out.
+            .pass(case::hcl(r#"resource "aws_ecr_repository_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "CrossAccountPull"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::210987654321:root" }
+      Action    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    }]
+  })
+}
+"#))
+            .fail(case::policy_json_as("resource", r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}}"#))
             .fail_with(case::policy_json(r#"{"Statement":{"Effect":"Permit","Action":"s3:GetObject","Resource":"*"}}"#), "`Permit`")
             .fail(case::policy_json(r#"{"Statement":{"Action":"s3:GetObject","Resource":"*"}}"#))
             .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#))

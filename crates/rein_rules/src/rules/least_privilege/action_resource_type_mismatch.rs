@@ -17,8 +17,9 @@ declare_rule! {
     /// action that only accepts `"Resource": "*"` (such as `ec2:DescribeInstances`) given an ARN.
     ///
     /// A wildcard action is reported only when none of its actions fits any entry.
-    /// Entries with policy variables, unknown values, effective-star entries and `NotResource`
-    /// are never reported.
+    /// Entries with policy variables, unknown values, effective-star entries, API Gateway's
+    /// `execute-api:/…` shorthand in its resource policies, and `NotResource` are never
+    /// reported.
     ///
     /// ## Why it matters
     /// The statement silently grants (or, in a Deny, denies) nothing for that action.
@@ -143,7 +144,7 @@ fn describe_templates(action: &Action<'static>) -> String {
 }
 
 impl Rule for ActionResourceTypeMismatch {
-    fn check_statement(&self, stmt: &Statement, _doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
+    fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         let Some(effect) = stmt.effect() else { return };
         let Some(resources) = &stmt.resource else { return };
         if resources.unknown.is_some() || resources.items.is_empty() {
@@ -153,7 +154,10 @@ impl Rule for ActionResourceTypeMismatch {
         // Entries that are unknown or effective star fit every action.
         let mut patterns = Vec::new();
         for item in &resources.items {
-            if is_effective_star(&item.value, catalog) {
+            // API Gateway's `execute-api:/…` names a resource of the API the policy is on.
+            if is_effective_star(&item.value, catalog)
+                || item.known().is_some_and(|text| crate::semantics::is_api_gateway_shorthand(doc, text))
+            {
                 return;
             }
             let Some(pattern) = arn_pattern(&item.value) else { return };
@@ -378,6 +382,21 @@ mod tests {
     #[test]
     fn action_resource_type_mismatch() {
         RuleTest::new(&super::ActionResourceTypeMismatch)
+            .pass(case::hcl(r#"resource "aws_api_gateway_rest_api" "internal" {
+  name = "internal"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "execute-api:Invoke"
+      Resource  = "execute-api:/*"
+      Condition = { StringEquals = { "aws:SourceVpce" = "vpce-0123456789abcdef0" } }
+    }]
+  })
+}
+"#))
+            .fail(case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"execute-api:/*"}}"#))
             .fail_with(
                 case::policy_json(r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-bucket"}}"#),
                 "`s3:GetObject` needs",
