@@ -175,7 +175,7 @@ pub enum EntityKind {
     /// the service writes into the function's policy, not a document the source spells out.
     LambdaPermission,
     /// The configuration of the Terraform AWS provider (`provider "aws"`): `access_key`,
-    /// `secret_key`, `token`.
+    /// `secret_key`, `token`, `region`, `alias`.
     Provider,
     /// A value the configuration exports: a Terraform `output` block or an entry of a template's
     /// `Outputs`: `value`, `sensitive` (Terraform only).

@@ -497,12 +497,19 @@ pub const ENTITY_TYPES: &[EntityType] = &[
 
 /// Top-level blocks other than resources that become entities, keyed by their keyword: the
 /// AWS provider's configuration (`r/` pages aside, see the provider's index page for
-/// `access_key`, `secret_key` and `token`) and `output` blocks.
+/// `access_key`, `secret_key`, `token`, and `region` and `alias`, which say where a provider
+/// creates resources) and `output` blocks.
 pub const BLOCK_TYPES: &[EntityType] = &[
     entity(
         "provider",
         EntityKind::Provider,
-        &[arg("access_key", &["access_key"]), arg("secret_key", &["secret_key"]), arg("token", &["token"])],
+        &[
+            arg("access_key", &["access_key"]),
+            arg("secret_key", &["secret_key"]),
+            arg("token", &["token"]),
+            arg("region", &["region"]),
+            arg("alias", &["alias"]),
+        ],
     ),
     entity("output", EntityKind::Output, &[arg("value", &["value"]), arg("sensitive", &["sensitive"])]),
 ];

@@ -1,7 +1,7 @@
 //! IAM520 `secure-baseline-module-control-disabled`.
 
 use rein_model::inventory::{node_bool, node_number};
-use rein_model::{Attribute, ModuleCall, NodeKind};
+use rein_model::{Attribute, EntityKind, ModuleCall, NodeKind};
 
 use super::{is_org, is_unread_baseline};
 use crate::engine::Unit;
@@ -21,7 +21,9 @@ declare_rule! {
     ///   so it is reported when not set, unless IAM405 is turned off);
     /// - `cloudwatch_logs_retention_in_days` below 365 (0 keeps logs forever);
     /// - `turn_off_organization_trail = true` in an organization;
-    /// - `support_iam_role_principal_arns` containing `*`.
+    /// - `support_iam_role_principal_arns` containing `*`;
+    /// - a `target_regions` list that leaves out a region an `aws` provider of the
+    ///   configuration is set to.
     ///
     /// When the module's code is read (a local source), its resources are analysed directly
     /// and this rule stays quiet.
@@ -96,8 +98,10 @@ const REQUIRES: [&str; 4] =
 impl Rule for SecureBaselineModuleControlDisabled {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         let org = is_org(unit);
+        let regions = provider_regions(unit);
         for call in unit.modules.iter().copied().filter(|call| is_unread_baseline(call)) {
             check_call(call, org, ctx);
+            check_target_regions(call, &regions, ctx);
         }
     }
 }
@@ -172,8 +176,52 @@ fn check_call(call: &ModuleCall, org: bool, ctx: &mut RuleContext<'_>) {
             }
         }
     }
-    // FIXME(#6): compare `target_regions` with the regions of the configuration's providers once
-    // providers are in the model.
+}
+
+/// The regions the configuration's `aws` providers are set to, each with the provider's name
+/// (`aws`, or `aws.<alias>`), in the order written.
+fn provider_regions<'u>(unit: &Unit<'u>) -> Vec<(&'u str, String)> {
+    let mut regions: Vec<(&str, String)> = Vec::new();
+    for provider in unit.entities_of(EntityKind::Provider) {
+        let Some(Value::Known(region)) = provider.string("region") else { continue };
+        if regions.iter().any(|(known, _)| known == region) {
+            continue;
+        }
+        let name = match provider.string("alias") {
+            Some(Value::Known(alias)) => format!("aws.{alias}"),
+            _ => "aws".to_owned(),
+        };
+        regions.push((region.as_str(), name));
+    }
+    regions
+}
+
+/// A literal `target_regions` that leaves out a region a provider of the configuration uses:
+/// the baseline's regional controls (GuardDuty, Config, Access Analyzer, Security Hub) are not
+/// set up where that provider creates resources. Unset, the module covers every region.
+fn check_target_regions(call: &ModuleCall, regions: &[(&str, String)], ctx: &mut RuleContext<'_>) {
+    let Some(attr) = call.arguments.iter().find(|attr| attr.name == "target_regions") else { return };
+    let NodeKind::Array(items) = &attr.value.kind else { return };
+    let Some(targets) = items
+        .iter()
+        .map(|item| match &item.kind {
+            NodeKind::String(Value::Known(text)) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Option<Vec<&str>>>()
+    else {
+        return;
+    };
+    for (region, provider) in regions {
+        if !targets.contains(region) {
+            ctx.report(
+                attr.value.span,
+                format!(
+                    "`target_regions` leaves out `{region}`, where provider `{provider}` creates resources: the regional controls (GuardDuty, Config, Access Analyzer, Security Hub) are not set up there"
+                ),
+            );
+        }
+    }
 }
 
 /// A switch written `false`: reported on the value, with a fix when it is a literal.
@@ -192,9 +240,38 @@ fn report_switch(ctx: &mut RuleContext<'_>, attr: &Attribute, message: &str) {
 mod tests {
     use crate::testing::{RuleTest, case};
 
+    /// A root with a default provider in eu-west-1 and an aliased one in us-east-1, calling the
+    /// module with `target_regions` written as `targets`.
+    fn regions_case(targets: &str) -> String {
+        format!(
+            r#"provider "aws" {{
+  region = "eu-west-1"
+}}
+
+provider "aws" {{
+  alias  = "us_east_1"
+  region = "us-east-1"
+}}
+
+variable "regions" {{
+  type = list(string)
+}}
+
+module "baseline" {{
+  source           = "nozaq/secure-baseline/aws"
+  max_password_age = 90
+  target_regions   = {targets}
+}}
+"#
+        )
+    }
+
     #[test]
     fn secure_baseline_module_control_disabled() {
         RuleTest::new(&super::SecureBaselineModuleControlDisabled)
+            .fail_with(case::hcl(&regions_case(r#"["eu-west-1"]"#)), "leaves out `us-east-1`, where provider `aws.us_east_1`")
+            .pass(case::hcl(&regions_case(r#"["eu-west-1", "us-east-1"]"#)))
+            .pass(case::hcl(&regions_case("var.regions")))
             .fix(
                 case::hcl("module \"b\" {\n  source           = \"nozaq/secure-baseline/aws\"\n  max_password_age = 90\n  config_baseline_enabled = false\n}\n"),
                 "module \"b\" {\n  source           = \"nozaq/secure-baseline/aws\"\n  max_password_age = 90\n  config_baseline_enabled = true\n}\n",
