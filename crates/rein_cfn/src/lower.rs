@@ -358,7 +358,14 @@ impl<'t> Template<'t> {
         if let Some((id, _)) = self.resources.get_key_value(name) {
             return Target::Resource(id);
         }
-        Target::Hole(Unknown::new(format!("`{name}` is not a parameter or resource of the template")))
+        let unknown = Unknown::new(format!("`{name}` is not a parameter or resource of the template"));
+        // `service:key` is how IAM policy variables are named; in `Fn::Sub` it needs `${!…}`.
+        match name.split_once(':') {
+            Some((service, key)) if is_policy_variable_name(service, key) => {
+                Target::Hole(unknown.unescaped_variable(name))
+            }
+            _ => Target::Hole(unknown),
+        }
     }
 
     /// `Fn::Sub`, in the string form and the `[template, {vars}]` form.
@@ -532,6 +539,16 @@ impl Parts {
 }
 
 /// The hole of a pseudo parameter; those that are one name are segment holes.
+/// Whether `service:key` has the form of an IAM policy variable (`aws:username`,
+/// `s3:prefix`, `aws:PrincipalTag/team`) rather than of a parameter or resource name, which hold
+/// no `:`.
+fn is_policy_variable_name(service: &str, key: &str) -> bool {
+    !service.is_empty()
+        && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !key.is_empty()
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
+}
+
 pub(crate) fn pseudo_hole(name: &str) -> Unknown {
     let unknown = Unknown::new(format!("pseudo parameter `{name}` is known only at deploy time"));
     if SEGMENT_PSEUDO_PARAMETERS.contains(&name) { unknown.with_shape(HoleShape::Segment) } else { unknown }

@@ -12,6 +12,10 @@ pub struct Unknown {
     /// What the value can look like. [`HoleShape::Any`] unless the frontend knows the value is
     /// one ARN field or a name inside a typed placeholder (RULES.md §0.2 S8).
     pub shape: HoleShape,
+    /// The IAM policy variable the source wrote here without the escape its context needs
+    /// (`${aws:username}` in a `Fn::Sub` template, where `${!aws:username}` is meant): the
+    /// IaC tool reads it as a reference and fails. IAM610 reports it.
+    pub unescaped_variable: Option<String>,
 }
 
 /// What text a hole can stand for, as far as the frontend knows it.
@@ -34,18 +38,25 @@ pub enum HoleShape {
 
 impl Unknown {
     pub fn new(reason: impl Into<String>) -> Self {
-        Self { reason: reason.into(), reference: None, shape: HoleShape::Any }
+        Self { reason: reason.into(), reference: None, shape: HoleShape::Any, unescaped_variable: None }
     }
 
     /// An unknown that is an attribute of another entity.
     pub fn referring(reason: impl Into<String>, reference: Reference) -> Self {
-        Self { reason: reason.into(), reference: Some(reference), shape: HoleShape::Any }
+        Self { reason: reason.into(), reference: Some(reference), shape: HoleShape::Any, unescaped_variable: None }
     }
 
     /// The same unknown, known to have `shape`.
     #[must_use]
     pub fn with_shape(mut self, shape: HoleShape) -> Self {
         self.shape = shape;
+        self
+    }
+
+    /// The same unknown, marked as the unescaped policy variable `variable` (`aws:username`).
+    #[must_use]
+    pub fn unescaped_variable(mut self, variable: impl Into<String>) -> Self {
+        self.unescaped_variable = Some(variable.into());
         self
     }
 

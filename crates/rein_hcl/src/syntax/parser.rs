@@ -1112,6 +1112,23 @@ impl<'a> Parser<'a> {
         let marker = self.marker();
         self.pos += 2;
         self.last_end = self.pos;
+        // `${aws:username}` is an IAM policy variable meant for the policy, not an expression:
+        // say how Terraform wants it written, and go on after it.
+        if let Some(end) = policy_variable_end(self.bytes, self.pos) {
+            let variable = self.text.get(self.pos..end - 1).unwrap_or_default();
+            self.error(
+                start,
+                end,
+                format!(
+                    "syntax error: `${{{variable}}}` is read as a Terraform interpolation; write `$${{{variable}}}` for the IAM policy variable"
+                ),
+            );
+            self.pos = end;
+            self.last_end = end;
+            self.unpeek();
+            self.finish_from(Kind::TemplateInterpolation, marker, start);
+            return;
+        }
         if !self.enter() {
             self.skip_too_deep(start + 1);
             self.leave();
@@ -1266,4 +1283,22 @@ fn precedence(kind: Tok) -> Option<u8> {
         Tok::Star | Tok::Slash | Tok::Percent => 6,
         _ => return None,
     })
+}
+
+/// The end (after the `}`) of an IAM policy variable written at `at` as an interpolation's
+/// content: `service:key}` (`aws:username}`, `aws:PrincipalTag/team}`), which no HCL expression
+/// spells.
+fn policy_variable_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = bytes.get(at..)?;
+    let service = rest.iter().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || **b == b'-').count();
+    if service == 0 || rest.get(service) != Some(&b':') {
+        return None;
+    }
+    let key_start = service + 1;
+    let key = rest
+        .get(key_start..)?
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
+        .count();
+    (key > 0 && rest.get(key_start + key) == Some(&b'}')).then_some(at + key_start + key + 1)
 }

@@ -410,3 +410,24 @@ fn a_missing_value_lowers_to_an_unknown_that_says_so() {
     assert_eq!(output.documents.len(), 1);
     assert!(format!("{:?}", output.documents[0]).contains("the value is missing (a syntax error)"));
 }
+
+#[test]
+fn a_policy_variable_in_an_interpolation_is_named_with_its_escape() {
+    let text = "locals {\n  home = \"arn:aws:s3:::home/${aws:username}/*\"\n  tag  = <<-EOT\n    ${aws:PrincipalTag/team}\n  EOT\n  fine = \"$${aws:username}\"\n  expr = \"${var.a ? \"x\" : \"y\"}\"\n}\n";
+    let found = errors(text);
+    assert_eq!(
+        found,
+        vec![
+            (
+                "${aws:username}".to_owned(),
+                "syntax error: `${aws:username}` is read as a Terraform interpolation; write `$${aws:username}` for the IAM policy variable".to_owned()
+            ),
+            (
+                "${aws:PrincipalTag/team}".to_owned(),
+                "syntax error: `${aws:PrincipalTag/team}` is read as a Terraform interpolation; write `$${aws:PrincipalTag/team}` for the IAM policy variable".to_owned()
+            ),
+        ]
+    );
+    let tree = parse(text).tree;
+    assert_well_formed(&tree, text);
+}

@@ -13,8 +13,11 @@ declare_rule! {
     /// heredocs and `templatefile` text Terraform keeps it as is; write `$${aws:username}`);
     /// `${!aws:username}` outside `Fn::Sub` (CloudFormation removes the `!` only inside
     /// `Fn::Sub`; elsewhere write `${aws:username}`);
+    /// a bare `${aws:username}` inside `Fn::Sub`, which CloudFormation reads as a reference
+    /// and rejects (write `${!aws:username}` there);
     /// and `%{…}` template directives left in policy text.
-    /// An `&` not followed by `{` is fine.
+    /// An `&` not followed by `{` is fine. (A bare `${aws:username}` in a Terraform string is
+    /// a syntax error, reported by IAM001 with the `$${…}` spelling.)
     ///
     /// ## Why it matters
     /// IAM compares the escape as literal text, so the grant meant for each user's own prefix
@@ -66,6 +69,20 @@ const ESCAPES: &[(&str, &str, &str)] = &[
 
 impl IacPolicyVariableEscape {
     fn check(&self, value: &SpannedValue, from_iac: bool, ctx: &mut RuleContext<'_>) {
+        if let Value::Partial(parts) = &value.value {
+            let unescaped = parts.iter().filter_map(|part| match part {
+                TemplatePart::Hole(hole) => hole.unescaped_variable.as_deref(),
+                TemplatePart::Text(_) => None,
+            });
+            for variable in unescaped {
+                ctx.report(
+                    value.span,
+                    format!(
+                        "`${{{variable}}}` in `Fn::Sub` is read as a reference to a parameter or resource, so the stack fails to deploy: write `${{!{variable}}}`"
+                    ),
+                );
+            }
+        }
         let texts: Vec<&str> = match &value.value {
             Value::Known(text) => vec![text.as_str()],
             Value::Partial(parts) => parts
@@ -125,10 +142,6 @@ impl Rule for IacPolicyVariableEscape {
         for value in values {
             self.check(value, from_iac, ctx);
         }
-        // FIXME(#6): an unescaped `${aws:username}` in a Terraform string and a bare
-        // `${aws:username}` inside `Fn::Sub` both reach the model as holes carrying only a
-        // reason text; deciding them needs the frontends to mark holes that spell a policy
-        // variable.
     }
 }
 
@@ -139,6 +152,24 @@ mod tests {
     fn with_resource(resource: &str) -> String {
         format!(
             r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:GetObject","Resource":"{resource}"}}}}"#
+        )
+    }
+
+    /// A template whose policy builds its resource with `!Sub`, the user's home prefix written
+    /// as `home`.
+    fn sub_resource(home: &str) -> String {
+        format!(
+            r#"Resources:
+  HomeBucketAccess:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:GetObject
+            Resource: !Sub "arn:${{AWS::Partition}}:s3:::home-${{AWS::AccountId}}/{home}/*"
+"#
         )
     }
 
@@ -153,6 +184,8 @@ mod tests {
             .pass(case::policy_json(&with_resource("arn:aws:s3:::home/${aws:username}/*")))
             .pass(case::policy_json(&with_resource("arn:aws:s3:::r&d/*")))
             .pass(case::policy_json(&with_resource("arn:aws:s3:::odd/%{x}")))
+            .fail_with(case::cfn(&sub_resource("${aws:username}")), "write `${!aws:username}`")
+            .pass(case::cfn(&sub_resource("${!aws:username}")))
             .fix(
                 case::policy_json(&with_resource("arn:aws:s3:::home/&{aws:username}/*")),
                 &with_resource("arn:aws:s3:::home/${aws:username}/*"),
