@@ -135,16 +135,26 @@ pub struct ArnFields<'a> {
 
 /// Splits `arn:partition:service:region:account:resource`; `None` when it is not of that shape.
 pub fn arn_fields(text: &str) -> Option<ArnFields<'_>> {
-    let mut parts = text.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
+    // The first four colons after `arn:` end the fields; the resource part keeps any others.
+    // One pass over the bytes: rules split every resource entry, many times over.
+    let rest = text.strip_prefix("arn:")?;
+    let mut cuts = [0usize; 4];
+    let mut found = 0;
+    for (at, byte) in rest.bytes().enumerate() {
+        if byte == b':' {
+            let Some(cut) = cuts.get_mut(found) else { break };
+            *cut = at;
+            found += 1;
+        }
     }
+    let [partition, service, region, account] = cuts;
+    (found == 4).then_some(())?;
     Some(ArnFields {
-        partition: parts.next()?,
-        service: parts.next()?,
-        region: parts.next()?,
-        account: parts.next()?,
-        resource: parts.next()?,
+        partition: rest.get(..partition)?,
+        service: rest.get(partition + 1..service)?,
+        region: rest.get(service + 1..region)?,
+        account: rest.get(region + 1..account)?,
+        resource: rest.get(account + 1..)?,
     })
 }
 
@@ -1263,6 +1273,22 @@ mod document_tests {
         let origin = DocumentOrigin { syntax: SourceSyntax::Json, owner: None, attribute: None, branch: false };
         let doc = parse_policy(text, &SpanMap::identity(FileId(0), TextSize::from(0)), None, origin);
         allowed_services(&doc).map(|found| found.into_iter().map(str::to_owned).collect())
+    }
+
+    #[test]
+    fn arns_split_into_six_fields() {
+        use super::{ArnFields, arn_fields};
+        let fields =
+            |partition, service, region, account, resource| ArnFields { partition, service, region, account, resource };
+        assert_eq!(arn_fields("arn:aws:s3:::b/*"), Some(fields("aws", "s3", "", "", "b/*")));
+        assert_eq!(
+            arn_fields("arn:aws:logs:us-east-1:123456789012:log-group:/x:*"),
+            Some(fields("aws", "logs", "us-east-1", "123456789012", "log-group:/x:*"))
+        );
+        assert_eq!(arn_fields("arn:aws:iam::1:"), Some(fields("aws", "iam", "", "1", "")));
+        for not_an_arn in ["arn:aws:s3", "arn:aws:s3::", "arn", "", "ARN:aws:s3:::b", "arnx:aws:s3:::b"] {
+            assert_eq!(arn_fields(not_an_arn), None, "{not_an_arn}");
+        }
     }
 
     #[test]

@@ -195,7 +195,8 @@ fn report_item(
 /// The distinct ARN templates that the actions of one `Action` entry work on, and one of its
 /// actions that take only `"Resource": "*"`, if any.
 struct EntryTemplates {
-    templates: Vec<&'static str>,
+    /// Each template with its service field when that is literal (`s3`, not `${Service}`).
+    templates: Vec<(&'static str, Option<&'static str>)>,
     wildcard_only: Option<Action<'static>>,
 }
 
@@ -225,7 +226,8 @@ fn entry_templates(text: &str, actions: &[Action<'static>]) -> Rc<EntryTemplates
             for resource in action.resource_types() {
                 for template in resource.resource_type.arn_templates() {
                     if seen.insert((template.as_ptr() as usize, template.len())) {
-                        templates.push(template);
+                        let service = template.split(':').nth(2).filter(|service| !service.contains("${"));
+                        templates.push((template, service));
                     }
                 }
             }
@@ -248,12 +250,11 @@ fn any_action_fits(text: &str, actions: &[Action<'static>], patterns: &[(&Spanne
     {
         return true;
     }
-    entry.templates.iter().any(|template| {
+    entry.templates.iter().any(|(template, template_service)| {
         patterns.iter().any(|(_, pattern)| {
             // A literal service field that differs rules the template out without matching.
-            let template_service = template.split(':').nth(2);
             let same_service = match (pattern.service(), template_service) {
-                (Some(service), Some(other)) if !other.contains("${") => service.eq_ignore_ascii_case(other),
+                (Some(service), Some(other)) => service.eq_ignore_ascii_case(other),
                 _ => true,
             };
             same_service && template_matches(template, pattern)
