@@ -20,14 +20,16 @@ mod completion;
 mod configs;
 mod cursor;
 mod diagnostics;
+mod disk;
 mod hover;
 mod proto;
 mod settings;
 mod store;
 mod worker;
+mod workspace;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context;
 use crossbeam_channel::{Receiver, Sender, select};
@@ -46,7 +48,7 @@ use crate::configs::Configs;
 pub use crate::proto::PositionEncoding;
 use crate::settings::ServerSettings;
 use crate::store::{Document, DocumentStore};
-use crate::worker::{Job, Outcome, Query};
+use crate::worker::{Job, Outcome, Query, Shared, lock};
 
 /// Runs the server over stdin and stdout until the client says `exit`.
 ///
@@ -63,8 +65,9 @@ pub fn run_stdio() -> anyhow::Result<bool> {
 
 /// Runs the server on `connection`: the initialize handshake, then the main loop.
 pub fn run(connection: &Connection) -> anyhow::Result<bool> {
-    let (id, params) = connection.initialize_start().context("no initialize request")?;
-    let params: InitializeParams = serde_json::from_value(params).context("malformed initialize params")?;
+    let (id, raw_params) = connection.initialize_start().context("no initialize request")?;
+    let edits = actions::EditSupport::from_capabilities(&raw_params["capabilities"]);
+    let params: InitializeParams = serde_json::from_value(raw_params).context("malformed initialize params")?;
     let encoding = PositionEncoding::negotiate(
         params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref()),
     );
@@ -83,13 +86,15 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         .and_then(|workspace| workspace.did_change_watched_files.as_ref())
         .and_then(|watched| watched.dynamic_registration)
         .unwrap_or(false);
+    let mut folders: Vec<std::path::PathBuf> =
+        params.workspace_folders.iter().flatten().filter_map(|folder| proto::uri_to_path(&folder.uri)).collect();
     #[allow(deprecated)]
-    let root = params
-        .workspace_folders
-        .as_ref()
-        .and_then(|folders| folders.first())
-        .and_then(|folder| proto::uri_to_path(&folder.uri))
-        .or_else(|| params.root_uri.as_ref().and_then(proto::uri_to_path));
+    if folders.is_empty()
+        && let Some(root) = params.root_uri.as_ref().and_then(proto::uri_to_path)
+    {
+        folders.push(root);
+    }
+    let root = folders.first().cloned();
     let mut settings = ServerSettings::default();
     let options = match params.initialization_options {
         Some(options) if !options.is_null() => options,
@@ -106,9 +111,17 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
     }
     let (jobs, job_receiver) = crossbeam_channel::unbounded();
     let (outcome_sender, outcomes) = crossbeam_channel::unbounded();
-    let cancelled: Arc<Mutex<BTreeSet<RequestId>>> = Arc::default();
-    let worker = worker::spawn(job_receiver, outcome_sender, encoding, snippets, cancelled.clone())
-        .context("cannot start the analysis thread")?;
+    let shared: Arc<Shared> = Arc::default();
+    let worker = worker::spawn(worker::WorkerSetup {
+        jobs: job_receiver,
+        outcomes: outcome_sender,
+        client: connection.sender.clone(),
+        encoding,
+        snippets,
+        shared: shared.clone(),
+        workspace: workspace::Workspace::new(folders, watch_dynamically),
+    })
+    .context("cannot start the analysis thread")?;
     let mut server = Server {
         sender: connection.sender.clone(),
         encoding,
@@ -118,7 +131,8 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         root,
         jobs,
         pending: BTreeSet::new(),
-        cancelled,
+        shared,
+        edits,
         shutdown_requested: false,
     };
     for warning in warnings {
@@ -155,13 +169,28 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
     }
 }
 
-/// Asks the client to announce changes to any `rein.toml` of the workspace.
+/// The files whose changes on disk the analyses must hear of: configuration files, Terraform
+/// files and the templates they read, CloudFormation templates.
+const WATCHED_GLOBS: &[&str] = &[
+    "**/*.tf",
+    "**/*.json",
+    "**/*.yaml",
+    "**/*.yml",
+    "**/*.template",
+    "**/*.tftpl",
+    "**/*.tpl",
+    "**/*.tmpl",
+    "**/*.txt",
+];
+
+/// Asks the client to announce changes to the files of the workspace that analyses read.
 fn watch_registration() -> Request {
+    let globs = std::iter::once(format!("**/{}", rein_config::FILE_NAME))
+        .chain(WATCHED_GLOBS.iter().map(|glob| (*glob).to_owned()));
     let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
-        watchers: vec![lsp_types::FileSystemWatcher {
-            glob_pattern: lsp_types::GlobPattern::String(format!("**/{}", rein_config::FILE_NAME)),
-            kind: None,
-        }],
+        watchers: globs
+            .map(|glob| lsp_types::FileSystemWatcher { glob_pattern: lsp_types::GlobPattern::String(glob), kind: None })
+            .collect(),
     };
     let params = lsp_types::RegistrationParams {
         registrations: vec![lsp_types::Registration {
@@ -185,8 +214,11 @@ struct Server {
     jobs: Sender<Job>,
     /// Requests handed to the worker and not yet answered.
     pending: BTreeSet<RequestId>,
-    /// Requests the client cancelled, so that the worker skips them.
-    cancelled: Arc<Mutex<BTreeSet<RequestId>>>,
+    /// The queued analyses, the current versions and the cancelled requests, shared with the
+    /// worker.
+    shared: Arc<Shared>,
+    /// What the client's workspace edits may hold.
+    edits: actions::EditSupport,
     shutdown_requested: bool,
 }
 
@@ -259,7 +291,7 @@ impl Server {
                 match request.extract::<lsp_types::CodeActionParams>(CodeActionRequest::METHOD) {
                     Ok((id, params)) => {
                         let document = self.store.get(&params.text_document.uri);
-                        let actions = actions::code_actions(&params, document);
+                        let actions = actions::code_actions(&params, document, self.edits, self.encoding);
                         self.send(Response::new_ok(id, actions));
                     }
                     Err(err) => self.reject(err),
@@ -326,6 +358,7 @@ impl Server {
                     let item = params.text_document;
                     let document = Document::new(&item.uri, item.version, item.text, item.language_id);
                     self.store.open(item.uri.clone(), document);
+                    lock(&self.shared.versions).insert(item.uri.clone(), item.version);
                     if !self.reload_config_buffer(&item.uri) {
                         self.schedule(&item.uri);
                     }
@@ -334,10 +367,19 @@ impl Server {
             DidChangeTextDocument::METHOD => {
                 if let Ok(params) = extract::<lsp_types::DidChangeTextDocumentParams>(notification) {
                     let uri = params.text_document.uri;
+                    let version = params.text_document.version;
+                    // The analysis queued for the old text will not run: dropping it first
+                    // lets the edit change the text in place instead of copying it.
+                    drop(lock(&self.shared.queued).remove(&uri));
                     if let Some(document) = self.store.get_mut(&uri) {
-                        document.apply_changes(params.text_document.version, params.content_changes, self.encoding);
+                        document.apply_changes(version, params.content_changes, self.encoding);
+                        lock(&self.shared.versions).insert(uri.clone(), version);
                         if !self.reload_config_buffer(&uri) {
                             self.schedule(&uri);
+                        }
+                        // The next edit's positions need the index; build it while the worker runs.
+                        if let Some(document) = self.store.get_mut(&uri) {
+                            document.ensure_index();
                         }
                     }
                 }
@@ -346,12 +388,19 @@ impl Server {
                 if let Ok(params) = extract::<lsp_types::DidCloseTextDocumentParams>(notification) {
                     let uri = params.text_document.uri;
                     if self.store.close(&uri).is_some() {
+                        drop(lock(&self.shared.queued).remove(&uri));
+                        let versions = self.shared.clone();
+                        let mut versions = lock(&versions.versions);
+                        versions.remove(&uri);
                         if let Some(path) = proto::uri_to_path(&uri).filter(|path| configs::is_config(path)) {
+                            drop(versions);
                             // The file on disk is the configuration again.
                             self.reload_config(&path);
                             return;
                         }
+                        // Under the lock: no analysis of the closed document follows this.
                         self.publish(uri.clone(), Vec::new(), None);
+                        drop(versions);
                         // The module around it now reads the file from disk again.
                         self.schedule_neighbours(&uri);
                     }
@@ -373,6 +422,9 @@ impl Server {
             // A file on disk changed: a module's other files, a template, or a config file.
             DidChangeWatchedFiles::METHOD => {
                 if let Ok(params) = extract::<lsp_types::DidChangeWatchedFilesParams>(notification) {
+                    let paths: Vec<std::path::PathBuf> =
+                        params.changes.iter().filter_map(|change| proto::uri_to_path(&change.uri)).collect();
+                    let _ = self.jobs.send(Job::FilesChanged(paths));
                     for change in params.changes {
                         let Some(path) = proto::uri_to_path(&change.uri).filter(|path| configs::is_config(path)) else {
                             continue;
@@ -396,9 +448,7 @@ impl Server {
                         lsp_types::NumberOrString::String(text) => RequestId::from(text),
                     };
                     if self.pending.remove(&id) {
-                        if let Ok(mut cancelled) = self.cancelled.lock() {
-                            cancelled.insert(id.clone());
-                        }
+                        lock(&self.shared.cancelled).insert(id.clone());
                         self.send(Response::new_err(
                             id,
                             ErrorCode::RequestCanceled as i32,
@@ -413,18 +463,8 @@ impl Server {
 
     fn on_outcome(&mut self, outcome: Outcome) {
         match outcome {
-            Outcome::Diagnostics(published) => {
-                for (uri, version, diagnostics) in published {
-                    // A result for an older version, or for a closed document, is stale.
-                    if self.store.get(&uri).is_some_and(|document| document.version == version) {
-                        self.publish(uri, diagnostics, Some(version));
-                    }
-                }
-            }
             Outcome::Response(response) => {
-                if let Ok(mut cancelled) = self.cancelled.lock() {
-                    cancelled.remove(&response.id);
-                }
+                lock(&self.shared.cancelled).remove(&response.id);
                 if self.pending.remove(&response.id) {
                     self.send(response);
                 }
@@ -491,13 +531,16 @@ impl Server {
         self.configs.get(&config_path)?.good.clone()
     }
 
-    /// Queues an analysis of an open document (a `rein.toml` has its own diagnostics).
+    /// Queues an analysis of an open document (a `rein.toml` has its own diagnostics). It
+    /// replaces one still queued for the document; the worker is woken only when none was.
     fn schedule(&mut self, uri: &Uri) {
         if proto::uri_to_path(uri).is_some_and(|path| configs::is_config(&path)) {
             return;
         }
-        if let Some(job) = self.analysis_job(uri) {
-            let _ = self.jobs.send(job);
+        let Some(context) = self.context(uri) else { return };
+        let was_queued = lock(&self.shared.queued).insert(uri.clone(), context).is_some();
+        if !was_queued {
+            let _ = self.jobs.send(Job::Analyze(uri.clone()));
         }
     }
 
@@ -527,10 +570,6 @@ impl Server {
         }
     }
 
-    fn analysis_job(&mut self, uri: &Uri) -> Option<Job> {
-        Some(Job::Analyze { context: self.context(uri)? })
-    }
-
     /// What the worker needs to analyse `uri` as it is now.
     fn context(&mut self, uri: &Uri) -> Option<worker::JobContext> {
         let path = self.store.get(uri)?.path.clone();
@@ -553,7 +592,9 @@ impl Server {
             settings: Arc::new(self.settings.rules(config.as_deref())),
             config,
             generation: self.settings.generation() + self.configs.generation(),
-            open_uris: self.store.iter().filter_map(|(uri, other)| Some((other.path.clone()?, uri.clone()))).collect(),
+            open_uris: Arc::new(
+                self.store.iter().filter_map(|(uri, other)| Some((other.path.clone()?, uri.clone()))).collect(),
+            ),
         })
     }
 }
