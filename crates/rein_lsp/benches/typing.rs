@@ -276,6 +276,12 @@ fn main() {
         after as f64 / 1e6,
         peak as f64 / 1e6
     );
+    // Flat means the later quarters peak no higher than the first.
+    let quarter_peaks: Vec<String> = samples
+        .chunks(samples.len().div_ceil(4).max(1))
+        .map(|quarter| format!("{:.1}", quarter.iter().copied().max().unwrap_or(0) as f64 / 1e6))
+        .collect();
+    eprintln!("resident memory peak by quarter of the edits: {} MB", quarter_peaks.join(" / "));
     divan::main();
 }
 

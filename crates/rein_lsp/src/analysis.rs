@@ -276,15 +276,32 @@ fn read(path: &Path, overlay: &Overlay, disk: &mut Disk) -> Option<Vec<u8>> {
     }
 }
 
-/// The local module sources (`source = "./x"`, `source = "../x"`) written in a `.tf` file.
-/// A textual scan, because this crate does not parse HCL; the analysis itself decides which
-/// of the files read are really called.
+/// The local module sources (`source = "./x"`, `source = "../x"`, and `"source": "./x"` in
+/// Terraform's JSON syntax) written in a Terraform file. A textual scan, because this crate
+/// does not parse HCL; the analysis itself decides which of the files read are really called.
+/// It looks only where the word `source` occurs, so a file without it costs one search.
 pub fn local_sources(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| {
-            let rest = line.trim_start().strip_prefix("source")?.trim_start().strip_prefix('=')?.trim_start();
-            let value = rest.strip_prefix('"')?;
-            let value = value.get(..value.find('"')?)?;
+    let is_blank = |ch: char| ch == ' ' || ch == '\t';
+    text.match_indices("source")
+        .filter_map(|(at, word)| {
+            let before = text.get(..at)?;
+            let rest = text.get(at + word.len()..)?;
+            let rest = match before.strip_suffix('"') {
+                // JSON syntax: a quoted key, anywhere on its line.
+                Some(_) => rest.strip_prefix('"')?.trim_start_matches(is_blank).strip_prefix(':')?,
+                // Native syntax: an attribute at the start of its line.
+                None => {
+                    let line = before.rsplit('\n').next().unwrap_or(before);
+                    if !line.chars().all(is_blank) {
+                        return None;
+                    }
+                    rest.trim_start_matches(is_blank).strip_prefix('=')?
+                }
+            };
+            let value = rest.trim_start_matches(is_blank).strip_prefix('"')?;
+            let end = value.find(['"', '\n'])?;
+            // A string that runs to the end of its line is not closed.
+            let value = value.get(..end).filter(|_| value.get(end..).is_some_and(|rest| rest.starts_with('"')))?;
             (value.starts_with("./") || value.starts_with("../")).then(|| value.to_owned())
         })
         .collect()
@@ -313,6 +330,13 @@ mod tests {
     fn local_sources_are_found() {
         let text = "module \"a\" {\n  source = \"./modules/a\"\n}\nmodule \"b\" {\n  source = \"hashicorp/x/aws\"\n}\n  source   =   \"../shared\"\n";
         assert_eq!(local_sources(text), vec!["./modules/a".to_owned(), "../shared".to_owned()]);
+        let json = r#"{"module": {"a": {"source": "./modules/a"}, "b": {"source" : "git::x"}}}"#;
+        assert_eq!(local_sources(json), vec!["./modules/a".to_owned()]);
+        // Not an attribute at the start of a line, or not a string: no source.
+        assert_eq!(
+            local_sources("x = \"source = \\\"./a\\\"\"\nsource = var.x\nsource = \"./b\n\""),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -98,8 +98,24 @@ pub struct WorkerSetup {
 
 pub fn spawn(setup: WorkerSetup) -> std::io::Result<JoinHandle<()>> {
     let WorkerSetup { jobs, outcomes, client, encoding, snippets, shared, workspace } = setup;
-    let worker =
-        Worker { outcomes, client, encoding, snippets, shared, workspace, cache: Cache::new(), retired: Vec::new() };
+    let (dropper, retired) = crossbeam_channel::unbounded::<Arc<FileAnalysis>>();
+    std::thread::Builder::new().name("rein-drop".to_owned()).spawn(move || {
+        // Ends when the worker drops its sender.
+        for analysis in retired {
+            drop(analysis);
+        }
+    })?;
+    let worker = Worker {
+        outcomes,
+        client,
+        encoding,
+        snippets,
+        shared,
+        workspace,
+        cache: Cache::new(),
+        retired: Vec::new(),
+        dropper,
+    };
     std::thread::Builder::new().name("rein-analysis".to_owned()).spawn(move || worker.run(&jobs))
 }
 
@@ -111,9 +127,10 @@ struct Worker {
     shared: Arc<Shared>,
     workspace: Workspace,
     cache: Cache,
-    /// Analyses replaced in the cache, dropped once their successor's diagnostics are out:
-    /// freeing a big analysis takes a while, and nobody waits for it.
+    /// Analyses replaced in the cache, handed to `dropper` once their successor's diagnostics
+    /// are out.
     retired: Vec<Arc<FileAnalysis>>,
+    dropper: Sender<Arc<FileAnalysis>>,
 }
 
 impl Worker {
@@ -135,8 +152,12 @@ impl Worker {
                     }
                 }
             }
-            if jobs.is_empty() {
-                self.retired.clear();
+            // Freeing a big analysis takes a while, and nobody waits for it: a thread of its own
+            // does it, so the next keystroke's analysis does not wait either.
+            for retired in self.retired.drain(..) {
+                if let Err(unsent) = self.dropper.send(retired) {
+                    drop(unsent);
+                }
             }
         }
     }
