@@ -112,7 +112,7 @@ impl Workspace {
                     if depth < MAX_DEPTH {
                         pending.push((entry.path.clone(), depth + 1));
                     }
-                } else if entry.is_file && is_tf(&entry.path) {
+                } else if entry.is_file && entry.len <= MAX_FILE_BYTES && is_tf(&entry.path) {
                     let Some(bytes) = self.disk.read(&entry.path) else { continue };
                     let called: Vec<PathBuf> = local_sources(&String::from_utf8_lossy(&bytes))
                         .iter()

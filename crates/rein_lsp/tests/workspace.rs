@@ -170,3 +170,34 @@ fn a_burst_of_edits_is_published_in_order_and_ends_at_the_last_version() {
         assert_eq!(typo, version % 2 == 0, "version {version}");
     }
 }
+
+#[test]
+fn a_module_called_from_a_root_in_json_syntax_is_analysed_from_it() {
+    let mut server = TestServer::new("module-root-json");
+    std::fs::create_dir_all(server.path("modules/iam")).unwrap();
+    std::fs::write(
+        server.path("main.tf.json"),
+        "{\"module\": {\"iam\": {\"source\": \"./modules/iam\", \"actions\": [\"s3:GetObject\"]}}}\n",
+    )
+    .unwrap();
+    let uri = server.open("modules/iam/main.tf", "terraform", MODULE);
+    let diagnostics = server.diagnostics(&uri, 1);
+    assert!(codes(&diagnostics).contains(&"IAM105"), "{diagnostics:?}");
+    assert!(!codes(&diagnostics).contains(&"IAM010"), "{diagnostics:?}");
+}
+
+#[test]
+fn without_file_watching_a_changed_file_is_read_again() {
+    let mut server = TestServer::new("unwatched");
+    let locals = |action: &str| format!("locals {{\n  actions = [\"{action}\"]\n}}\n");
+    std::fs::write(server.path("locals.tf"), locals("s3:GetObject")).unwrap();
+    let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Statement = [{\n      Effect   = \"Allow\"\n      Action   = local.actions\n      Resource = \"*\"\n    }]\n  })\n}\n";
+    let uri = server.open("main.tf", "terraform", text);
+    assert!(codes(&server.diagnostics(&uri, 1)).contains(&"IAM105"));
+    // No watcher announces it, but the file's length and time tell the cache it changed.
+    std::fs::write(server.path("locals.tf"), locals("s3:ListAllMyBuckets")).unwrap();
+    let newline =
+        json!([{"range": {"start": {"line": 9, "character": 0}, "end": {"line": 9, "character": 0}}, "text": "\n"}]);
+    server.change(&uri, 2, newline);
+    assert!(!codes(&server.diagnostics(&uri, 2)).contains(&"IAM105"));
+}
