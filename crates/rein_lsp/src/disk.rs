@@ -67,6 +67,12 @@ impl Disk {
         Disk { watched, files: HashMap::new(), dirs: HashMap::new(), generation: 0 }
     }
 
+    /// Entries cached while watched have stamps too, so they are checked from now on.
+    pub fn set_watched(&mut self, watched: bool) {
+        self.watched = watched;
+        self.generation += 1;
+    }
+
     pub fn is_watched(&self) -> bool {
         self.watched
     }
@@ -181,6 +187,20 @@ mod tests {
         // A deleted directory takes what is below it along.
         disk.invalidate(&dir);
         assert_eq!(disk.len(), 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_cache_that_stops_being_watched_checks_its_entries() {
+        let dir = temp_dir("unwatched-later");
+        let file = dir.join("a.tf");
+        std::fs::write(&file, "one").unwrap();
+        let mut disk = Disk::new(true);
+        assert_eq!(disk.read(&file).as_deref(), Some(&b"one"[..]));
+        std::fs::write(&file, "four").unwrap();
+        assert_eq!(disk.read(&file).as_deref(), Some(&b"one"[..]));
+        disk.set_watched(false);
+        assert_eq!(disk.read(&file).as_deref(), Some(&b"four"[..]));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -199,7 +199,11 @@ fn watch_registration() -> Request {
             register_options: serde_json::to_value(options).ok(),
         }],
     };
-    Request::new(RequestId::from("rein/register-watcher".to_owned()), "client/registerCapability".to_owned(), params)
+    Request::new(watch_registration_id(), "client/registerCapability".to_owned(), params)
+}
+
+fn watch_registration_id() -> RequestId {
+    RequestId::from("rein/register-watcher".to_owned())
 }
 
 struct Server {
@@ -234,8 +238,14 @@ impl Server {
                         }
                         self.on_notification(notification);
                     }
-                    // The server sends no requests, so a response answers nothing.
-                    Ok(Message::Response(_)) => {}
+                    // The one request the server sends registers the file watchers: when the
+                    // client refuses, nothing will announce changes, and the disk cache checks
+                    // each file itself.
+                    Ok(Message::Response(response)) => {
+                        if response.id == watch_registration_id() && response.response_result.is_err() {
+                            let _ = self.jobs.send(Job::Unwatched);
+                        }
+                    }
                     // The client went away without `exit`.
                     Err(_) => return false,
                 },
@@ -372,8 +382,9 @@ impl Server {
                     // lets the edit change the text in place instead of copying it.
                     drop(lock(&self.shared.queued).remove(&uri));
                     if let Some(document) = self.store.get_mut(&uri) {
-                        document.apply_changes(version, params.content_changes, self.encoding);
+                        // From now on, no result for the old text is published.
                         lock(&self.shared.versions).insert(uri.clone(), version);
+                        document.apply_changes(version, params.content_changes, self.encoding);
                         if !self.reload_config_buffer(&uri) {
                             self.schedule(&uri);
                         }

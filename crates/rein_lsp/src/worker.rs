@@ -51,6 +51,8 @@ pub enum Job {
     Request { id: RequestId, context: JobContext, query: Query },
     /// Files on disk changed (or were created or deleted).
     FilesChanged(Vec<PathBuf>),
+    /// The client will not announce file changes after all.
+    Unwatched,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -151,6 +153,7 @@ impl Worker {
                         self.workspace.invalidate(path);
                     }
                 }
+                Job::Unwatched => self.workspace.disk.set_watched(false),
             }
             // Freeing a big analysis takes a while, and nobody waits for it: a thread of its own
             // does it, so the next keystroke's analysis does not wait either.

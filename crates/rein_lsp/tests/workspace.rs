@@ -201,3 +201,21 @@ fn without_file_watching_a_changed_file_is_read_again() {
     server.change(&uri, 2, newline);
     assert!(!codes(&server.diagnostics(&uri, 2)).contains(&"IAM105"));
 }
+
+#[test]
+fn a_refused_watcher_registration_falls_back_to_checking_files() {
+    let mut server = TestServer::with_capabilities("refused", watching_client(), Value::Null);
+    server.refuse.push("client/registerCapability".to_owned());
+    let locals = |action: &str| format!("locals {{\n  actions = [\"{action}\"]\n}}\n");
+    std::fs::write(server.path("locals.tf"), locals("s3:GetObject")).unwrap();
+    let text = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Statement = [{\n      Effect   = \"Allow\"\n      Action   = local.actions\n      Resource = \"*\"\n    }]\n  })\n}\n";
+    let uri = server.open("main.tf", "terraform", text);
+    // Waiting for these diagnostics answers (and refuses) the registration on the way.
+    assert!(codes(&server.diagnostics(&uri, 1)).contains(&"IAM105"));
+    assert!(server.requests.iter().any(|request| request.method == "client/registerCapability"));
+    std::fs::write(server.path("locals.tf"), locals("s3:ListAllMyBuckets")).unwrap();
+    let newline =
+        json!([{"range": {"start": {"line": 9, "character": 0}, "end": {"line": 9, "character": 0}}, "text": "\n"}]);
+    server.change(&uri, 2, newline);
+    assert!(!codes(&server.diagnostics(&uri, 2)).contains(&"IAM105"));
+}
