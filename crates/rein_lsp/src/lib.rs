@@ -412,8 +412,9 @@ impl Server {
                         // Under the lock: no analysis of the closed document follows this.
                         self.publish(uri.clone(), Vec::new(), None);
                         drop(versions);
-                        // The module around it now reads the file from disk again.
-                        self.schedule_neighbours(&uri);
+                        // Whatever read its buffer (its module, the roots that call the module,
+                        // the other templates) reads the file from disk again.
+                        self.schedule_all();
                     }
                 }
             }
@@ -559,25 +560,6 @@ impl Server {
         let uris: Vec<Uri> = self.store.iter().map(|(uri, _)| uri.clone()).collect();
         for uri in &uris {
             self.schedule(uri);
-        }
-    }
-
-    /// Queues the open documents of the directory of `uri`.
-    fn schedule_neighbours(&mut self, uri: &Uri) {
-        let Some(directory) = proto::uri_to_path(uri).and_then(|path| path.parent().map(std::path::Path::to_path_buf))
-        else {
-            return;
-        };
-        let neighbours: Vec<Uri> = self
-            .store
-            .iter()
-            .filter(|(_, document)| {
-                document.path.as_deref().and_then(std::path::Path::parent) == Some(directory.as_path())
-            })
-            .map(|(uri, _)| uri.clone())
-            .collect();
-        for other in &neighbours {
-            self.schedule(other);
         }
     }
 

@@ -59,6 +59,8 @@ fn a_module_file_is_analysed_from_the_root_that_calls_it() {
 
     // Without a caller, the module is a root of its own, and its variable is unknown.
     server.notify("textDocument/didClose", json!({"textDocument": {"uri": root}}));
+    // Closed, the root is read from disk again.
+    assert!(!codes(&server.diagnostics(&uri, 2)).contains(&"IAM010"));
     std::fs::remove_file(server.path("main.tf")).unwrap();
     changed(&server, "main.tf", 3);
     let diagnostics = server.diagnostics(&uri, 2);
