@@ -64,6 +64,8 @@ const MAX_MODULE_DIRS: usize = 32;
 const MAX_EXTRA_FILES: usize = 256;
 const MAX_EXTRA_FILE_BYTES: u64 = 1 << 20;
 const MAX_WALK_DEPTH: usize = 3;
+/// Calling roots a module file is analysed from, at most (the first by path).
+const MAX_ROOTS: usize = 4;
 
 /// The file extensions that `file()` and `templatefile()` commonly read.
 const TEMPLATE_EXTENSIONS: &[&str] = &["tftpl", "tpl", "tmpl", "json", "yaml", "yml", "txt"];
@@ -115,6 +117,7 @@ pub fn analyze_target(
         (Some(FileKind::Terraform), Some(path)) => {
             if let Some(directory) = path.parent() {
                 let mut starts = workspace.calling_roots(directory, overlay);
+                starts.truncate(MAX_ROOTS);
                 starts.push(directory.to_path_buf());
                 for (path, bytes, kind) in module_inputs(&starts, target, overlay, &mut workspace.disk) {
                     push(&mut inputs, path, bytes, kind);
@@ -181,7 +184,9 @@ fn module_inputs(
     if let Some(directory) = target.path.as_deref().and_then(Path::parent) {
         pending.extend(local_sources(&target.text).iter().map(|source| normalize(&directory.join(source))));
     }
-    pending.extend(starts.iter().rev().map(|start| normalize(start)));
+    // The last start (the target's own directory) is read first, so that the bound on
+    // directories never leaves out the target's own module.
+    pending.extend(starts.iter().map(|start| normalize(start)));
     let target = target.path.as_deref();
     while let Some(dir) = pending.pop() {
         if seen_dirs.len() >= MAX_MODULE_DIRS || !seen_dirs.insert(dir.clone()) {

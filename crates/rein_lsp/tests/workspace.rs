@@ -221,3 +221,22 @@ fn a_refused_watcher_registration_falls_back_to_checking_files() {
     server.change(&uri, 2, newline);
     assert!(!codes(&server.diagnostics(&uri, 2)).contains(&"IAM105"));
 }
+
+#[test]
+fn a_module_called_from_two_roots_is_read_from_both() {
+    let mut server = TestServer::new("module-two-roots");
+    std::fs::create_dir_all(server.path("modules/iam")).unwrap();
+    for (env, action) in [("env/prod", "s3:GetObject"), ("env/test", "s3:PutObject")] {
+        std::fs::create_dir_all(server.path(env)).unwrap();
+        let call = format!("module \"iam\" {{\n  source  = \"../../modules/iam\"\n  actions = [\"{action}\"]\n}}\n");
+        std::fs::write(server.path(&format!("{env}/main.tf")), call).unwrap();
+    }
+    let uri = server.open("modules/iam/main.tf", "terraform", MODULE);
+    let diagnostics = server.diagnostics(&uri, 1);
+    assert!(!codes(&diagnostics).contains(&"IAM010"), "{diagnostics:?}");
+    let stars: Vec<&str> =
+        diagnostics.iter().filter(|d| d["code"] == "IAM105").map(|d| d["message"].as_str().unwrap()).collect();
+    // Each caller's actions make their own finding at the module's `*`.
+    assert_eq!(stars.len(), 2, "{stars:?}");
+    assert!(stars.iter().any(|m| m.contains("s3:GetObject")) && stars.iter().any(|m| m.contains("s3:PutObject")));
+}
