@@ -95,6 +95,7 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         folders.push(root);
     }
     let root = folders.first().cloned();
+    let server_folders = folders.clone();
     let mut settings = ServerSettings::default();
     let options = match params.initialization_options {
         Some(options) if !options.is_null() => options,
@@ -129,6 +130,7 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         settings,
         configs: Configs::default(),
         root,
+        folders: server_folders,
         jobs,
         pending: BTreeSet::new(),
         shared,
@@ -215,6 +217,8 @@ struct Server {
     configs: Configs,
     /// The workspace root, for a relative `config` setting.
     root: Option<std::path::PathBuf>,
+    /// The workspace folders.
+    folders: Vec<std::path::PathBuf>,
     jobs: Sender<Job>,
     /// Requests handed to the worker and not yet answered.
     pending: BTreeSet<RequestId>,
@@ -434,8 +438,16 @@ impl Server {
             // A file on disk changed: a module's other files, a template, or a config file.
             DidChangeWatchedFiles::METHOD => {
                 if let Ok(params) = extract::<lsp_types::DidChangeWatchedFilesParams>(notification) {
-                    let paths: Vec<std::path::PathBuf> =
-                        params.changes.iter().filter_map(|change| proto::uri_to_path(&change.uri)).collect();
+                    let paths: Vec<std::path::PathBuf> = params
+                        .changes
+                        .iter()
+                        .filter_map(|change| proto::uri_to_path(&change.uri))
+                        .filter(|path| !self.is_hidden(path))
+                        .collect();
+                    // Files under `.terraform`, `.git` or `node_modules` are never read.
+                    if paths.is_empty() {
+                        return;
+                    }
                     let _ = self.jobs.send(Job::FilesChanged(paths));
                     for change in params.changes {
                         let Some(path) = proto::uri_to_path(&change.uri).filter(|path| configs::is_config(path)) else {
@@ -561,6 +573,19 @@ impl Server {
         for uri in &uris {
             self.schedule(uri);
         }
+    }
+
+    /// A path below a hidden directory or `node_modules` of a workspace folder, which the
+    /// analyses never read. (The folder itself may well sit below a hidden directory.)
+    fn is_hidden(&self, path: &std::path::Path) -> bool {
+        let Some(directory) = path.parent() else { return false };
+        let Some(inside) = self.folders.iter().find_map(|folder| directory.strip_prefix(folder).ok()) else {
+            return false;
+        };
+        inside.components().any(|component| {
+            let name = component.as_os_str().to_string_lossy();
+            (name.starts_with('.') && name != "." && name != "..") || name == "node_modules"
+        })
     }
 
     /// What the worker needs to analyse `uri` as it is now.
