@@ -404,11 +404,20 @@ fn module_files<'a>(db: &'a SourceDb, directory: &str, tf_files: &[FileId]) -> V
 /// each module tree that calls it, never again on its own; directories that are only called
 /// from within a cycle are read as roots so that nothing is skipped.
 fn terraform_roots(db: &SourceDb, modules: &BTreeMap<String, Vec<FileId>>) -> Vec<String> {
+    // One directory is its own root, whatever it calls: no need to parse it for its calls.
+    if modules.len() <= 1 {
+        return modules.keys().cloned().collect();
+    }
     let by_normalized: BTreeMap<String, String> =
         modules.keys().map(|directory| (join_module_dir(directory, "."), directory.clone())).collect();
     let calls: BTreeMap<String, Vec<String>> = modules
         .iter()
         .map(|(directory, files)| {
+            // A file without the word `module` has no module block: skip parsing it here.
+            let calls_any = files.iter().any(|file| db.get(*file).is_some_and(|source| source.text.contains("module")));
+            if !calls_any {
+                return (directory.clone(), Vec::new());
+            }
             let targets = local_module_sources(&module_files(db, directory, files))
                 .iter()
                 .filter_map(|source| by_normalized.get(&join_module_dir(directory, source)).cloned())

@@ -3,8 +3,12 @@
 //! modules it calls, the files `file()` and `templatefile()` may read), each from its open
 //! buffer when there is one and from disk otherwise.
 //!
-//! This is the one place of the server that reads the disk for an analysis; it runs on the
-//! worker thread. (The main loop reads only `rein.toml` files, see `configs`.)
+//! A file of a local module is read from the root modules of the workspace that call it (see
+//! `workspace`), and a CloudFormation template with the other templates of the workspace.
+//!
+//! This is the one place of the server that reads the disk for an analysis, through the disk
+//! cache of `disk`; it runs on the worker thread. (The main loop reads only `rein.toml` files,
+//! see `configs`.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -15,6 +19,9 @@ use rein_analysis::{Analysis, FileKind, RuleSettings, SourceInput, analyze, clas
 use rein_config::Config;
 use rein_diagnostics::Finding;
 use rein_text::FileId;
+
+use crate::disk::Disk;
+use crate::workspace::{MAX_TEMPLATES, Workspace};
 
 /// The open buffers an analysis reads instead of the disk: path → (version, text).
 pub type Overlay = BTreeMap<PathBuf, (i32, Arc<String>)>;
@@ -57,6 +64,8 @@ const MAX_MODULE_DIRS: usize = 32;
 const MAX_EXTRA_FILES: usize = 256;
 const MAX_EXTRA_FILE_BYTES: u64 = 1 << 20;
 const MAX_WALK_DEPTH: usize = 3;
+/// Calling roots a module file is analysed from, at most (the first by path).
+const MAX_ROOTS: usize = 4;
 
 /// The file extensions that `file()` and `templatefile()` commonly read.
 const TEMPLATE_EXTENSIONS: &[&str] = &["tftpl", "tpl", "tmpl", "json", "yaml", "yml", "txt"];
@@ -77,31 +86,64 @@ fn display_name(target: &Target) -> String {
 
 /// Analyses `target` with `settings`, and with the per-path overrides of `config` as
 /// `rein check` applies them.
+///
+/// A Terraform file is read with its module; a module that other modules of the workspace
+/// call is read from the root modules that call it, so that its findings use their arguments.
+/// A CloudFormation template is read with the other templates of the workspace.
 pub fn analyze_target(
     target: &Target,
     overlay: &Overlay,
     settings: &RuleSettings,
     config: Option<&Config>,
+    workspace: &mut Workspace,
 ) -> FileAnalysis {
     let name = display_name(target);
     let kind = classify(&name, target.text.as_bytes());
     let mut inputs =
         vec![SourceInput { path: name.clone(), bytes: target.text.as_bytes().to_vec(), kind, policy_kind: None }];
     let mut others = Vec::new();
-    if kind == Some(FileKind::Terraform)
-        && let Some(directory) = target.path.as_deref().and_then(Path::parent)
-    {
-        for (path, bytes, kind) in module_inputs(directory, target, overlay) {
-            if let Some((version, _)) = overlay.get(&path) {
-                others.push((path.clone(), *version));
-            }
-            inputs.push(SourceInput {
-                path: path.to_string_lossy().into_owned(),
-                bytes,
-                kind: Some(kind),
-                policy_kind: None,
-            });
+    let mut push = |inputs: &mut Vec<SourceInput>, path: PathBuf, bytes: Vec<u8>, kind: FileKind| {
+        if let Some((version, _)) = overlay.get(&path) {
+            others.push((path.clone(), *version));
         }
+        inputs.push(SourceInput {
+            path: path.to_string_lossy().into_owned(),
+            bytes,
+            kind: Some(kind),
+            policy_kind: None,
+        });
+    };
+    match (kind, target.path.as_deref()) {
+        (Some(FileKind::Terraform), Some(path)) => {
+            if let Some(directory) = path.parent() {
+                let mut starts = workspace.calling_roots(directory, overlay);
+                starts.truncate(MAX_ROOTS);
+                starts.push(directory.to_path_buf());
+                for (path, bytes, kind) in module_inputs(&starts, target, overlay, &mut workspace.disk) {
+                    push(&mut inputs, path, bytes, kind);
+                }
+            }
+        }
+        (Some(FileKind::CloudFormation), Some(path)) => {
+            let mut n_templates = 0;
+            // Open templates first, as their buffers say; then those on disk.
+            for (other, (_, text)) in overlay {
+                if other.as_path() != path
+                    && n_templates < MAX_TEMPLATES
+                    && classify(&other.to_string_lossy(), text.as_bytes()) == Some(FileKind::CloudFormation)
+                {
+                    n_templates += 1;
+                    push(&mut inputs, other.clone(), text.as_bytes().to_vec(), FileKind::CloudFormation);
+                }
+            }
+            for (other, bytes) in workspace.templates(path) {
+                if n_templates < MAX_TEMPLATES && !overlay.contains_key(&other) {
+                    n_templates += 1;
+                    push(&mut inputs, other, bytes.to_vec(), FileKind::CloudFormation);
+                }
+            }
+        }
+        _ => {}
     }
     let analysis = match (kind, config) {
         (None, _) => Analysis::default(),
@@ -127,24 +169,34 @@ pub fn analyze_target(
     FileAnalysis { uri: target.uri.clone(), version: target.version, analysis, file, kind, others }
 }
 
-/// The other files of the module in `directory`: its `.tf` files, those of the local modules
-/// it calls (transitively), and the template files below it.
-fn module_inputs(directory: &Path, target: &Target, overlay: &Overlay) -> Vec<(PathBuf, Vec<u8>, FileKind)> {
+/// The other files of the modules in `starts`: their `.tf` files, those of the local modules
+/// they call (transitively), and the template files below them. The target's own module
+/// calls are read from its buffer.
+fn module_inputs(
+    starts: &[PathBuf],
+    target: &Target,
+    overlay: &Overlay,
+    disk: &mut Disk,
+) -> Vec<(PathBuf, Vec<u8>, FileKind)> {
     let mut out = Vec::new();
     let mut seen_dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut pending: Vec<PathBuf> =
-        local_sources(&target.text).iter().map(|source| normalize(&directory.join(source))).collect();
-    pending.push(normalize(directory));
+    let mut pending: Vec<PathBuf> = Vec::new();
+    if let Some(directory) = target.path.as_deref().and_then(Path::parent) {
+        pending.extend(local_sources(&target.text).iter().map(|source| normalize(&directory.join(source))));
+    }
+    // The last start (the target's own directory) is read first, so that the bound on
+    // directories never leaves out the target's own module.
+    pending.extend(starts.iter().map(|start| normalize(start)));
     let target = target.path.as_deref();
     while let Some(dir) = pending.pop() {
         if seen_dirs.len() >= MAX_MODULE_DIRS || !seen_dirs.insert(dir.clone()) {
             continue;
         }
-        for path in tf_files(&dir, overlay) {
+        for path in tf_files(&dir, overlay, disk) {
             if Some(path.as_path()) == target {
                 continue;
             }
-            let Some(bytes) = read(&path, overlay) else { continue };
+            let Some(bytes) = read(&path, overlay, disk) else { continue };
             for source in local_sources(&String::from_utf8_lossy(&bytes)) {
                 pending.push(normalize(&dir.join(source)));
             }
@@ -153,8 +205,8 @@ fn module_inputs(directory: &Path, target: &Target, overlay: &Overlay) -> Vec<(P
     }
     let mut n_extra = 0;
     for dir in &seen_dirs {
-        walk_templates(dir, 0, &mut n_extra, &mut |path| {
-            if let Some(bytes) = read(&path, overlay) {
+        walk_templates(dir, 0, &mut n_extra, disk, &mut |path, disk| {
+            if let Some(bytes) = read(&path, overlay, disk) {
                 // Read only where a module's `file()` or `templatefile()` names it.
                 out.push((path, bytes, FileKind::TerraformTemplate));
             }
@@ -166,80 +218,102 @@ fn module_inputs(directory: &Path, target: &Target, overlay: &Overlay) -> Vec<(P
 }
 
 /// The `.tf` and `.tf.json` files of a directory, on disk or open, sorted.
-fn tf_files(dir: &Path, overlay: &Overlay) -> Vec<PathBuf> {
-    let mut files: BTreeSet<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| is_tf(path) && path.is_file())
+fn tf_files(dir: &Path, overlay: &Overlay, disk: &mut Disk) -> Vec<PathBuf> {
+    let mut files: BTreeSet<PathBuf> = disk
+        .list(dir)
+        .iter()
+        .filter(|entry| entry.is_file && is_tf(&entry.path))
+        .map(|entry| entry.path.clone())
         .collect();
     files.extend(overlay.keys().filter(|path| path.parent() == Some(dir) && is_tf(path)).cloned());
     files.into_iter().collect()
 }
 
 /// A Terraform configuration file: `.tf`, or `.tf.json` in Terraform's JSON syntax.
-fn is_tf(path: &Path) -> bool {
+pub fn is_tf(path: &Path) -> bool {
     path.file_name().is_some_and(|name| rein_analysis::is_terraform_path(&name.to_string_lossy()))
 }
 
-fn walk_templates(dir: &Path, depth: usize, n_extra: &mut usize, found: &mut dyn FnMut(PathBuf)) {
+fn walk_templates(
+    dir: &Path,
+    depth: usize,
+    n_extra: &mut usize,
+    disk: &mut Disk,
+    found: &mut dyn FnMut(PathBuf, &mut Disk),
+) {
     if depth > MAX_WALK_DEPTH {
         return;
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
+    let entries = disk.list(dir);
+    for entry in entries.iter() {
         if *n_extra >= MAX_EXTRA_FILES {
             return;
         }
-        let hidden = path
+        let hidden = entry
+            .path
             .file_name()
             .and_then(|name| name.to_str())
             .is_none_or(|name| name.starts_with('.') || name == "node_modules");
         if hidden {
             continue;
         }
-        // `symlink_metadata` so that a link loop is not followed.
-        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
-        if meta.is_dir() {
-            walk_templates(&path, depth + 1, n_extra, found);
-        } else if meta.is_file()
-            && meta.len() <= MAX_EXTRA_FILE_BYTES
-            && path
+        // Links are neither, so that a link loop is not followed.
+        if entry.is_dir {
+            walk_templates(&entry.path, depth + 1, n_extra, disk, found);
+        } else if entry.is_plain_file
+            && entry.len <= MAX_EXTRA_FILE_BYTES
+            && entry
+                .path
                 .extension()
                 .and_then(|ext| ext.to_str())
                 .is_some_and(|ext| TEMPLATE_EXTENSIONS.iter().any(|known| known.eq_ignore_ascii_case(ext)))
         {
             *n_extra += 1;
-            found(path);
+            found(entry.path.clone(), disk);
         }
     }
 }
 
-fn read(path: &Path, overlay: &Overlay) -> Option<Vec<u8>> {
+fn read(path: &Path, overlay: &Overlay, disk: &mut Disk) -> Option<Vec<u8>> {
     match overlay.get(path) {
         Some((_, text)) => Some(text.as_bytes().to_vec()),
-        None => std::fs::read(path).ok(),
+        None => disk.read(path).map(|bytes| bytes.to_vec()),
     }
 }
 
-/// The local module sources (`source = "./x"`, `source = "../x"`) written in a `.tf` file.
-/// A textual scan, because this crate does not parse HCL; the analysis itself decides which
-/// of the files read are really called.
-fn local_sources(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| {
-            let rest = line.trim_start().strip_prefix("source")?.trim_start().strip_prefix('=')?.trim_start();
-            let value = rest.strip_prefix('"')?;
-            let value = value.get(..value.find('"')?)?;
+/// The local module sources (`source = "./x"`, `source = "../x"`, and `"source": "./x"` in
+/// Terraform's JSON syntax) written in a Terraform file. A textual scan, because this crate
+/// does not parse HCL; the analysis itself decides which of the files read are really called.
+/// It looks only where the word `source` occurs, so a file without it costs one search.
+pub fn local_sources(text: &str) -> Vec<String> {
+    let is_blank = |ch: char| ch == ' ' || ch == '\t';
+    text.match_indices("source")
+        .filter_map(|(at, word)| {
+            let before = text.get(..at)?;
+            let rest = text.get(at + word.len()..)?;
+            let rest = match before.strip_suffix('"') {
+                // JSON syntax: a quoted key, anywhere on its line.
+                Some(_) => rest.strip_prefix('"')?.trim_start_matches(is_blank).strip_prefix(':')?,
+                // Native syntax: an attribute at the start of its line.
+                None => {
+                    let line = before.rsplit('\n').next().unwrap_or(before);
+                    if !line.chars().all(is_blank) {
+                        return None;
+                    }
+                    rest.trim_start_matches(is_blank).strip_prefix('=')?
+                }
+            };
+            let value = rest.trim_start_matches(is_blank).strip_prefix('"')?;
+            let end = value.find(['"', '\n'])?;
+            // A string that runs to the end of its line is not closed.
+            let value = value.get(..end).filter(|_| value.get(end..).is_some_and(|rest| rest.starts_with('"')))?;
             (value.starts_with("./") || value.starts_with("../")).then(|| value.to_owned())
         })
         .collect()
 }
 
 /// `a/b/../c/.` → `a/c`, without touching the disk (the directory may not exist).
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
@@ -261,6 +335,13 @@ mod tests {
     fn local_sources_are_found() {
         let text = "module \"a\" {\n  source = \"./modules/a\"\n}\nmodule \"b\" {\n  source = \"hashicorp/x/aws\"\n}\n  source   =   \"../shared\"\n";
         assert_eq!(local_sources(text), vec!["./modules/a".to_owned(), "../shared".to_owned()]);
+        let json = r#"{"module": {"a": {"source": "./modules/a"}, "b": {"source" : "git::x"}}}"#;
+        assert_eq!(local_sources(json), vec!["./modules/a".to_owned()]);
+        // Not an attribute at the start of a line, or not a string: no source.
+        assert_eq!(
+            local_sources("x = \"source = \\\"./a\\\"\"\nsource = var.x\nsource = \"./b\n\""),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct FixData {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEdits {
     pub uri: Uri,
+    /// The version of the document the edits were computed for, when it is the analysed
+    /// document; a client that takes versioned edits refuses them once the document changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
     pub edits: Vec<TextEdit>,
 }
 
@@ -61,20 +65,36 @@ fn file_uri(analysis: &Analysis, file: FileId, target: (FileId, &Uri)) -> Option
     proto::path_to_uri(Path::new(&analysis.db.get(file)?.path))
 }
 
-/// The diagnostics of one file of the analysis.
-pub fn file_diagnostics(analysis: &Analysis, file: FileId, uri: &Uri, encoding: PositionEncoding) -> Vec<Diagnostic> {
-    analysis
-        .findings
-        .iter()
-        .filter(|finding| finding.span.file == file)
-        .filter_map(|finding| to_diagnostic(analysis, finding, (file, uri), encoding))
-        .collect()
+/// The diagnostics of one file of the analysis, for the document `uri` at `version`.
+///
+/// A module read from two calling roots yields the same finding once per root: it is kept once.
+pub fn file_diagnostics(
+    analysis: &Analysis,
+    file: FileId,
+    uri: &Uri,
+    version: i32,
+    encoding: PositionEncoding,
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for finding in analysis.findings.iter().filter(|finding| finding.span.file == file) {
+        let Some(diagnostic) = to_diagnostic(analysis, finding, (file, uri, version), encoding) else { continue };
+        // Findings are sorted by start, so a copy sits among those of the same start.
+        let copy = out
+            .iter()
+            .rev()
+            .take_while(|other| other.range.start == diagnostic.range.start)
+            .any(|other| *other == diagnostic);
+        if !copy {
+            out.push(diagnostic);
+        }
+    }
+    out
 }
 
 fn to_diagnostic(
     analysis: &Analysis,
     finding: &Finding,
-    target: (FileId, &Uri),
+    target: (FileId, &Uri, i32),
     encoding: PositionEncoding,
 ) -> Option<Diagnostic> {
     let range = span_range(analysis, encoding, finding.span)?;
@@ -84,7 +104,7 @@ fn to_diagnostic(
         .filter_map(|label| {
             Some(DiagnosticRelatedInformation {
                 location: Location {
-                    uri: file_uri(analysis, label.span.file, target)?,
+                    uri: file_uri(analysis, label.span.file, (target.0, target.1))?,
                     range: span_range(analysis, encoding, label.span)?,
                 },
                 message: label.message.clone(),
@@ -97,12 +117,16 @@ fn to_diagnostic(
         .filter_map(|fix| {
             let mut by_file: Vec<FileEdits> = Vec::new();
             for edit in &fix.edits {
-                let uri = file_uri(analysis, edit.span.file, target)?;
+                let edit_file = edit.span.file;
+                let uri = file_uri(analysis, edit.span.file, (target.0, target.1))?;
                 let edit =
                     TextEdit { range: span_range(analysis, encoding, edit.span)?, new_text: edit.new_text.clone() };
                 match by_file.iter_mut().find(|entry| entry.uri == uri) {
                     Some(entry) => entry.edits.push(edit),
-                    None => by_file.push(FileEdits { uri, edits: vec![edit] }),
+                    None => {
+                        let version = (edit_file == target.0).then_some(target.2);
+                        by_file.push(FileEdits { uri, version, edits: vec![edit] });
+                    }
                 }
             }
             (!by_file.is_empty()).then(|| FixData {

@@ -20,14 +20,16 @@ mod completion;
 mod configs;
 mod cursor;
 mod diagnostics;
+mod disk;
 mod hover;
 mod proto;
 mod settings;
 mod store;
 mod worker;
+mod workspace;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context;
 use crossbeam_channel::{Receiver, Sender, select};
@@ -46,7 +48,7 @@ use crate::configs::Configs;
 pub use crate::proto::PositionEncoding;
 use crate::settings::ServerSettings;
 use crate::store::{Document, DocumentStore};
-use crate::worker::{Job, Outcome, Query};
+use crate::worker::{Job, Outcome, Query, Shared, lock};
 
 /// Runs the server over stdin and stdout until the client says `exit`.
 ///
@@ -63,8 +65,9 @@ pub fn run_stdio() -> anyhow::Result<bool> {
 
 /// Runs the server on `connection`: the initialize handshake, then the main loop.
 pub fn run(connection: &Connection) -> anyhow::Result<bool> {
-    let (id, params) = connection.initialize_start().context("no initialize request")?;
-    let params: InitializeParams = serde_json::from_value(params).context("malformed initialize params")?;
+    let (id, raw_params) = connection.initialize_start().context("no initialize request")?;
+    let edits = actions::EditSupport::from_capabilities(&raw_params["capabilities"]);
+    let params: InitializeParams = serde_json::from_value(raw_params).context("malformed initialize params")?;
     let encoding = PositionEncoding::negotiate(
         params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref()),
     );
@@ -83,13 +86,16 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         .and_then(|workspace| workspace.did_change_watched_files.as_ref())
         .and_then(|watched| watched.dynamic_registration)
         .unwrap_or(false);
+    let mut folders: Vec<std::path::PathBuf> =
+        params.workspace_folders.iter().flatten().filter_map(|folder| proto::uri_to_path(&folder.uri)).collect();
     #[allow(deprecated)]
-    let root = params
-        .workspace_folders
-        .as_ref()
-        .and_then(|folders| folders.first())
-        .and_then(|folder| proto::uri_to_path(&folder.uri))
-        .or_else(|| params.root_uri.as_ref().and_then(proto::uri_to_path));
+    if folders.is_empty()
+        && let Some(root) = params.root_uri.as_ref().and_then(proto::uri_to_path)
+    {
+        folders.push(root);
+    }
+    let root = folders.first().cloned();
+    let server_folders = folders.clone();
     let mut settings = ServerSettings::default();
     let options = match params.initialization_options {
         Some(options) if !options.is_null() => options,
@@ -106,9 +112,17 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
     }
     let (jobs, job_receiver) = crossbeam_channel::unbounded();
     let (outcome_sender, outcomes) = crossbeam_channel::unbounded();
-    let cancelled: Arc<Mutex<BTreeSet<RequestId>>> = Arc::default();
-    let worker = worker::spawn(job_receiver, outcome_sender, encoding, snippets, cancelled.clone())
-        .context("cannot start the analysis thread")?;
+    let shared: Arc<Shared> = Arc::default();
+    let worker = worker::spawn(worker::WorkerSetup {
+        jobs: job_receiver,
+        outcomes: outcome_sender,
+        client: connection.sender.clone(),
+        encoding,
+        snippets,
+        shared: shared.clone(),
+        workspace: workspace::Workspace::new(folders, watch_dynamically),
+    })
+    .context("cannot start the analysis thread")?;
     let mut server = Server {
         sender: connection.sender.clone(),
         encoding,
@@ -116,9 +130,11 @@ pub fn run(connection: &Connection) -> anyhow::Result<bool> {
         settings,
         configs: Configs::default(),
         root,
+        folders: server_folders,
         jobs,
         pending: BTreeSet::new(),
-        cancelled,
+        shared,
+        edits,
         shutdown_requested: false,
     };
     for warning in warnings {
@@ -155,13 +171,28 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
     }
 }
 
-/// Asks the client to announce changes to any `rein.toml` of the workspace.
+/// The files whose changes on disk the analyses must hear of: configuration files, Terraform
+/// files and the templates they read, CloudFormation templates.
+const WATCHED_GLOBS: &[&str] = &[
+    "**/*.tf",
+    "**/*.json",
+    "**/*.yaml",
+    "**/*.yml",
+    "**/*.template",
+    "**/*.tftpl",
+    "**/*.tpl",
+    "**/*.tmpl",
+    "**/*.txt",
+];
+
+/// Asks the client to announce changes to the files of the workspace that analyses read.
 fn watch_registration() -> Request {
+    let globs = std::iter::once(format!("**/{}", rein_config::FILE_NAME))
+        .chain(WATCHED_GLOBS.iter().map(|glob| (*glob).to_owned()));
     let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
-        watchers: vec![lsp_types::FileSystemWatcher {
-            glob_pattern: lsp_types::GlobPattern::String(format!("**/{}", rein_config::FILE_NAME)),
-            kind: None,
-        }],
+        watchers: globs
+            .map(|glob| lsp_types::FileSystemWatcher { glob_pattern: lsp_types::GlobPattern::String(glob), kind: None })
+            .collect(),
     };
     let params = lsp_types::RegistrationParams {
         registrations: vec![lsp_types::Registration {
@@ -170,7 +201,11 @@ fn watch_registration() -> Request {
             register_options: serde_json::to_value(options).ok(),
         }],
     };
-    Request::new(RequestId::from("rein/register-watcher".to_owned()), "client/registerCapability".to_owned(), params)
+    Request::new(watch_registration_id(), "client/registerCapability".to_owned(), params)
+}
+
+fn watch_registration_id() -> RequestId {
+    RequestId::from("rein/register-watcher".to_owned())
 }
 
 struct Server {
@@ -182,11 +217,16 @@ struct Server {
     configs: Configs,
     /// The workspace root, for a relative `config` setting.
     root: Option<std::path::PathBuf>,
+    /// The workspace folders.
+    folders: Vec<std::path::PathBuf>,
     jobs: Sender<Job>,
     /// Requests handed to the worker and not yet answered.
     pending: BTreeSet<RequestId>,
-    /// Requests the client cancelled, so that the worker skips them.
-    cancelled: Arc<Mutex<BTreeSet<RequestId>>>,
+    /// The queued analyses, the current versions and the cancelled requests, shared with the
+    /// worker.
+    shared: Arc<Shared>,
+    /// What the client's workspace edits may hold.
+    edits: actions::EditSupport,
     shutdown_requested: bool,
 }
 
@@ -202,8 +242,14 @@ impl Server {
                         }
                         self.on_notification(notification);
                     }
-                    // The server sends no requests, so a response answers nothing.
-                    Ok(Message::Response(_)) => {}
+                    // The one request the server sends registers the file watchers: when the
+                    // client refuses, nothing will announce changes, and the disk cache checks
+                    // each file itself.
+                    Ok(Message::Response(response)) => {
+                        if response.id == watch_registration_id() && response.response_result.is_err() {
+                            let _ = self.jobs.send(Job::Unwatched);
+                        }
+                    }
                     // The client went away without `exit`.
                     Err(_) => return false,
                 },
@@ -259,7 +305,7 @@ impl Server {
                 match request.extract::<lsp_types::CodeActionParams>(CodeActionRequest::METHOD) {
                     Ok((id, params)) => {
                         let document = self.store.get(&params.text_document.uri);
-                        let actions = actions::code_actions(&params, document);
+                        let actions = actions::code_actions(&params, document, self.edits, self.encoding);
                         self.send(Response::new_ok(id, actions));
                     }
                     Err(err) => self.reject(err),
@@ -326,6 +372,7 @@ impl Server {
                     let item = params.text_document;
                     let document = Document::new(&item.uri, item.version, item.text, item.language_id);
                     self.store.open(item.uri.clone(), document);
+                    lock(&self.shared.versions).insert(item.uri.clone(), item.version);
                     if !self.reload_config_buffer(&item.uri) {
                         self.schedule(&item.uri);
                     }
@@ -334,10 +381,20 @@ impl Server {
             DidChangeTextDocument::METHOD => {
                 if let Ok(params) = extract::<lsp_types::DidChangeTextDocumentParams>(notification) {
                     let uri = params.text_document.uri;
+                    let version = params.text_document.version;
+                    // The analysis queued for the old text will not run: dropping it first
+                    // lets the edit change the text in place instead of copying it.
+                    drop(lock(&self.shared.queued).remove(&uri));
                     if let Some(document) = self.store.get_mut(&uri) {
-                        document.apply_changes(params.text_document.version, params.content_changes, self.encoding);
+                        // From now on, no result for the old text is published.
+                        lock(&self.shared.versions).insert(uri.clone(), version);
+                        document.apply_changes(version, params.content_changes, self.encoding);
                         if !self.reload_config_buffer(&uri) {
                             self.schedule(&uri);
+                        }
+                        // The next edit's positions need the index; build it while the worker runs.
+                        if let Some(document) = self.store.get_mut(&uri) {
+                            document.ensure_index();
                         }
                     }
                 }
@@ -346,14 +403,22 @@ impl Server {
                 if let Ok(params) = extract::<lsp_types::DidCloseTextDocumentParams>(notification) {
                     let uri = params.text_document.uri;
                     if self.store.close(&uri).is_some() {
+                        drop(lock(&self.shared.queued).remove(&uri));
+                        let versions = self.shared.clone();
+                        let mut versions = lock(&versions.versions);
+                        versions.remove(&uri);
                         if let Some(path) = proto::uri_to_path(&uri).filter(|path| configs::is_config(path)) {
+                            drop(versions);
                             // The file on disk is the configuration again.
                             self.reload_config(&path);
                             return;
                         }
+                        // Under the lock: no analysis of the closed document follows this.
                         self.publish(uri.clone(), Vec::new(), None);
-                        // The module around it now reads the file from disk again.
-                        self.schedule_neighbours(&uri);
+                        drop(versions);
+                        // Whatever read its buffer (its module, the roots that call the module,
+                        // the other templates) reads the file from disk again.
+                        self.schedule_all();
                     }
                 }
             }
@@ -373,6 +438,17 @@ impl Server {
             // A file on disk changed: a module's other files, a template, or a config file.
             DidChangeWatchedFiles::METHOD => {
                 if let Ok(params) = extract::<lsp_types::DidChangeWatchedFilesParams>(notification) {
+                    let paths: Vec<std::path::PathBuf> = params
+                        .changes
+                        .iter()
+                        .filter_map(|change| proto::uri_to_path(&change.uri))
+                        .filter(|path| !self.is_hidden(path))
+                        .collect();
+                    // Files under `.terraform`, `.git` or `node_modules` are never read.
+                    if paths.is_empty() {
+                        return;
+                    }
+                    let _ = self.jobs.send(Job::FilesChanged(paths));
                     for change in params.changes {
                         let Some(path) = proto::uri_to_path(&change.uri).filter(|path| configs::is_config(path)) else {
                             continue;
@@ -396,9 +472,7 @@ impl Server {
                         lsp_types::NumberOrString::String(text) => RequestId::from(text),
                     };
                     if self.pending.remove(&id) {
-                        if let Ok(mut cancelled) = self.cancelled.lock() {
-                            cancelled.insert(id.clone());
-                        }
+                        lock(&self.shared.cancelled).insert(id.clone());
                         self.send(Response::new_err(
                             id,
                             ErrorCode::RequestCanceled as i32,
@@ -413,18 +487,8 @@ impl Server {
 
     fn on_outcome(&mut self, outcome: Outcome) {
         match outcome {
-            Outcome::Diagnostics(published) => {
-                for (uri, version, diagnostics) in published {
-                    // A result for an older version, or for a closed document, is stale.
-                    if self.store.get(&uri).is_some_and(|document| document.version == version) {
-                        self.publish(uri, diagnostics, Some(version));
-                    }
-                }
-            }
             Outcome::Response(response) => {
-                if let Ok(mut cancelled) = self.cancelled.lock() {
-                    cancelled.remove(&response.id);
-                }
+                lock(&self.shared.cancelled).remove(&response.id);
                 if self.pending.remove(&response.id) {
                     self.send(response);
                 }
@@ -491,13 +555,16 @@ impl Server {
         self.configs.get(&config_path)?.good.clone()
     }
 
-    /// Queues an analysis of an open document (a `rein.toml` has its own diagnostics).
+    /// Queues an analysis of an open document (a `rein.toml` has its own diagnostics). It
+    /// replaces one still queued for the document; the worker is woken only when none was.
     fn schedule(&mut self, uri: &Uri) {
         if proto::uri_to_path(uri).is_some_and(|path| configs::is_config(&path)) {
             return;
         }
-        if let Some(job) = self.analysis_job(uri) {
-            let _ = self.jobs.send(job);
+        let Some(context) = self.context(uri) else { return };
+        let was_queued = lock(&self.shared.queued).insert(uri.clone(), context).is_some();
+        if !was_queued {
+            let _ = self.jobs.send(Job::Analyze(uri.clone()));
         }
     }
 
@@ -508,27 +575,17 @@ impl Server {
         }
     }
 
-    /// Queues the open documents of the directory of `uri`.
-    fn schedule_neighbours(&mut self, uri: &Uri) {
-        let Some(directory) = proto::uri_to_path(uri).and_then(|path| path.parent().map(std::path::Path::to_path_buf))
-        else {
-            return;
+    /// A path below a hidden directory or `node_modules` of a workspace folder, which the
+    /// analyses never read. (The folder itself may well sit below a hidden directory.)
+    fn is_hidden(&self, path: &std::path::Path) -> bool {
+        let Some(directory) = path.parent() else { return false };
+        let Some(inside) = self.folders.iter().find_map(|folder| directory.strip_prefix(folder).ok()) else {
+            return false;
         };
-        let neighbours: Vec<Uri> = self
-            .store
-            .iter()
-            .filter(|(_, document)| {
-                document.path.as_deref().and_then(std::path::Path::parent) == Some(directory.as_path())
-            })
-            .map(|(uri, _)| uri.clone())
-            .collect();
-        for other in &neighbours {
-            self.schedule(other);
-        }
-    }
-
-    fn analysis_job(&mut self, uri: &Uri) -> Option<Job> {
-        Some(Job::Analyze { context: self.context(uri)? })
+        inside.components().any(|component| {
+            let name = component.as_os_str().to_string_lossy();
+            (name.starts_with('.') && name != "." && name != "..") || name == "node_modules"
+        })
     }
 
     /// What the worker needs to analyse `uri` as it is now.
@@ -553,7 +610,9 @@ impl Server {
             settings: Arc::new(self.settings.rules(config.as_deref())),
             config,
             generation: self.settings.generation() + self.configs.generation(),
-            open_uris: self.store.iter().filter_map(|(uri, other)| Some((other.path.clone()?, uri.clone()))).collect(),
+            open_uris: Arc::new(
+                self.store.iter().filter_map(|(uri, other)| Some((other.path.clone()?, uri.clone()))).collect(),
+            ),
         })
     }
 }

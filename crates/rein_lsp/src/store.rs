@@ -17,7 +17,9 @@ pub struct Document {
     /// Shared with the analysis jobs that read it; copied on the next edit only if a job
     /// still holds it.
     pub text: Arc<String>,
-    pub index: Arc<LineIndex>,
+    /// The line index of `text`; `None` after an edit until `ensure_index` builds it, which the
+    /// main loop does once the analysis of the edit is queued, off the keystroke's path.
+    index: Option<LineIndex>,
     /// The local path, for `file://` URIs; `None` for unsaved buffers of other schemes.
     pub path: Option<PathBuf>,
     pub language_id: String,
@@ -25,8 +27,18 @@ pub struct Document {
 
 impl Document {
     pub fn new(uri: &Uri, version: i32, text: String, language_id: String) -> Document {
-        let index = Arc::new(LineIndex::new(&text));
+        let index = Some(LineIndex::new(&text));
         Document { version, text: Arc::new(text), index, path: proto::uri_to_path(uri), language_id }
+    }
+
+    /// The line index of the text, unless an edit made it stale since.
+    pub fn index(&self) -> Option<&LineIndex> {
+        self.index.as_ref()
+    }
+
+    /// Builds the line index of the text when an edit made it stale.
+    pub fn ensure_index(&mut self) -> &LineIndex {
+        self.index.get_or_insert_with(|| LineIndex::new(&self.text))
     }
 
     /// Applies the changes in order, each against the text the previous one produced, as the
@@ -40,27 +52,22 @@ impl Document {
         // Versions only increase; an older one is a client bug, but its text is still the
         // client's truth, so it is applied all the same.
         debug_assert!(version >= self.version, "document version went back from {} to {version}", self.version);
-        let text = Arc::make_mut(&mut self.text);
-        let n_changes = changes.len();
-        for (idx, change) in changes.into_iter().enumerate() {
+        for change in changes {
             match change.range {
-                None => *text = change.text,
+                None => *Arc::make_mut(&mut self.text) = change.text,
                 Some(range) => {
-                    let byte_range = proto::text_range(&self.index, encoding, range);
+                    let byte_range = proto::text_range(self.ensure_index(), encoding, range);
                     let (start, end) = (usize::from(byte_range.start()), usize::from(byte_range.end()));
+                    let text = Arc::make_mut(&mut self.text);
                     // The offsets come from the line index, so they sit on character boundaries.
                     if text.is_char_boundary(start) && text.is_char_boundary(end) && end <= text.len() {
                         text.replace_range(start..end, &change.text);
                     }
                 }
             }
-            // The next change's positions refer to this change's result; the last index is
-            // built once after the loop.
-            if idx + 1 < n_changes {
-                self.index = Arc::new(LineIndex::new(text));
-            }
+            // The next change's positions refer to this change's result.
+            self.index = None;
         }
-        self.index = Arc::new(LineIndex::new(text));
         self.version = version;
     }
 }
@@ -120,7 +127,7 @@ mod tests {
         doc.apply_changes(2, vec![change((0, 3), (0, 3), "X"), change((1, 1), (2, 1), "-")], PositionEncoding::Utf16);
         assert_eq!(doc.text.as_str(), "a😀Xb\nc-f");
         assert_eq!(doc.version, 2);
-        assert_eq!(doc.index.line_count(), 2);
+        assert_eq!(doc.ensure_index().line_count(), 2);
         // UTF-8 columns count bytes: column 5 is after the emoji.
         doc.apply_changes(3, vec![change((0, 5), (0, 6), "")], PositionEncoding::Utf8);
         assert_eq!(doc.text.as_str(), "a😀b\nc-f");

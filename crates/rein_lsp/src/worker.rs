@@ -1,21 +1,24 @@
-//! The analysis thread: runs analyses and the requests that read them, newest first, and
-//! sends the results back to the main loop.
+//! The analysis thread: runs analyses and the requests that read them, and publishes the
+//! diagnostics.
 //!
-//! Jobs queue up while an analysis runs; the worker then takes them all at once and skips
-//! every analysis that a later one of the same document supersedes, so a burst of keystrokes
-//! costs one analysis, not one per keystroke.
+//! An analysis is not queued as a job of its own: the main loop keeps the latest request per
+//! document in `Shared::queued` and sends only the document's URI, so a burst of keystrokes
+//! costs one analysis of the newest text, and no queued job holds an old copy of the text.
+//! Diagnostics go to the client from here, under the lock of `Shared::versions`, and only for
+//! the version that is current: a stale result is never published.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
-use lsp_server::{ErrorCode, RequestId, Response};
+use lsp_server::{ErrorCode, Message, Notification, RequestId, Response};
+use lsp_types::notification::{Notification as _, PublishDiagnostics};
 use lsp_types::{
-    CompletionItem, CompletionItemKind, CompletionResponse, CompletionTextEdit, Diagnostic, Documentation, Hover,
-    HoverContents, InsertTextFormat, MarkupContent, MarkupKind, Position, TextEdit, Uri,
+    CompletionItem, CompletionItemKind, CompletionResponse, CompletionTextEdit, Documentation, Hover, HoverContents,
+    InsertTextFormat, MarkupContent, MarkupKind, Position, PublishDiagnosticsParams, TextEdit, Uri,
 };
 use rein_analysis::RuleSettings;
 
@@ -25,6 +28,7 @@ use crate::diagnostics;
 use crate::hover;
 use crate::proto;
 use crate::proto::PositionEncoding;
+use crate::workspace::Workspace;
 
 /// Everything one job needs, copied from the main loop's state when the job was queued.
 #[derive(Clone)]
@@ -37,14 +41,18 @@ pub struct JobContext {
     /// The settings' generation, to tell a cached analysis made with older settings.
     pub generation: u64,
     /// The URIs of the open documents by path.
-    pub open_uris: BTreeMap<PathBuf, Uri>,
+    pub open_uris: Arc<BTreeMap<PathBuf, Uri>>,
 }
 
 pub enum Job {
-    /// Analyse a document and publish its diagnostics.
-    Analyze { context: JobContext },
+    /// Analyse the document whose request waits in `Shared::queued`, and publish.
+    Analyze(Uri),
     /// Answer a request about a position of a document.
     Request { id: RequestId, context: JobContext, query: Query },
+    /// Files on disk changed (or were created or deleted).
+    FilesChanged(Vec<PathBuf>),
+    /// The client will not announce file changes after all.
+    Unwatched,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -54,54 +62,104 @@ pub enum Query {
 }
 
 pub enum Outcome {
-    /// Diagnostics by document, with the version they were computed for.
-    Diagnostics(Vec<(Uri, i32, Vec<Diagnostic>)>),
     Response(Response),
     Log(String),
 }
 
-/// The last analysis of each document, with the settings generation it was made with.
-type Cache = BTreeMap<Uri, (u64, Arc<FileAnalysis>)>;
+/// The state the main loop and the worker share.
+#[derive(Default)]
+pub struct Shared {
+    /// The latest analysis wanted for each document, not yet taken by the worker.
+    pub queued: Mutex<BTreeMap<Uri, JobContext>>,
+    /// The current version of each open document. Whoever publishes diagnostics of an open
+    /// document holds this lock, so a check of the version and the publishing are one step.
+    pub versions: Mutex<BTreeMap<Uri, i32>>,
+    /// Requests the client cancelled, so that the worker skips them.
+    pub cancelled: Mutex<BTreeSet<RequestId>>,
+}
 
-pub fn spawn(
-    jobs: Receiver<Job>,
-    outcomes: Sender<Outcome>,
-    encoding: PositionEncoding,
-    snippets: bool,
-    cancelled: Arc<Mutex<BTreeSet<RequestId>>>,
-) -> std::io::Result<JoinHandle<()>> {
-    let worker = Worker { outcomes, encoding, snippets, cancelled, cache: Cache::new() };
+/// Locks a mutex; a thread that panicked while holding it left consistent data behind (every
+/// critical section is one map operation), so poisoning is ignored.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The last analysis of each document, with the settings and disk generations it was made with.
+type Cache = BTreeMap<Uri, (u64, u64, Arc<FileAnalysis>)>;
+
+pub struct WorkerSetup {
+    pub jobs: Receiver<Job>,
+    pub outcomes: Sender<Outcome>,
+    /// The connection to the client, for diagnostics.
+    pub client: Sender<Message>,
+    pub encoding: PositionEncoding,
+    pub snippets: bool,
+    pub shared: Arc<Shared>,
+    pub workspace: Workspace,
+}
+
+pub fn spawn(setup: WorkerSetup) -> std::io::Result<JoinHandle<()>> {
+    let WorkerSetup { jobs, outcomes, client, encoding, snippets, shared, workspace } = setup;
+    let (dropper, retired) = crossbeam_channel::unbounded::<Arc<FileAnalysis>>();
+    std::thread::Builder::new().name("rein-drop".to_owned()).spawn(move || {
+        // Ends when the worker drops its sender.
+        for analysis in retired {
+            drop(analysis);
+        }
+    })?;
+    let worker = Worker {
+        outcomes,
+        client,
+        encoding,
+        snippets,
+        shared,
+        workspace,
+        cache: Cache::new(),
+        retired: Vec::new(),
+        dropper,
+    };
     std::thread::Builder::new().name("rein-analysis".to_owned()).spawn(move || worker.run(&jobs))
 }
 
 struct Worker {
     outcomes: Sender<Outcome>,
+    client: Sender<Message>,
     encoding: PositionEncoding,
     snippets: bool,
-    cancelled: Arc<Mutex<BTreeSet<RequestId>>>,
+    shared: Arc<Shared>,
+    workspace: Workspace,
     cache: Cache,
+    /// Analyses replaced in the cache, handed to `dropper` once their successor's diagnostics
+    /// are out.
+    retired: Vec<Arc<FileAnalysis>>,
+    dropper: Sender<Arc<FileAnalysis>>,
 }
 
 impl Worker {
     fn run(mut self, jobs: &Receiver<Job>) {
         // Ends when the main loop drops its sender.
-        while let Ok(first) = jobs.recv() {
-            let mut batch = vec![first];
-            batch.extend(jobs.try_iter());
-            let mut last_analysis: BTreeMap<Uri, usize> = BTreeMap::new();
-            for (idx, job) in batch.iter().enumerate() {
-                if let Job::Analyze { context } = job {
-                    last_analysis.insert(context.target.uri.clone(), idx);
-                }
-            }
-            for (idx, job) in batch.into_iter().enumerate() {
-                match job {
-                    Job::Analyze { context } => {
-                        if last_analysis.get(&context.target.uri) == Some(&idx) {
-                            self.analyze_and_publish(&context);
-                        }
+        while let Ok(job) = jobs.recv() {
+            match job {
+                Job::Analyze(uri) => {
+                    let context = lock(&self.shared.queued).remove(&uri);
+                    // `None`: a later token already took the newest request.
+                    if let Some(context) = context {
+                        self.analyze_and_publish(&context);
                     }
-                    Job::Request { id, context, query } => self.answer(id, &context, query),
+                }
+                Job::Request { id, context, query } => self.answer(id, &context, query),
+                Job::FilesChanged(paths) => {
+                    for path in &paths {
+                        self.workspace.invalidate(path);
+                    }
+                }
+                Job::Unwatched => self.workspace.disk.set_watched(false),
+            }
+            // Freeing a big analysis takes a while, and nobody waits for it: a thread of its own
+            // does it, so the next keystroke's analysis does not wait either.
+            for retired in self.retired.drain(..) {
+                if let Err(unsent) = self.dropper.send(retired) {
+                    drop(unsent);
                 }
             }
         }
@@ -111,24 +169,46 @@ impl Worker {
         let _ = self.outcomes.send(outcome);
     }
 
-    /// The analysis of the context's document at its version, from the cache or fresh.
-    fn analysis(&mut self, context: &JobContext) -> Option<Arc<FileAnalysis>> {
+    /// The analysis of the context's document at its version: from the cache when `cached` and
+    /// nothing it was made from changed, fresh otherwise.
+    fn analysis(&mut self, context: &JobContext, cached: bool) -> Option<Arc<FileAnalysis>> {
         let uri = &context.target.uri;
-        if let Some((generation, cached)) = self.cache.get(uri)
+        let disk_generation = self.workspace.disk.generation();
+        if cached
+            && let Some((generation, disk, result)) = self.cache.get(uri)
             && *generation == context.generation
-            && cached.version == context.target.version
+            && *disk == disk_generation
+            && result.version == context.target.version
         {
-            return Some(cached.clone());
+            return Some(result.clone());
         }
+        let workspace = &mut self.workspace;
         let run = panic::catch_unwind(AssertUnwindSafe(|| {
-            analysis::analyze_target(&context.target, &context.overlay, &context.settings, context.config.as_deref())
+            analysis::analyze_target(
+                &context.target,
+                &context.overlay,
+                &context.settings,
+                context.config.as_deref(),
+                workspace,
+            )
         }));
         match run {
             Ok(result) => {
                 let result = Arc::new(result);
                 // Forget the documents that were closed since.
-                self.cache.retain(|cached, _| context.open_uris.values().any(|open| open == cached));
-                self.cache.insert(uri.clone(), (context.generation, result.clone()));
+                let open = &context.open_uris;
+                let retired = &mut self.retired;
+                self.cache.retain(|cached, (_, _, analysis)| {
+                    let keep = open.values().any(|uri| uri == cached);
+                    if !keep {
+                        retired.push(analysis.clone());
+                    }
+                    keep
+                });
+                let entry = (context.generation, self.workspace.disk.generation(), result.clone());
+                if let Some((_, _, old)) = self.cache.insert(uri.clone(), entry) {
+                    self.retired.push(old);
+                }
                 Some(result)
             }
             Err(_) => {
@@ -139,14 +219,14 @@ impl Worker {
     }
 
     fn is_cancelled(&self, id: &RequestId) -> bool {
-        self.cancelled.lock().is_ok_and(|cancelled| cancelled.contains(id))
+        lock(&self.shared.cancelled).contains(id)
     }
 
     fn answer(&mut self, id: RequestId, context: &JobContext, query: Query) {
         if self.is_cancelled(&id) {
             return;
         }
-        let Some(result) = self.analysis(context) else {
+        let Some(result) = self.analysis(context, true) else {
             let message = "the analysis failed".to_owned();
             self.send(Outcome::Response(Response::new_err(id, ErrorCode::InternalError as i32, message)));
             return;
@@ -170,25 +250,43 @@ impl Worker {
     }
 
     fn analyze_and_publish(&mut self, context: &JobContext) {
-        let Some(result) = self.analysis(context) else { return };
-        let mut published = Vec::new();
-        let own = match result.file {
-            Some(file) => diagnostics::file_diagnostics(&result.analysis, file, &result.uri, self.encoding),
-            None => Vec::new(),
+        let Some(result) = self.analysis(context, false) else { return };
+        let encoding = self.encoding;
+        let converted = panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut published = Vec::new();
+            let own = match result.file {
+                Some(file) => {
+                    diagnostics::file_diagnostics(&result.analysis, file, &result.uri, result.version, encoding)
+                }
+                None => Vec::new(),
+            };
+            published.push((result.uri.clone(), result.version, own));
+            // The other open files the run read: their diagnostics are current too, as long as
+            // they did not change since.
+            for (path, file, version) in &result.others {
+                if let Some(uri) = context.open_uris.get(path) {
+                    let diagnostics = diagnostics::file_diagnostics(&result.analysis, *file, uri, *version, encoding);
+                    published.push((uri.clone(), *version, diagnostics));
+                }
+            }
+            published
+                .into_iter()
+                .map(|(uri, version, diagnostics)| {
+                    let params = PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version: Some(version) };
+                    (uri, version, Notification::new(PublishDiagnostics::METHOD.to_owned(), params))
+                })
+                .collect::<Vec<_>>()
+        }));
+        let Ok(notifications) = converted else {
+            self.send(Outcome::Log(format!("the diagnostics of {} failed: rein panicked", result.uri.as_str())));
+            return;
         };
-        published.push((result.uri.clone(), result.version, own));
-        // The other open files of the module were read in the same run: their diagnostics
-        // are current too, as long as they did not change since.
-        for (path, file, version) in &result.others {
-            if let Some(uri) = context.open_uris.get(path) {
-                published.push((
-                    uri.clone(),
-                    *version,
-                    diagnostics::file_diagnostics(&result.analysis, *file, uri, self.encoding),
-                ));
+        let versions = lock(&self.shared.versions);
+        for (uri, version, notification) in notifications {
+            if versions.get(&uri) == Some(&version) {
+                let _ = self.client.send(notification.into());
             }
         }
-        self.send(Outcome::Diagnostics(published));
     }
 }
 

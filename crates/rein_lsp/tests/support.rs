@@ -30,6 +30,8 @@ pub struct TestServer {
     pub requests: Vec<Request>,
     shut_down: bool,
     pub initialize_result: Value,
+    /// Methods of server requests answered with an error instead of `null`.
+    pub refuse: Vec<String>,
 }
 
 /// A fresh directory for one test's files.
@@ -73,6 +75,7 @@ impl TestServer {
             requests: Vec::new(),
             shut_down: false,
             initialize_result: Value::Null,
+            refuse: Vec::new(),
         };
         let result = this.request(
             lsp_types::request::Initialize::METHOD,
@@ -126,9 +129,14 @@ impl TestServer {
         }
     }
 
-    /// Answers a request of the server with `null`, and keeps it.
+    /// Answers a request of the server with `null` (or an error, for a method in `refuse`),
+    /// and keeps it.
     fn answer(&mut self, request: Request) {
-        let response = Response::new_ok(request.id.clone(), Value::Null);
+        let response = if self.refuse.contains(&request.method) {
+            Response::new_err(request.id.clone(), lsp_server::ErrorCode::RequestFailed as i32, "refused".to_owned())
+        } else {
+            Response::new_ok(request.id.clone(), Value::Null)
+        };
         self.client.sender.send(Message::Response(response)).unwrap();
         self.requests.push(request);
     }

@@ -42,11 +42,8 @@ function createClient(): LanguageClient {
     synchronize: {
       // Sent as `workspace/didChangeConfiguration` with the `rein` section.
       configurationSection: "rein",
-      // The other files of a Terraform module, templates and config files change on disk.
-      fileEvents: [
-        vscode.workspace.createFileSystemWatcher("**/*.tf"),
-        vscode.workspace.createFileSystemWatcher("**/rein.toml"),
-      ],
+      // No `fileEvents`: the server registers its own file watchers (Terraform files, the
+      // templates they read, CloudFormation templates, rein.toml) when it starts.
     },
   };
   return new LanguageClient("rein", "rein", serverOptions, clientOptions);
