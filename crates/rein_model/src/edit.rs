@@ -37,12 +37,90 @@ pub enum PolicyEdit {
     /// Insert a statement, given as its members in order, just after the statement at `after`
     /// in the statement list that holds it. Declined when `Statement` is a single object.
     InsertStatement { after: Span, statement: Vec<(String, EditValue)> },
+    /// Insert an attribute into the body of the IaC entity whose whole definition is `entity`
+    /// ([`Entity::extent`](crate::Entity::extent)): an argument of a Terraform block (a
+    /// resource, an output), a property under a CloudFormation resource's `Properties`
+    /// (which the renderer creates when it is absent). `name` is the model's attribute name
+    /// ([`Entity::attribute`](crate::Entity::attribute)); the renderer writes it as its syntax
+    /// names it (`permissions_boundary`, `PermissionsBoundary`) and declines a name it does not
+    /// know for the entity's type, or one that the body already sets.
+    InsertAttribute { entity: Span, name: String, value: AttributeValue },
+    /// Add a new entity to the configuration. Policy JSON and read-only syntaxes decline it.
+    GenerateEntity(NewEntity),
+}
+
+/// A value of an IaC entity's attribute that an entity edit writes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AttributeValue {
+    /// A string, a number or boolean ([`EditValue::Literal`]), a list of strings, or a map.
+    Value(EditValue),
+    /// A nested block in Terraform (`source { owner = "AWS" }`), a mapping in CloudFormation.
+    Block(Vec<(String, AttributeValue)>),
+    /// A JSON document: `jsonencode({…})` in Terraform, a mapping in CloudFormation.
+    Json(EditValue),
+}
+
+impl AttributeValue {
+    pub fn string(value: impl Into<String>) -> AttributeValue {
+        AttributeValue::Value(EditValue::String(value.into()))
+    }
+
+    /// A number or boolean: `14`, `true`.
+    pub fn literal(value: impl ToString) -> AttributeValue {
+        AttributeValue::Value(EditValue::Literal(value.to_string()))
+    }
+
+    pub fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> AttributeValue {
+        AttributeValue::Value(EditValue::List(values.into_iter().map(Into::into).collect()))
+    }
+
+    pub fn block(members: impl IntoIterator<Item = (impl Into<String>, AttributeValue)>) -> AttributeValue {
+        AttributeValue::Block(members.into_iter().map(|(key, value)| (key.into(), value)).collect())
+    }
+
+    /// The value as a mapping-shaped syntax (CloudFormation) writes it.
+    pub fn to_edit_value(&self) -> EditValue {
+        match self {
+            AttributeValue::Value(value) | AttributeValue::Json(value) => value.clone(),
+            AttributeValue::Block(members) => {
+                EditValue::Object(members.iter().map(|(key, value)| (key.clone(), value.to_edit_value())).collect())
+            }
+        }
+    }
+}
+
+/// An entity that [`PolicyEdit::GenerateEntity`] adds, with its names as the target syntax
+/// writes them: a Terraform resource (`aws_accessanalyzer_analyzer`, arguments and nested
+/// blocks), or a CloudFormation resource (`AWS::AccessAnalyzer::Analyzer`, its `Properties`).
+/// A renderer declines a type of the other language.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NewEntity {
+    /// Where it goes: into the file of this span. A rule names an entity the new one belongs
+    /// with, or the unit's anchor; for the anchor the Terraform renderer prefers the `main.tf`
+    /// of the anchor's directory.
+    pub near: Span,
+    /// Whether `near` is the unit's anchor rather than a related entity.
+    pub anchor: bool,
+    pub resource_type: String,
+    /// The Terraform resource name or the CloudFormation logical id.
+    pub name: String,
+    /// Arguments (Terraform) or properties (CloudFormation), in the order they are written.
+    pub attributes: Vec<(String, AttributeValue)>,
+}
+
+impl NewEntity {
+    /// Whether the type is a CloudFormation one (`AWS::…`) rather than a Terraform one.
+    pub fn is_cloudformation(&self) -> bool {
+        self.resource_type.contains("::")
+    }
 }
 
 /// A value that an insertion writes: enough of the policy grammar for conditions and principals.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum EditValue {
     String(String),
+    /// A number or boolean, written as is in every syntax: `14`, `true`.
+    Literal(String),
     List(Vec<String>),
     /// Members in the order they are written.
     Object(Vec<(String, EditValue)>),
@@ -151,6 +229,8 @@ impl PolicyEdit {
             PolicyEdit::RemoveItem { item } => vec![*item],
             PolicyEdit::InsertMember { object, .. } | PolicyEdit::AppendMember { object, .. } => vec![*object],
             PolicyEdit::InsertStatement { after, .. } => vec![*after],
+            PolicyEdit::InsertAttribute { entity, .. } => vec![*entity],
+            PolicyEdit::GenerateEntity(entity) => vec![entity.near],
             PolicyEdit::InsertCondition(insert) => {
                 [Some(insert.statement), insert.condition, insert.operator_block].into_iter().flatten().collect()
             }
@@ -185,6 +265,12 @@ impl PolicyEdit {
             }
             PolicyEdit::InsertStatement { after, statement } => {
                 PolicyEdit::InsertStatement { after: map(*after)?, statement: statement.clone() }
+            }
+            PolicyEdit::InsertAttribute { entity, name, value } => {
+                PolicyEdit::InsertAttribute { entity: map(*entity)?, name: name.clone(), value: value.clone() }
+            }
+            PolicyEdit::GenerateEntity(entity) => {
+                PolicyEdit::GenerateEntity(NewEntity { near: map(entity.near)?, ..entity.clone() })
             }
             PolicyEdit::InsertCondition(insert) => PolicyEdit::InsertCondition(ConditionInsert {
                 statement: map(insert.statement)?,

@@ -244,6 +244,7 @@ impl<'d, 'a> Style<'d, 'a> {
     fn value(&self, value: &EditValue, indent: &str, multiline: bool, newline: &str) -> String {
         match value {
             EditValue::String(text) => (self.dialect.string)(text),
+            EditValue::Literal(literal) => literal.clone(),
             EditValue::List(items) => {
                 let items: Vec<String> = items.iter().map(|item| (self.dialect.string)(item)).collect();
                 format!("[{}]", items.join(&format!(",{}", self.inline_separator)))

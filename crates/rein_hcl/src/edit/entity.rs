@@ -1,0 +1,539 @@
+//! Entity edits of Terraform files: an argument inserted into a block's body, and a new
+//! resource block appended to a file of the module, both laid out as `terraform fmt` lays them
+//! out (the block's own indentation, two spaces a level otherwise, and the `=` of consecutive
+//! one-line arguments aligned).
+
+use rein_model::{AttributeValue, EditValue, NewEntity};
+use rein_text::{Span, TextEdit};
+
+use super::{HclRenderer, Quoting, indentation, is_identifier, line_start, quoted};
+
+/// One line of a block's body, as far as the layout of a new argument cares.
+struct BodyLine {
+    /// Offset of the line's first byte.
+    start: usize,
+    /// The argument the line starts at the body's top level, with the offset just after its name
+    /// and of its `=`.
+    argument: Option<(String, usize, usize)>,
+    /// A nested block (`source {`) the line opens at the top level.
+    block: Option<String>,
+    /// Whether the line's brackets and strings close on it (a one-line argument).
+    closed: bool,
+    blank: bool,
+}
+
+impl HclRenderer<'_> {
+    /// Inserts `name = value` (or a nested block `name { … }`) at the end of the body of the
+    /// block at `entity` (`resource "t" "n" { … }`, `output "o" { … }`), in the alignment group
+    /// of the one-line arguments just before the closing brace when there is one.
+    pub(super) fn insert_attribute(&self, entity: Span, name: &str, value: &AttributeValue) -> Option<Vec<TextEdit>> {
+        if !is_identifier(name) {
+            return None;
+        }
+        let text = self.db.get(entity.file)?.text.as_str();
+        let (start, end) = (usize::from(entity.range.start()), usize::from(entity.range.end()));
+        let close = end.checked_sub(1)?;
+        let open = start + body_open(text.get(start..close)?)?;
+        if text.as_bytes().get(close) != Some(&b'}') {
+            return None;
+        }
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let outer = indentation(text, start).to_owned();
+        let body = text.get(open + 1..close)?;
+        if !body.contains('\n') {
+            // `{}` or `{ a = 1 }` on one line: only the empty body is opened up.
+            if !body.trim().is_empty() {
+                return None;
+            }
+            let inner = format!("{outer}  ");
+            let lines = render_body(&[(name.to_owned(), value.clone())], &inner, newline)?;
+            return Some(vec![TextEdit::replace(
+                Span::from_offsets(entity.file, open + 1, close),
+                format!("{newline}{lines}{outer}"),
+            )]);
+        }
+        let close_line = line_start(text, close);
+        if !text.get(close_line..close)?.bytes().all(|byte| matches!(byte, b' ' | b'\t')) || close_line <= open {
+            return None;
+        }
+        let lines = body_lines(text, open + 1, close_line)?;
+        if lines.iter().any(|line| line.argument.as_ref().is_some_and(|(key, _, _)| key == name))
+            || lines.iter().any(|line| line.block.as_deref() == Some(name))
+        {
+            return None;
+        }
+        let inner = lines
+            .iter()
+            .find(|line| !line.blank)
+            .map_or_else(|| format!("{outer}  "), |line| indentation(text, line.start).to_owned());
+        let one_line = is_one_line(value);
+        // The group of one-line arguments that ends the body, which the new argument joins.
+        let last = lines.iter().rposition(|line| !line.blank);
+        let mut group: Vec<&BodyLine> = Vec::new();
+        if one_line && last == Some(lines.len().saturating_sub(1)) {
+            for line in lines.iter().rev() {
+                match &line.argument {
+                    Some(_) if line.closed && indentation(text, line.start) == inner => group.push(line),
+                    _ => break,
+                }
+            }
+        }
+        let mut edits = Vec::new();
+        let mut new_line = String::new();
+        if one_line {
+            let width = group
+                .iter()
+                .filter_map(|line| line.argument.as_ref())
+                .map(|(key, _, _)| key.len())
+                .fold(name.len(), usize::max);
+            for line in &group {
+                let Some((key, key_end, assign)) = &line.argument else { continue };
+                let padding = " ".repeat(width - key.len() + 1);
+                if text.get(*key_end..*assign)? != padding {
+                    edits.push(TextEdit::replace(Span::from_offsets(entity.file, *key_end, *assign), padding));
+                }
+            }
+            new_line.push_str(&format!("{inner}{name:<width$} = {}{newline}", expression(value, &inner, newline)?));
+        } else {
+            new_line.push_str(&render_body(&[(name.to_owned(), value.clone())], &inner, newline)?);
+        }
+        edits.push(TextEdit::replace(Span::from_offsets(entity.file, close_line, close_line), new_line));
+        Some(edits)
+    }
+
+    /// Appends a resource block to the file of `entity.near`, or for the unit's anchor to the
+    /// `main.tf` beside it when there is one, after a blank line.
+    pub(super) fn generate_entity(&self, entity: &NewEntity) -> Option<Vec<TextEdit>> {
+        if entity.is_cloudformation() || !is_identifier(&entity.resource_type) || !is_identifier(&entity.name) {
+            return None;
+        }
+        let near = self.db.get(entity.near.file)?;
+        let file = if entity.anchor {
+            let directory = near.path.rfind(['/', '\\']).map_or("", |idx| near.path.get(..=idx).unwrap_or(""));
+            let main = format!("{directory}main.tf");
+            self.db.iter().find(|source| source.path == main).unwrap_or(near)
+        } else {
+            near
+        };
+        let text = file.text.as_str();
+        let header = format!("resource \"{}\" \"{}\"", entity.resource_type, entity.name);
+        if text.contains(&header) {
+            return None;
+        }
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let lead = if text.trim().is_empty() || text.ends_with(&format!("{newline}{newline}")) {
+            ""
+        } else if text.ends_with(newline) {
+            newline
+        } else {
+            // The last line is not ended, and a blank line separates the blocks.
+            if newline == "\n" { "\n\n" } else { "\r\n\r\n" }
+        };
+        let body = render_body(&entity.attributes, "  ", newline)?;
+        let block = format!("{lead}{header} {{{newline}{body}}}{newline}");
+        let at = if text.trim().is_empty() { 0 } else { text.len() };
+        let replaced = if text.trim().is_empty() { text.len() } else { at };
+        Some(vec![TextEdit::replace(Span::from_offsets(file.id, at, replaced), block)])
+    }
+}
+
+/// The offset, within the header text of a block (`resource "t" "n" {`), of its opening brace.
+fn body_open(raw: &str) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    let mut idx = 0;
+    while idx < bytes.len() {
+        match bytes.get(idx)? {
+            b'"' => idx = skip_string(bytes, idx)?,
+            b'{' => return Some(idx),
+            b'\n' | b'=' => return None,
+            _ => idx += 1,
+        }
+    }
+    None
+}
+
+/// The offset just after the string literal that starts at `idx`, interpolations included.
+fn skip_string(bytes: &[u8], idx: usize) -> Option<usize> {
+    let mut at = idx + 1;
+    while at < bytes.len() {
+        match bytes.get(at)? {
+            b'\\' => at += 2,
+            b'"' => return Some(at + 1),
+            b'\n' => return None,
+            b'$' | b'%' if bytes.get(at + 1) == Some(&b'{') && bytes.get(at.wrapping_sub(1)) != bytes.get(at) => {
+                at = skip_template(bytes, at + 2)?;
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// The offset just after the `}` that closes an interpolation whose content starts at `idx`.
+fn skip_template(bytes: &[u8], idx: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    let mut at = idx;
+    while at < bytes.len() {
+        match bytes.get(at)? {
+            b'"' => {
+                at = skip_string(bytes, at)?;
+                continue;
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// The lines of a body from `from` to `to` (the start of the closing brace's line), with the
+/// arguments and blocks that start at its top level. `None` when the text is not one the scan
+/// reads (an unclosed string or bracket).
+fn body_lines(text: &str, from: usize, to: usize) -> Option<Vec<BodyLine>> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut depth = 0usize;
+    let mut heredoc: Option<String> = None;
+    let mut in_comment = false;
+    // The body starts after the `{`, on the brace's line: that rest of a line is not a line.
+    let mut at = text.get(from..to)?.find('\n').map(|idx| from + idx + 1)?;
+    while at < to {
+        let end = text.get(at..to)?.find('\n').map_or(to, |idx| at + idx + 1);
+        let line = text.get(at..end)?;
+        let trimmed = line.trim();
+        if let Some(marker) = &heredoc {
+            if trimmed == marker {
+                heredoc = None;
+            }
+            lines.push(BodyLine { start: at, argument: None, block: None, closed: false, blank: false });
+            at = end;
+            continue;
+        }
+        let top = depth == 0 && !in_comment;
+        let mut argument = None;
+        let mut block = None;
+        if top {
+            let indent = line.len() - line.trim_start().len();
+            let word_len = trimmed
+                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+                .unwrap_or(trimmed.len());
+            let word = trimmed.get(..word_len).unwrap_or_default();
+            let rest = trimmed.get(word_len..).unwrap_or_default();
+            let after = rest.trim_start();
+            if is_identifier(word) {
+                if after.starts_with('=') && !after.starts_with("==") {
+                    let key_end = at + indent + word_len;
+                    argument = Some((word.to_owned(), key_end, key_end + (rest.len() - after.len())));
+                } else if after.starts_with('{') || after.starts_with('"') {
+                    block = Some(word.to_owned());
+                }
+            }
+        }
+        // Brackets, strings and comments of the line.
+        let mut idx = at;
+        while idx < end {
+            let byte = *bytes.get(idx)?;
+            if in_comment {
+                if byte == b'*' && bytes.get(idx + 1) == Some(&b'/') {
+                    in_comment = false;
+                    idx += 2;
+                } else {
+                    idx += 1;
+                }
+                continue;
+            }
+            match byte {
+                b'"' => {
+                    idx = skip_string(bytes, idx)?;
+                    continue;
+                }
+                b'#' => break,
+                b'/' if bytes.get(idx + 1) == Some(&b'/') => break,
+                b'/' if bytes.get(idx + 1) == Some(&b'*') => {
+                    in_comment = true;
+                    idx += 2;
+                    continue;
+                }
+                b'<' if bytes.get(idx + 1) == Some(&b'<') => {
+                    let marker = text.get(idx + 2..end)?.trim_start_matches('-').trim();
+                    if !marker.is_empty() && marker.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                        heredoc = Some(marker.to_owned());
+                        break;
+                    }
+                }
+                b'{' | b'[' | b'(' => depth += 1,
+                b'}' | b']' | b')' => depth = depth.checked_sub(1)?,
+                _ => {}
+            }
+            idx += 1;
+        }
+        let closed = top && depth == 0 && heredoc.is_none() && !in_comment;
+        lines.push(BodyLine { start: at, argument, block, closed, blank: trimmed.is_empty() });
+        at = end;
+    }
+    (depth == 0 && heredoc.is_none() && !in_comment).then_some(lines)
+}
+
+/// Whether a value is written on the line of its `=`.
+fn is_one_line(value: &AttributeValue) -> bool {
+    match value {
+        AttributeValue::Value(EditValue::Object(members)) | AttributeValue::Json(EditValue::Object(members)) => {
+            members.is_empty()
+        }
+        AttributeValue::Value(_) | AttributeValue::Json(_) => true,
+        AttributeValue::Block(_) => false,
+    }
+}
+
+/// The arguments and nested blocks of a body at indentation `inner`, each line ended by
+/// `newline`; consecutive one-line arguments have their `=` aligned.
+fn render_body(members: &[(String, AttributeValue)], inner: &str, newline: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut idx = 0;
+    while let Some((name, value)) = members.get(idx) {
+        if !is_identifier(name) {
+            return None;
+        }
+        if let AttributeValue::Block(body) = value {
+            out.push_str(&format!("{inner}{name} {{{newline}"));
+            out.push_str(&render_body(body, &format!("{inner}  "), newline)?);
+            out.push_str(&format!("{inner}}}{newline}"));
+            idx += 1;
+            continue;
+        }
+        if !is_one_line(value) {
+            out.push_str(&format!("{inner}{name} = {}{newline}", expression(value, inner, newline)?));
+            idx += 1;
+            continue;
+        }
+        let group: Vec<&(String, AttributeValue)> =
+            members.get(idx..)?.iter().take_while(|(_, value)| is_one_line(value)).collect();
+        let width = group.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+        for (name, value) in &group {
+            if !is_identifier(name) {
+                return None;
+            }
+            out.push_str(&format!("{inner}{name:<width$} = {}{newline}", expression(value, inner, newline)?));
+        }
+        idx += group.len();
+    }
+    Some(out)
+}
+
+/// The expression of an argument's value at indentation `indent`.
+fn expression(value: &AttributeValue, indent: &str, newline: &str) -> Option<String> {
+    match value {
+        AttributeValue::Value(value) => Some(hcl_value(value, indent, newline)),
+        AttributeValue::Json(value) => Some(format!("jsonencode({})", hcl_value(value, indent, newline))),
+        AttributeValue::Block(_) => None,
+    }
+}
+
+/// An HCL literal: a string, a number or boolean, a list of strings, or an object whose
+/// one-line members have their `=` aligned.
+fn hcl_value(value: &EditValue, indent: &str, newline: &str) -> String {
+    match value {
+        EditValue::String(text) => quoted(text, Quoting::Plain),
+        EditValue::Literal(literal) => literal.clone(),
+        EditValue::List(items) => {
+            let items: Vec<String> = items.iter().map(|item| quoted(item, Quoting::Plain)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        EditValue::Object(members) if members.is_empty() => "{}".to_owned(),
+        EditValue::Object(members) => {
+            let inner = format!("{indent}  ");
+            let key = |key: &str| if is_identifier(key) { key.to_owned() } else { quoted(key, Quoting::Plain) };
+            let nested = |value: &EditValue| matches!(value, EditValue::Object(members) if !members.is_empty());
+            let mut out = format!("{{{newline}");
+            // Runs of one-line members share an alignment; a nested object ends a run.
+            for run in members.chunk_by(|a, b| !nested(&a.1) && !nested(&b.1)) {
+                let width = run.iter().map(|(name, _)| key(name).len()).max().unwrap_or(0);
+                for (name, value) in run {
+                    let value = hcl_value(value, &inner, newline);
+                    if nested_value(value.as_str()) {
+                        out.push_str(&format!("{inner}{} = {value}{newline}", key(name)));
+                    } else {
+                        out.push_str(&format!("{inner}{:<width$} = {value}{newline}", key(name)));
+                    }
+                }
+            }
+            out.push_str(&format!("{indent}}}"));
+            out
+        }
+    }
+}
+
+/// Whether a rendered value spans lines (a non-empty object).
+fn nested_value(value: &str) -> bool {
+    value.contains('\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use rein_model::{AttributeValue, EditRenderer, EditValue, EntityKind, NewEntity, PolicyEdit};
+    use rein_text::{SourceDb, Span};
+
+    use crate::HclRenderer;
+
+    /// Inserts `name = value` into the first entity of `text` and checks that the result reads
+    /// again without syntax errors, with the attribute set; returns the new text.
+    fn insert(text: &str, name: &str, value: AttributeValue) -> Option<String> {
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let output = crate::analyze_file(file, text);
+        let entity = output.entities.first().unwrap();
+        let edit = PolicyEdit::InsertAttribute { entity: entity.extent, name: name.to_owned(), value };
+        let edits = HclRenderer { db: &db }.render(&edit)?;
+        let edited = rein_text::apply_edits(text, &edits).unwrap();
+        let reread = crate::analyze_file(file, &edited);
+        assert!(reread.issues.is_empty(), "{:?}\n{edited}", reread.issues);
+        assert!(reread.entities.first().unwrap().attribute(name).is_some(), "{edited}");
+        Some(edited)
+    }
+
+    #[test]
+    fn inserts_arguments_into_the_alignment_group_that_ends_the_body() {
+        let text = "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 14\n  require_symbols         = true\n}\n";
+        // A shorter name takes the group's width; nothing else changes.
+        let edited = insert(text, "max_password_age", AttributeValue::literal(90)).unwrap();
+        assert_eq!(edited, text.replace("true\n}", "true\n  max_password_age        = 90\n}"));
+        // A longer one realigns the group, as `terraform fmt` would.
+        let edited = insert(text, "allow_users_to_change_password", AttributeValue::literal(true)).unwrap();
+        assert_eq!(
+            edited,
+            "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length        = 14\n  require_symbols                = true\n  allow_users_to_change_password = true\n}\n"
+        );
+    }
+
+    #[test]
+    fn starts_a_group_of_its_own_after_a_blank_line_a_block_or_a_multi_line_value() {
+        let text = "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n  })\n}\n";
+        let edited = insert(text, "permissions_boundary", AttributeValue::string("arn:aws:iam::1:policy/b")).unwrap();
+        assert_eq!(edited, text.replace("  })\n}", "  })\n  permissions_boundary = \"arn:aws:iam::1:policy/b\"\n}"));
+        let text = "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  inline_policy {\n    name = \"x\"\n  }\n}\n";
+        let edited = insert(text, "path", AttributeValue::string("/")).unwrap();
+        assert_eq!(edited, text.replace("  }\n}", "  }\n  path = \"/\"\n}"));
+    }
+
+    #[test]
+    fn reads_heredocs_strings_and_comments_of_the_body() {
+        // `max_session_duration = 1` inside the heredoc and the `}` in the string are text.
+        let text = "resource \"aws_iam_role\" \"r\" {\n  description = \"a } b ${var.x}\" # a { comment\n  assume_role_policy = <<EOF\n  max_session_duration = 1\nEOF\n}\n";
+        let edited = insert(text, "max_session_duration", AttributeValue::literal(3600)).unwrap();
+        assert!(edited.ends_with("EOF\n  max_session_duration = 3600\n}\n"), "{edited}");
+    }
+
+    #[test]
+    fn opens_an_empty_body_and_writes_nested_blocks_and_json() {
+        let text = "resource \"aws_config_config_rule\" \"r\" {}\n";
+        let edited = insert(
+            text,
+            "input_parameters",
+            AttributeValue::Json(EditValue::object([("maxAccessKeyAge", EditValue::String("90".to_owned()))])),
+        )
+        .unwrap();
+        assert_eq!(
+            edited,
+            "resource \"aws_config_config_rule\" \"r\" {\n  input_parameters = jsonencode({\n    maxAccessKeyAge = \"90\"\n  })\n}\n"
+        );
+    }
+
+    #[test]
+    fn declines_what_it_cannot_write_in_place() {
+        let text = "resource \"aws_iam_role\" \"r\" {\n  name                 = \"r\"\n  permissions_boundary = var.boundary\n}\n";
+        assert_eq!(insert(text, "permissions_boundary", AttributeValue::string("x")), None);
+        // A one-line body is not rewritten.
+        let text = "resource \"aws_iam_role\" \"r\" { name = \"r\" }\n";
+        assert_eq!(insert(text, "path", AttributeValue::string("/")), None);
+        // Terraform's JSON syntax gets no native-syntax text.
+        let text = "{\n  \"resource\": {\n    \"aws_iam_role\": {\n      \"r\": {\n        \"name\": \"r\"\n      }\n    }\n  }\n}\n";
+        let start = text.find("\"r\": {").unwrap();
+        let end = text.find("      }").unwrap() + "      }".len();
+        let edit = |file| PolicyEdit::InsertAttribute {
+            entity: Span::from_offsets(file, start, end),
+            name: "path".to_owned(),
+            value: AttributeValue::string("/"),
+        };
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf.json", text);
+        assert_eq!(HclRenderer { db: &db }.render(&edit(file)), None);
+        // The renderer would write the same block in a `.tf` file.
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        assert!(HclRenderer { db: &db }.render(&edit(file)).is_some());
+    }
+
+    fn analyzer(near: Span, anchor: bool) -> PolicyEdit {
+        PolicyEdit::GenerateEntity(NewEntity {
+            near,
+            anchor,
+            resource_type: "aws_config_config_rule".to_owned(),
+            name: "access_keys_rotated".to_owned(),
+            attributes: vec![
+                ("name".to_owned(), AttributeValue::string("access-keys-rotated")),
+                (
+                    "input_parameters".to_owned(),
+                    AttributeValue::Json(EditValue::object([("maxAccessKeyAge", EditValue::String("90".to_owned()))])),
+                ),
+                (
+                    "source".to_owned(),
+                    AttributeValue::block([
+                        ("owner", AttributeValue::string("AWS")),
+                        ("source_identifier", AttributeValue::string("ACCESS_KEYS_ROTATED")),
+                    ]),
+                ),
+            ],
+        })
+    }
+
+    #[test]
+    fn generates_resources_laid_out_as_terraform_fmt_does() {
+        let text = "resource \"aws_config_configuration_recorder\" \"r\" {\n  name = \"r\"\n}";
+        let mut db = SourceDb::new();
+        let file = db.add("infra/main.tf", text);
+        let edits = HclRenderer { db: &db }.render(&analyzer(Span::from_offsets(file, 0, 0), false)).unwrap();
+        let edited = rein_text::apply_edits(text, &edits).unwrap();
+        assert_eq!(
+            edited,
+            format!(
+                "{text}\n\nresource \"aws_config_config_rule\" \"access_keys_rotated\" {{\n  name = \"access-keys-rotated\"\n  input_parameters = jsonencode({{\n    maxAccessKeyAge = \"90\"\n  }})\n  source {{\n    owner             = \"AWS\"\n    source_identifier = \"ACCESS_KEYS_ROTATED\"\n  }}\n}}\n"
+            )
+        );
+        let reread = crate::analyze_file(file, &edited);
+        assert!(reread.issues.is_empty(), "{:?}", reread.issues);
+        assert!(reread.entities.iter().any(|entity| entity.kind == EntityKind::ConfigRule), "{edited}");
+        // The same resource again would be a duplicate.
+        let mut db = SourceDb::new();
+        let file = db.add("infra/main.tf", edited.as_str());
+        assert_eq!(HclRenderer { db: &db }.render(&analyzer(Span::from_offsets(file, 0, 0), false)), None);
+    }
+
+    #[test]
+    fn generated_resources_for_the_unit_go_to_main_tf() {
+        let mut db = SourceDb::new();
+        let anchor = db.add("infra/iam.tf", "locals {}\n");
+        let main = db.add("infra/main.tf", "");
+        let other = db.add("main.tf", "");
+        let edits = HclRenderer { db: &db }.render(&analyzer(Span::from_offsets(anchor, 0, 0), true)).unwrap();
+        assert!(edits.iter().all(|edit| edit.span.file == main), "{edits:?}");
+        assert!(edits.iter().all(|edit| edit.span.file != other));
+        assert!(edits.first().unwrap().new_text.starts_with("resource \"aws_config_config_rule\""));
+        // A related entity keeps the new one in its file.
+        let edits = HclRenderer { db: &db }.render(&analyzer(Span::from_offsets(anchor, 0, 0), false)).unwrap();
+        assert_eq!(edits.first().unwrap().span.file, anchor);
+        assert!(edits.first().unwrap().new_text.starts_with("\nresource"));
+        // A CloudFormation type is not Terraform's.
+        let PolicyEdit::GenerateEntity(mut entity) = analyzer(Span::from_offsets(anchor, 0, 0), true) else {
+            unreachable!()
+        };
+        entity.resource_type = "AWS::Config::ConfigRule".to_owned();
+        assert_eq!(HclRenderer { db: &db }.render(&PolicyEdit::GenerateEntity(entity)), None);
+    }
+}
