@@ -443,7 +443,7 @@ impl<'t> Ctx<'t> {
                 self.append_members(object, &members)
             }
             PolicyEdit::InsertStatement { after, statement } => self.insert_statement(*after, statement),
-            PolicyEdit::InsertAttribute { entity, name, value } => self.insert_attribute(*entity, name, value),
+            PolicyEdit::InsertAttributes { entity, attributes } => self.insert_attributes(*entity, attributes),
             PolicyEdit::GenerateEntity(entity) => self.generate_entity(entity),
         }
     }

@@ -207,7 +207,7 @@ impl HclRenderer<'_> {
             }
             PolicyEdit::RemoveItem { item } => self.remove(*item),
             PolicyEdit::InsertMember { .. } => None,
-            PolicyEdit::InsertAttribute { entity, name, value } => self.insert_attribute(*entity, name, value),
+            PolicyEdit::InsertAttributes { entity, attributes } => self.insert_attributes(*entity, attributes),
             PolicyEdit::GenerateEntity(entity) => self.generate_entity(entity),
         }
     }

@@ -37,14 +37,15 @@ pub enum PolicyEdit {
     /// Insert a statement, given as its members in order, just after the statement at `after`
     /// in the statement list that holds it. Declined when `Statement` is a single object.
     InsertStatement { after: Span, statement: Vec<(String, EditValue)> },
-    /// Insert an attribute into the body of the IaC entity whose whole definition is `entity`
-    /// ([`Entity::extent`](crate::Entity::extent)): an argument of a Terraform block (a
-    /// resource, an output), a property under a CloudFormation resource's `Properties`
-    /// (which the renderer creates when it is absent). `name` is the model's attribute name
-    /// ([`Entity::attribute`](crate::Entity::attribute)); the renderer writes it as its syntax
-    /// names it (`permissions_boundary`, `PermissionsBoundary`) and declines a name it does not
-    /// know for the entity's type, or one that the body already sets.
-    InsertAttribute { entity: Span, name: String, value: AttributeValue },
+    /// Insert attributes, in order, at the end of the body of the IaC entity whose whole
+    /// definition is `entity` ([`Entity::extent`](crate::Entity::extent)): arguments of a
+    /// Terraform block (a resource, an output), properties under a CloudFormation resource's
+    /// `Properties` (which the renderer creates when it is absent). Names are the model's
+    /// attribute names ([`Entity::attribute`](crate::Entity::attribute)); the renderer writes
+    /// each as its syntax names it (`permissions_boundary`, `PermissionsBoundary`) and declines
+    /// a name it does not know for the entity's type, or one that the body already sets.
+    /// Several attributes of one entity go into one edit, so that they share one layout.
+    InsertAttributes { entity: Span, attributes: Vec<(String, AttributeValue)> },
     /// Add a new entity to the configuration. Policy JSON and read-only syntaxes decline it.
     GenerateEntity(NewEntity),
 }
@@ -173,6 +174,11 @@ impl ConditionInsert {
 }
 
 impl PolicyEdit {
+    /// Inserts one attribute into the body of the entity at `entity` (its extent).
+    pub fn insert_attribute(entity: Span, name: impl Into<String>, value: AttributeValue) -> PolicyEdit {
+        PolicyEdit::InsertAttributes { entity, attributes: vec![(name.into(), value)] }
+    }
+
     /// Adds `operator: {key: values}` to the statement's condition, merging into what exists.
     ///
     /// `None` when the operator's block already names `key` (a second entry would be a duplicate
@@ -229,7 +235,7 @@ impl PolicyEdit {
             PolicyEdit::RemoveItem { item } => vec![*item],
             PolicyEdit::InsertMember { object, .. } | PolicyEdit::AppendMember { object, .. } => vec![*object],
             PolicyEdit::InsertStatement { after, .. } => vec![*after],
-            PolicyEdit::InsertAttribute { entity, .. } => vec![*entity],
+            PolicyEdit::InsertAttributes { entity, .. } => vec![*entity],
             PolicyEdit::GenerateEntity(entity) => vec![entity.near],
             PolicyEdit::InsertCondition(insert) => {
                 [Some(insert.statement), insert.condition, insert.operator_block].into_iter().flatten().collect()
@@ -266,8 +272,8 @@ impl PolicyEdit {
             PolicyEdit::InsertStatement { after, statement } => {
                 PolicyEdit::InsertStatement { after: map(*after)?, statement: statement.clone() }
             }
-            PolicyEdit::InsertAttribute { entity, name, value } => {
-                PolicyEdit::InsertAttribute { entity: map(*entity)?, name: name.clone(), value: value.clone() }
+            PolicyEdit::InsertAttributes { entity, attributes } => {
+                PolicyEdit::InsertAttributes { entity: map(*entity)?, attributes: attributes.clone() }
             }
             PolicyEdit::GenerateEntity(entity) => {
                 PolicyEdit::GenerateEntity(NewEntity { near: map(entity.near)?, ..entity.clone() })

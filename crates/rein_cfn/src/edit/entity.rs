@@ -14,31 +14,40 @@ impl<'t> Ctx<'t> {
         matches!(resources.kind, Kind::Map(_)).then_some(resources)
     }
 
-    /// Inserts the property that stands for the model attribute `name` into the resource whose
+    /// Inserts the properties that stand for the model attributes into the resource whose
     /// extent (logical id to the end of its definition) is `entity`: under its `Properties`, or
     /// under a new `Properties` when it has none.
-    pub(super) fn insert_attribute(&self, entity: Span, name: &str, value: &AttributeValue) -> Option<Vec<TextEdit>> {
+    pub(super) fn insert_attributes(
+        &self,
+        entity: Span,
+        attributes: &[(String, AttributeValue)],
+    ) -> Option<Vec<TextEdit>> {
         let (start, _) = offsets(entity);
         let (_, resource) = self.resources()?.entries().iter().find(|(key, _)| key.span.start == start)?;
-        if !matches!(resource.kind, Kind::Map(_)) {
+        if !matches!(resource.kind, Kind::Map(_)) || attributes.is_empty() {
             return None;
         }
         let ty = resource.get("Type")?.as_str()?;
         let (_, names) = crate::entities::mapping(ty)?;
-        // Only a property of the resource itself; a nested one (`RecordingGroup.AllSupported`)
-        // would need its parent mapping.
-        let property = names.iter().find(|(path, canonical)| *canonical == name && !path.contains('.'))?.0;
-        let value = value.to_edit_value();
-        match resource.get("Properties") {
-            Some(properties) => {
-                // `Properties: !If […]` and the like: each branch would need the property.
-                if !matches!(properties.kind, Kind::Map(_)) || properties.get(property).is_some() {
-                    return None;
-                }
-                self.append_members(self.span(properties), &[(property.to_owned(), value)])
+        let properties = resource.get("Properties");
+        // `Properties: !If […]` and the like: each branch would need the property.
+        if properties.is_some_and(|properties| !matches!(properties.kind, Kind::Map(_))) {
+            return None;
+        }
+        let mut members = Vec::new();
+        for (name, value) in attributes {
+            // Only a property of the resource itself; a nested one (`RecordingGroup.AllSupported`)
+            // would need its parent mapping.
+            let property = names.iter().find(|(path, canonical)| canonical == name && !path.contains('.'))?.0;
+            if properties.is_some_and(|properties| properties.get(property).is_some()) {
+                return None;
             }
+            members.push((property.to_owned(), value.to_edit_value()));
+        }
+        match properties {
+            Some(properties) => self.append_members(self.span(properties), &members),
             None => {
-                let members = EditValue::Object(vec![(property.to_owned(), value)]);
+                let members = EditValue::Object(members);
                 self.append_members(self.span(resource), &[("Properties".to_owned(), members)])
             }
         }
@@ -95,11 +104,7 @@ mod tests {
     /// Adds the role's permissions boundary and checks that the template reads it back.
     fn add_boundary(text: &str) -> Option<String> {
         let role = analyze_template(FILE, text).entities.into_iter().find(|entity| entity.kind == EntityKind::Role)?;
-        let edit = PolicyEdit::InsertAttribute {
-            entity: role.extent,
-            name: "permissions_boundary".to_owned(),
-            value: AttributeValue::string(BOUNDARY),
-        };
+        let edit = PolicyEdit::insert_attribute(role.extent, "permissions_boundary", AttributeValue::string(BOUNDARY));
         let fixed = render(text, &edit)?;
         let reread = analyze_template(FILE, &fixed).entities;
         let role = reread.iter().find(|entity| entity.kind == EntityKind::Role).unwrap();
@@ -157,11 +162,7 @@ mod tests {
         // A model name the resource type has no property for.
         let text = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n";
         let role = analyze_template(FILE, text).entities.into_iter().next().unwrap();
-        let edit = PolicyEdit::InsertAttribute {
-            entity: role.extent,
-            name: "max_password_age".to_owned(),
-            value: AttributeValue::literal(90),
-        };
+        let edit = PolicyEdit::insert_attribute(role.extent, "max_password_age", AttributeValue::literal(90));
         assert_eq!(render(text, &edit), None);
     }
 

@@ -23,11 +23,17 @@ struct BodyLine {
 }
 
 impl HclRenderer<'_> {
-    /// Inserts `name = value` (or a nested block `name { … }`) at the end of the body of the
-    /// block at `entity` (`resource "t" "n" { … }`, `output "o" { … }`), in the alignment group
-    /// of the one-line arguments just before the closing brace when there is one.
-    pub(super) fn insert_attribute(&self, entity: Span, name: &str, value: &AttributeValue) -> Option<Vec<TextEdit>> {
-        if !is_identifier(name) {
+    /// Inserts arguments (or nested blocks `name { … }`) at the end of the body of the block at
+    /// `entity` (`resource "t" "n" { … }`, `output "o" { … }`), the first ones in the alignment
+    /// group of the one-line arguments just before the closing brace when there is one.
+    pub(super) fn insert_attributes(
+        &self,
+        entity: Span,
+        attributes: &[(String, AttributeValue)],
+    ) -> Option<Vec<TextEdit>> {
+        let names: Vec<&str> = attributes.iter().map(|(name, _)| name.as_str()).collect();
+        let distinct = names.iter().enumerate().all(|(idx, name)| !names.get(..idx).unwrap_or_default().contains(name));
+        if names.is_empty() || !distinct || !names.iter().all(|name| is_identifier(name)) {
             return None;
         }
         let text = self.db.get(entity.file)?.text.as_str();
@@ -45,8 +51,7 @@ impl HclRenderer<'_> {
             if !body.trim().is_empty() {
                 return None;
             }
-            let inner = format!("{outer}  ");
-            let lines = render_body(&[(name.to_owned(), value.clone())], &inner, newline)?;
+            let lines = render_body(attributes, &format!("{outer}  "), newline, 0)?;
             return Some(vec![TextEdit::replace(
                 Span::from_offsets(entity.file, open + 1, close),
                 format!("{newline}{lines}{outer}"),
@@ -57,47 +62,44 @@ impl HclRenderer<'_> {
             return None;
         }
         let lines = body_lines(text, open + 1, close_line)?;
-        if lines.iter().any(|line| line.argument.as_ref().is_some_and(|(key, _, _)| key == name))
-            || lines.iter().any(|line| line.block.as_deref() == Some(name))
-        {
+        let taken = |name: &&str| {
+            lines.iter().any(|line| {
+                line.argument.as_ref().is_some_and(|(key, _, _)| key == name) || line.block.as_deref() == Some(*name)
+            })
+        };
+        if names.iter().any(taken) {
             return None;
         }
         let inner = lines
             .iter()
             .find(|line| !line.blank)
             .map_or_else(|| format!("{outer}  "), |line| indentation(text, line.start).to_owned());
-        let one_line = is_one_line(value);
-        // The group of one-line arguments that ends the body, which the new argument joins.
-        let last = lines.iter().rposition(|line| !line.blank);
-        let mut group: Vec<&BodyLine> = Vec::new();
-        if one_line && last == Some(lines.len().saturating_sub(1)) {
+        // The one-line arguments that the new ones start with join the group of one-line
+        // arguments that ends the body.
+        let leading: Vec<&str> =
+            attributes.iter().take_while(|(_, value)| is_one_line(value)).map(|(name, _)| name.as_str()).collect();
+        let mut group: Vec<(&str, usize, usize)> = Vec::new();
+        if !leading.is_empty() && lines.last().is_some_and(|line| !line.blank) {
             for line in lines.iter().rev() {
                 match &line.argument {
-                    Some(_) if line.closed && indentation(text, line.start) == inner => group.push(line),
+                    Some((key, key_end, assign)) if line.closed && indentation(text, line.start) == inner => {
+                        group.push((key.as_str(), *key_end, *assign));
+                    }
                     _ => break,
                 }
             }
         }
+        let width =
+            group.iter().map(|(key, _, _)| key.len()).chain(leading.iter().map(|name| name.len())).max().unwrap_or(0);
         let mut edits = Vec::new();
-        let mut new_line = String::new();
-        if one_line {
-            let width = group
-                .iter()
-                .filter_map(|line| line.argument.as_ref())
-                .map(|(key, _, _)| key.len())
-                .fold(name.len(), usize::max);
-            for line in &group {
-                let Some((key, key_end, assign)) = &line.argument else { continue };
-                let padding = " ".repeat(width - key.len() + 1);
-                if text.get(*key_end..*assign)? != padding {
-                    edits.push(TextEdit::replace(Span::from_offsets(entity.file, *key_end, *assign), padding));
-                }
+        for (key, key_end, assign) in &group {
+            let padding = " ".repeat(width - key.len() + 1);
+            if text.get(*key_end..*assign)? != padding {
+                edits.push(TextEdit::replace(Span::from_offsets(entity.file, *key_end, *assign), padding));
             }
-            new_line.push_str(&format!("{inner}{name:<width$} = {}{newline}", expression(value, &inner, newline)?));
-        } else {
-            new_line.push_str(&render_body(&[(name.to_owned(), value.clone())], &inner, newline)?);
         }
-        edits.push(TextEdit::replace(Span::from_offsets(entity.file, close_line, close_line), new_line));
+        let new_lines = render_body(attributes, &inner, newline, width)?;
+        edits.push(TextEdit::replace(Span::from_offsets(entity.file, close_line, close_line), new_lines));
         Some(edits)
     }
 
@@ -129,7 +131,7 @@ impl HclRenderer<'_> {
             // The last line is not ended, and a blank line separates the blocks.
             if newline == "\n" { "\n\n" } else { "\r\n\r\n" }
         };
-        let body = render_body(&entity.attributes, "  ", newline)?;
+        let body = render_body(&entity.attributes, "  ", newline, 0)?;
         let block = format!("{lead}{header} {{{newline}{body}}}{newline}");
         let at = if text.trim().is_empty() { 0 } else { text.len() };
         let replaced = if text.trim().is_empty() { text.len() } else { at };
@@ -294,7 +296,8 @@ fn is_one_line(value: &AttributeValue) -> bool {
 
 /// The arguments and nested blocks of a body at indentation `inner`, each line ended by
 /// `newline`; consecutive one-line arguments have their `=` aligned.
-fn render_body(members: &[(String, AttributeValue)], inner: &str, newline: &str) -> Option<String> {
+/// The first run of one-line arguments is aligned to at least `first_width`.
+fn render_body(members: &[(String, AttributeValue)], inner: &str, newline: &str, first_width: usize) -> Option<String> {
     let mut out = String::new();
     let mut idx = 0;
     while let Some((name, value)) = members.get(idx) {
@@ -303,7 +306,7 @@ fn render_body(members: &[(String, AttributeValue)], inner: &str, newline: &str)
         }
         if let AttributeValue::Block(body) = value {
             out.push_str(&format!("{inner}{name} {{{newline}"));
-            out.push_str(&render_body(body, &format!("{inner}  "), newline)?);
+            out.push_str(&render_body(body, &format!("{inner}  "), newline, 0)?);
             out.push_str(&format!("{inner}}}{newline}"));
             idx += 1;
             continue;
@@ -315,7 +318,8 @@ fn render_body(members: &[(String, AttributeValue)], inner: &str, newline: &str)
         }
         let group: Vec<&(String, AttributeValue)> =
             members.get(idx..)?.iter().take_while(|(_, value)| is_one_line(value)).collect();
-        let width = group.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+        let floor = if idx == 0 { first_width } else { 0 };
+        let width = group.iter().map(|(name, _)| name.len()).fold(floor, usize::max);
         for (name, value) in &group {
             if !is_identifier(name) {
                 return None;
@@ -389,7 +393,7 @@ mod tests {
         let file = db.add("main.tf", text);
         let output = crate::analyze_file(file, text);
         let entity = output.entities.first().unwrap();
-        let edit = PolicyEdit::InsertAttribute { entity: entity.extent, name: name.to_owned(), value };
+        let edit = PolicyEdit::insert_attribute(entity.extent, name, value);
         let edits = HclRenderer { db: &db }.render(&edit)?;
         let edited = rein_text::apply_edits(text, &edits).unwrap();
         let reread = crate::analyze_file(file, &edited);
@@ -410,6 +414,34 @@ mod tests {
             edited,
             "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length        = 14\n  require_symbols                = true\n  allow_users_to_change_password = true\n}\n"
         );
+    }
+
+    #[test]
+    fn inserts_several_arguments_as_one_group_then_blocks() {
+        let text = "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_symbols = true\n}\n";
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let entity = crate::analyze_file(file, text).entities.remove(0);
+        let attributes = vec![
+            ("require_numbers".to_owned(), AttributeValue::literal(true)),
+            ("require_lowercase_characters".to_owned(), AttributeValue::literal(true)),
+            ("lifecycle".to_owned(), AttributeValue::block([("prevent_destroy", AttributeValue::literal(true))])),
+        ];
+        let edit = PolicyEdit::InsertAttributes { entity: entity.extent, attributes };
+        let edits = HclRenderer { db: &db }.render(&edit).unwrap();
+        assert_eq!(
+            rein_text::apply_edits(text, &edits).unwrap(),
+            "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_symbols              = true\n  require_numbers              = true\n  require_lowercase_characters = true\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n"
+        );
+        // A name twice, or one the body sets, is declined.
+        let twice = vec![
+            ("require_numbers".to_owned(), AttributeValue::literal(true)),
+            ("require_numbers".to_owned(), AttributeValue::literal(false)),
+        ];
+        let edit = PolicyEdit::InsertAttributes { entity: entity.extent, attributes: twice };
+        assert_eq!(HclRenderer { db: &db }.render(&edit), None);
+        let edit = PolicyEdit::insert_attribute(entity.extent, "require_symbols", AttributeValue::literal(true));
+        assert_eq!(HclRenderer { db: &db }.render(&edit), None);
     }
 
     #[test]
@@ -456,10 +488,8 @@ mod tests {
         let text = "{\n  \"resource\": {\n    \"aws_iam_role\": {\n      \"r\": {\n        \"name\": \"r\"\n      }\n    }\n  }\n}\n";
         let start = text.find("\"r\": {").unwrap();
         let end = text.find("      }").unwrap() + "      }".len();
-        let edit = |file| PolicyEdit::InsertAttribute {
-            entity: Span::from_offsets(file, start, end),
-            name: "path".to_owned(),
-            value: AttributeValue::string("/"),
+        let edit = |file| {
+            PolicyEdit::insert_attribute(Span::from_offsets(file, start, end), "path", AttributeValue::string("/"))
         };
         let mut db = SourceDb::new();
         let file = db.add("main.tf.json", text);
