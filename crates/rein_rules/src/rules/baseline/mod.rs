@@ -50,10 +50,10 @@ pub use security_hub_missing::SecurityHubMissing;
 
 use rein_diagnostics::Applicability;
 use rein_model::inventory::node_reference;
-use rein_model::{Entity, EntityKind, NodeKind, PolicyEdit, Value};
+use rein_model::{AttributeValue, EditValue, Entity, EntityKind, NewEntity, NodeKind, PolicyEdit, Value};
 
 use crate::context::RuleContext;
-use crate::engine::{Profile, Unit};
+use crate::engine::{Profile, Unit, UnitSource};
 
 /// Whether the existence checks apply to the unit: the `baseline` profile is on, or the unit
 /// calls the secure-baseline module (RULES.md §0.4), and no call of a baseline module whose code
@@ -320,4 +320,90 @@ pub(crate) fn attached_scps<'a>(unit: &Unit<'a>) -> Vec<&'a rein_model::PolicyDo
         .flat_map(|policy| unit.documents_of(&policy.address).collect::<Vec<_>>())
         .filter(|doc| doc.kind == rein_model::PolicyKind::Scp)
         .collect()
+}
+
+/// The edit that adds a resource to the unit for a fix: a Terraform resource block (`aws_…`
+/// type, arguments and nested blocks) or a template resource (`AWS::…` type, properties), named
+/// `name` unless the unit has an entity of that name, then `name_2`, `Name2`, …. It goes into
+/// the unit's anchor file (for Terraform the `main.tf` beside it).
+pub(crate) fn new_resource(
+    unit: &Unit<'_>,
+    resource_type: &str,
+    name: &str,
+    attributes: Vec<(&str, AttributeValue)>,
+) -> PolicyEdit {
+    let template = resource_type.contains("::");
+    let taken = |candidate: &str| {
+        unit.entities.iter().any(|entity| {
+            if template {
+                entity.address == candidate
+            } else {
+                entity.address.strip_prefix(resource_type).and_then(|rest| rest.strip_prefix('.')) == Some(candidate)
+            }
+        })
+    };
+    let mut unique = name.to_owned();
+    let mut number = 2;
+    while taken(&unique) {
+        unique = if template { format!("{name}{number}") } else { format!("{name}_{number}") };
+        number += 1;
+    }
+    PolicyEdit::GenerateEntity(NewEntity {
+        near: unit.anchor,
+        anchor: true,
+        resource_type: resource_type.to_owned(),
+        name: unique,
+        attributes: attributes.into_iter().map(|(key, value)| (key.to_owned(), value)).collect(),
+    })
+}
+
+/// An AWS Config managed rule (`IAM_ROOT_ACCESS_KEY_CHECK`) as a new resource of the unit's
+/// language, with its parameters; `None` for a plan.
+pub(crate) fn new_config_rule(unit: &Unit<'_>, identifier: &str, parameters: &[(&str, &str)]) -> Option<PolicyEdit> {
+    let kebab = identifier.to_ascii_lowercase().replace('_', "-");
+    let parameters = (!parameters.is_empty()).then(|| {
+        EditValue::object(parameters.iter().map(|(key, value)| (*key, EditValue::String((*value).to_owned()))))
+    });
+    match unit.source {
+        UnitSource::Terraform => {
+            let mut attributes = vec![("name", AttributeValue::string(&kebab))];
+            if let Some(parameters) = parameters {
+                attributes.push(("input_parameters", AttributeValue::Json(parameters)));
+            }
+            attributes.push((
+                "source",
+                AttributeValue::block([
+                    ("owner", AttributeValue::string("AWS")),
+                    ("source_identifier", AttributeValue::string(identifier)),
+                ]),
+            ));
+            Some(new_resource(unit, "aws_config_config_rule", &identifier.to_ascii_lowercase(), attributes))
+        }
+        UnitSource::CloudFormation => {
+            let pascal: String = identifier
+                .split('_')
+                .map(|word| {
+                    let lower = word.to_ascii_lowercase();
+                    let mut chars = lower.chars();
+                    chars
+                        .next()
+                        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let mut attributes = vec![("ConfigRuleName", AttributeValue::string(&kebab))];
+            if let Some(parameters) = parameters {
+                attributes.push(("InputParameters", AttributeValue::Json(parameters)));
+            }
+            attributes.push((
+                "Source",
+                AttributeValue::block([
+                    ("Owner", AttributeValue::string("AWS")),
+                    ("SourceIdentifier", AttributeValue::string(identifier)),
+                ]),
+            ));
+            Some(new_resource(unit, "AWS::Config::ConfigRule", &format!("{pascal}Rule"), attributes))
+        }
+        UnitSource::TerraformPlan => None,
+    }
 }
