@@ -444,7 +444,7 @@ impl<'t> Ctx<'t> {
             }
             PolicyEdit::InsertStatement { after, statement } => self.insert_statement(*after, statement),
             PolicyEdit::InsertAttributes { entity, attributes } => self.insert_attributes(*entity, attributes),
-            PolicyEdit::GenerateEntity(entity) => self.generate_entity(entity),
+            PolicyEdit::GenerateEntities(entities) => self.generate_entities(entities),
         }
     }
 

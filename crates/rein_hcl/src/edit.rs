@@ -208,7 +208,7 @@ impl HclRenderer<'_> {
             PolicyEdit::RemoveItem { item } => self.remove(*item),
             PolicyEdit::InsertMember { .. } => None,
             PolicyEdit::InsertAttributes { entity, attributes } => self.insert_attributes(*entity, attributes),
-            PolicyEdit::GenerateEntity(entity) => self.generate_entity(entity),
+            PolicyEdit::GenerateEntities(entities) => self.generate_entities(entities),
         }
     }
 }

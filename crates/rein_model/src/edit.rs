@@ -46,8 +46,9 @@ pub enum PolicyEdit {
     /// a name it does not know for the entity's type, or one that the body already sets.
     /// Several attributes of one entity go into one edit, so that they share one layout.
     InsertAttributes { entity: Span, attributes: Vec<(String, AttributeValue)> },
-    /// Add a new entity to the configuration. Policy JSON and read-only syntaxes decline it.
-    GenerateEntity(NewEntity),
+    /// Add new entities to the configuration, in order; those bound for one file make one edit.
+    /// Policy JSON and read-only syntaxes decline it.
+    GenerateEntities(Vec<NewEntity>),
 }
 
 /// A value of an IaC entity's attribute that an entity edit writes.
@@ -90,7 +91,7 @@ impl AttributeValue {
     }
 }
 
-/// An entity that [`PolicyEdit::GenerateEntity`] adds, with its names as the target syntax
+/// An entity that [`PolicyEdit::GenerateEntities`] adds, with its names as the target syntax
 /// writes them: a Terraform resource (`aws_accessanalyzer_analyzer`, arguments and nested
 /// blocks), or a CloudFormation resource (`AWS::AccessAnalyzer::Analyzer`, its `Properties`).
 /// A renderer declines a type of the other language.
@@ -236,7 +237,7 @@ impl PolicyEdit {
             PolicyEdit::InsertMember { object, .. } | PolicyEdit::AppendMember { object, .. } => vec![*object],
             PolicyEdit::InsertStatement { after, .. } => vec![*after],
             PolicyEdit::InsertAttributes { entity, .. } => vec![*entity],
-            PolicyEdit::GenerateEntity(entity) => vec![entity.near],
+            PolicyEdit::GenerateEntities(entities) => entities.iter().map(|entity| entity.near).collect(),
             PolicyEdit::InsertCondition(insert) => {
                 [Some(insert.statement), insert.condition, insert.operator_block].into_iter().flatten().collect()
             }
@@ -275,9 +276,12 @@ impl PolicyEdit {
             PolicyEdit::InsertAttributes { entity, attributes } => {
                 PolicyEdit::InsertAttributes { entity: map(*entity)?, attributes: attributes.clone() }
             }
-            PolicyEdit::GenerateEntity(entity) => {
-                PolicyEdit::GenerateEntity(NewEntity { near: map(entity.near)?, ..entity.clone() })
-            }
+            PolicyEdit::GenerateEntities(entities) => PolicyEdit::GenerateEntities(
+                entities
+                    .iter()
+                    .map(|entity| Some(NewEntity { near: map(entity.near)?, ..entity.clone() }))
+                    .collect::<Option<_>>()?,
+            ),
             PolicyEdit::InsertCondition(insert) => PolicyEdit::InsertCondition(ConditionInsert {
                 statement: map(insert.statement)?,
                 condition: match insert.condition {

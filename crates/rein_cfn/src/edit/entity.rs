@@ -53,22 +53,25 @@ impl<'t> Ctx<'t> {
         }
     }
 
-    /// Adds a resource after the last one under `Resources`, unless its logical id is taken.
-    pub(super) fn generate_entity(&self, entity: &NewEntity) -> Option<Vec<TextEdit>> {
-        if !entity.is_cloudformation() || !is_logical_id(&entity.name) {
-            return None;
-        }
+    /// Adds resources after the last one under `Resources`, unless a logical id is taken.
+    pub(super) fn generate_entities(&self, entities: &[NewEntity]) -> Option<Vec<TextEdit>> {
         let resources = self.resources()?;
-        if resources.entries().iter().any(|(key, _)| key.as_str() == Some(entity.name.as_str())) {
-            return None;
+        let mut members = Vec::new();
+        for (idx, entity) in entities.iter().enumerate() {
+            let taken = resources.entries().iter().any(|(key, _)| key.as_str() == Some(entity.name.as_str()))
+                || entities.get(..idx)?.iter().any(|other| other.name == entity.name);
+            if !entity.is_cloudformation() || !is_logical_id(&entity.name) || taken {
+                return None;
+            }
+            let mut resource = vec![("Type".to_owned(), EditValue::String(entity.resource_type.clone()))];
+            if !entity.attributes.is_empty() {
+                let properties =
+                    entity.attributes.iter().map(|(key, value)| (key.clone(), value.to_edit_value())).collect();
+                resource.push(("Properties".to_owned(), EditValue::Object(properties)));
+            }
+            members.push((entity.name.clone(), EditValue::Object(resource)));
         }
-        let mut members = vec![("Type".to_owned(), EditValue::String(entity.resource_type.clone()))];
-        if !entity.attributes.is_empty() {
-            let properties =
-                entity.attributes.iter().map(|(key, value)| (key.clone(), value.to_edit_value())).collect();
-            members.push(("Properties".to_owned(), EditValue::Object(properties)));
-        }
-        self.append_members(self.span(resources), &[(entity.name.clone(), EditValue::Object(members))])
+        self.append_members(self.span(resources), &members)
     }
 
     fn span(&self, tree: &Tree) -> Span {
@@ -167,7 +170,11 @@ mod tests {
     }
 
     fn analyzer(resource_type: &str, name: &str) -> PolicyEdit {
-        PolicyEdit::GenerateEntity(NewEntity {
+        PolicyEdit::GenerateEntities(vec![new_analyzer(resource_type, name)])
+    }
+
+    fn new_analyzer(resource_type: &str, name: &str) -> NewEntity {
+        NewEntity {
             near: Span::from_offsets(FILE, 0, 0),
             anchor: true,
             resource_type: resource_type.to_owned(),
@@ -180,7 +187,7 @@ mod tests {
                     AttributeValue::Value(EditValue::object([("Owner", EditValue::String("security".to_owned()))])),
                 ),
             ],
-        })
+        }
     }
 
     fn generate(text: &str) -> Option<String> {
@@ -225,5 +232,31 @@ mod tests {
         let text = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n";
         assert_eq!(render(text, &analyzer("aws_accessanalyzer_analyzer", "AccessAnalyzer")), None);
         assert_eq!(render(text, &analyzer("AWS::AccessAnalyzer::Analyzer", "access-analyzer")), None);
+        let twice = vec![
+            new_analyzer("AWS::AccessAnalyzer::Analyzer", "A"),
+            new_analyzer("AWS::AccessAnalyzer::Analyzer", "A"),
+        ];
+        assert_eq!(render(text, &PolicyEdit::GenerateEntities(twice)), None);
+    }
+
+    #[test]
+    fn generates_several_resources_in_one_edit() {
+        let text = "{\"Resources\": {\"Role\": {\"Type\": \"AWS::IAM::Role\"}}}";
+        let both = vec![
+            new_analyzer("AWS::AccessAnalyzer::Analyzer", "A"),
+            new_analyzer("AWS::AccessAnalyzer::Analyzer", "B"),
+        ];
+        let renderer = CfnRenderer::new(FILE, text);
+        let edits =
+            renderer.document(SourceSyntax::Structured).render(&PolicyEdit::GenerateEntities(both.clone())).unwrap();
+        assert_eq!(edits.len(), 1, "{edits:?}");
+        let fixed = render(text, &PolicyEdit::GenerateEntities(both.clone())).unwrap();
+        let analyzers =
+            analyze_template(FILE, &fixed).entities.into_iter().filter(|e| e.kind == EntityKind::AccessAnalyzer);
+        assert_eq!(analyzers.map(|e| e.address).collect::<Vec<_>>(), ["A", "B"], "{fixed}");
+        let text = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n";
+        let fixed = render(text, &PolicyEdit::GenerateEntities(both)).unwrap();
+        assert!(fixed.starts_with(&format!("{text}  A:\n    Type: AWS::AccessAnalyzer::Analyzer\n")), "{fixed}");
+        assert!(fixed.contains("        Owner: security\n  B:\n"), "{fixed}");
     }
 }

@@ -103,39 +103,66 @@ impl HclRenderer<'_> {
         Some(edits)
     }
 
-    /// Appends a resource block to the file of `entity.near`, or for the unit's anchor to the
-    /// `main.tf` beside it when there is one, after a blank line.
-    pub(super) fn generate_entity(&self, entity: &NewEntity) -> Option<Vec<TextEdit>> {
-        if entity.is_cloudformation() || !is_identifier(&entity.resource_type) || !is_identifier(&entity.name) {
-            return None;
+    /// Appends resource blocks, each after a blank line, to the file of its `near`, or for the
+    /// unit's anchor to the `main.tf` beside it when there is one; one edit per file.
+    pub(super) fn generate_entities(&self, entities: &[NewEntity]) -> Option<Vec<TextEdit>> {
+        let mut by_file: Vec<(&rein_text::SourceFile, Vec<&NewEntity>)> = Vec::new();
+        for entity in entities {
+            if entity.is_cloudformation() || !is_identifier(&entity.resource_type) || !is_identifier(&entity.name) {
+                return None;
+            }
+            let file = self.target_file(entity)?;
+            match by_file.iter_mut().find(|(known, _)| known.id == file.id) {
+                Some((_, list)) => list.push(entity),
+                None => by_file.push((file, vec![entity])),
+            }
         }
+        let mut edits = Vec::new();
+        for (file, entities) in by_file {
+            let text = file.text.as_str();
+            let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            let mut out = if text.trim().is_empty() || text.ends_with(&format!("{newline}{newline}")) {
+                String::new()
+            } else if text.ends_with(newline) {
+                newline.to_owned()
+            } else {
+                // The last line is not ended, and a blank line separates the blocks.
+                format!("{newline}{newline}")
+            };
+            let mut headers: Vec<String> = Vec::new();
+            for entity in entities {
+                let header = format!("resource \"{}\" \"{}\"", entity.resource_type, entity.name);
+                if text.contains(&header) || headers.contains(&header) {
+                    return None;
+                }
+                if !headers.is_empty() {
+                    out.push_str(newline);
+                }
+                let body = render_body(&entity.attributes, "  ", newline, 0)?;
+                if body.is_empty() {
+                    out.push_str(&format!("{header} {{}}{newline}"));
+                } else {
+                    out.push_str(&format!("{header} {{{newline}{body}}}{newline}"));
+                }
+                headers.push(header);
+            }
+            // A file of white space only is replaced; any other gets the blocks at its end.
+            let start = if text.trim().is_empty() { 0 } else { text.len() };
+            edits.push(TextEdit::replace(Span::from_offsets(file.id, start, text.len()), out));
+        }
+        Some(edits)
+    }
+
+    /// The file a new entity goes to: its `near` entity's, or for the unit's anchor the
+    /// `main.tf` beside the anchor when there is one.
+    fn target_file(&self, entity: &NewEntity) -> Option<&rein_text::SourceFile> {
         let near = self.db.get(entity.near.file)?;
-        let file = if entity.anchor {
-            let directory = near.path.rfind(['/', '\\']).map_or("", |idx| near.path.get(..=idx).unwrap_or(""));
-            let main = format!("{directory}main.tf");
-            self.db.iter().find(|source| source.path == main).unwrap_or(near)
-        } else {
-            near
-        };
-        let text = file.text.as_str();
-        let header = format!("resource \"{}\" \"{}\"", entity.resource_type, entity.name);
-        if text.contains(&header) {
-            return None;
+        if !entity.anchor {
+            return Some(near);
         }
-        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-        let lead = if text.trim().is_empty() || text.ends_with(&format!("{newline}{newline}")) {
-            ""
-        } else if text.ends_with(newline) {
-            newline
-        } else {
-            // The last line is not ended, and a blank line separates the blocks.
-            if newline == "\n" { "\n\n" } else { "\r\n\r\n" }
-        };
-        let body = render_body(&entity.attributes, "  ", newline, 0)?;
-        let block = format!("{lead}{header} {{{newline}{body}}}{newline}");
-        let at = if text.trim().is_empty() { 0 } else { text.len() };
-        let replaced = if text.trim().is_empty() { text.len() } else { at };
-        Some(vec![TextEdit::replace(Span::from_offsets(file.id, at, replaced), block)])
+        let directory = near.path.rfind(['/', '\\']).map_or("", |idx| near.path.get(..=idx).unwrap_or(""));
+        let main = format!("{directory}main.tf");
+        Some(self.db.iter().find(|source| source.path == main).unwrap_or(near))
     }
 }
 
@@ -501,7 +528,11 @@ mod tests {
     }
 
     fn analyzer(near: Span, anchor: bool) -> PolicyEdit {
-        PolicyEdit::GenerateEntity(NewEntity {
+        PolicyEdit::GenerateEntities(vec![config_rule(near, anchor)])
+    }
+
+    fn config_rule(near: Span, anchor: bool) -> NewEntity {
+        NewEntity {
             near,
             anchor,
             resource_type: "aws_config_config_rule".to_owned(),
@@ -520,7 +551,7 @@ mod tests {
                     ]),
                 ),
             ],
-        })
+        }
     }
 
     #[test]
@@ -560,10 +591,40 @@ mod tests {
         assert_eq!(edits.first().unwrap().span.file, anchor);
         assert!(edits.first().unwrap().new_text.starts_with("\nresource"));
         // A CloudFormation type is not Terraform's.
-        let PolicyEdit::GenerateEntity(mut entity) = analyzer(Span::from_offsets(anchor, 0, 0), true) else {
-            unreachable!()
-        };
+        let mut entity = config_rule(Span::from_offsets(anchor, 0, 0), true);
         entity.resource_type = "AWS::Config::ConfigRule".to_owned();
-        assert_eq!(HclRenderer { db: &db }.render(&PolicyEdit::GenerateEntity(entity)), None);
+        assert_eq!(HclRenderer { db: &db }.render(&PolicyEdit::GenerateEntities(vec![entity])), None);
+    }
+
+    #[test]
+    fn generates_several_resources_in_one_edit_per_file() {
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", "");
+        let near = Span::from_offsets(file, 0, 0);
+        let mut second = config_rule(near, true);
+        second.name = "second".to_owned();
+        second.attributes.truncate(1);
+        let hub = NewEntity {
+            near,
+            anchor: true,
+            resource_type: "aws_securityhub_account".to_owned(),
+            name: "this".to_owned(),
+            attributes: Vec::new(),
+        };
+        let edit = PolicyEdit::GenerateEntities(vec![config_rule(near, true), second, hub]);
+        let edits = HclRenderer { db: &db }.render(&edit).unwrap();
+        assert_eq!(edits.len(), 1);
+        let text = rein_text::apply_edits("", &edits).unwrap();
+        assert!(text.starts_with("resource \"aws_config_config_rule\" \"access_keys_rotated\" {\n"), "{text}");
+        assert!(
+            text.ends_with("  }\n}\n\nresource \"aws_config_config_rule\" \"second\" {\n  name = \"access-keys-rotated\"\n}\n\nresource \"aws_securityhub_account\" \"this\" {}\n"),
+            "{text}"
+        );
+        let reread = crate::analyze_file(file, &text);
+        assert!(reread.issues.is_empty(), "{:?}", reread.issues);
+        assert_eq!(reread.entities.len(), 3, "{text}");
+        // Two blocks of one address are declined.
+        let edit = PolicyEdit::GenerateEntities(vec![config_rule(near, true), config_rule(near, true)]);
+        assert_eq!(HclRenderer { db: &db }.render(&edit), None);
     }
 }

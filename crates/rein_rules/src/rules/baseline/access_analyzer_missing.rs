@@ -2,7 +2,7 @@
 
 use rein_model::EntityKind;
 
-use super::{checks_existence, is_org, new_resource};
+use super::{checks_existence, generate, is_org, new_resource};
 use crate::engine::Unit;
 use crate::engine::UnitSource;
 use crate::rules::prelude::*;
@@ -86,7 +86,7 @@ impl Rule for AccessAnalyzerMissing {
             .fix(
                 "Declare an external-access analyzer",
                 Applicability::Unsafe,
-                new_analyzer(unit, "external_access", scope).into_iter().collect(),
+                generate(new_analyzer(unit, "external_access", scope)),
             );
         }
         if !unused {
@@ -98,14 +98,14 @@ impl Rule for AccessAnalyzerMissing {
             .fix(
                 "Declare an unused-access analyzer",
                 Applicability::Unsafe,
-                new_analyzer(unit, "unused_access", &format!("{scope}_UNUSED_ACCESS")).into_iter().collect(),
+                generate(new_analyzer(unit, "unused_access", &format!("{scope}_UNUSED_ACCESS"))),
             );
         }
     }
 }
 
 /// An analyzer of type `ty`, named after `purpose` (`external_access`), in the unit's language.
-fn new_analyzer(unit: &Unit<'_>, purpose: &str, ty: &str) -> Option<PolicyEdit> {
+fn new_analyzer(unit: &Unit<'_>, purpose: &str, ty: &str) -> Option<NewEntity> {
     let name = purpose.replace('_', "-");
     match unit.source {
         UnitSource::Terraform => Some(new_resource(

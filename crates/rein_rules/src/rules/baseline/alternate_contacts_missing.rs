@@ -2,7 +2,7 @@
 
 use rein_model::EntityKind;
 
-use super::{checks_existence, new_resource};
+use super::{checks_existence, generate, new_resource};
 use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
@@ -87,7 +87,7 @@ impl Rule for AlternateContactsMissing {
             .fix(
                 "Declare a security contact (with placeholders to replace)",
                 Applicability::Unsafe,
-                contact.into_iter().collect(),
+                generate(contact),
             );
         }
     }

@@ -322,7 +322,7 @@ pub(crate) fn attached_scps<'a>(unit: &Unit<'a>) -> Vec<&'a rein_model::PolicyDo
         .collect()
 }
 
-/// The edit that adds a resource to the unit for a fix: a Terraform resource block (`aws_…`
+/// A resource that a fix adds to the unit ([`PolicyEdit::GenerateEntities`]): a Terraform resource block (`aws_…`
 /// type, arguments and nested blocks) or a template resource (`AWS::…` type, properties), named
 /// `name` unless the unit has an entity of that name, then `name_2`, `Name2`, …. It goes into
 /// the unit's anchor file (for Terraform the `main.tf` beside it).
@@ -331,7 +331,7 @@ pub(crate) fn new_resource(
     resource_type: &str,
     name: &str,
     attributes: Vec<(&str, AttributeValue)>,
-) -> PolicyEdit {
+) -> NewEntity {
     let template = resource_type.contains("::");
     let taken = |candidate: &str| {
         unit.entities.iter().any(|entity| {
@@ -348,18 +348,25 @@ pub(crate) fn new_resource(
         unique = if template { format!("{name}{number}") } else { format!("{name}_{number}") };
         number += 1;
     }
-    PolicyEdit::GenerateEntity(NewEntity {
+    NewEntity {
         near: unit.anchor,
         anchor: true,
         resource_type: resource_type.to_owned(),
         name: unique,
         attributes: attributes.into_iter().map(|(key, value)| (key.to_owned(), value)).collect(),
-    })
+    }
+}
+
+/// The fix's edits that add `entities`: none when there are none (a plan, a syntax without the
+/// resource).
+pub(crate) fn generate(entities: impl IntoIterator<Item = NewEntity>) -> Vec<PolicyEdit> {
+    let entities: Vec<NewEntity> = entities.into_iter().collect();
+    if entities.is_empty() { Vec::new() } else { vec![PolicyEdit::GenerateEntities(entities)] }
 }
 
 /// An AWS Config managed rule (`IAM_ROOT_ACCESS_KEY_CHECK`) as a new resource of the unit's
 /// language, with its parameters; `None` for a plan.
-pub(crate) fn new_config_rule(unit: &Unit<'_>, identifier: &str, parameters: &[(&str, &str)]) -> Option<PolicyEdit> {
+pub(crate) fn new_config_rule(unit: &Unit<'_>, identifier: &str, parameters: &[(&str, &str)]) -> Option<NewEntity> {
     let kebab = identifier.to_ascii_lowercase().replace('_', "-");
     let parameters = (!parameters.is_empty()).then(|| {
         EditValue::object(parameters.iter().map(|(key, value)| (*key, EditValue::String((*value).to_owned()))))

@@ -2,7 +2,7 @@
 
 use rein_model::EntityKind;
 
-use super::{checks_existence, new_resource};
+use super::{checks_existence, generate, new_resource};
 use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
@@ -74,7 +74,7 @@ impl Rule for SecurityHubMissing {
             ctx.report(unit.anchor, format!("The account baseline in {} does not enable Security Hub", unit.name)).fix(
                 "Enable Security Hub with its default standards",
                 Applicability::Unsafe,
-                hub.into_iter().collect(),
+                generate(hub),
             );
             return;
         };

@@ -82,12 +82,16 @@ impl Rule for PasswordPolicyMissing {
             format!("The account baseline in {} declares no `aws_iam_account_password_policy`", unit.name),
         )
         .note("without one, IAM's default applies: 8 characters, no expiry, no reuse check")
-        .fix("Declare an account password policy", Applicability::Unsafe, policy.into_iter().collect());
+        .fix(
+            "Declare an account password policy",
+            Applicability::Unsafe,
+            crate::rules::baseline::generate(policy),
+        );
     }
 }
 
 /// The password policy that meets the thresholds the password rules are configured with.
-fn new_policy(unit: &Unit<'_>, ctx: &RuleContext<'_>) -> PolicyEdit {
+fn new_policy(unit: &Unit<'_>, ctx: &RuleContext<'_>) -> NewEntity {
     let options = &ctx.settings().options;
     let mut attributes = vec![("minimum_password_length", AttributeValue::literal(options.password_min_length()))];
     for (name, class) in [
