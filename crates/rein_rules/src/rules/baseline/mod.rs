@@ -163,7 +163,8 @@ pub(crate) fn require_entity(unit: &Unit<'_>, ctx: &mut RuleContext<'_>, kind: E
 
 /// Checks a boolean setting that must be `want`. Written with the other value: reported on the
 /// value, with an unsafe fix. Not written: reported on the resource when `unset` (the default)
-/// is not `want`. A value not known statically is not reported.
+/// is not `want`, with an unsafe fix that adds the setting. A value not known statically is not
+/// reported.
 pub(crate) fn require_flag(
     ctx: &mut RuleContext<'_>,
     entity: &Entity,
@@ -183,7 +184,11 @@ pub(crate) fn require_flag(
         // The other value, or one not known statically.
         Some(_) => {}
         None if unset != Some(want) => {
-            ctx.report(entity.span, format!("`{name}` is not set: {problem}"));
+            ctx.report(entity.span, format!("`{name}` is not set: {problem}")).fix(
+                format!("Set `{name}` to {want}"),
+                Applicability::Unsafe,
+                vec![PolicyEdit::insert_attribute(entity.extent, name, AttributeValue::literal(want))],
+            );
         }
         None => {}
     }
