@@ -285,6 +285,14 @@ fn entity_fixes_apply_reparse_and_remove_their_finding() {
             rule: "IAM514",
         },
         EntityCase {
+            name: "IAM517 generates and attaches a guardrail SCP",
+            files: &[
+                ("org.tf", "resource \"aws_organizations_organization\" \"org\" {\n  feature_set = \"ALL\"\n}\n"),
+                ("main.tf", ""),
+            ],
+            rule: "IAM517",
+        },
+        EntityCase {
             name: "IAM519 generates the root features",
             files: &[(
                 "main.tf",

@@ -60,6 +60,10 @@ pub enum AttributeValue {
     Block(Vec<(String, AttributeValue)>),
     /// A JSON document: `jsonencode({…})` in Terraform, a mapping in CloudFormation.
     Json(EditValue),
+    /// An attribute of another entity: `aws_organizations_policy.guardrails.id` in Terraform
+    /// (`entity` is the address, `attribute` the rest of the traversal, such as `roots[0].id`).
+    /// Templates decline it.
+    Reference { entity: String, attribute: String },
 }
 
 impl AttributeValue {
@@ -80,13 +84,17 @@ impl AttributeValue {
         AttributeValue::Block(members.into_iter().map(|(key, value)| (key.into(), value)).collect())
     }
 
-    /// The value as a mapping-shaped syntax (CloudFormation) writes it.
-    pub fn to_edit_value(&self) -> EditValue {
+    /// The value as a mapping-shaped syntax (CloudFormation) writes it; `None` for a reference.
+    pub fn to_edit_value(&self) -> Option<EditValue> {
         match self {
-            AttributeValue::Value(value) | AttributeValue::Json(value) => value.clone(),
-            AttributeValue::Block(members) => {
-                EditValue::Object(members.iter().map(|(key, value)| (key.clone(), value.to_edit_value())).collect())
-            }
+            AttributeValue::Value(value) | AttributeValue::Json(value) => Some(value.clone()),
+            AttributeValue::Block(members) => Some(EditValue::Object(
+                members
+                    .iter()
+                    .map(|(key, value)| Some((key.clone(), value.to_edit_value()?)))
+                    .collect::<Option<_>>()?,
+            )),
+            AttributeValue::Reference { .. } => None,
         }
     }
 }
@@ -103,6 +111,9 @@ pub struct NewEntity {
     pub near: Span,
     /// Whether `near` is the unit's anchor rather than a related entity.
     pub anchor: bool,
+    /// A Terraform data source (`data "aws_iam_policy_document" "x" { … }`) rather than a
+    /// resource; templates decline it.
+    pub data_source: bool,
     pub resource_type: String,
     /// The Terraform resource name or the CloudFormation logical id.
     pub name: String,

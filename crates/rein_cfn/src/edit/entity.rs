@@ -42,7 +42,7 @@ impl<'t> Ctx<'t> {
             if properties.is_some_and(|properties| properties.get(property).is_some()) {
                 return None;
             }
-            members.push((property.to_owned(), value.to_edit_value()));
+            members.push((property.to_owned(), value.to_edit_value()?));
         }
         match properties {
             Some(properties) => self.append_members(self.span(properties), &members),
@@ -60,13 +60,16 @@ impl<'t> Ctx<'t> {
         for (idx, entity) in entities.iter().enumerate() {
             let taken = resources.entries().iter().any(|(key, _)| key.as_str() == Some(entity.name.as_str()))
                 || entities.get(..idx)?.iter().any(|other| other.name == entity.name);
-            if !entity.is_cloudformation() || !is_logical_id(&entity.name) || taken {
+            if !entity.is_cloudformation() || entity.data_source || !is_logical_id(&entity.name) || taken {
                 return None;
             }
             let mut resource = vec![("Type".to_owned(), EditValue::String(entity.resource_type.clone()))];
             if !entity.attributes.is_empty() {
-                let properties =
-                    entity.attributes.iter().map(|(key, value)| (key.clone(), value.to_edit_value())).collect();
+                let properties = entity
+                    .attributes
+                    .iter()
+                    .map(|(key, value)| Some((key.clone(), value.to_edit_value()?)))
+                    .collect::<Option<_>>()?;
                 resource.push(("Properties".to_owned(), EditValue::Object(properties)));
             }
             members.push((entity.name.clone(), EditValue::Object(resource)));
@@ -177,6 +180,7 @@ mod tests {
         NewEntity {
             near: Span::from_offsets(FILE, 0, 0),
             anchor: true,
+            data_source: false,
             resource_type: resource_type.to_owned(),
             name: name.to_owned(),
             attributes: vec![

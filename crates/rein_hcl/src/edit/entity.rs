@@ -131,7 +131,8 @@ impl HclRenderer<'_> {
             };
             let mut headers: Vec<String> = Vec::new();
             for entity in entities {
-                let header = format!("resource \"{}\" \"{}\"", entity.resource_type, entity.name);
+                let keyword = if entity.data_source { "data" } else { "resource" };
+                let header = format!("{keyword} \"{}\" \"{}\"", entity.resource_type, entity.name);
                 if text.contains(&header) || headers.contains(&header) {
                     return None;
                 }
@@ -316,7 +317,7 @@ fn is_one_line(value: &AttributeValue) -> bool {
         AttributeValue::Value(EditValue::Object(members)) | AttributeValue::Json(EditValue::Object(members)) => {
             members.is_empty()
         }
-        AttributeValue::Value(_) | AttributeValue::Json(_) => true,
+        AttributeValue::Value(_) | AttributeValue::Json(_) | AttributeValue::Reference { .. } => true,
         AttributeValue::Block(_) => false,
     }
 }
@@ -363,6 +364,12 @@ fn expression(value: &AttributeValue, indent: &str, newline: &str) -> Option<Str
     match value {
         AttributeValue::Value(value) => Some(hcl_value(value, indent, newline)),
         AttributeValue::Json(value) => Some(format!("jsonencode({})", hcl_value(value, indent, newline))),
+        AttributeValue::Reference { entity, attribute } => {
+            let traversal = |text: &str| {
+                !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"_-.[]".contains(&byte))
+            };
+            (traversal(entity) && traversal(attribute)).then(|| format!("{entity}.{attribute}"))
+        }
         AttributeValue::Block(_) => None,
     }
 }
@@ -535,6 +542,7 @@ mod tests {
         NewEntity {
             near,
             anchor,
+            data_source: false,
             resource_type: "aws_config_config_rule".to_owned(),
             name: "access_keys_rotated".to_owned(),
             attributes: vec![
@@ -597,6 +605,50 @@ mod tests {
     }
 
     #[test]
+    fn writes_data_sources_and_references() {
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", "");
+        let near = Span::from_offsets(file, 0, 0);
+        let reference = |entity: &str, attribute: &str| AttributeValue::Reference {
+            entity: entity.to_owned(),
+            attribute: attribute.to_owned(),
+        };
+        let document = NewEntity {
+            near,
+            anchor: true,
+            data_source: true,
+            resource_type: "aws_iam_policy_document".to_owned(),
+            name: "d".to_owned(),
+            attributes: vec![(
+                "statement".to_owned(),
+                AttributeValue::block([("actions", AttributeValue::strings(["s3:GetObject"]))]),
+            )],
+        };
+        let policy = NewEntity {
+            near,
+            anchor: true,
+            data_source: false,
+            resource_type: "aws_iam_policy".to_owned(),
+            name: "p".to_owned(),
+            attributes: vec![("policy".to_owned(), reference("data.aws_iam_policy_document.d", "json"))],
+        };
+        let edits =
+            HclRenderer { db: &db }.render(&PolicyEdit::GenerateEntities(vec![document, policy.clone()])).unwrap();
+        let text = rein_text::apply_edits("", &edits).unwrap();
+        assert_eq!(
+            text,
+            "data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    actions = [\"s3:GetObject\"]\n  }\n}\n\nresource \"aws_iam_policy\" \"p\" {\n  policy = data.aws_iam_policy_document.d.json\n}\n"
+        );
+        let reread = crate::analyze_file(file, &text);
+        assert!(reread.issues.is_empty(), "{:?}", reread.issues);
+        assert_eq!(reread.documents.len(), 1, "{text}");
+        // A reference is a traversal, never an arbitrary expression.
+        let mut injected = policy;
+        injected.attributes = vec![("policy".to_owned(), reference("var.x }", "json"))];
+        assert_eq!(HclRenderer { db: &db }.render(&PolicyEdit::GenerateEntities(vec![injected])), None);
+    }
+
+    #[test]
     fn generates_several_resources_in_one_edit_per_file() {
         let mut db = SourceDb::new();
         let file = db.add("main.tf", "");
@@ -607,6 +659,7 @@ mod tests {
         let hub = NewEntity {
             near,
             anchor: true,
+            data_source: false,
             resource_type: "aws_securityhub_account".to_owned(),
             name: "this".to_owned(),
             attributes: Vec::new(),

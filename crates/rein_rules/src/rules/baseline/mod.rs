@@ -356,6 +356,7 @@ pub(crate) fn new_resource(
     NewEntity {
         near: unit.anchor,
         anchor: true,
+        data_source: false,
         resource_type: resource_type.to_owned(),
         name: unique,
         attributes: attributes.into_iter().map(|(key, value)| (key.to_owned(), value)).collect(),
