@@ -420,3 +420,94 @@ pub(crate) fn new_config_rule(unit: &Unit<'_>, identifier: &str, parameters: &[(
         UnitSource::TerraformPlan => None,
     }
 }
+
+/// The edits that add an SCP named after `name` (`scp_guardrails`) denying `actions` (and every action of a root user when
+/// `deny_root`), attached to the root of the organization the Terraform configuration declares;
+/// none without one.
+pub(crate) fn guardrail_scp(unit: &Unit<'_>, name: &str, actions: &[&str], deny_root: bool) -> Vec<PolicyEdit> {
+    let Some(org) = unit.entities_of(EntityKind::Organization).next() else { return Vec::new() };
+    if unit.source != UnitSource::Terraform || (actions.is_empty() && !deny_root) {
+        return Vec::new();
+    }
+    let description = match (actions.is_empty(), deny_root) {
+        (false, true) => "Denies changes to the security baseline and the use of root users",
+        (false, false) => "Denies changes to the security baseline",
+        _ => "Denies the use of root users",
+    };
+    let mut statements = Vec::new();
+    if !actions.is_empty() {
+        statements.push((
+            "statement",
+            AttributeValue::block([
+                ("sid", AttributeValue::string("DenyGuardrailChanges")),
+                ("effect", AttributeValue::string("Deny")),
+                ("actions", AttributeValue::strings(actions.iter().copied())),
+                ("resources", AttributeValue::strings(["*"])),
+            ]),
+        ));
+    }
+    if deny_root {
+        statements.push((
+            "statement",
+            AttributeValue::block([
+                ("sid", AttributeValue::string("DenyRootUser")),
+                ("effect", AttributeValue::string("Deny")),
+                ("actions", AttributeValue::strings(["*"])),
+                ("resources", AttributeValue::strings(["*"])),
+                (
+                    "condition",
+                    AttributeValue::block([
+                        ("test", AttributeValue::string("ArnLike")),
+                        ("variable", AttributeValue::string("aws:PrincipalArn")),
+                        ("values", AttributeValue::strings(["arn:aws:iam::*:root"])),
+                    ]),
+                ),
+            ]),
+        ));
+    }
+    // The three blocks go beside the organization.
+    let place = |mut entity: NewEntity| {
+        entity.near = org.span;
+        entity.anchor = false;
+        entity
+    };
+    let mut document = place(new_resource(unit, "aws_iam_policy_document", name, statements));
+    document.data_source = true;
+    document.name = new_resource(unit, "data.aws_iam_policy_document", name, Vec::new()).name;
+    let policy = place(new_resource(
+        unit,
+        "aws_organizations_policy",
+        name,
+        vec![
+            ("name", AttributeValue::string(name.replace('_', "-"))),
+            ("description", AttributeValue::string(description)),
+            ("type", AttributeValue::string("SERVICE_CONTROL_POLICY")),
+            (
+                "content",
+                AttributeValue::Reference {
+                    entity: format!("data.aws_iam_policy_document.{}", document.name),
+                    attribute: "json".to_owned(),
+                },
+            ),
+        ],
+    ));
+    let attachment = place(new_resource(
+        unit,
+        "aws_organizations_policy_attachment",
+        name,
+        vec![
+            (
+                "policy_id",
+                AttributeValue::Reference {
+                    entity: format!("aws_organizations_policy.{}", policy.name),
+                    attribute: "id".to_owned(),
+                },
+            ),
+            (
+                "target_id",
+                AttributeValue::Reference { entity: org.address.clone(), attribute: "roots[0].id".to_owned() },
+            ),
+        ],
+    ));
+    generate([document, policy, attachment])
+}

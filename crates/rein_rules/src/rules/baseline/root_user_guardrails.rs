@@ -3,8 +3,8 @@
 use rein_model::EntityKind;
 
 use super::{
-    alarm_patterns, checks_existence, config_rule_identifiers, denies_root_user, generate, is_org, new_config_rule,
-    new_resource, security_hub_watches_iam,
+    alarm_patterns, checks_existence, config_rule_identifiers, denies_root_user, generate, guardrail_scp, is_org,
+    new_config_rule, new_resource, security_hub_watches_iam,
 };
 use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
@@ -64,10 +64,11 @@ declare_rule! {
     /// Unsafe. In an organization, the fix declares `aws_iam_organizations_features` with
     /// `RootCredentialsManagement` and `RootSessions` (or adds the missing feature to a literal
     /// list): member accounts then lose their root credentials, and root tasks run as short
-    /// root sessions from the management account. In a single account, the fix declares the
-    /// missing AWS Config rules (`IAM_ROOT_ACCESS_KEY_CHECK`, `ROOT_ACCOUNT_MFA_ENABLED`) when the
-    /// root-usage alarm exists. The root-deny SCP and the alarm are not generated: write them with
-    /// IAM517 and IAM513 in mind.
+    /// root sessions from the management account. A missing root-user Deny becomes an SCP
+    /// attached to the organization's root (in a Terraform configuration that declares the
+    /// organization). In a single account, the fix declares the missing AWS Config rules
+    /// (`IAM_ROOT_ACCESS_KEY_CHECK`, `ROOT_ACCOUNT_MFA_ENABLED`) when the root-usage alarm
+    /// exists; the alarm itself is not generated (IAM513).
     ///
     /// ## References
     /// - IAM User Guide: centrally manage root access for member accounts
@@ -119,7 +120,12 @@ fn check_org(unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
             .fix("Enable `RootSessions`", Applicability::Unsafe, edits);
     }
     if !denies_root_user(unit) {
-        ctx.report(anchor, format!("No attached SCP of {} denies actions by a root user", unit.name));
+        let edits = guardrail_scp(unit, "scp_deny_root", &[], true);
+        ctx.report(anchor, format!("No attached SCP of {} denies actions by a root user", unit.name)).fix(
+            "Attach an SCP that denies root users to the organization's root",
+            Applicability::Unsafe,
+            edits,
+        );
     }
 }
 
@@ -216,6 +222,27 @@ mod tests {
     }
 
     const ROOT_ALARM: &str = "resource \"aws_cloudwatch_event_rule\" \"root\" {\n  event_pattern = jsonencode({ detail = { userIdentity = { type = [\"Root\"] } } })\n}\n";
+
+    #[test]
+    fn an_organization_gets_a_root_deny_scp() {
+        let org = "resource \"aws_organizations_organization\" \"org\" {\n  feature_set = \"ALL\"\n}\n";
+        let findings = crate::testing::run_rule(&super::RootUserGuardrails, &case::hcl(org));
+        let deny = findings.iter().find(|finding| finding.message.contains("denies actions by a root user")).unwrap();
+        let fixed = rein_text::apply_edits(org, &deny.fixes.first().unwrap().edits).unwrap();
+        assert!(
+            fixed.contains(
+                "data \"aws_iam_policy_document\" \"scp_deny_root\" {\n  statement {\n    sid       = \"DenyRootUser\""
+            ),
+            "{fixed}"
+        );
+        assert!(!fixed.contains("DenyGuardrailChanges"), "{fixed}");
+        assert!(
+            fixed.contains("  name        = \"scp-deny-root\"\n  description = \"Denies the use of root users\"\n"),
+            "{fixed}"
+        );
+        let again = crate::testing::run_rule(&super::RootUserGuardrails, &case::hcl(&fixed));
+        assert!(again.iter().all(|finding| !finding.message.contains("denies actions by a root user")), "{again:?}");
+    }
 
     #[test]
     fn an_organization_gets_its_root_features() {

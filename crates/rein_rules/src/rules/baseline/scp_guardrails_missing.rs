@@ -2,8 +2,8 @@
 
 use rein_model::{EntityKind, PolicyDocument};
 
-use super::{attached_scps, denies_root_user, generate, is_org, new_resource};
-use crate::engine::{Unit, UnitSource};
+use super::{attached_scps, denies_root_user, guardrail_scp, is_org};
+use crate::engine::Unit;
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -118,7 +118,7 @@ impl Rule for ScpGuardrailsMissing {
         let root = denies_root_user(unit);
         // One SCP with every missing Deny: both findings offer the same fix.
         let actions: Vec<&str> = missing.iter().chain(&missing_info).copied().collect();
-        let fix = guardrail_scp(unit, &actions, !root);
+        let fix = guardrail_scp(unit, "scp_guardrails", &actions, !root);
         if !root {
             missing.push("any action by a root user");
         }
@@ -133,95 +133,6 @@ impl Rule for ScpGuardrailsMissing {
                 .fix("Attach a guardrail SCP to the organization's root", Applicability::Unsafe, fix);
         }
     }
-}
-
-/// The edits that add an SCP denying `actions` (and every action of a root user when
-/// `deny_root`), attached to the root of the organization the Terraform configuration declares;
-/// none without one.
-fn guardrail_scp(unit: &Unit<'_>, actions: &[&str], deny_root: bool) -> Vec<PolicyEdit> {
-    let Some(org) = unit.entities_of(EntityKind::Organization).next() else { return Vec::new() };
-    if unit.source != UnitSource::Terraform || (actions.is_empty() && !deny_root) {
-        return Vec::new();
-    }
-    let mut statements = Vec::new();
-    if !actions.is_empty() {
-        statements.push((
-            "statement",
-            AttributeValue::block([
-                ("sid", AttributeValue::string("DenyGuardrailChanges")),
-                ("effect", AttributeValue::string("Deny")),
-                ("actions", AttributeValue::strings(actions.iter().copied())),
-                ("resources", AttributeValue::strings(["*"])),
-            ]),
-        ));
-    }
-    if deny_root {
-        statements.push((
-            "statement",
-            AttributeValue::block([
-                ("sid", AttributeValue::string("DenyRootUser")),
-                ("effect", AttributeValue::string("Deny")),
-                ("actions", AttributeValue::strings(["*"])),
-                ("resources", AttributeValue::strings(["*"])),
-                (
-                    "condition",
-                    AttributeValue::block([
-                        ("test", AttributeValue::string("ArnLike")),
-                        ("variable", AttributeValue::string("aws:PrincipalArn")),
-                        ("values", AttributeValue::strings(["arn:aws:iam::*:root"])),
-                    ]),
-                ),
-            ]),
-        ));
-    }
-    // The three blocks go beside the organization.
-    let place = |mut entity: NewEntity| {
-        entity.near = org.span;
-        entity.anchor = false;
-        entity
-    };
-    let mut document = place(new_resource(unit, "aws_iam_policy_document", "scp_guardrails", statements));
-    document.data_source = true;
-    document.name = new_resource(unit, "data.aws_iam_policy_document", "scp_guardrails", Vec::new()).name;
-    let policy = place(new_resource(
-        unit,
-        "aws_organizations_policy",
-        "scp_guardrails",
-        vec![
-            ("name", AttributeValue::string("scp-guardrails")),
-            (
-                "description",
-                AttributeValue::string("Denies changes to the security baseline and the use of root users"),
-            ),
-            ("type", AttributeValue::string("SERVICE_CONTROL_POLICY")),
-            (
-                "content",
-                AttributeValue::Reference {
-                    entity: format!("data.aws_iam_policy_document.{}", document.name),
-                    attribute: "json".to_owned(),
-                },
-            ),
-        ],
-    ));
-    let attachment = place(new_resource(
-        unit,
-        "aws_organizations_policy_attachment",
-        "scp_guardrails",
-        vec![
-            (
-                "policy_id",
-                AttributeValue::Reference {
-                    entity: format!("aws_organizations_policy.{}", policy.name),
-                    attribute: "id".to_owned(),
-                },
-            ),
-            (
-                "target_id",
-                AttributeValue::Reference { entity: org.address.clone(), attribute: "roots[0].id".to_owned() },
-            ),
-        ],
-    ));
-    generate([document, policy, attachment])
 }
 
 /// Whether a Deny of `doc` takes `action` away on every resource, with at most exemptions by
