@@ -285,6 +285,20 @@ fn entity_fixes_apply_reparse_and_remove_their_finding() {
             rule: "IAM514",
         },
         EntityCase {
+            name: "IAM411 gives the user's group an MFA policy",
+            files: &[
+                (
+                    "users.tf",
+                    "resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n\nresource \"aws_iam_user_login_profile\" \"alice\" {\n  user = aws_iam_user.alice.name\n}\n",
+                ),
+                (
+                    "groups.tf",
+                    "resource \"aws_iam_group\" \"dev\" {\n  name = \"dev\"\n}\n\nresource \"aws_iam_user_group_membership\" \"alice\" {\n  user   = aws_iam_user.alice.name\n  groups = [aws_iam_group.dev.name]\n}\n",
+                ),
+            ],
+            rule: "IAM411",
+        },
+        EntityCase {
             name: "IAM517 generates and attaches a guardrail SCP",
             files: &[
                 ("org.tf", "resource \"aws_organizations_organization\" \"org\" {\n  feature_set = \"ALL\"\n}\n"),
