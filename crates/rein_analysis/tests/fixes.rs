@@ -299,6 +299,17 @@ fn entity_fixes_apply_reparse_and_remove_their_finding() {
             rule: "IAM411",
         },
         EntityCase {
+            name: "IAM513 generates filters, alarms and their topic",
+            files: &[
+                (
+                    "trail.tf",
+                    "resource \"aws_cloudwatch_log_group\" \"trail\" {\n  name = \"trail\"\n}\n\nresource \"aws_cloudtrail\" \"t\" {\n  name                       = \"t\"\n  cloud_watch_logs_group_arn = \"${aws_cloudwatch_log_group.trail.arn}:*\"\n}\n",
+                ),
+                ("main.tf", "locals {}\n"),
+            ],
+            rule: "IAM513",
+        },
+        EntityCase {
             name: "IAM517 generates and attaches a guardrail SCP",
             files: &[
                 ("org.tf", "resource \"aws_organizations_organization\" \"org\" {\n  feature_set = \"ALL\"\n}\n"),

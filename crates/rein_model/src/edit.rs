@@ -64,6 +64,9 @@ pub enum AttributeValue {
     /// (`entity` is the address, `attribute` the rest of the traversal, such as `roots[0].id`).
     /// Templates decline it.
     Reference { entity: String, attribute: String },
+    /// A list of values that are not all strings, such as references:
+    /// `[aws_sns_topic.alarms.arn]`.
+    List(Vec<AttributeValue>),
 }
 
 impl AttributeValue {
@@ -95,6 +98,15 @@ impl AttributeValue {
                     .collect::<Option<_>>()?,
             )),
             AttributeValue::Reference { .. } => None,
+            AttributeValue::List(items) => Some(EditValue::List(
+                items
+                    .iter()
+                    .map(|item| match item.to_edit_value()? {
+                        EditValue::String(text) => Some(text),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+            )),
         }
     }
 }

@@ -318,6 +318,7 @@ fn is_one_line(value: &AttributeValue) -> bool {
             members.is_empty()
         }
         AttributeValue::Value(_) | AttributeValue::Json(_) | AttributeValue::Reference { .. } => true,
+        AttributeValue::List(items) => items.iter().all(is_one_line),
         AttributeValue::Block(_) => false,
     }
 }
@@ -369,6 +370,11 @@ fn expression(value: &AttributeValue, indent: &str, newline: &str) -> Option<Str
                 !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"_-.[]".contains(&byte))
             };
             (traversal(entity) && traversal(attribute)).then(|| format!("{entity}.{attribute}"))
+        }
+        AttributeValue::List(items) => {
+            let items: Vec<String> =
+                items.iter().map(|item| expression(item, indent, newline)).collect::<Option<_>>()?;
+            Some(format!("[{}]", items.join(", ")))
         }
         AttributeValue::Block(_) => None,
     }
