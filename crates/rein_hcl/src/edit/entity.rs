@@ -687,3 +687,47 @@ mod tests {
         assert_eq!(HclRenderer { db: &db }.render(&edit), None);
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use proptest::prelude::*;
+    use rein_model::{AttributeValue, EditRenderer, PolicyEdit};
+    use rein_text::{SourceDb, Span};
+
+    use crate::HclRenderer;
+
+    #[test]
+    fn keeps_crlf_line_breaks() {
+        let text = "resource \"aws_iam_role\" \"r\" {\r\n  name = \"r\"\r\n}\r\n";
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let edit = PolicyEdit::insert_attribute(
+            Span::from_offsets(file, 0, text.len() - 2),
+            "permissions_boundary",
+            AttributeValue::string("arn:aws:iam::1:policy/b"),
+        );
+        let edits = HclRenderer { db: &db }.render(&edit).unwrap();
+        let edited = rein_text::apply_edits(text, &edits).unwrap();
+        assert_eq!(
+            edited,
+            "resource \"aws_iam_role\" \"r\" {\r\n  name                 = \"r\"\r\n  permissions_boundary = \"arn:aws:iam::1:policy/b\"\r\n}\r\n"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any text and any span: the renderer answers or declines, and what it answers applies.
+        #[test]
+        fn any_body_is_rendered_or_declined(text in "[ a-z_=\"{}()\\[\\]#/*<\\-\n$%]{0,80}", start in 0usize..90, len in 0usize..90) {
+            let mut db = SourceDb::new();
+            let file = db.add("main.tf", text.as_str());
+            let start = start.min(text.len());
+            let end = (start + len).min(text.len());
+            let edit = PolicyEdit::insert_attribute(Span::from_offsets(file, start, end), "name", AttributeValue::literal(true));
+            if let Some(edits) = (HclRenderer { db: &db }).render(&edit) {
+                prop_assert!(rein_text::apply_edits(&text, &edits).is_some());
+            }
+        }
+    }
+}
