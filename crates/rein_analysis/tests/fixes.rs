@@ -91,6 +91,287 @@ fn every_fix_applies_reparses_and_removes_its_finding() {
     }
 }
 
+// ---- Entity fixes: settings inserted into a resource's body, resources generated ----------------
+
+/// One configuration of one or more files and the rule whose entity fix it shows.
+struct EntityCase {
+    name: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    rule: &'static str,
+}
+
+fn baseline_settings(rule: &str) -> Settings {
+    Settings {
+        select: vec![rule.to_owned()],
+        profile: rein_rules::Profile::Baseline,
+        options: rein_rules::RuleOptions {
+            default_boundary_arn: Some("arn:aws:iam::111122223333:policy/boundary".to_owned()),
+            ..rein_rules::RuleOptions::default()
+        },
+        ..Settings::default()
+    }
+}
+
+fn run_files(files: &[(String, String)], rule: &str) -> Analysis {
+    let inputs = files
+        .iter()
+        .map(|(path, text)| SourceInput {
+            path: path.clone(),
+            bytes: text.as_bytes().to_vec(),
+            kind: None,
+            policy_kind: None,
+        })
+        .collect();
+    analyze(inputs, &baseline_settings(rule))
+}
+
+/// The syntax errors of a file as its frontend reads it.
+fn file_errors(path: &str, text: &str) -> usize {
+    if path.ends_with(".tf") {
+        rein_hcl::analyze_file(rein_text::FileId(0), text).issues.len()
+    } else {
+        rein_cfn::analyze_template(rein_text::FileId(0), text).issues.len()
+    }
+}
+
+/// Applies every fix of `case.rule` on its own, file by file: the edited files read again without
+/// new syntax errors, nothing outside the edited ranges changes, no other file changes, and the
+/// finding is gone on a re-run.
+fn check_entity_case(case: &EntityCase) -> usize {
+    let files: Vec<(String, String)> =
+        case.files.iter().map(|(path, text)| ((*path).to_owned(), (*text).to_owned())).collect();
+    let analysis = run_files(&files, case.rule);
+    let name = case.name;
+    let mut n_fixes = 0;
+    for finding in analysis.findings.iter().filter(|finding| finding.rule == case.rule) {
+        for fix in &finding.fixes {
+            let shown = format!("{name}: {} `{}` ({})", finding.rule, finding.message, fix.title);
+            let mut fixed = files.clone();
+            for (path, text) in &mut fixed {
+                let edits: Vec<TextEdit> = fix
+                    .edits
+                    .iter()
+                    .filter(|edit| analysis.db.get(edit.span.file).is_some_and(|file| file.path == *path))
+                    .cloned()
+                    .collect();
+                if edits.is_empty() {
+                    continue;
+                }
+                let after =
+                    rein_text::apply_edits(text, &edits).unwrap_or_else(|| panic!("{shown}: the edits do not fit"));
+                assert_only_edited_ranges_changed(text, &after, &edits);
+                assert!(file_errors(path, &after) <= file_errors(path, text), "{shown}: the fix breaks\n{after}");
+                *text = after;
+            }
+            let changed = fixed.iter().zip(&files).filter(|(after, before)| after.1 != before.1).count();
+            assert!(changed > 0, "{shown}: no file changed");
+            let again = run_files(&fixed, case.rule);
+            assert!(
+                count(&again, finding.rule, &finding.message) < count(&analysis, finding.rule, &finding.message),
+                "{shown}: the finding stays after the fix:\n{fixed:#?}"
+            );
+            n_fixes += 1;
+        }
+    }
+    n_fixes
+}
+
+const PASSWORD_POLICY: &str =
+    "resource \"aws_iam_account_password_policy\" \"this\" {\n  minimum_password_length = 14\n}\n";
+
+#[test]
+fn entity_fixes_apply_reparse_and_remove_their_finding() {
+    let cases = [
+        EntityCase {
+            name: "IAM402 inserts the minimum",
+            files: &[(
+                "main.tf",
+                "resource \"aws_iam_account_password_policy\" \"this\" {\n  require_symbols = true\n}\n",
+            )],
+            rule: "IAM402",
+        },
+        EntityCase { name: "IAM403 inserts the classes", files: &[("main.tf", PASSWORD_POLICY)], rule: "IAM403" },
+        EntityCase { name: "IAM404 inserts reuse prevention", files: &[("main.tf", PASSWORD_POLICY)], rule: "IAM404" },
+        EntityCase { name: "IAM405 inserts the expiry", files: &[("main.tf", PASSWORD_POLICY)], rule: "IAM405" },
+        EntityCase {
+            name: "IAM408 marks the output sensitive",
+            files: &[(
+                "main.tf",
+                "resource \"aws_iam_access_key\" \"ci\" {\n  user    = \"ci\"\n  pgp_key = \"keybase:ci\"\n}\n\noutput \"secret\" {\n  value = aws_iam_access_key.ci.secret\n}\n",
+            )],
+            rule: "IAM408",
+        },
+        EntityCase {
+            name: "IAM414 sets the boundary in HCL",
+            files: &[("main.tf", "resource \"aws_iam_user\" \"ci\" {\n  name = \"ci\"\n  path = \"/\"\n}\n")],
+            rule: "IAM414",
+        },
+        EntityCase {
+            name: "IAM414 sets the boundary in template YAML",
+            files: &[(
+                "template.yaml",
+                "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Ci:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: ci\n",
+            )],
+            rule: "IAM414",
+        },
+        EntityCase {
+            name: "IAM414 creates Properties in template JSON",
+            files: &[(
+                "template.json",
+                "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\n    \"Ci\": {\n      \"Type\": \"AWS::IAM::Role\"\n    }\n  }\n}\n",
+            )],
+            rule: "IAM414",
+        },
+        EntityCase {
+            name: "IAM401 generates the policy",
+            files: &[("main.tf", "resource \"aws_iam_user\" \"ci\" {\n  name = \"ci\"\n}\n")],
+            rule: "IAM401",
+        },
+        EntityCase {
+            name: "IAM508 generates analyzers in HCL",
+            files: &[("main.tf", "resource \"aws_guardduty_detector\" \"d\" {\n  enable = true\n}\n")],
+            rule: "IAM508",
+        },
+        EntityCase {
+            name: "IAM508 generates analyzers in template YAML",
+            files: &[(
+                "template.yaml",
+                "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n    Detector:\n        Type: AWS::GuardDuty::Detector\n        Properties:\n            Enable: true\n",
+            )],
+            rule: "IAM508",
+        },
+        EntityCase {
+            name: "IAM508 generates analyzers in template JSON",
+            files: &[(
+                "template.json",
+                "{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {\"Detector\": {\"Type\": \"AWS::GuardDuty::Detector\"}}}",
+            )],
+            rule: "IAM508",
+        },
+        EntityCase {
+            name: "IAM508 puts a module's analyzers into main.tf",
+            files: &[("infra/detector.tf", "resource \"aws_guardduty_detector\" \"d\" {}\n"), ("infra/main.tf", "")],
+            rule: "IAM508",
+        },
+        EntityCase {
+            name: "IAM511 generates Config rules in HCL",
+            files: &[("main.tf", "resource \"aws_guardduty_detector\" \"d\" {}\n")],
+            rule: "IAM511",
+        },
+        EntityCase {
+            name: "IAM511 generates Config rules in template YAML",
+            files: &[(
+                "template.yaml",
+                "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Detector:\n    Type: AWS::GuardDuty::Detector\n",
+            )],
+            rule: "IAM511",
+        },
+        EntityCase {
+            name: "IAM512 enables Security Hub in HCL",
+            files: &[("main.tf", "resource \"aws_guardduty_detector\" \"d\" {}\n")],
+            rule: "IAM512",
+        },
+        EntityCase {
+            name: "IAM512 enables Security Hub in template YAML",
+            files: &[(
+                "template.yaml",
+                "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Detector:\n    Type: AWS::GuardDuty::Detector\n",
+            )],
+            rule: "IAM512",
+        },
+        EntityCase {
+            name: "IAM514 generates a contact",
+            files: &[("main.tf", "resource \"aws_guardduty_detector\" \"d\" {}")],
+            rule: "IAM514",
+        },
+        EntityCase {
+            name: "IAM411 gives the user's group an MFA policy",
+            files: &[
+                (
+                    "users.tf",
+                    "resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n\nresource \"aws_iam_user_login_profile\" \"alice\" {\n  user = aws_iam_user.alice.name\n}\n",
+                ),
+                (
+                    "groups.tf",
+                    "resource \"aws_iam_group\" \"dev\" {\n  name = \"dev\"\n}\n\nresource \"aws_iam_user_group_membership\" \"alice\" {\n  user   = aws_iam_user.alice.name\n  groups = [aws_iam_group.dev.name]\n}\n",
+                ),
+            ],
+            rule: "IAM411",
+        },
+        EntityCase {
+            name: "IAM513 generates filters, alarms and their topic",
+            files: &[
+                (
+                    "trail.tf",
+                    "resource \"aws_cloudwatch_log_group\" \"trail\" {\n  name = \"trail\"\n}\n\nresource \"aws_cloudtrail\" \"t\" {\n  name                       = \"t\"\n  cloud_watch_logs_group_arn = \"${aws_cloudwatch_log_group.trail.arn}:*\"\n}\n",
+                ),
+                ("main.tf", "locals {}\n"),
+            ],
+            rule: "IAM513",
+        },
+        EntityCase {
+            name: "IAM517 generates and attaches a guardrail SCP",
+            files: &[
+                ("org.tf", "resource \"aws_organizations_organization\" \"org\" {\n  feature_set = \"ALL\"\n}\n"),
+                ("main.tf", ""),
+            ],
+            rule: "IAM517",
+        },
+        EntityCase {
+            name: "IAM519 generates the root features",
+            files: &[(
+                "main.tf",
+                "resource \"aws_organizations_organization\" \"org\" {\n  feature_set = \"ALL\"\n}\n",
+            )],
+            rule: "IAM519",
+        },
+    ];
+    for case in &cases {
+        assert!(check_entity_case(case) > 0, "{}: no fix offered", case.name);
+    }
+}
+
+/// Terraform's JSON syntax and template `Fn::If` branches get no entity fix rather than a
+/// wrong one.
+#[test]
+fn entity_fixes_decline_what_they_cannot_write() {
+    let cases = [
+        EntityCase {
+            name: "a .tf.json module",
+            files: &[(
+                "main.tf.json",
+                "{\"resource\": {\"aws_iam_account_password_policy\": {\"this\": {\"minimum_password_length\": 14}}}}",
+            )],
+            rule: "IAM404",
+        },
+        EntityCase {
+            name: "a .tf.json module without main.tf",
+            files: &[("main.tf.json", "{\"resource\": {\"aws_guardduty_detector\": {\"d\": {}}}}")],
+            rule: "IAM508",
+        },
+        EntityCase {
+            name: "properties under Fn::If",
+            files: &[(
+                "template.yaml",
+                "AWSTemplateFormatVersion: '2010-09-09'\nConditions:\n  Prod: !Equals [a, a]\nResources:\n  Ci:\n    Type: AWS::IAM::User\n    Properties: !If [Prod, {UserName: a}, {UserName: b}]\n",
+            )],
+            rule: "IAM414",
+        },
+    ];
+    for case in &cases {
+        let files: Vec<(String, String)> =
+            case.files.iter().map(|(path, text)| ((*path).to_owned(), (*text).to_owned())).collect();
+        let analysis = run_files(&files, case.rule);
+        let findings: Vec<_> = analysis.findings.iter().filter(|finding| finding.rule == case.rule).collect();
+        assert!(!findings.is_empty(), "{}: {} does not fire", case.name, case.rule);
+        assert!(
+            findings.iter().all(|finding| finding.fixes.is_empty()),
+            "{}: a fix is offered: {findings:?}",
+            case.name
+        );
+    }
+}
+
 // The policy-level fixes of IAM008 (principal pattern into `aws:PrincipalArn`), IAM104 (wildcard
 // into its unprivileged actions) and IAM307 (`aws:SourceAccount`), each in every syntax it
 // applies to: policy JSON, `jsonencode`, `aws_iam_policy_document`, template YAML and JSON.

@@ -443,6 +443,8 @@ impl<'t> Ctx<'t> {
                 self.append_members(object, &members)
             }
             PolicyEdit::InsertStatement { after, statement } => self.insert_statement(*after, statement),
+            PolicyEdit::InsertAttributes { entity, attributes } => self.insert_attributes(*entity, attributes),
+            PolicyEdit::GenerateEntities(entities) => self.generate_entities(entities),
         }
     }
 
@@ -567,6 +569,7 @@ impl<'t> Ctx<'t> {
     fn flow_value(&self, value: &EditValue, like: Style) -> String {
         match value {
             EditValue::String(text) => self.yaml_string(text, like, true),
+            EditValue::Literal(literal) => literal.clone(),
             EditValue::List(items) => {
                 let items: Vec<String> = items.iter().map(|item| self.yaml_string(item, like, true)).collect();
                 format!("[{}]", items.join(", "))
@@ -587,6 +590,7 @@ impl<'t> Ctx<'t> {
         let newline = self.newline();
         match value {
             EditValue::String(text) => format!(" {}", self.yaml_string(text, like, false)),
+            EditValue::Literal(literal) => format!(" {literal}"),
             EditValue::List(items) if items.is_empty() => " []".to_owned(),
             EditValue::List(items) => {
                 let dash_indent = format!("{indent}{}", " ".repeat(self.sequence_indent()));
@@ -1125,5 +1129,6 @@ fn plain_is_safe(value: &str, flow: bool) -> bool {
     !looks_numeric
 }
 
+mod entity;
 #[cfg(test)]
 mod tests;

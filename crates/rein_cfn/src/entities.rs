@@ -18,7 +18,7 @@ use crate::lower::Template;
 use crate::syntax::Tree;
 
 /// The entity kind of a resource type and its `(property path, canonical name)` pairs.
-fn mapping(ty: &str) -> Option<(EntityKind, &'static [(&'static str, &'static str)])> {
+pub(crate) fn mapping(ty: &str) -> Option<(EntityKind, &'static [(&'static str, &'static str)])> {
     use EntityKind as K;
     Some(match ty {
         "AWS::IAM::Role" => (

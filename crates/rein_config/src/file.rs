@@ -75,6 +75,8 @@ pub struct Options {
     pub password_reuse_prevention: Option<Spanned<u32>>,
     pub password_max_age: Option<Spanned<MaxAge>>,
     pub password_character_classes: Option<Vec<Spanned<String>>>,
+    /// The managed policy IAM414's fix sets as a missing permissions boundary.
+    pub default_boundary_arn: Option<Spanned<String>>,
     /// Every group membership of the account's users is in the checked code (IAM410).
     #[serde(default)]
     pub membership_complete: bool,

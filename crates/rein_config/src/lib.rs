@@ -212,6 +212,16 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
         }
         config.options.password_character_classes = Some(names);
     }
+    if let Some(arn) = &options.default_boundary_arn {
+        if !is_managed_policy_arn(arn.get_ref()) {
+            let message = format!(
+                "`default-boundary-arn` is `{}`, not the ARN of a managed policy (`arn:aws:iam::123456789012:policy/name`)",
+                arn.get_ref()
+            );
+            return Err(error_at(arn.span().start, message));
+        }
+        config.options.default_boundary_arn = Some(arn.get_ref().clone());
+    }
     if let Some(days) = &options.stale_data_days
         && *days.get_ref() < 1
     {
@@ -469,3 +479,20 @@ impl fmt::Display for FailOn {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether `arn` names a managed policy: `arn:<partition>:iam::<account or aws>:policy/<path and
+/// name>`.
+fn is_managed_policy_arn(arn: &str) -> bool {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let account_ok = account == "aws" || (account.len() == 12 && account.bytes().all(|byte| byte.is_ascii_digit()));
+    let name = resource.strip_prefix("policy/").and_then(|rest| rest.rsplit('/').next()).unwrap_or_default();
+    partition.starts_with("aws")
+        && account_ok
+        && !name.is_empty()
+        && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"+=,.@-_".contains(&byte))
+}

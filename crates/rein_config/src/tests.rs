@@ -33,6 +33,10 @@ fn values_are_checked_where_they_are_written() {
     assert!(parse_err("[options]\nown-account = \"1234\"\n").contains("not an AWS account id"));
     assert!(parse_err("[options]\norg-id = \"org-1\"\n").contains("not an organization id"));
     assert!(parse_err("[options]\npassword-reuse-prevention = 30\n").contains("IAM accepts 1 to 24"));
+    for arn in ["dev-boundary", "arn:aws:iam::123:policy/b", "arn:aws:iam::123456789012:role/b", "arn:aws:s3:::b"] {
+        let err = parse_err(&format!("[options]\ndefault-boundary-arn = \"{arn}\"\n"));
+        assert!(err.starts_with("rein.toml:2:") && err.contains("not the ARN of a managed policy"), "{arn}: {err}");
+    }
     assert!(parse_err("[options]\npassword-max-age = \"never\"\n").contains("a number of days or \"off\""));
     assert!(
         parse_err("[options]\npassword-character-classes = [\"emoji\"]\n").contains("unknown character class `emoji`")
@@ -69,6 +73,7 @@ password-reuse-prevention = 12
 password-max-age = "off"
 password-character-classes = ["lowercase", "numbers"]
 membership-complete = true
+default-boundary-arn = "arn:aws:iam::111122223333:policy/boundaries/dev-boundary"
 
 [[options.forbidden-access]]
 action = "kms:Decrypt"
@@ -96,6 +101,10 @@ principal = "aws_iam_role.ci"
     assert!(settings.options.requires_password_class("numbers"));
     assert!(!settings.options.requires_password_class("symbols"));
     assert!(settings.options.membership_complete);
+    assert_eq!(
+        settings.options.default_boundary_arn.as_deref(),
+        Some("arn:aws:iam::111122223333:policy/boundaries/dev-boundary")
+    );
     assert_eq!(
         settings.options.forbidden_access,
         [rein_rules::ForbiddenAccess {

@@ -207,6 +207,8 @@ impl HclRenderer<'_> {
             }
             PolicyEdit::RemoveItem { item } => self.remove(*item),
             PolicyEdit::InsertMember { .. } => None,
+            PolicyEdit::InsertAttributes { entity, attributes } => self.insert_attributes(*entity, attributes),
+            PolicyEdit::GenerateEntities(entities) => self.generate_entities(entities),
         }
     }
 }
@@ -445,7 +447,7 @@ fn strings_of(value: &EditValue) -> Option<Vec<String>> {
     match value {
         EditValue::String(value) => Some(vec![value.clone()]),
         EditValue::List(values) => Some(values.clone()),
-        EditValue::Object(_) => None,
+        EditValue::Literal(_) | EditValue::Object(_) => None,
     }
 }
 
@@ -471,6 +473,8 @@ fn indentation(text: &str, offset: usize) -> &str {
     let width = line.bytes().take_while(|byte| matches!(byte, b' ' | b'\t')).count();
     line.get(..width).unwrap_or_default()
 }
+
+mod entity;
 
 #[cfg(test)]
 mod tests {

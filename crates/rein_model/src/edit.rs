@@ -37,12 +37,115 @@ pub enum PolicyEdit {
     /// Insert a statement, given as its members in order, just after the statement at `after`
     /// in the statement list that holds it. Declined when `Statement` is a single object.
     InsertStatement { after: Span, statement: Vec<(String, EditValue)> },
+    /// Insert attributes, in order, at the end of the body of the IaC entity whose whole
+    /// definition is `entity` ([`Entity::extent`](crate::Entity::extent)): arguments of a
+    /// Terraform block (a resource, an output), properties under a CloudFormation resource's
+    /// `Properties` (which the renderer creates when it is absent). Names are the model's
+    /// attribute names ([`Entity::attribute`](crate::Entity::attribute)); the renderer writes
+    /// each as its syntax names it (`permissions_boundary`, `PermissionsBoundary`) and declines
+    /// a name it does not know for the entity's type, or one that the body already sets.
+    /// Several attributes of one entity go into one edit, so that they share one layout.
+    InsertAttributes { entity: Span, attributes: Vec<(String, AttributeValue)> },
+    /// Add new entities to the configuration, in order; those bound for one file make one edit.
+    /// Policy JSON and read-only syntaxes decline it.
+    GenerateEntities(Vec<NewEntity>),
+}
+
+/// A value of an IaC entity's attribute that an entity edit writes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AttributeValue {
+    /// A string, a number or boolean ([`EditValue::Literal`]), a list of strings, or a map.
+    Value(EditValue),
+    /// A nested block in Terraform (`source { owner = "AWS" }`), a mapping in CloudFormation.
+    Block(Vec<(String, AttributeValue)>),
+    /// A JSON document: `jsonencode({…})` in Terraform, a mapping in CloudFormation.
+    Json(EditValue),
+    /// An attribute of another entity: `aws_organizations_policy.guardrails.id` in Terraform
+    /// (`entity` is the address, `attribute` the rest of the traversal, such as `roots[0].id`).
+    /// Templates decline it.
+    Reference { entity: String, attribute: String },
+    /// A list of values that are not all strings, such as references:
+    /// `[aws_sns_topic.alarms.arn]`.
+    List(Vec<AttributeValue>),
+}
+
+impl AttributeValue {
+    pub fn string(value: impl Into<String>) -> AttributeValue {
+        AttributeValue::Value(EditValue::String(value.into()))
+    }
+
+    /// A number or boolean: `14`, `true`.
+    pub fn literal(value: impl ToString) -> AttributeValue {
+        AttributeValue::Value(EditValue::Literal(value.to_string()))
+    }
+
+    pub fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> AttributeValue {
+        AttributeValue::Value(EditValue::List(values.into_iter().map(Into::into).collect()))
+    }
+
+    pub fn block(members: impl IntoIterator<Item = (impl Into<String>, AttributeValue)>) -> AttributeValue {
+        AttributeValue::Block(members.into_iter().map(|(key, value)| (key.into(), value)).collect())
+    }
+
+    /// The value as a mapping-shaped syntax (CloudFormation) writes it; `None` for a reference.
+    pub fn to_edit_value(&self) -> Option<EditValue> {
+        match self {
+            AttributeValue::Value(value) | AttributeValue::Json(value) => Some(value.clone()),
+            AttributeValue::Block(members) => Some(EditValue::Object(
+                members
+                    .iter()
+                    .map(|(key, value)| Some((key.clone(), value.to_edit_value()?)))
+                    .collect::<Option<_>>()?,
+            )),
+            AttributeValue::Reference { .. } => None,
+            AttributeValue::List(items) => Some(EditValue::List(
+                items
+                    .iter()
+                    .map(|item| match item.to_edit_value()? {
+                        EditValue::String(text) => Some(text),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+            )),
+        }
+    }
+}
+
+/// An entity that [`PolicyEdit::GenerateEntities`] adds, with its names as the target syntax
+/// writes them: a Terraform resource (`aws_accessanalyzer_analyzer`, arguments and nested
+/// blocks), or a CloudFormation resource (`AWS::AccessAnalyzer::Analyzer`, its `Properties`).
+/// A renderer declines a type of the other language.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NewEntity {
+    /// Where it goes: into the file of this span. A rule names an entity the new one belongs
+    /// with, or the unit's anchor; for the anchor the Terraform renderer prefers the `main.tf`
+    /// of the anchor's directory.
+    pub near: Span,
+    /// Whether `near` is the unit's anchor rather than a related entity.
+    pub anchor: bool,
+    /// A Terraform data source (`data "aws_iam_policy_document" "x" { … }`) rather than a
+    /// resource; templates decline it.
+    pub data_source: bool,
+    pub resource_type: String,
+    /// The Terraform resource name or the CloudFormation logical id.
+    pub name: String,
+    /// Arguments (Terraform) or properties (CloudFormation), in the order they are written.
+    pub attributes: Vec<(String, AttributeValue)>,
+}
+
+impl NewEntity {
+    /// Whether the type is a CloudFormation one (`AWS::…`) rather than a Terraform one.
+    pub fn is_cloudformation(&self) -> bool {
+        self.resource_type.contains("::")
+    }
 }
 
 /// A value that an insertion writes: enough of the policy grammar for conditions and principals.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum EditValue {
     String(String),
+    /// A number or boolean, written as is in every syntax: `14`, `true`.
+    Literal(String),
     List(Vec<String>),
     /// Members in the order they are written.
     Object(Vec<(String, EditValue)>),
@@ -95,6 +198,11 @@ impl ConditionInsert {
 }
 
 impl PolicyEdit {
+    /// Inserts one attribute into the body of the entity at `entity` (its extent).
+    pub fn insert_attribute(entity: Span, name: impl Into<String>, value: AttributeValue) -> PolicyEdit {
+        PolicyEdit::InsertAttributes { entity, attributes: vec![(name.into(), value)] }
+    }
+
     /// Adds `operator: {key: values}` to the statement's condition, merging into what exists.
     ///
     /// `None` when the operator's block already names `key` (a second entry would be a duplicate
@@ -151,6 +259,8 @@ impl PolicyEdit {
             PolicyEdit::RemoveItem { item } => vec![*item],
             PolicyEdit::InsertMember { object, .. } | PolicyEdit::AppendMember { object, .. } => vec![*object],
             PolicyEdit::InsertStatement { after, .. } => vec![*after],
+            PolicyEdit::InsertAttributes { entity, .. } => vec![*entity],
+            PolicyEdit::GenerateEntities(entities) => entities.iter().map(|entity| entity.near).collect(),
             PolicyEdit::InsertCondition(insert) => {
                 [Some(insert.statement), insert.condition, insert.operator_block].into_iter().flatten().collect()
             }
@@ -186,6 +296,15 @@ impl PolicyEdit {
             PolicyEdit::InsertStatement { after, statement } => {
                 PolicyEdit::InsertStatement { after: map(*after)?, statement: statement.clone() }
             }
+            PolicyEdit::InsertAttributes { entity, attributes } => {
+                PolicyEdit::InsertAttributes { entity: map(*entity)?, attributes: attributes.clone() }
+            }
+            PolicyEdit::GenerateEntities(entities) => PolicyEdit::GenerateEntities(
+                entities
+                    .iter()
+                    .map(|entity| Some(NewEntity { near: map(entity.near)?, ..entity.clone() }))
+                    .collect::<Option<_>>()?,
+            ),
             PolicyEdit::InsertCondition(insert) => PolicyEdit::InsertCondition(ConditionInsert {
                 statement: map(insert.statement)?,
                 condition: match insert.condition {

@@ -83,6 +83,9 @@ pub struct RuleOptions {
     /// The character classes IAM403 requires, by name ([`PASSWORD_CHARACTER_CLASSES`]); `None`
     /// for all four.
     pub password_character_classes: Option<Vec<String>>,
+    /// The ARN of the managed policy that IAM414's fix sets as the permissions boundary of a
+    /// role or user without one; `None` offers no fix.
+    pub default_boundary_arn: Option<String>,
 }
 
 /// The names of the password character classes, in the order IAM403 reports them.

@@ -3,9 +3,11 @@
 //! the fixed file re-parses, the finding is gone and nothing else changed; `--diff` writes
 //! nothing; a file no fix applies to keeps its modification time.
 //!
-//! The Terraform cases cover `ReplaceString`, `ReplaceWithList` and `ReplaceLiteral`, and, in the
-//! policy-level rule fixes at the end, `InsertCondition` in `jsonencode` objects and
-//! `aws_iam_policy_document` blocks.
+//! The Terraform cases cover `ReplaceString`, `ReplaceWithList` and `ReplaceLiteral`; the
+//! entity edits (`InsertAttributes`, `GenerateEntities`) have their own section: settings
+//! inserted into a Terraform resource or output, and resources generated in Terraform, template
+//! YAML and template JSON; the policy-level rule fixes at the end add `InsertCondition` in
+//! `jsonencode` objects and `aws_iam_policy_document` blocks.
 
 use std::ffi::OsString;
 use std::fs;
@@ -358,6 +360,74 @@ fn unsafe_fixes_wait_for_the_flag_and_untouched_files_keep_their_time() {
     assert!(out.stdout.contains("Fixed 1 problem in 1 file"), "{}", out.stdout);
     assert_eq!(times()[1], before[1], "the clean file was written");
     assert!(fs::read_to_string(&typo).unwrap().contains("s3:GetObject\""));
+}
+
+// ---- Entity edits: settings inserted into a resource's body, resources generated ---------------
+
+const BASELINE: &[&str] = &["--unsafe-fixes", "--profile", "baseline"];
+
+#[test]
+fn insert_attributes() {
+    for case in [
+        Case {
+            name: "InsertAttributes in Terraform, joining the alignment group",
+            file: "main.tf",
+            before: "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 14\n}\n",
+            rule: "IAM405",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length        = 14\n  max_password_age               = 90\n  allow_users_to_change_password = true\n}\n",
+        },
+        Case {
+            name: "InsertAttributes into a Terraform output",
+            file: "main.tf",
+            before: "resource \"aws_iam_access_key\" \"ci\" {\n  user    = \"ci\"\n  pgp_key = \"keybase:ci\"\n}\n\noutput \"secret\" {\n  value = aws_iam_access_key.ci.secret\n}\n",
+            rule: "IAM408",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_access_key\" \"ci\" {\n  user    = \"ci\"\n  pgp_key = \"keybase:ci\"\n}\n\noutput \"secret\" {\n  value     = aws_iam_access_key.ci.secret\n  sensitive = true\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
+}
+
+#[test]
+fn generate_entities() {
+    for case in [
+        Case {
+            name: "GenerateEntities in Terraform",
+            file: "main.tf",
+            before: "resource \"aws_accessanalyzer_analyzer\" \"unused\" {\n  analyzer_name = \"unused\"\n  type          = \"ACCOUNT_UNUSED_ACCESS\"\n}\n",
+            rule: "IAM508",
+            flags: BASELINE,
+            after: "resource \"aws_accessanalyzer_analyzer\" \"unused\" {\n  analyzer_name = \"unused\"\n  type          = \"ACCOUNT_UNUSED_ACCESS\"\n}\n\nresource \"aws_accessanalyzer_analyzer\" \"external_access\" {\n  analyzer_name = \"external-access\"\n  type          = \"ACCOUNT\"\n}\n",
+        },
+        Case {
+            name: "GenerateEntities in CloudFormation YAML",
+            file: "t.yaml",
+            before: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n    Unused:\n        Type: AWS::AccessAnalyzer::Analyzer\n        Properties:\n            Type: ACCOUNT_UNUSED_ACCESS\n",
+            rule: "IAM508",
+            flags: BASELINE,
+            after: "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n    Unused:\n        Type: AWS::AccessAnalyzer::Analyzer\n        Properties:\n            Type: ACCOUNT_UNUSED_ACCESS\n    ExternalAccessAnalyzer:\n        Type: AWS::AccessAnalyzer::Analyzer\n        Properties:\n            AnalyzerName: external-access\n            Type: ACCOUNT\n",
+        },
+        Case {
+            name: "GenerateEntities in CloudFormation JSON",
+            file: "t.json",
+            before: "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\n    \"Unused\": {\n      \"Type\": \"AWS::AccessAnalyzer::Analyzer\",\n      \"Properties\": {\"Type\": \"ACCOUNT_UNUSED_ACCESS\"}\n    }\n  }\n}\n",
+            rule: "IAM508",
+            flags: BASELINE,
+            after: "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\n    \"Unused\": {\n      \"Type\": \"AWS::AccessAnalyzer::Analyzer\",\n      \"Properties\": {\"Type\": \"ACCOUNT_UNUSED_ACCESS\"}\n    },\n    \"ExternalAccessAnalyzer\": {\n      \"Type\": \"AWS::AccessAnalyzer::Analyzer\",\n      \"Properties\": {\n        \"AnalyzerName\": \"external-access\",\n        \"Type\": \"ACCOUNT\"\n      }\n    }\n  }\n}\n",
+        },
+        Case {
+            name: "GenerateEntities of several resources in one edit",
+            file: "main.tf",
+            before: "resource \"aws_cloudwatch_event_rule\" \"root\" {\n  event_pattern = jsonencode({ detail = { userIdentity = { type = [\"Root\"] } } })\n}\n",
+            rule: "IAM519",
+            flags: BASELINE,
+            after: "resource \"aws_cloudwatch_event_rule\" \"root\" {\n  event_pattern = jsonencode({ detail = { userIdentity = { type = [\"Root\"] } } })\n}\n\nresource \"aws_config_config_rule\" \"iam_root_access_key_check\" {\n  name = \"iam-root-access-key-check\"\n  source {\n    owner             = \"AWS\"\n    source_identifier = \"IAM_ROOT_ACCESS_KEY_CHECK\"\n  }\n}\n\nresource \"aws_config_config_rule\" \"root_account_mfa_enabled\" {\n  name = \"root-account-mfa-enabled\"\n  source {\n    owner             = \"AWS\"\n    source_identifier = \"ROOT_ACCOUNT_MFA_ENABLED\"\n  }\n}\n",
+        },
+    ] {
+        check_case(&case);
+    }
 }
 
 // The policy-level fixes of IAM008, IAM104 and IAM307, each in policy JSON, Terraform

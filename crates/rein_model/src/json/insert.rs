@@ -273,6 +273,7 @@ impl<'d, 'a> Style<'d, 'a> {
     fn write_value(&self, out: &mut String, value: &EditValue, indent: &str, multiline: bool, newline: &str) {
         match value {
             EditValue::String(text) => out.push_str(&(self.dialect.string)(text)),
+            EditValue::Literal(literal) => out.push_str(literal),
             EditValue::List(items) => {
                 out.push('[');
                 for (at, item) in items.iter().enumerate() {

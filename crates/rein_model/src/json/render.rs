@@ -61,6 +61,8 @@ impl EditRenderer for JsonRenderer<'_> {
                 let edits = insert_after(self.text, open, end, statement, &dialect)?;
                 Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect())
             }
+            // A policy document holds no IaC entities.
+            PolicyEdit::InsertAttributes { .. } | PolicyEdit::GenerateEntities(_) => None,
         }
     }
 }

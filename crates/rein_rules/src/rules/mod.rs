@@ -13,8 +13,8 @@ pub mod trust;
 pub(crate) mod prelude {
     pub use rein_diagnostics::{Applicability, Severity};
     pub use rein_model::{
-        Effect, ListForm, PolicyDocument, PolicyEdit, PolicyKind, SpannedValue, Statement, SyntaxIssueKind, Value,
-        ValueList,
+        AttributeValue, EditValue, Effect, ListForm, NewEntity, PolicyDocument, PolicyEdit, PolicyKind, SpannedValue,
+        Statement, SyntaxIssueKind, Value, ValueList,
     };
 
     pub use crate::context::RuleContext;

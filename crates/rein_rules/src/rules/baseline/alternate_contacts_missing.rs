@@ -2,8 +2,8 @@
 
 use rein_model::EntityKind;
 
-use super::checks_existence;
-use crate::engine::Unit;
+use super::{checks_existence, generate, new_resource};
+use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -37,6 +37,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: the fix declares an `aws_account_alternate_contact` of type `SECURITY` whose name,
+    /// title, e-mail address and phone number are placeholders (`security@example.com`); replace
+    /// them before applying, or AWS sends its security notices to nobody. Templates get no fix:
+    /// CloudFormation has no resource for alternate contacts.
+    ///
     /// ## References
     /// - AWS Account Management Reference Guide: update the alternate contacts
     /// - CIS AWS Foundations Benchmark 1.2
@@ -45,7 +51,7 @@ declare_rule! {
         aliases: [],
         category: Hygiene,
         severity: Info,
-        fix: None,
+        fix: Sometimes,
         frontends: [Hcl],
     }
 }
@@ -59,9 +65,29 @@ impl Rule for AlternateContactsMissing {
             contact.string("alternate_contact_type").is_none_or(|ty| ty.as_known().is_none_or(|ty| ty == "SECURITY"))
         });
         if !security {
+            // Placeholders: the fix cannot know who the security team is.
+            let contact = (unit.source == UnitSource::Terraform).then(|| {
+                new_resource(
+                    unit,
+                    "aws_account_alternate_contact",
+                    "security",
+                    vec![
+                        ("alternate_contact_type", AttributeValue::string("SECURITY")),
+                        ("name", AttributeValue::string("Security team")),
+                        ("title", AttributeValue::string("Security")),
+                        ("email_address", AttributeValue::string("security@example.com")),
+                        ("phone_number", AttributeValue::string("+10000000000")),
+                    ],
+                )
+            });
             ctx.report(
                 unit.anchor,
                 format!("The account baseline in {} sets no security contact for the account", unit.name),
+            )
+            .fix(
+                "Declare a security contact (with placeholders to replace)",
+                Applicability::Unsafe,
+                generate(contact),
             );
         }
     }
@@ -76,6 +102,10 @@ mod tests {
         RuleTest::new(&super::AlternateContactsMissing)
             .fail(case::hcl(r#"resource "aws_guardduty_detector" "d" {}"#))
             .pass(case::hcl("module \"baseline\" {\n  source = \"nozaq/secure-baseline/aws\"\n}\n"))
+            .fix(
+                case::hcl("resource \"aws_guardduty_detector\" \"d\" {}"),
+                "resource \"aws_guardduty_detector\" \"d\" {}\n\nresource \"aws_account_alternate_contact\" \"security\" {\n  alternate_contact_type = \"SECURITY\"\n  name                   = \"Security team\"\n  title                  = \"Security\"\n  email_address          = \"security@example.com\"\n  phone_number           = \"+10000000000\"\n}\n",
+            )
             .run();
     }
 }

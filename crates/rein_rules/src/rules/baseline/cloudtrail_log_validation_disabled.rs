@@ -79,6 +79,19 @@ mod tests {
                 case::hcl("resource \"aws_cloudtrail\" \"t\" {\n  enable_log_file_validation = false\n}\n"),
                 "resource \"aws_cloudtrail\" \"t\" {\n  enable_log_file_validation = true\n}\n",
             )
+            // Not set: the setting is added.
+            .fix(
+                case::hcl("resource \"aws_cloudtrail\" \"t\" {\n  name           = \"audit\"\n  s3_bucket_name = \"audit-logs\"\n}\n"),
+                "resource \"aws_cloudtrail\" \"t\" {\n  name                       = \"audit\"\n  s3_bucket_name             = \"audit-logs\"\n  enable_log_file_validation = true\n}\n",
+            )
+            .fix(
+                case::cfn("Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      IsLogging: true\n      S3BucketName: audit-logs\n"),
+                "Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      IsLogging: true\n      S3BucketName: audit-logs\n      EnableLogFileValidation: true\n",
+            )
+            .fix(
+                case::cfn("{\"Resources\": {\"Trail\": {\"Type\": \"AWS::CloudTrail::Trail\", \"Properties\": {\"IsLogging\": true}}}}"),
+                "{\"Resources\": {\"Trail\": {\"Type\": \"AWS::CloudTrail::Trail\", \"Properties\": {\"IsLogging\": true, \"EnableLogFileValidation\": true}}}}",
+            )
             .run();
     }
 }

@@ -2,7 +2,6 @@
 
 use rein_model::EntityKind;
 
-use super::require_flag;
 use crate::engine::Unit;
 use crate::rules::prelude::*;
 
@@ -63,9 +62,18 @@ impl Rule for CloudtrailNotKmsEncrypted {
             };
             let Some(reference) = rein_model::inventory::node_reference(&key.value) else { continue };
             let kms_key = unit.entities_of(EntityKind::KmsKey).find(|candidate| candidate.address == reference.entity);
+            // RULES.md gives this rule no fix: turning rotation on is left to the key's owner.
             if let Some(kms_key) = kms_key {
                 let problem = "the key that encrypts the trail is never rotated";
-                require_flag(ctx, kms_key, "enable_key_rotation", true, Some(false), problem);
+                match kms_key.attribute("enable_key_rotation") {
+                    Some(attr) if kms_key.bool("enable_key_rotation") == Some(false) => {
+                        ctx.report(attr.value.span, format!("`enable_key_rotation` is false: {problem}"));
+                    }
+                    Some(_) => {}
+                    None => {
+                        ctx.report(kms_key.span, format!("`enable_key_rotation` is not set: {problem}"));
+                    }
+                }
             }
         }
     }

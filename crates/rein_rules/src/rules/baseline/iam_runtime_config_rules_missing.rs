@@ -2,7 +2,9 @@
 
 use rein_model::{EntityKind, NodeKind};
 
-use super::{checks_existence, config_rule_identifiers, object_member, security_hub_watches_iam};
+use super::{
+    checks_existence, config_rule_identifiers, generate, new_config_rule, object_member, security_hub_watches_iam,
+};
 use crate::engine::Unit;
 use crate::rules::prelude::*;
 
@@ -43,6 +45,12 @@ declare_rule! {
     /// resource "aws_securityhub_account" "this" {}
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: the fix declares the AWS Config managed rules of the facts nobody watches
+    /// (`aws_config_config_rule`, `AWS::Config::ConfigRule`; `ACCESS_KEYS_ROTATED` with
+    /// `maxAccessKeyAge` 90). They need a configuration recorder in the account and region, and
+    /// each evaluation is billed.
+    ///
     /// ## References
     /// - AWS Config Developer Guide: list of AWS Config managed rules
     /// - AWS Security Hub User Guide: CIS AWS Foundations Benchmark controls
@@ -57,7 +65,7 @@ declare_rule! {
         ],
         category: Hygiene,
         severity: Info,
-        fix: None,
+        fix: Sometimes,
         frontends: [Hcl, Cfn],
     }
 }
@@ -93,19 +101,27 @@ impl Rule for IamRuntimeConfigRulesMissing {
         if unknown {
             return;
         }
-        let missing: Vec<&str> = FACTS
+        let unwatched: Vec<&(&str, &[&str])> = FACTS
             .iter()
             .filter(|(_, rules)| !rules.iter().any(|rule| identifiers.iter().any(|id| id.contains(rule))))
-            .map(|(fact, _)| *fact)
             .collect();
-        if missing.is_empty() {
+        if unwatched.is_empty() {
             return;
         }
+        let missing: Vec<&str> = unwatched.iter().map(|(fact, _)| *fact).collect();
+        // The first managed rule of each fact; the key age limit the rule asks for.
+        let new_rules = unwatched.iter().filter_map(|(_, rules)| {
+            let identifier = rules.first()?;
+            let parameters: &[(&str, &str)] =
+                if *identifier == "ACCESS_KEYS_ROTATED" { &[("maxAccessKeyAge", "90")] } else { &[] };
+            new_config_rule(unit, identifier, parameters)
+        });
         ctx.report(
             unit.anchor,
             format!("The account baseline in {} watches no run-time IAM fact of: {}", unit.name, missing.join(", ")),
         )
-        .note("declare the AWS Config managed rules, or enable a Security Hub standard (CIS or FSBP)");
+        .note("declare the AWS Config managed rules, or enable a Security Hub standard (CIS or FSBP)")
+        .fix("Declare the missing AWS Config rules", Applicability::Unsafe, generate(new_rules));
     }
 }
 
@@ -152,6 +168,14 @@ resource "aws_config_conformance_pack" "iam" {
             // Rules made by `for_each`: their identifiers are not known, so nothing is missing.
             .pass(case::hcl("locals {\n  ids = { a = \"IAM_PASSWORD_POLICY\" }\n}\nresource \"aws_config_config_rule\" \"r\" {\n  for_each = local.ids\n  source {\n    source_identifier = each.value\n  }\n}\n"))
             .fail(case::cfn("Resources:\n  Hub:\n    Type: AWS::SecurityHub::Hub\n    Properties:\n      EnableDefaultStandards: false\n"))
+            .fix(
+                case::hcl(&ALL_RULES.replace(" IAM_PASSWORD_POLICY", "")),
+                &format!("{}\nresource \"aws_config_config_rule\" \"iam_password_policy\" {{\n  name = \"iam-password-policy\"\n  source {{\n    owner             = \"AWS\"\n    source_identifier = \"IAM_PASSWORD_POLICY\"\n  }}\n}}\n", ALL_RULES.replace(" IAM_PASSWORD_POLICY", "")),
+            )
+            .fix(
+                case::cfn("Resources:\n  Recorder:\n    Type: AWS::Config::ConfigurationRecorder\n    Properties:\n      RoleARN: arn:aws:iam::111122223333:role/config\n  Pack:\n    Type: AWS::Config::ConformancePack\n    Properties:\n      TemplateBody: ROOT_ACCOUNT_MFA_ENABLED IAM_ROOT_ACCESS_KEY_CHECK MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS IAM_USER_UNUSED_CREDENTIALS_CHECK IAM_PASSWORD_POLICY IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS\n"),
+                "Resources:\n  Recorder:\n    Type: AWS::Config::ConfigurationRecorder\n    Properties:\n      RoleARN: arn:aws:iam::111122223333:role/config\n  Pack:\n    Type: AWS::Config::ConformancePack\n    Properties:\n      TemplateBody: ROOT_ACCOUNT_MFA_ENABLED IAM_ROOT_ACCESS_KEY_CHECK MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS IAM_USER_UNUSED_CREDENTIALS_CHECK IAM_PASSWORD_POLICY IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS\n  AccessKeysRotatedRule:\n    Type: AWS::Config::ConfigRule\n    Properties:\n      ConfigRuleName: access-keys-rotated\n      InputParameters:\n        maxAccessKeyAge: '90'\n      Source:\n        Owner: AWS\n        SourceIdentifier: ACCESS_KEYS_ROTATED\n  IamUserNoPoliciesCheckRule:\n    Type: AWS::Config::ConfigRule\n    Properties:\n      ConfigRuleName: iam-user-no-policies-check\n      Source:\n        Owner: AWS\n        SourceIdentifier: IAM_USER_NO_POLICIES_CHECK\n",
+            )
             .run();
     }
 }

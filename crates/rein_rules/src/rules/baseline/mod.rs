@@ -50,10 +50,10 @@ pub use security_hub_missing::SecurityHubMissing;
 
 use rein_diagnostics::Applicability;
 use rein_model::inventory::node_reference;
-use rein_model::{Entity, EntityKind, NodeKind, PolicyEdit, Value};
+use rein_model::{AttributeValue, EditValue, Entity, EntityKind, NewEntity, NodeKind, PolicyEdit, Value};
 
 use crate::context::RuleContext;
-use crate::engine::{Profile, Unit};
+use crate::engine::{Profile, Unit, UnitSource};
 
 /// Whether the existence checks apply to the unit: the `baseline` profile is on, or the unit
 /// calls the secure-baseline module (RULES.md §0.4), and no call of a baseline module whose code
@@ -163,7 +163,8 @@ pub(crate) fn require_entity(unit: &Unit<'_>, ctx: &mut RuleContext<'_>, kind: E
 
 /// Checks a boolean setting that must be `want`. Written with the other value: reported on the
 /// value, with an unsafe fix. Not written: reported on the resource when `unset` (the default)
-/// is not `want`. A value not known statically is not reported.
+/// is not `want`, with an unsafe fix that adds the setting. A value not known statically is not
+/// reported.
 pub(crate) fn require_flag(
     ctx: &mut RuleContext<'_>,
     entity: &Entity,
@@ -183,7 +184,11 @@ pub(crate) fn require_flag(
         // The other value, or one not known statically.
         Some(_) => {}
         None if unset != Some(want) => {
-            ctx.report(entity.span, format!("`{name}` is not set: {problem}"));
+            ctx.report(entity.span, format!("`{name}` is not set: {problem}")).fix(
+                format!("Set `{name}` to {want}"),
+                Applicability::Unsafe,
+                vec![PolicyEdit::insert_attribute(entity.extent, name, AttributeValue::literal(want))],
+            );
         }
         None => {}
     }
@@ -320,4 +325,189 @@ pub(crate) fn attached_scps<'a>(unit: &Unit<'a>) -> Vec<&'a rein_model::PolicyDo
         .flat_map(|policy| unit.documents_of(&policy.address).collect::<Vec<_>>())
         .filter(|doc| doc.kind == rein_model::PolicyKind::Scp)
         .collect()
+}
+
+/// A resource that a fix adds to the unit ([`PolicyEdit::GenerateEntities`]): a Terraform resource block (`aws_…`
+/// type, arguments and nested blocks) or a template resource (`AWS::…` type, properties), named
+/// `name` unless the unit has an entity of that name, then `name_2`, `Name2`, …. It goes into
+/// the unit's anchor file (for Terraform the `main.tf` beside it).
+pub(crate) fn new_resource(
+    unit: &Unit<'_>,
+    resource_type: &str,
+    name: &str,
+    attributes: Vec<(&str, AttributeValue)>,
+) -> NewEntity {
+    let template = resource_type.contains("::");
+    let taken = |candidate: &str| {
+        unit.entities.iter().any(|entity| {
+            if template {
+                entity.address == candidate
+            } else {
+                entity.address.strip_prefix(resource_type).and_then(|rest| rest.strip_prefix('.')) == Some(candidate)
+            }
+        })
+    };
+    let mut unique = name.to_owned();
+    let mut number = 2;
+    while taken(&unique) {
+        unique = if template { format!("{name}{number}") } else { format!("{name}_{number}") };
+        number += 1;
+    }
+    NewEntity {
+        near: unit.anchor,
+        anchor: true,
+        data_source: false,
+        resource_type: resource_type.to_owned(),
+        name: unique,
+        attributes: attributes.into_iter().map(|(key, value)| (key.to_owned(), value)).collect(),
+    }
+}
+
+/// The fix's edits that add `entities`: none when there are none (a plan, a syntax without the
+/// resource).
+pub(crate) fn generate(entities: impl IntoIterator<Item = NewEntity>) -> Vec<PolicyEdit> {
+    let entities: Vec<NewEntity> = entities.into_iter().collect();
+    if entities.is_empty() { Vec::new() } else { vec![PolicyEdit::GenerateEntities(entities)] }
+}
+
+/// An AWS Config managed rule (`IAM_ROOT_ACCESS_KEY_CHECK`) as a new resource of the unit's
+/// language, with its parameters; `None` for a plan.
+pub(crate) fn new_config_rule(unit: &Unit<'_>, identifier: &str, parameters: &[(&str, &str)]) -> Option<NewEntity> {
+    let kebab = identifier.to_ascii_lowercase().replace('_', "-");
+    let parameters = (!parameters.is_empty()).then(|| {
+        EditValue::object(parameters.iter().map(|(key, value)| (*key, EditValue::String((*value).to_owned()))))
+    });
+    match unit.source {
+        UnitSource::Terraform => {
+            let mut attributes = vec![("name", AttributeValue::string(&kebab))];
+            if let Some(parameters) = parameters {
+                attributes.push(("input_parameters", AttributeValue::Json(parameters)));
+            }
+            attributes.push((
+                "source",
+                AttributeValue::block([
+                    ("owner", AttributeValue::string("AWS")),
+                    ("source_identifier", AttributeValue::string(identifier)),
+                ]),
+            ));
+            Some(new_resource(unit, "aws_config_config_rule", &identifier.to_ascii_lowercase(), attributes))
+        }
+        UnitSource::CloudFormation => {
+            let pascal: String = identifier
+                .split('_')
+                .map(|word| {
+                    let lower = word.to_ascii_lowercase();
+                    let mut chars = lower.chars();
+                    chars
+                        .next()
+                        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let mut attributes = vec![("ConfigRuleName", AttributeValue::string(&kebab))];
+            if let Some(parameters) = parameters {
+                attributes.push(("InputParameters", AttributeValue::Json(parameters)));
+            }
+            attributes.push((
+                "Source",
+                AttributeValue::block([
+                    ("Owner", AttributeValue::string("AWS")),
+                    ("SourceIdentifier", AttributeValue::string(identifier)),
+                ]),
+            ));
+            Some(new_resource(unit, "AWS::Config::ConfigRule", &format!("{pascal}Rule"), attributes))
+        }
+        UnitSource::TerraformPlan => None,
+    }
+}
+
+/// The edits that add an SCP named after `name` (`scp_guardrails`) denying `actions` (and every action of a root user when
+/// `deny_root`), attached to the root of the organization the Terraform configuration declares;
+/// none without one.
+pub(crate) fn guardrail_scp(unit: &Unit<'_>, name: &str, actions: &[&str], deny_root: bool) -> Vec<PolicyEdit> {
+    let Some(org) = unit.entities_of(EntityKind::Organization).next() else { return Vec::new() };
+    if unit.source != UnitSource::Terraform || (actions.is_empty() && !deny_root) {
+        return Vec::new();
+    }
+    let description = match (actions.is_empty(), deny_root) {
+        (false, true) => "Denies changes to the security baseline and the use of root users",
+        (false, false) => "Denies changes to the security baseline",
+        _ => "Denies the use of root users",
+    };
+    let mut statements = Vec::new();
+    if !actions.is_empty() {
+        statements.push((
+            "statement",
+            AttributeValue::block([
+                ("sid", AttributeValue::string("DenyGuardrailChanges")),
+                ("effect", AttributeValue::string("Deny")),
+                ("actions", AttributeValue::strings(actions.iter().copied())),
+                ("resources", AttributeValue::strings(["*"])),
+            ]),
+        ));
+    }
+    if deny_root {
+        statements.push((
+            "statement",
+            AttributeValue::block([
+                ("sid", AttributeValue::string("DenyRootUser")),
+                ("effect", AttributeValue::string("Deny")),
+                ("actions", AttributeValue::strings(["*"])),
+                ("resources", AttributeValue::strings(["*"])),
+                (
+                    "condition",
+                    AttributeValue::block([
+                        ("test", AttributeValue::string("ArnLike")),
+                        ("variable", AttributeValue::string("aws:PrincipalArn")),
+                        ("values", AttributeValue::strings(["arn:aws:iam::*:root"])),
+                    ]),
+                ),
+            ]),
+        ));
+    }
+    // The three blocks go beside the organization.
+    let place = |mut entity: NewEntity| {
+        entity.near = org.span;
+        entity.anchor = false;
+        entity
+    };
+    let mut document = place(new_resource(unit, "aws_iam_policy_document", name, statements));
+    document.data_source = true;
+    document.name = new_resource(unit, "data.aws_iam_policy_document", name, Vec::new()).name;
+    let policy = place(new_resource(
+        unit,
+        "aws_organizations_policy",
+        name,
+        vec![
+            ("name", AttributeValue::string(name.replace('_', "-"))),
+            ("description", AttributeValue::string(description)),
+            ("type", AttributeValue::string("SERVICE_CONTROL_POLICY")),
+            (
+                "content",
+                AttributeValue::Reference {
+                    entity: format!("data.aws_iam_policy_document.{}", document.name),
+                    attribute: "json".to_owned(),
+                },
+            ),
+        ],
+    ));
+    let attachment = place(new_resource(
+        unit,
+        "aws_organizations_policy_attachment",
+        name,
+        vec![
+            (
+                "policy_id",
+                AttributeValue::Reference {
+                    entity: format!("aws_organizations_policy.{}", policy.name),
+                    attribute: "id".to_owned(),
+                },
+            ),
+            (
+                "target_id",
+                AttributeValue::Reference { entity: org.address.clone(), attribute: "roots[0].id".to_owned() },
+            ),
+        ],
+    ));
+    generate([document, policy, attachment])
 }

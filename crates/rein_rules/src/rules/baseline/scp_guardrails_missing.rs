@@ -2,7 +2,7 @@
 
 use rein_model::{EntityKind, PolicyDocument};
 
-use super::{attached_scps, denies_root_user, is_org};
+use super::{attached_scps, denies_root_user, guardrail_scp, is_org};
 use crate::engine::Unit;
 use crate::rules::prelude::*;
 
@@ -65,6 +65,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: in a Terraform configuration that declares the organization, the fix generates an
+    /// SCP (an `aws_iam_policy_document` with a Deny of the missing actions, and a Deny of every
+    /// action by a root user) and attaches it to the organization's root. It then applies to
+    /// every member account, including the roles a security team uses to repair trails or
+    /// detectors: add `ArnNotLike aws:PrincipalArn` exemptions for them before applying.
+    ///
     /// ## References
     /// - AWS Organizations User Guide: service control policy examples
     /// - aws-samples/service-control-policy-examples
@@ -73,7 +80,7 @@ declare_rule! {
         aliases: [],
         category: Hygiene,
         severity: Warning,
-        fix: None,
+        fix: Sometimes,
         frontends: [Hcl],
     }
 }
@@ -109,16 +116,21 @@ impl Rule for ScpGuardrailsMissing {
             }
         }
         let root = denies_root_user(unit);
+        // One SCP with every missing Deny: both findings offer the same fix.
+        let actions: Vec<&str> = missing.iter().chain(&missing_info).copied().collect();
+        let fix = guardrail_scp(unit, "scp_guardrails", &actions, !root);
         if !root {
             missing.push("any action by a root user");
         }
         if !missing.is_empty() {
             ctx.report(anchor, format!("The attached SCPs of {} do not deny: {}", unit.name, missing.join(", ")))
-                .note("attach an SCP with these Denies to the root, or to every OU with workload accounts");
+                .note("attach an SCP with these Denies to the root, or to every OU with workload accounts")
+                .fix("Attach a guardrail SCP to the organization's root", Applicability::Unsafe, fix.clone());
         }
         if !missing_info.is_empty() {
             ctx.report(anchor, format!("The attached SCPs of {} do not deny: {}", unit.name, missing_info.join(", ")))
-                .severity(Severity::Info);
+                .severity(Severity::Info)
+                .fix("Attach a guardrail SCP to the organization's root", Applicability::Unsafe, fix);
         }
     }
 }
@@ -193,6 +205,87 @@ resource "aws_organizations_policy_attachment" "root" {
                 "any action by a root user",
             )
             .pass(case::hcl("resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n}\n"))
+            // An organization without the main guardrails gets an SCP attached to its root.
+            .fix(case::hcl(PARTIAL), &format!("{PARTIAL}{}", GENERATED.replace(ALL_ACTIONS, MAIN_ACTIONS)))
             .run();
+    }
+
+    /// An organization whose attached SCP denies the info-level actions only.
+    const PARTIAL: &str = r#"resource "aws_organizations_organization" "org" {
+  feature_set = "ALL"
+}
+
+resource "aws_organizations_policy" "base" {
+  name    = "base"
+  content = jsonencode({ Statement = [{ Effect = "Deny", Action = ["access-analyzer:DeleteAnalyzer", "securityhub:DisableSecurityHub"], Resource = "*" }] })
+}
+
+resource "aws_organizations_policy_attachment" "base" {
+  policy_id = aws_organizations_policy.base.id
+  target_id = "r-abcd"
+}
+"#;
+
+    const ORG: &str = "resource \"aws_organizations_organization\" \"org\" {\n  feature_set = \"ALL\"\n}\n";
+
+    const ALL_ACTIONS: &str = r#"["organizations:LeaveOrganization", "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "guardduty:DeleteDetector", "config:StopConfigurationRecorder", "access-analyzer:DeleteAnalyzer", "securityhub:DisableSecurityHub"]"#;
+
+    const MAIN_ACTIONS: &str = r#"["organizations:LeaveOrganization", "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "guardduty:DeleteDetector", "config:StopConfigurationRecorder"]"#;
+
+    /// What the fix appends to a bare organization.
+    const GENERATED: &str = r#"
+data "aws_iam_policy_document" "scp_guardrails" {
+  statement {
+    sid       = "DenyGuardrailChanges"
+    effect    = "Deny"
+    actions   = ["organizations:LeaveOrganization", "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "guardduty:DeleteDetector", "config:StopConfigurationRecorder", "access-analyzer:DeleteAnalyzer", "securityhub:DisableSecurityHub"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DenyRootUser"
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+    condition {
+      test     = "ArnLike"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::*:root"]
+    }
+  }
+}
+
+resource "aws_organizations_policy" "scp_guardrails" {
+  name        = "scp-guardrails"
+  description = "Denies changes to the security baseline and the use of root users"
+  type        = "SERVICE_CONTROL_POLICY"
+  content     = data.aws_iam_policy_document.scp_guardrails.json
+}
+
+resource "aws_organizations_policy_attachment" "scp_guardrails" {
+  policy_id = aws_organizations_policy.scp_guardrails.id
+  target_id = aws_organizations_organization.org.roots[0].id
+}
+"#;
+
+    /// Both findings of a bare organization offer the same SCP, which removes both, and the
+    /// root-user guardrail of IAM519 with them.
+    #[test]
+    fn one_generated_scp_answers_both_findings() {
+        let findings = crate::testing::run_rule(&super::ScpGuardrailsMissing, &case::hcl(ORG));
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        let fixes: Vec<_> = findings.iter().map(|finding| finding.fixes.first().unwrap().edits.clone()).collect();
+        assert_eq!(fixes.first(), fixes.last());
+        let fixed = rein_text::apply_edits(ORG, fixes.first().unwrap()).unwrap();
+        assert_eq!(fixed, format!("{ORG}{GENERATED}"));
+        assert!(crate::testing::run_rule(&super::ScpGuardrailsMissing, &case::hcl(&fixed)).is_empty());
+        let root = crate::testing::run_rule(&super::super::RootUserGuardrails, &case::hcl(&fixed));
+        assert!(root.iter().all(|finding| !finding.message.contains("denies actions by a root user")), "{root:?}");
+    }
+
+    #[test]
+    fn no_scp_without_the_organization_to_attach_it_to() {
+        let findings = crate::testing::run_rule(&super::ScpGuardrailsMissing, &case::hcl(SCP));
+        assert!(!findings.is_empty());
+        assert!(findings.iter().all(|finding| finding.fixes.is_empty()), "{findings:?}");
     }
 }

@@ -2,8 +2,8 @@
 
 use rein_model::EntityKind;
 
-use super::{alarm_patterns, checks_existence};
-use crate::engine::Unit;
+use super::{alarm_patterns, checks_existence, generate, new_resource};
+use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -68,6 +68,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: when a Terraform trail sends its events to a log group of the same configuration,
+    /// the fix generates, for each event without an alarm, a metric filter on that log group with
+    /// the CIS AWS Foundations pattern and an alarm on its metric, and an SNS topic the alarms
+    /// notify. Nobody receives the notifications until the topic has a subscription; the alarms
+    /// and the custom metrics are billed.
+    ///
     /// ## References
     /// - CIS AWS Foundations Benchmark 3.4, 4.1–4.15
     /// - Amazon CloudWatch User Guide: creating CloudWatch alarms for CloudTrail events
@@ -76,7 +83,7 @@ declare_rule! {
         aliases: ["CKV2_AWS_10", "AVD-AWS-0162"],
         category: Hygiene,
         severity: Info,
-        fix: None,
+        fix: Sometimes,
         frontends: [Hcl, Cfn],
     }
 }
@@ -92,6 +99,138 @@ pub(crate) const EVENTS: [(&str, &[&str]); 8] = [
     ("KMS key disable/deletion", &["DisableKey", "ScheduleKeyDeletion"]),
     ("Organizations changes", &["organizations.amazonaws.com", "LeaveOrganization", "AttachPolicy"]),
 ];
+
+/// The metric filter pattern of each event (CIS AWS Foundations Benchmark, section 4), with the
+/// name of its filter, metric and alarm.
+const PATTERNS: [(&str, &str, &str); 8] = [
+    (
+        "root-user activity",
+        "root_user_activity",
+        r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
+    ),
+    (
+        "console sign-in without MFA",
+        "console_sign_in_without_mfa",
+        r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }"#,
+    ),
+    (
+        "console sign-in failures",
+        "console_sign_in_failures",
+        r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#,
+    ),
+    (
+        "IAM policy changes",
+        "iam_policy_changes",
+        "{ ($.eventName = DeleteGroupPolicy) || ($.eventName = DeleteRolePolicy) || ($.eventName = DeleteUserPolicy) || ($.eventName = PutGroupPolicy) || ($.eventName = PutRolePolicy) || ($.eventName = PutUserPolicy) || ($.eventName = CreatePolicy) || ($.eventName = DeletePolicy) || ($.eventName = CreatePolicyVersion) || ($.eventName = DeletePolicyVersion) || ($.eventName = AttachRolePolicy) || ($.eventName = DetachRolePolicy) || ($.eventName = AttachUserPolicy) || ($.eventName = DetachUserPolicy) || ($.eventName = AttachGroupPolicy) || ($.eventName = DetachGroupPolicy) }",
+    ),
+    (
+        "CloudTrail configuration changes",
+        "cloudtrail_configuration_changes",
+        "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }",
+    ),
+    (
+        "unauthorized API calls",
+        "unauthorized_api_calls",
+        r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#,
+    ),
+    (
+        "KMS key disable/deletion",
+        "kms_key_disable_or_deletion",
+        "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+    ),
+    (
+        "Organizations changes",
+        "organizations_changes",
+        "{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = AcceptHandshake) || ($.eventName = AttachPolicy) || ($.eventName = CreateAccount) || ($.eventName = CreateOrganizationalUnit) || ($.eventName = CreatePolicy) || ($.eventName = DeclineHandshake) || ($.eventName = DeleteOrganization) || ($.eventName = DeleteOrganizationalUnit) || ($.eventName = DeletePolicy) || ($.eventName = DetachPolicy) || ($.eventName = DisablePolicyType) || ($.eventName = EnablePolicyType) || ($.eventName = InviteAccountToOrganization) || ($.eventName = LeaveOrganization) || ($.eventName = MoveAccount) || ($.eventName = RemoveAccountFromOrganization) || ($.eventName = UpdatePolicy) || ($.eventName = UpdateOrganizationalUnit)) }",
+    ),
+];
+
+/// The namespace of the generated metrics.
+const NAMESPACE: &str = "SecurityAlarms";
+
+/// The edits that add a metric filter and an alarm for each `missing` event, on the log group a
+/// Terraform trail of the unit delivers to, and an SNS topic for the alarms; none without such
+/// a log group.
+fn new_alarms(unit: &Unit<'_>, trails: &[&rein_model::Entity], missing: &[&str]) -> Vec<PolicyEdit> {
+    if unit.source != UnitSource::Terraform {
+        return Vec::new();
+    }
+    let log_group = trails.iter().find_map(|trail| {
+        let attr = trail.attribute("cloud_watch_logs_group_arn")?;
+        let reference = rein_model::inventory::node_reference(&attr.value)?;
+        unit.entities_of(EntityKind::LogGroup).find(|group| group.address == reference.entity)
+    });
+    let Some(log_group) = log_group.filter(|group| !group.address.contains("module.")) else { return Vec::new() };
+    let beside = |mut entity: NewEntity| {
+        entity.near = log_group.span;
+        entity.anchor = false;
+        entity
+    };
+    let topic = beside(new_resource(
+        unit,
+        "aws_sns_topic",
+        "security_alarms",
+        vec![("name", AttributeValue::string("security-alarms"))],
+    ));
+    let topic_arn =
+        AttributeValue::Reference { entity: format!("aws_sns_topic.{}", topic.name), attribute: "arn".to_owned() };
+    let mut entities = vec![topic.clone()];
+    for (event, name, pattern) in PATTERNS.iter().filter(|(event, _, _)| missing.contains(event)) {
+        let kebab = name.replace('_', "-");
+        let metric: String = name
+            .split('_')
+            .map(|word| match word {
+                "mfa" | "iam" | "api" | "kms" => word.to_ascii_uppercase(),
+                _ => {
+                    let mut chars = word.chars();
+                    chars
+                        .next()
+                        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                        .unwrap_or_default()
+                }
+            })
+            .collect();
+        entities.push(beside(new_resource(
+            unit,
+            "aws_cloudwatch_log_metric_filter",
+            name,
+            vec![
+                ("name", AttributeValue::string(&kebab)),
+                (
+                    "log_group_name",
+                    AttributeValue::Reference { entity: log_group.address.clone(), attribute: "name".to_owned() },
+                ),
+                ("pattern", AttributeValue::string(*pattern)),
+                (
+                    "metric_transformation",
+                    AttributeValue::block([
+                        ("name", AttributeValue::string(&metric)),
+                        ("namespace", AttributeValue::string(NAMESPACE)),
+                        ("value", AttributeValue::string("1")),
+                    ]),
+                ),
+            ],
+        )));
+        entities.push(beside(new_resource(
+            unit,
+            "aws_cloudwatch_metric_alarm",
+            name,
+            vec![
+                ("alarm_name", AttributeValue::string(&kebab)),
+                ("alarm_description", AttributeValue::string(format!("CloudTrail recorded {event}"))),
+                ("comparison_operator", AttributeValue::string("GreaterThanOrEqualToThreshold")),
+                ("evaluation_periods", AttributeValue::literal(1)),
+                ("metric_name", AttributeValue::string(&metric)),
+                ("namespace", AttributeValue::string(NAMESPACE)),
+                ("period", AttributeValue::literal(300)),
+                ("statistic", AttributeValue::string("Sum")),
+                ("threshold", AttributeValue::literal(1)),
+                ("alarm_actions", AttributeValue::List(vec![topic_arn.clone()])),
+            ],
+        )));
+    }
+    generate(entities)
+}
 
 impl Rule for SecurityAlarmsMissing {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
@@ -121,11 +260,13 @@ impl Rule for SecurityAlarmsMissing {
             .map(|(event, _)| *event)
             .collect();
         if !missing.is_empty() {
+            let edits = new_alarms(unit, &trails, &missing);
             ctx.report(
                 unit.anchor,
                 format!("The account baseline in {} raises no alarm on: {}", unit.name, missing.join(", ")),
             )
-            .note("add a metric filter with an alarm, or an EventBridge rule, for each");
+            .note("add a metric filter with an alarm, or an EventBridge rule, for each")
+            .fix("Add a metric filter and an alarm for each event", Applicability::Unsafe, edits);
         }
         if !trails.iter().any(|trail| !trail.items("insight_selector").is_empty()) {
             ctx.report(first.span, format!("The trail `{}` records no CloudTrail Insights events", first.address))
@@ -155,6 +296,56 @@ mod tests {
                 "is not wired for alerting",
             )
             .pass(case::hcl("resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n}\n"))
+            // The missing filter and alarm join the trail's log group, with a topic to notify.
+            .fix(case::hcl(&wired("aws_cloudwatch_log_group.trail.arn")), &format!("{}{ROOT_ALARM}", wired("aws_cloudwatch_log_group.trail.arn")))
+            .fix(case::hcl(&wired("\"${aws_cloudwatch_log_group.trail.arn}:*\"")), &format!("{}{ROOT_ALARM}", wired("\"${aws_cloudwatch_log_group.trail.arn}:*\"")))
             .run();
+    }
+
+    /// A trail that sends its events to a log group, and an EventBridge rule that watches every
+    /// event but root-user activity.
+    fn wired(log_group_arn: &str) -> String {
+        format!(
+            "resource \"aws_cloudwatch_log_group\" \"trail\" {{\n  name = \"trail\"\n}}\n\nresource \"aws_cloudtrail\" \"t\" {{\n  name                       = \"t\"\n  cloud_watch_logs_group_arn = {log_group_arn}\n  insight_selector {{\n    insight_type = \"ApiCallRateInsight\"\n  }}\n}}\n\nresource \"aws_cloudwatch_event_rule\" \"others\" {{\n  event_pattern = \"MFAUsed Failed authentication PutRolePolicy StopLogging UnauthorizedOperation DisableKey organizations.amazonaws.com\"\n}}\n"
+        )
+    }
+
+    const ROOT_ALARM: &str = r#"
+resource "aws_sns_topic" "security_alarms" {
+  name = "security-alarms"
+}
+
+resource "aws_cloudwatch_log_metric_filter" "root_user_activity" {
+  name           = "root-user-activity"
+  log_group_name = aws_cloudwatch_log_group.trail.name
+  pattern        = "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" }"
+  metric_transformation {
+    name      = "RootUserActivity"
+    namespace = "SecurityAlarms"
+    value     = "1"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "root_user_activity" {
+  alarm_name          = "root-user-activity"
+  alarm_description   = "CloudTrail recorded root-user activity"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  metric_name         = "RootUserActivity"
+  namespace           = "SecurityAlarms"
+  period              = 300
+  statistic           = "Sum"
+  threshold           = 1
+  alarm_actions       = [aws_sns_topic.security_alarms.arn]
+}
+"#;
+
+    /// Every event of the rule has a pattern that its own check recognises.
+    #[test]
+    fn the_patterns_cover_their_events() {
+        for (event, texts) in super::EVENTS {
+            let (_, _, pattern) = super::PATTERNS.iter().find(|(name, _, _)| *name == event).unwrap();
+            assert!(texts.iter().any(|text| pattern.contains(text)), "{event}: {pattern}");
+        }
     }
 }

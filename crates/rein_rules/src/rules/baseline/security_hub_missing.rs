@@ -2,8 +2,8 @@
 
 use rein_model::EntityKind;
 
-use super::checks_existence;
-use crate::engine::Unit;
+use super::{checks_existence, generate, new_resource};
+use crate::engine::{Unit, UnitSource};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -30,6 +30,12 @@ declare_rule! {
     /// resource "aws_securityhub_account" "this" {}
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: the fix enables Security Hub (`aws_securityhub_account`, `AWS::SecurityHub::Hub`)
+    /// with its default standards, AWS Foundational Security Best Practices and CIS AWS
+    /// Foundations, or turns the default standards on for a hub that has none. Security Hub and
+    /// the AWS Config rules its standards run are billed per check.
+    ///
     /// ## References
     /// - AWS Security Hub User Guide: enabling Security Hub
     /// - AWS Security Hub User Guide: security standards
@@ -38,7 +44,7 @@ declare_rule! {
         aliases: [],
         category: Hygiene,
         severity: Info,
-        fix: None,
+        fix: Sometimes,
         frontends: [Hcl],
     }
 }
@@ -50,13 +56,40 @@ impl Rule for SecurityHubMissing {
         }
         let hubs: Vec<_> = unit.entities_of(EntityKind::SecurityHub).collect();
         let Some(hub) = hubs.first() else {
-            ctx.report(unit.anchor, format!("The account baseline in {} does not enable Security Hub", unit.name));
+            let hub = match unit.source {
+                UnitSource::Terraform => Some(new_resource(
+                    unit,
+                    "aws_securityhub_account",
+                    "this",
+                    vec![("enable_default_standards", AttributeValue::literal(true))],
+                )),
+                UnitSource::CloudFormation => Some(new_resource(
+                    unit,
+                    "AWS::SecurityHub::Hub",
+                    "SecurityHub",
+                    vec![("EnableDefaultStandards", AttributeValue::literal(true))],
+                )),
+                UnitSource::TerraformPlan => None,
+            };
+            ctx.report(unit.anchor, format!("The account baseline in {} does not enable Security Hub", unit.name)).fix(
+                "Enable Security Hub with its default standards",
+                Applicability::Unsafe,
+                generate(hub),
+            );
             return;
         };
         let defaults = hubs.iter().any(|hub| hub.bool("enable_default_standards") != Some(false));
         if !defaults && unit.entities_of(EntityKind::SecurityHubStandard).next().is_none() {
+            let flag = hub.attribute("enable_default_standards");
+            let edits = match (hubs.len(), flag) {
+                (1, Some(attr)) => {
+                    vec![PolicyEdit::ReplaceLiteral { target: attr.value.span, literal: "true".to_owned() }]
+                }
+                _ => Vec::new(),
+            };
             ctx.report(hub.span, "Security Hub is enabled without any security standard")
-                .note("subscribe to AWS Foundational Security Best Practices or CIS AWS Foundations");
+                .note("subscribe to AWS Foundational Security Best Practices or CIS AWS Foundations")
+                .fix("Enable the default standards", Applicability::Unsafe, edits);
         }
     }
 }
@@ -72,6 +105,18 @@ mod tests {
             .pass(case::hcl(
                 "resource \"aws_securityhub_account\" \"h\" {\n  enable_default_standards = false\n}\nresource \"aws_securityhub_standards_subscription\" \"fsbp\" {\n  standards_arn = \"arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0\"\n}\n",
             ))
+            .fix(
+                case::hcl("resource \"aws_guardduty_detector\" \"d\" {}\n"),
+                "resource \"aws_guardduty_detector\" \"d\" {}\n\nresource \"aws_securityhub_account\" \"this\" {\n  enable_default_standards = true\n}\n",
+            )
+            .fix(
+                case::cfn("Resources:\n  Detector:\n    Type: AWS::GuardDuty::Detector\n"),
+                "Resources:\n  Detector:\n    Type: AWS::GuardDuty::Detector\n  SecurityHub:\n    Type: AWS::SecurityHub::Hub\n    Properties:\n      EnableDefaultStandards: true\n",
+            )
+            .fix(
+                case::hcl("resource \"aws_securityhub_account\" \"h\" {\n  enable_default_standards = false\n}\n"),
+                "resource \"aws_securityhub_account\" \"h\" {\n  enable_default_standards = true\n}\n",
+            )
             .run();
     }
 }

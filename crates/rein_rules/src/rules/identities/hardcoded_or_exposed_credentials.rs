@@ -72,6 +72,12 @@ declare_rule! {
     ///         PasswordResetRequired: true
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: a Terraform output that shows a secret is marked `sensitive = true`, so that plans
+    /// and `terraform output` hide it; whatever reads the output in the clear (a script, a
+    /// pipeline step) then gets a redacted value or must ask for it explicitly. Literal
+    /// credentials get no fix: rotate the key, then remove it.
+    ///
     /// ## References
     /// - AWS IAM User Guide: security best practices, require workloads to use temporary credentials
     /// - AWS IAM User Guide: manage access keys for IAM users (what to do when a key leaks)
@@ -82,7 +88,7 @@ declare_rule! {
         aliases: ["CKV_AWS_41", "CKV_AWS_45", "CKV_AWS_46", "F51"],
         category: Suspicious,
         severity: Error,
-        fix: None,
+        fix: Sometimes,
         frontends: [Hcl, Cfn],
     }
 }
@@ -307,16 +313,25 @@ fn report_outputs(unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         } else {
             "mark the output `sensitive = true`, or hand the secret over through Secrets Manager"
         };
-        ctx.report(
-            value.value.span,
-            format!(
-                "{} shows `{}.{}`, a secret",
-                capitalized(&output_name(output)),
-                reference.entity,
-                reference.attribute
-            ),
-        )
-        .note(how);
+        let finding = ctx
+            .report(
+                value.value.span,
+                format!(
+                    "{} shows `{}.{}`, a secret",
+                    capitalized(&output_name(output)),
+                    reference.entity,
+                    reference.attribute
+                ),
+            )
+            .note(how);
+        // Template outputs have no such flag.
+        if unit.source == UnitSource::Terraform {
+            let edit = match output.attribute("sensitive") {
+                Some(attr) => PolicyEdit::ReplaceLiteral { target: attr.value.span, literal: "true".to_owned() },
+                None => PolicyEdit::insert_attribute(output.extent, "sensitive", AttributeValue::literal(true)),
+            };
+            finding.fix("Mark the output `sensitive = true`", Applicability::Unsafe, vec![edit]);
+        }
     }
 }
 
@@ -467,6 +482,18 @@ output "ci_secret" {
 "#,
                 ),
                 "`output.ci_secret` shows `aws_iam_access_key.ci.secret`",
+            )
+            .fix(
+                case::hcl(
+                    "output \"ci_secret\" {\n  value = aws_iam_access_key.ci.secret\n}\nresource \"aws_iam_access_key\" \"ci\" {\n  user = \"ci\"\n}\n",
+                ),
+                "output \"ci_secret\" {\n  value     = aws_iam_access_key.ci.secret\n  sensitive = true\n}\nresource \"aws_iam_access_key\" \"ci\" {\n  user = \"ci\"\n}\n",
+            )
+            .fix(
+                case::hcl(
+                    "output \"smtp\" {\n  sensitive = false\n  value     = aws_iam_access_key.mail.ses_smtp_password_v4\n}\n",
+                ),
+                "output \"smtp\" {\n  sensitive = true\n  value     = aws_iam_access_key.mail.ses_smtp_password_v4\n}\n",
             )
             .fail_with(
                 case::hcl(

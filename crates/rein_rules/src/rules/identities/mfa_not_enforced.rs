@@ -103,6 +103,14 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: for a Terraform user in a group of the same module, the fix generates the
+    /// enforcement policy above (an `aws_iam_policy_document` that denies everything but the MFA
+    /// enrolment actions under `BoolIfExists aws:MultiFactorAuthPresent false`) as an inline policy
+    /// of the user's first group. Every member of the group, and every session it opens without
+    /// MFA (access keys included), is then denied all else until it signs in with MFA. Users in no
+    /// group get no fix.
+    ///
     /// ## References
     /// - AWS IAM User Guide: "AWS: Allows MFA-authenticated IAM users to manage their own MFA device"
     /// - AWS IAM User Guide: security best practices, require multi-factor authentication
@@ -112,7 +120,7 @@ declare_rule! {
         aliases: ["AVD-AWS-0123", "AVD-AWS-0145", "IAM.5", "MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS"],
         category: Hygiene,
         severity: Warning,
-        fix: None,
+        fix: Sometimes,
         frontends: [PolicyJson, Hcl, Cfn],
     }
 }
@@ -170,6 +178,61 @@ fn console_users<'a>(unit: &Unit<'a>) -> Vec<(&'a Entity, rein_text::Span)> {
     }
     users.dedup_by(|a, b| a.0.address == b.0.address);
     users
+}
+
+/// The edits that give the first group of `user` an inline policy denying everything but the
+/// enrolment actions without MFA: a policy document and an `aws_iam_group_policy` beside the
+/// group. None outside Terraform, for a user in no group, and across modules (a reference from
+/// one module to a resource of another does not resolve).
+fn enforcement_policy(unit: &Unit<'_>, user: &Entity, groups: &[&Entity]) -> Vec<PolicyEdit> {
+    let Some(group) = groups.first() else { return Vec::new() };
+    let in_root = |entity: &Entity| !entity.address.starts_with("module.") && !entity.address.contains(".module.");
+    if unit.source != crate::engine::UnitSource::Terraform || !in_root(user) || !in_root(group) {
+        return Vec::new();
+    }
+    let enrol: Vec<&str> = mfa_self_service().iter().filter(|entry| entry.enrol).map(|entry| entry.action).collect();
+    let group_name = group.address.rsplit('.').next().unwrap_or("group");
+    let name = format!("{group_name}_require_mfa");
+    let statement = AttributeValue::block([
+        ("sid", AttributeValue::string("DenyAllExceptMfaEnrolmentWithoutMfa")),
+        ("effect", AttributeValue::string("Deny")),
+        ("not_actions", AttributeValue::strings(enrol)),
+        ("resources", AttributeValue::strings(["*"])),
+        (
+            "condition",
+            AttributeValue::block([
+                ("test", AttributeValue::string("BoolIfExists")),
+                ("variable", AttributeValue::string("aws:MultiFactorAuthPresent")),
+                ("values", AttributeValue::strings(["false"])),
+            ]),
+        ),
+    ]);
+    let new_resource = crate::rules::baseline::new_resource;
+    let mut document = new_resource(unit, "aws_iam_policy_document", &name, vec![("statement", statement)]);
+    document.name = new_resource(unit, "data.aws_iam_policy_document", &name, Vec::new()).name;
+    document.data_source = true;
+    let policy = new_resource(
+        unit,
+        "aws_iam_group_policy",
+        &name,
+        vec![
+            ("name", AttributeValue::string("require-mfa")),
+            ("group", AttributeValue::Reference { entity: group.address.clone(), attribute: "name".to_owned() }),
+            (
+                "policy",
+                AttributeValue::Reference {
+                    entity: format!("data.aws_iam_policy_document.{}", document.name),
+                    attribute: "json".to_owned(),
+                },
+            ),
+        ],
+    );
+    let beside_group = |mut entity: NewEntity| {
+        entity.near = group.span;
+        entity.anchor = false;
+        entity
+    };
+    crate::rules::baseline::generate([beside_group(document), beside_group(policy)])
 }
 
 impl Rule for MfaNotEnforced {
@@ -249,6 +312,7 @@ impl Rule for MfaNotEnforced {
             }
             let name = user.string("name").and_then(Value::as_known).unwrap_or(&user.address);
             let groups = if reach.groups.is_empty() { "" } else { " or its groups" };
+            let edits = enforcement_policy(unit, user, &reach.groups);
             ctx.report(
                 span,
                 format!("User `{name}` has a console password, but no policy of the user{groups} requires MFA"),
@@ -256,7 +320,8 @@ impl Rule for MfaNotEnforced {
             .label(user.span, "the user")
             .note(
                 "attach a Deny of everything but MFA self-service under `BoolIfExists aws:MultiFactorAuthPresent false` to the user's group",
-            );
+            )
+            .fix("Require MFA through a policy of the user's group", Applicability::Unsafe, edits);
         }
     }
 }
@@ -274,6 +339,38 @@ mod tests {
       Condition = { BoolIfExists = { "aws:MultiFactorAuthPresent" = "false" } }
     }]
   }"#;
+
+    const ALICE_IN_DEV: &str = "resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n\nresource \"aws_iam_user_login_profile\" \"alice\" {\n  user = aws_iam_user.alice.name\n}\n\nresource \"aws_iam_group\" \"dev\" {\n  name = \"dev\"\n}\n\nresource \"aws_iam_user_group_membership\" \"alice\" {\n  user   = aws_iam_user.alice.name\n  groups = [aws_iam_group.dev.name]\n}\n";
+
+    const REQUIRE_MFA: &str = r#"
+data "aws_iam_policy_document" "dev_require_mfa" {
+  statement {
+    sid         = "DenyAllExceptMfaEnrolmentWithoutMfa"
+    effect      = "Deny"
+    not_actions = ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "iam:ListVirtualMFADevices", "iam:ResyncMFADevice", "iam:GetUser", "iam:ChangePassword", "sts:GetSessionToken"]
+    resources   = ["*"]
+    condition {
+      test     = "BoolIfExists"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_iam_group_policy" "dev_require_mfa" {
+  name   = "require-mfa"
+  group  = aws_iam_group.dev.name
+  policy = data.aws_iam_policy_document.dev_require_mfa.json
+}
+"#;
+
+    #[test]
+    fn a_user_in_no_group_gets_no_fix() {
+        let text = "resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n\nresource \"aws_iam_user_login_profile\" \"alice\" {\n  user = aws_iam_user.alice.name\n}\n";
+        let findings = crate::testing::run_rule(&super::MfaNotEnforced, &case::hcl(text));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings.iter().all(|finding| finding.fixes.is_empty()));
+    }
 
     #[test]
     fn mfa_not_enforced() {
@@ -401,6 +498,8 @@ resource "aws_iam_access_key" "ci" { user = aws_iam_user.ci.name }
             .pass(case::policy_json(
                 r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
             ))
+            // The user's group gets the enforcement policy.
+            .fix(case::hcl(ALICE_IN_DEV), &format!("{ALICE_IN_DEV}{REQUIRE_MFA}"))
             .run();
     }
 }

@@ -42,7 +42,7 @@ pub use session_duration_excessive::SessionDurationExcessive;
 pub use user_direct_policy::UserDirectPolicy;
 
 use rein_diagnostics::Applicability;
-use rein_model::{Entity, PolicyDocument, PolicyEdit};
+use rein_model::{AttributeValue, Entity, PolicyDocument, PolicyEdit};
 
 use crate::context::RuleContext;
 
@@ -64,11 +64,16 @@ pub(crate) fn setting(entity: &Entity, name: &str) -> Setting {
 }
 
 /// Reports a numeric setting below `minimum`: on the value when it is written (with a fix that
-/// sets `minimum`), on the resource when it is not (`unset` says what then applies).
+/// sets `minimum`), on the resource when it is not (with a fix that adds the setting; `unset`
+/// says what applies without it).
 pub(crate) fn require_at_least(ctx: &mut RuleContext<'_>, entity: &Entity, name: &str, minimum: f64, unset: &str) {
     match setting(entity, name) {
         Setting::Unset => {
-            ctx.report(entity.span, format!("`{name}` is not set, so {unset}; it should be at least {minimum}"));
+            ctx.report(entity.span, format!("`{name}` is not set, so {unset}; it should be at least {minimum}")).fix(
+                format!("Set `{name}` to {minimum}"),
+                Applicability::Unsafe,
+                vec![PolicyEdit::insert_attribute(entity.extent, name, AttributeValue::literal(minimum))],
+            );
         }
         Setting::Known(value) if value < minimum => {
             let Some(attr) = entity.attribute(name) else { return };

@@ -81,6 +81,7 @@ impl Rule for PasswordComplexity {
             let mut missing = Vec::new();
             let mut codes = Vec::new();
             let mut written_false = Vec::new();
+            let mut unset = Vec::new();
             for (name, class, code) in CLASSES {
                 if !ctx.settings().options.requires_password_class(code) {
                     continue;
@@ -89,6 +90,7 @@ impl Rule for PasswordComplexity {
                     None => {
                         missing.push(class);
                         codes.push(code);
+                        unset.push(name);
                     }
                     // `true`, or not known statically, passes.
                     Some(attr) => {
@@ -114,13 +116,16 @@ impl Rule for PasswordComplexity {
             for code in codes {
                 finding = finding.sub_code(code);
             }
-            if written_false.len() == missing.len() {
-                let edits = written_false
-                    .iter()
-                    .map(|(_, target)| PolicyEdit::ReplaceLiteral { target: *target, literal: "true".to_owned() })
-                    .collect();
-                finding = finding.fix("Require every character class", Applicability::Unsafe, edits);
+            // Flags written false become true; flags not written are added.
+            let mut edits: Vec<PolicyEdit> = written_false
+                .iter()
+                .map(|(_, target)| PolicyEdit::ReplaceLiteral { target: *target, literal: "true".to_owned() })
+                .collect();
+            if !unset.is_empty() {
+                let attributes = unset.iter().map(|name| ((*name).to_owned(), AttributeValue::literal(true))).collect();
+                edits.push(PolicyEdit::InsertAttributes { entity: policy.extent, attributes });
             }
+            finding = finding.fix("Require every character class", Applicability::Unsafe, edits);
             drop(finding);
         }
     }
@@ -182,6 +187,13 @@ resource "aws_iam_account_password_policy" "p" {
                 case::hcl(r#"resource "aws_iam_account_password_policy" "p" { require_symbols = false }"#)
                     .with_options(only(&["symbols"])),
                 "does not require symbols",
+            )
+            // Flags written false are raised, and flags not written are added.
+            .fix(
+                case::hcl(
+                    "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_uppercase_characters = false\n  minimum_password_length      = 14\n}\n",
+                ),
+                "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_uppercase_characters = true\n  minimum_password_length      = 14\n  require_lowercase_characters = true\n  require_numbers              = true\n  require_symbols              = true\n}\n",
             )
             .fix(
                 case::hcl(

@@ -68,8 +68,27 @@ impl Rule for PasswordMaxAge {
             let expires = match (setting(policy, "max_password_age"), max_days) {
                 (Setting::Known(days), None) => days >= 1.0,
                 (_, None) => false,
-                (Setting::Unset, Some(_)) => {
-                    ctx.report(policy.span, "`max_password_age` is not set, so passwords never expire");
+                (Setting::Unset, Some(max_days)) => {
+                    // Expiry comes with self-service change, or the fix would raise the next finding.
+                    let mut attributes = vec![("max_password_age".to_owned(), AttributeValue::literal(max_days))];
+                    let mut edits = Vec::new();
+                    match policy.attribute("allow_users_to_change_password") {
+                        None => attributes
+                            .push(("allow_users_to_change_password".to_owned(), AttributeValue::literal(true))),
+                        Some(attr) if policy.bool("allow_users_to_change_password") == Some(false) => {
+                            edits.push(PolicyEdit::ReplaceLiteral {
+                                target: attr.value.span,
+                                literal: "true".to_owned(),
+                            });
+                        }
+                        Some(_) => {}
+                    }
+                    edits.push(PolicyEdit::InsertAttributes { entity: policy.extent, attributes });
+                    ctx.report(policy.span, "`max_password_age` is not set, so passwords never expire").fix(
+                        format!("Set `max_password_age` to {max_days} and let users change their password"),
+                        Applicability::Unsafe,
+                        edits,
+                    );
                     false
                 }
                 (Setting::Known(days), Some(max_days)) if !(1.0..=max_days).contains(&days) => {
@@ -94,10 +113,19 @@ impl Rule for PasswordMaxAge {
             // Reported when unset or false; a value not known statically is not.
             if expires && (change.is_none() || may_change == Some(false)) {
                 let span = change.map_or(policy.span, |attr| attr.value.span);
+                let edit = match change {
+                    Some(attr) => PolicyEdit::ReplaceLiteral { target: attr.value.span, literal: "true".to_owned() },
+                    None => PolicyEdit::insert_attribute(
+                        policy.extent,
+                        "allow_users_to_change_password",
+                        AttributeValue::literal(true),
+                    ),
+                };
                 ctx.report(
                     span,
                     "Passwords expire but users may not change their own (`allow_users_to_change_password`)",
-                );
+                )
+                .fix("Let users change their own password", Applicability::Unsafe, vec![edit]);
             }
             if let Some(attr) = policy.attribute("hard_expiry")
                 && policy.bool("hard_expiry") == Some(true)
@@ -156,6 +184,21 @@ mod tests {
                     "resource \"aws_iam_account_password_policy\" \"p\" {\n  max_password_age = 365\n  allow_users_to_change_password = true\n}\n",
                 ),
                 "resource \"aws_iam_account_password_policy\" \"p\" {\n  max_password_age = 90\n  allow_users_to_change_password = true\n}\n",
+            )
+            // An unset expiry is added with self-service change.
+            .fix(
+                case::hcl("resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 14\n}\n"),
+                "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length        = 14\n  max_password_age               = 90\n  allow_users_to_change_password = true\n}\n",
+            )
+            .fix(
+                case::hcl(
+                    "resource \"aws_iam_account_password_policy\" \"p\" {\n  allow_users_to_change_password = false\n}\n",
+                ),
+                "resource \"aws_iam_account_password_policy\" \"p\" {\n  allow_users_to_change_password = true\n  max_password_age               = 90\n}\n",
+            )
+            .fix(
+                case::hcl("resource \"aws_iam_account_password_policy\" \"p\" {\n  max_password_age = 60\n}\n"),
+                "resource \"aws_iam_account_password_policy\" \"p\" {\n  max_password_age               = 60\n  allow_users_to_change_password = true\n}\n",
             )
             .run();
     }

@@ -102,6 +102,11 @@ resource "aws_iam_account_password_policy" "p" {
                 case::hcl("resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 8\n}\n"),
                 "resource \"aws_iam_account_password_policy\" \"p\" {\n  minimum_password_length = 14\n}\n",
             )
+            // An unset minimum is added, in the alignment of the arguments before it.
+            .fix(
+                case::hcl("resource \"aws_iam_account_password_policy\" \"p\" {\n  require_symbols = true\n}\n"),
+                "resource \"aws_iam_account_password_policy\" \"p\" {\n  require_symbols         = true\n  minimum_password_length = 14\n}\n",
+            )
             .run();
     }
 }

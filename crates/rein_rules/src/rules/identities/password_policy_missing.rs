@@ -39,6 +39,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: the fix declares the password policy above, with the thresholds of the options
+    /// of IAM402 to IAM405 (`password-min-length`, `password-reuse-prevention`,
+    /// `password-max-age`, `password-character-classes`). Users whose password does not meet it
+    /// must change it at their next sign-in. Templates get no fix.
+    ///
     /// ## References
     /// - AWS IAM User Guide: setting an account password policy for IAM users
     /// - AWS Security Hub control IAM.7; AWS Config rule IAM_PASSWORD_POLICY
@@ -47,7 +53,7 @@ declare_rule! {
         aliases: ["IAM.7", "IAM_PASSWORD_POLICY"],
         category: Hygiene,
         severity: Warning,
-        fix: None,
+        fix: Sometimes,
         frontends: [Hcl],
     }
 }
@@ -70,12 +76,40 @@ impl Rule for PasswordPolicyMissing {
             .note("set it with a custom resource or a StackSet that calls `iam:UpdateAccountPasswordPolicy`");
             return;
         }
+        let policy = (unit.source == UnitSource::Terraform).then(|| new_policy(unit, ctx));
         ctx.report(
             unit.anchor,
             format!("The account baseline in {} declares no `aws_iam_account_password_policy`", unit.name),
         )
-        .note("without one, IAM's default applies: 8 characters, no expiry, no reuse check");
+        .note("without one, IAM's default applies: 8 characters, no expiry, no reuse check")
+        .fix(
+            "Declare an account password policy",
+            Applicability::Unsafe,
+            crate::rules::baseline::generate(policy),
+        );
     }
+}
+
+/// The password policy that meets the thresholds the password rules are configured with.
+fn new_policy(unit: &Unit<'_>, ctx: &RuleContext<'_>) -> NewEntity {
+    let options = &ctx.settings().options;
+    let mut attributes = vec![("minimum_password_length", AttributeValue::literal(options.password_min_length()))];
+    for (name, class) in [
+        ("require_lowercase_characters", "lowercase"),
+        ("require_uppercase_characters", "uppercase"),
+        ("require_numbers", "numbers"),
+        ("require_symbols", "symbols"),
+    ] {
+        if options.requires_password_class(class) {
+            attributes.push((name, AttributeValue::literal(true)));
+        }
+    }
+    attributes.push(("password_reuse_prevention", AttributeValue::literal(options.password_reuse_prevention())));
+    if let crate::MaxPasswordAge::Days(days) = options.password_max_age() {
+        attributes.push(("max_password_age", AttributeValue::literal(days)));
+    }
+    attributes.push(("allow_users_to_change_password", AttributeValue::literal(true)));
+    crate::rules::baseline::new_resource(unit, "aws_iam_account_password_policy", "this", attributes)
 }
 
 #[cfg(test)]
@@ -94,7 +128,44 @@ mod tests {
             .pass(case::hcl(
                 "module \"baseline\" {\n  source = \"nozaq/secure-baseline/aws\"\n  version = \"2.0.0\"\n}\n",
             ))
+            .fix(
+                case::hcl("resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n"),
+                "resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n\nresource \"aws_iam_account_password_policy\" \"this\" {\n  minimum_password_length        = 14\n  require_lowercase_characters   = true\n  require_uppercase_characters   = true\n  require_numbers                = true\n  require_symbols                = true\n  password_reuse_prevention      = 24\n  max_password_age               = 90\n  allow_users_to_change_password = true\n}\n",
+            )
             .run();
+    }
+
+    /// The generated policy passes the other password rules, with their options.
+    #[test]
+    fn the_generated_policy_meets_the_password_rules() {
+        use crate::rules::identities::{
+            PasswordComplexity, PasswordMaxAge, PasswordMinLength, PasswordReusePrevention,
+        };
+        let options = crate::RuleOptions {
+            password_min_length: Some(20),
+            password_max_age: Some(crate::MaxPasswordAge::Off),
+            password_character_classes: Some(vec!["numbers".to_owned()]),
+            ..crate::RuleOptions::default()
+        };
+        let text = "resource \"aws_iam_user\" \"alice\" {}\n";
+        let case = case::hcl(text).with_options(options.clone());
+        let findings = crate::testing::run_rule(&super::PasswordPolicyMissing, &case);
+        let edits: Vec<_> =
+            findings.iter().flat_map(|finding| finding.fixes.iter().flat_map(|fix| fix.edits.clone())).collect();
+        let fixed = rein_text::apply_edits(text, &edits).unwrap();
+        assert!(fixed.contains("minimum_password_length        = 20\n  require_numbers"), "{fixed}");
+        assert!(!fixed.contains("max_password_age"), "{fixed}");
+        let fixed_case = case::hcl(&fixed).with_options(options);
+        for rule in [
+            &super::PasswordPolicyMissing as &'static dyn crate::registry::Rule,
+            &PasswordMinLength,
+            &PasswordComplexity,
+            &PasswordReusePrevention,
+            &PasswordMaxAge,
+        ] {
+            let findings = crate::testing::run_rule(rule, &fixed_case);
+            assert!(findings.is_empty(), "{}: {:?}\n{fixed}", rule.meta().id, findings);
+        }
     }
 
     #[test]

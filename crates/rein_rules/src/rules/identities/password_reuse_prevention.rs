@@ -86,6 +86,10 @@ mod tests {
                 ),
                 "resource \"aws_iam_account_password_policy\" \"p\" {\n  password_reuse_prevention = 24\n}\n",
             )
+            .fix(
+                case::hcl("resource \"aws_iam_account_password_policy\" \"p\" {}\n"),
+                "resource \"aws_iam_account_password_policy\" \"p\" {\n  password_reuse_prevention = 24\n}\n",
+            )
             .run();
     }
 }

@@ -45,6 +45,16 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: the fix sets `permissions_boundary` (`PermissionsBoundary`) to the boundary
+    /// configured as `default-boundary-arn`, which caps what the principal may do from the next
+    /// deployment on; anything it does beyond the boundary is then denied. Without the option
+    /// there is no fix.
+    ///
+    /// ## Options
+    /// `default-boundary-arn` in `[options]` of `rein.toml` names the managed policy the fix
+    /// sets as the boundary (`arn:aws:iam::123456789012:policy/dev-boundary`).
+    ///
     /// ## References
     /// - AWS IAM User Guide: permissions boundaries for IAM entities
     /// - Terraform AWS provider: `aws_iam_role` and `aws_iam_user`, argument `permissions_boundary`
@@ -53,9 +63,8 @@ declare_rule! {
         aliases: [],
         category: Hygiene,
         severity: Info,
-        // FIXME(#6): the fix adds `permissions_boundary` set to a configured default boundary ARN;
-        // the settings have no such option yet, nor a `break_glass_principals` exemption.
-        fix: None,
+        // FIXME(#6): the settings have no `break_glass_principals` exemption yet.
+        fix: Sometimes,
         frontends: [Hcl, Cfn],
     }
 }
@@ -145,16 +154,20 @@ fn check_principal(unit: &Unit<'_>, principal: &Entity, ctx: &mut RuleContext<'_
         return;
     }
     let docs = documents(unit, principal);
-    match role_changing(&docs, ctx) {
-        Some(permission) => {
-            ctx.report(principal.span, format!("{who} has no permissions boundary but is allowed `{permission}`"))
-                .severity(Severity::Warning)
-                .note("a principal that creates or changes roles should be capped by a boundary it cannot remove");
-        }
-        None => {
-            ctx.report(principal.span, format!("{who} has no permissions boundary"));
-        }
-    }
+    let boundary = ctx.settings().options.default_boundary_arn.clone();
+    let finding = match role_changing(&docs, ctx) {
+        Some(permission) => ctx
+            .report(principal.span, format!("{who} has no permissions boundary but is allowed `{permission}`"))
+            .severity(Severity::Warning)
+            .note("a principal that creates or changes roles should be capped by a boundary it cannot remove"),
+        None => ctx.report(principal.span, format!("{who} has no permissions boundary")),
+    };
+    let Some(boundary) = boundary else { return };
+    finding.fix(
+        format!("Set the permissions boundary to `{boundary}`"),
+        Applicability::Unsafe,
+        vec![PolicyEdit::insert_attribute(principal.extent, "permissions_boundary", AttributeValue::string(&boundary))],
+    );
 }
 
 #[cfg(test)]
@@ -252,6 +265,43 @@ resource "aws_iam_role" "dev" {{
   aws_service_name = "opensearchservice.amazonaws.com"
 }"#,
             ))
+            // With a default boundary configured, the fix sets it.
+            .fix(
+                case::hcl(&format!(
+                    "resource \"aws_iam_role\" \"reader\" {{\n  name               = \"reader\"\n  assume_role_policy = {TRUST}\n}}\n"
+                ))
+                .with_options(boundary()),
+                &format!(
+                    "resource \"aws_iam_role\" \"reader\" {{\n  name               = \"reader\"\n  assume_role_policy = {TRUST}\n  permissions_boundary = \"{BOUNDARY}\"\n}}\n"
+                ),
+            )
+            .fix(
+                case::cfn("Resources:\n  Builder:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: builder\n")
+                    .with_options(boundary()),
+                &format!(
+                    "Resources:\n  Builder:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: builder\n      PermissionsBoundary: {BOUNDARY}\n"
+                ),
+            )
+            .fix(
+                case::cfn("{\"Resources\": {\"Builder\": {\"Type\": \"AWS::IAM::Role\"}}}").with_options(boundary()),
+                &format!(
+                    "{{\"Resources\": {{\"Builder\": {{\"Type\": \"AWS::IAM::Role\", \"Properties\": {{\"PermissionsBoundary\": \"{BOUNDARY}\"}}}}}}}}"
+                ),
+            )
             .run();
+    }
+
+    const BOUNDARY: &str = "arn:aws:iam::123456789012:policy/dev-boundary";
+
+    fn boundary() -> crate::RuleOptions {
+        crate::RuleOptions { default_boundary_arn: Some(BOUNDARY.to_owned()), ..crate::RuleOptions::default() }
+    }
+
+    #[test]
+    fn no_fix_without_a_configured_boundary() {
+        let reader = case::hcl("resource \"aws_iam_role\" \"reader\" {\n  name = \"reader\"\n}\n");
+        let findings = run_rule(&super::PermissionsBoundaryMissing, &reader);
+        assert_eq!(findings.len(), 1);
+        assert!(findings.iter().all(|finding| finding.fixes.is_empty()));
     }
 }
