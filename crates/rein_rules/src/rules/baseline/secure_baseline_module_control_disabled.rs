@@ -172,8 +172,9 @@ fn check_call(call: &ModuleCall, org: bool, ctx: &mut RuleContext<'_>) {
             }
         }
     }
-    // FIXME(#6): compare `target_regions` with the regions of the configuration's providers once
-    // providers are in the model.
+    // FIXME(#6): RULES.md also reports `target_regions` missing regions that other providers of
+    // the configuration use; the model's `provider` entities carry only credentials, not
+    // `region` or `alias`, so the comparison is not made.
 }
 
 /// A switch written `false`: reported on the value, with a fix when it is a literal.

@@ -87,9 +87,9 @@ declare_rule! {
         aliases: [],
         category: PrivilegeEscalation,
         severity: Warning,
-        // FIXME(#6): the fix inserts an `iam:PermissionsBoundary` condition with a configured
-        // boundary ARN; there is neither an option for that ARN nor an edit that inserts an
-        // object-valued member.
+        // FIXME(#6): RULES.md's fix writes the configured boundary ARN; the fix writes a
+        // placeholder policy ARN (in `own_account` when set) until `RuleOptions` has a default
+        // boundary ARN to read.
         fix: Sometimes,
         frontends: [PolicyJson],
     }
