@@ -336,7 +336,7 @@ impl Rule for CiOidcSubjectTooBroad {
             let pin = placeholder(ci, &options.github_subject_claims);
             let title = format!("Pin the subject to `{pin}` (placeholder)");
             if entries.is_empty() {
-                let edits = PolicyEdit::insert_condition(stmt, "StringEquals", &key, &[pin.clone()]);
+                let edits = PolicyEdit::insert_condition(stmt, "StringEquals", &key, std::slice::from_ref(&pin));
                 ctx.report(
                     item.value.span,
                     format!(
