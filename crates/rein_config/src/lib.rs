@@ -228,8 +228,8 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
         check_account(account).map_err(|message| error_at(account.span().start, message))?;
         config.options.log_archive_account_id = Some(account.get_ref().clone());
     }
-    // Both in days; CloudWatch Logs keeps events for at most ten years, so a longer minimum
-    // could never be met.
+    // In days; CloudWatch Logs keeps events for at most 3,653 days, so a longer minimum could
+    // never be met.
     config.options.log_retention_days = whole_number(&options.log_retention_days, "log-retention-days", 1..=3653)
         .map_err(|(offset, message)| error_at(offset, message))?;
     config.options.external_monitoring = options.external_monitoring;

@@ -92,8 +92,9 @@ pub struct RuleOptions {
     /// IAM users meant to stay (SMTP credentials, a legacy appliance); IAM406 does not report
     /// them.
     pub allowed_iam_users: Vec<String>,
-    /// The 12-digit id of the organization's log-archive account: a trail whose bucket policy
-    /// names it counts as centralized (IAM506).
+    /// The 12-digit id of the organization's log-archive account: a trail whose bucket lives
+    /// there (the configuration deploys into it, or the bucket is named for it) counts as
+    /// centralized (IAM506).
     pub log_archive_account_id: Option<String>,
     /// The fewest days IAM507 accepts for keeping audit logs; `None` for RULES.md's 365.
     pub log_retention_days: Option<u32>,
