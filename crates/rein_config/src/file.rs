@@ -83,6 +83,34 @@ pub struct Options {
     /// Access no `Allow` may reach (IAM210).
     #[serde(default)]
     pub forbidden_access: Vec<ForbiddenAccess>,
+    /// Emergency-access principals: ARNs, names or IaC addresses (IAM101, IAM102, IAM209,
+    /// IAM414, IAM516).
+    #[serde(default)]
+    pub break_glass_principals: Vec<Spanned<String>>,
+    /// Principals that run logging and detection (IAM209).
+    #[serde(default)]
+    pub security_admin_principals: Vec<Spanned<String>>,
+    /// IAM users meant to stay (IAM406).
+    #[serde(default)]
+    pub allowed_iam_users: Vec<Spanned<String>>,
+    /// The log-archive account of the organization (IAM506).
+    pub log_archive_account_id: Option<Spanned<String>>,
+    /// The fewest days audit logs are kept (IAM507).
+    pub log_retention_days: Option<Spanned<i64>>,
+    /// A SIEM outside the configuration consumes the trail (IAM513).
+    #[serde(default)]
+    pub external_monitoring: bool,
+    /// Optional IAM517 guardrails to require.
+    #[serde(default)]
+    pub scp_guardrails: Vec<Spanned<String>>,
+    /// The account's trust policy length quota (IAM009).
+    pub trust_policy_quota: Option<Spanned<i64>>,
+    /// The claims of a custom GitHub OIDC subject template (IAM306).
+    #[serde(default)]
+    pub github_subject_claims: Vec<Spanned<String>>,
+    /// Reusable workflows whose `job_workflow_ref` pin narrows a GitHub trust (IAM306).
+    #[serde(default)]
+    pub github_job_workflow_refs: Vec<Spanned<String>>,
 }
 
 /// One `[[options.forbidden-access]]` entry: an action and a resource pattern, optionally for one

@@ -222,6 +222,61 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
         }
         config.options.default_boundary_arn = Some(arn.get_ref().clone());
     }
+    let principal_list = |list: &[Spanned<String>], key: &str| -> Result<Vec<String>, ConfigError> {
+        list.iter()
+            .map(|entry| {
+                check_principal(entry.get_ref(), key).map_err(|message| error_at(entry.span().start, message))?;
+                Ok(entry.get_ref().clone())
+            })
+            .collect()
+    };
+    config.options.break_glass_principals = principal_list(&options.break_glass_principals, "break-glass-principals")?;
+    config.options.security_admin_principals =
+        principal_list(&options.security_admin_principals, "security-admin-principals")?;
+    config.options.allowed_iam_users = principal_list(&options.allowed_iam_users, "allowed-iam-users")?;
+    if let Some(account) = &options.log_archive_account_id {
+        check_account(account).map_err(|message| error_at(account.span().start, message))?;
+        config.options.log_archive_account_id = Some(account.get_ref().clone());
+    }
+    // In days; CloudWatch Logs keeps events for at most 3,653 days, so a longer minimum could
+    // never be met.
+    config.options.log_retention_days = whole_number(&options.log_retention_days, "log-retention-days", 1..=3653)
+        .map_err(|(offset, message)| error_at(offset, message))?;
+    config.options.external_monitoring = options.external_monitoring;
+    for guardrail in &options.scp_guardrails {
+        if !rein_rules::OPTIONAL_SCP_GUARDRAILS.contains(&guardrail.get_ref().as_str()) {
+            let known = rein_rules::OPTIONAL_SCP_GUARDRAILS.map(|name| format!("`{name}`")).join(", ");
+            let message = format!("unknown SCP guardrail `{}`, expected one of {known}", guardrail.get_ref());
+            return Err(error_at(guardrail.span().start, message));
+        }
+        config.options.scp_guardrails.push(guardrail.get_ref().clone());
+    }
+    // IAM's trust policy quota is adjustable from 2,048 up to 4,096 characters.
+    config.options.trust_policy_quota = whole_number(&options.trust_policy_quota, "trust-policy-quota", 2048..=4096)
+        .map_err(|(offset, message)| error_at(offset, message))?;
+    for claim in &options.github_subject_claims {
+        let text = claim.get_ref();
+        if text.is_empty()
+            || !text.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+        {
+            let message = format!(
+                "`{text}` is not a GitHub OIDC claim name (lowercase letters, digits and `_`, as `repository_id`)"
+            );
+            return Err(error_at(claim.span().start, message));
+        }
+        config.options.github_subject_claims.push(text.clone());
+    }
+    for pin in &options.github_job_workflow_refs {
+        let text = pin.get_ref();
+        let shaped = text.split_once('@').is_some_and(|(path, reference)| {
+            !reference.is_empty() && path.split('/').count() >= 3 && !text.chars().any(char::is_whitespace)
+        });
+        if !shaped {
+            let message = format!("`{text}` is not a workflow reference (`OWNER/REPO/PATH@REF`)");
+            return Err(error_at(pin.span().start, message));
+        }
+        config.options.github_job_workflow_refs.push(text.clone());
+    }
     if let Some(days) = &options.stale_data_days
         && *days.get_ref() < 1
     {
@@ -436,6 +491,50 @@ fn check_account(account: &Spanned<String>) -> Result<(), String> {
     } else {
         Err(format!("`{text}` is not an AWS account id (12 digits)"))
     }
+}
+
+/// A whole number option in `range`, or the byte offset and text of the error.
+fn whole_number(
+    value: &Option<Spanned<i64>>,
+    key: &str,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<Option<u32>, (usize, String)> {
+    let Some(value) = value else { return Ok(None) };
+    match u32::try_from(*value.get_ref()) {
+        Ok(number) if range.contains(&number) => Ok(Some(number)),
+        _ => Err((
+            value.span().start,
+            format!("`{key}` is {}; it must be {} to {}", value.get_ref(), range.start(), range.end()),
+        )),
+    }
+}
+
+/// An entry of a principal list: an IAM role, user or group ARN, a name, or an IaC address;
+/// `*` and `?` are globs.
+fn check_principal(text: &str, key: &str) -> Result<(), String> {
+    if text.trim().is_empty() || text.chars().any(char::is_whitespace) {
+        return Err(format!("an entry of `{key}` is empty or has spaces; write an ARN, a name or an IaC address"));
+    }
+    if text.starts_with("arn:") {
+        let mut fields = text.splitn(6, ':');
+        let (_, _partition, service, _region, account, resource) =
+            (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next());
+        let iam_principal = service == Some("iam")
+            && account.is_some_and(|account| {
+                account == "*" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+            })
+            && resource.is_some_and(|resource| {
+                ["role/", "user/", "group/"]
+                    .iter()
+                    .any(|kind| resource.len() > kind.len() && resource.starts_with(kind))
+            });
+        if !iam_principal {
+            return Err(format!(
+                "`{text}` in `{key}` is not an IAM role, user or group ARN (`arn:aws:iam::111122223333:role/NAME`)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn is_org_id(text: &str) -> bool {

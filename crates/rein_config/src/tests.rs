@@ -182,3 +182,70 @@ fn positions_count_characters() {
     assert_eq!(line_column("a = 1\nbé = 2\n", 9), (2, 3));
     assert_eq!(line_column("x", 99), (1, 2));
 }
+
+#[test]
+fn principal_lists_and_estate_options_reach_the_settings() {
+    let config = parse_ok(
+        r#"
+[options]
+break-glass-principals = ["aws_iam_role.break_glass", "arn:aws:iam::111122223333:role/emergency-*"]
+security-admin-principals = ["secops"]
+allowed-iam-users = ["arn:aws:iam::*:user/ses-smtp"]
+log-archive-account-id = "999900001111"
+log-retention-days = 400
+external-monitoring = true
+scp-guardrails = ["region-restriction", "ram-external-sharing"]
+trust-policy-quota = 4096
+github-subject-claims = ["repository_owner_id", "repository_id", "context"]
+github-job-workflow-refs = ["acme/workflows/.github/workflows/deploy.yml@refs/heads/main"]
+"#,
+    );
+    let mut settings = Settings::default();
+    config.apply(&mut settings);
+    let options = &settings.options;
+    assert_eq!(
+        options.break_glass_principals,
+        ["aws_iam_role.break_glass", "arn:aws:iam::111122223333:role/emergency-*"]
+    );
+    assert!(options.is_break_glass("aws_iam_role.other", Some("emergency-eu")));
+    assert_eq!(options.security_admin_principals, ["secops"]);
+    assert_eq!(options.allowed_iam_users, ["arn:aws:iam::*:user/ses-smtp"]);
+    assert_eq!(options.log_archive_account_id.as_deref(), Some("999900001111"));
+    assert_eq!(options.log_retention_days(), 400);
+    assert!(options.external_monitoring);
+    assert!(options.wants_scp_guardrail("ram-external-sharing") && !options.wants_scp_guardrail("flow-log-deletion"));
+    assert_eq!(options.trust_policy_quota, Some(4096));
+    assert_eq!(options.github_subject_claims, ["repository_owner_id", "repository_id", "context"]);
+    assert_eq!(options.github_job_workflow_refs, ["acme/workflows/.github/workflows/deploy.yml@refs/heads/main"]);
+    let defaults = rein_rules::RuleOptions::default();
+    assert_eq!(defaults.log_retention_days(), 365);
+    assert!(!defaults.external_monitoring && defaults.trust_policy_quota.is_none());
+}
+
+#[test]
+fn wrong_estate_options_are_located() {
+    let err = parse_err("[options]\nbreak-glass-principals = [\"ok\", \"arn:aws:s3:::bucket\"]\n");
+    assert!(
+        err.starts_with("rein.toml:2:33: `arn:aws:s3:::bucket` in `break-glass-principals` is not an IAM role"),
+        "{err}"
+    );
+    let err = parse_err("[options]\nallowed-iam-users = [\"two words\"]\n");
+    assert!(err.starts_with("rein.toml:2:22: an entry of `allowed-iam-users` is empty or has spaces"), "{err}");
+    assert!(parse_err("[options]\nsecurity-admin-principals = \"secops\"\n").contains("invalid type: string"));
+    let err = parse_err("[options]\nlog-archive-account-id = \"9999\"\n");
+    assert!(err.starts_with("rein.toml:2:26: `9999` is not an AWS account id"), "{err}");
+    let err = parse_err("[options]\nlog-retention-days = 0\n");
+    assert!(err.starts_with("rein.toml:2:22: `log-retention-days` is 0; it must be 1 to 3653"), "{err}");
+    assert!(parse_err("[options]\nexternal-monitoring = \"yes\"\n").starts_with("rein.toml:2:23: invalid type"));
+    let err = parse_err("[options]\nscp-guardrails = [\"no-fun\"]\n");
+    assert!(
+        err.starts_with("rein.toml:2:19: unknown SCP guardrail `no-fun`, expected one of `region-restriction`"),
+        "{err}"
+    );
+    let err = parse_err("[options]\ntrust-policy-quota = 8192\n");
+    assert!(err.starts_with("rein.toml:2:22: `trust-policy-quota` is 8192; it must be 2048 to 4096"), "{err}");
+    let err = parse_err("[options]\ngithub-subject-claims = [\"Repository ID\"]\n");
+    assert!(err.starts_with("rein.toml:2:26: `Repository ID` is not a GitHub OIDC claim name"), "{err}");
+    let err = parse_err("[options]\ngithub-job-workflow-refs = [\"deploy.yml\"]\n");
+    assert!(err.starts_with("rein.toml:2:29: `deploy.yml` is not a workflow reference"), "{err}");
+}

@@ -86,6 +86,34 @@ pub struct RuleOptions {
     /// The ARN of the managed policy that IAM414's fix sets as the permissions boundary of a
     /// role or user without one; `None` offers no fix.
     pub default_boundary_arn: Option<String>,
+    /// Emergency-access principals (see [`RuleOptions::lists_principal`] for how an entry names
+    /// one): IAM101 and IAM102 report them as info, IAM209 and IAM414 do not report them, and
+    /// IAM516 holds them to the break-glass controls.
+    pub break_glass_principals: Vec<String>,
+    /// Principals whose job is to run logging and detection; IAM209 does not report them.
+    pub security_admin_principals: Vec<String>,
+    /// IAM users meant to stay (SMTP credentials, a legacy appliance); IAM406 does not report
+    /// them.
+    pub allowed_iam_users: Vec<String>,
+    /// The 12-digit id of the organization's log-archive account: a trail whose bucket lives
+    /// there (the configuration deploys into it, or the bucket is named for it) counts as
+    /// centralized (IAM506).
+    pub log_archive_account_id: Option<String>,
+    /// The fewest days IAM507 accepts for keeping audit logs; `None` for RULES.md's 365.
+    pub log_retention_days: Option<u32>,
+    /// A SIEM outside the configuration consumes the trail, so IAM513 asks for no alarms.
+    pub external_monitoring: bool,
+    /// The optional IAM517 guardrails switched on, by name ([`OPTIONAL_SCP_GUARDRAILS`]).
+    pub scp_guardrails: Vec<String>,
+    /// The account's trust policy length quota (IAM009); `None` for the default 2,048.
+    pub trust_policy_quota: Option<u32>,
+    /// Claim names of the organization's custom GitHub OIDC subject template, in order
+    /// (`repository_owner_id`, `repository_id`, `context`, …); IAM306 checks such subjects
+    /// claim by claim instead of as `repo:OWNER/REPO:…`.
+    pub github_subject_claims: Vec<String>,
+    /// Reusable workflows (`OWNER/REPO/.github/workflows/FILE.yml@REF`, globs allowed) whose
+    /// `job_workflow_ref` pin makes a GitHub trust narrow enough for IAM306.
+    pub github_job_workflow_refs: Vec<String>,
 }
 
 /// The names of the password character classes, in the order IAM403 reports them.
@@ -101,7 +129,42 @@ pub enum MaxPasswordAge {
     Off,
 }
 
+/// The names of the IAM517 guardrails that run only when `scp_guardrails` lists them.
+pub const OPTIONAL_SCP_GUARDRAILS: [&str; 5] =
+    ["region-restriction", "iam-user-creation", "flow-log-deletion", "s3-public-access-block", "ram-external-sharing"];
+
 impl RuleOptions {
+    /// Whether `list` (one of the principal lists) names a principal, given by its IaC address
+    /// (`aws_iam_role.break_glass`, a CloudFormation logical id) and its name when known.
+    /// An entry names it by the address, by the name, or by an IAM ARN whose last path segment
+    /// is the name (`arn:aws:iam::111122223333:role/ops/break-glass`); `*` and `?` globs match
+    /// any run or one character, and case is ignored as IAM does for names.
+    pub fn lists_principal(list: &[String], address: &str, name: Option<&str>) -> bool {
+        list.iter().any(|entry| {
+            if entry.starts_with("arn:") {
+                let last = entry.rsplit(['/', ':']).next().unwrap_or_default();
+                return name.is_some_and(|name| crate::semantics::glob_matches(last, name));
+            }
+            crate::semantics::glob_matches(entry, address)
+                || name.is_some_and(|name| crate::semantics::glob_matches(entry, name))
+        })
+    }
+
+    /// Whether the break-glass list names the principal (see [`RuleOptions::lists_principal`]).
+    pub fn is_break_glass(&self, address: &str, name: Option<&str>) -> bool {
+        Self::lists_principal(&self.break_glass_principals, address, name)
+    }
+
+    /// IAM507's minimum retention in days.
+    pub fn log_retention_days(&self) -> u32 {
+        self.log_retention_days.unwrap_or(365)
+    }
+
+    /// Whether IAM517 checks the optional guardrail `name` (one of [`OPTIONAL_SCP_GUARDRAILS`]).
+    pub fn wants_scp_guardrail(&self, name: &str) -> bool {
+        self.scp_guardrails.iter().any(|wanted| wanted == name)
+    }
+
     /// IAM402's minimum password length.
     pub fn password_min_length(&self) -> u32 {
         self.password_min_length.unwrap_or(14)

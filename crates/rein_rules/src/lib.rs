@@ -21,8 +21,8 @@ mod testing;
 pub use context::{FindingBuilder, RuleContext};
 pub use docs::{REQUIRED_SECTIONS, RuleDocs, docs_sections};
 pub use engine::{
-    CheckInput, ForbiddenAccess, MaxPasswordAge, PASSWORD_CHARACTER_CLASSES, Profile, RuleOptions, Settings, Unit,
-    UnitSource, check, check_units,
+    CheckInput, ForbiddenAccess, MaxPasswordAge, OPTIONAL_SCP_GUARDRAILS, PASSWORD_CHARACTER_CLASSES, Profile,
+    RuleOptions, Settings, Unit, UnitSource, check, check_units,
 };
 pub use meta::{Category, FixAvailability, Frontend, RuleMeta, RuleStatus};
 pub use registry::{DeclaredRule, Rule, all_rules, find_rule};

@@ -14,8 +14,9 @@ declare_rule! {
     ///
     /// Reported are:
     /// - the lifecycle rules of the trail's bucket: an enabled rule that expires current or
-    ///   noncurrent object versions in fewer than 365 days (transitions to Glacier are fine);
-    /// - the trail's CloudWatch Logs log group: `retention_in_days` below 365. A log group
+    ///   noncurrent object versions in fewer than 365 days, or the configured minimum
+    ///   (transitions to Glacier are fine);
+    /// - the trail's CloudWatch Logs log group: `retention_in_days` below that. A log group
     ///   without retention keeps events forever; it gets an info asking for an explicit value.
     ///
     /// Buckets and log groups defined elsewhere are not checked.
@@ -88,6 +89,10 @@ declare_rule! {
     /// ## Fix safety
     /// Unsafe: keeping logs longer costs storage.
     ///
+    /// ## Options
+    /// `log-retention-days` in `[options]` of `rein.toml` sets the minimum (default 365); the
+    /// fix raises a short retention to it.
+    ///
     /// ## References
     /// - AWS CloudTrail User Guide: managing CloudTrail log files with S3 lifecycle rules
     /// - Amazon CloudWatch Logs User Guide: changing log data retention
@@ -101,18 +106,17 @@ declare_rule! {
     }
 }
 
-/// The minimum retention in days (RULES.md IAM507 `log_retention_days`).
-const MIN_DAYS: f64 = 365.0;
-
 impl Rule for AuditLogRetentionShort {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
+        // RULES.md IAM507 `log_retention_days`, 365 by default.
+        let min_days = ctx.settings().options.log_retention_days();
         let mut checked: Vec<&str> = Vec::new();
         for trail in unit.entities_of(EntityKind::CloudTrail) {
             if let Some(TrailBucket::Local(bucket)) = trail_bucket(unit, trail)
                 && !checked.contains(&bucket.address.as_str())
             {
                 checked.push(&bucket.address);
-                check_lifecycle(unit, ctx, bucket);
+                check_lifecycle(unit, ctx, bucket, min_days);
             }
             let Some(group_arn) = trail.attribute("cloud_watch_logs_group_arn") else { continue };
             for group in unit.entities_of(EntityKind::LogGroup) {
@@ -123,8 +127,11 @@ impl Rule for AuditLogRetentionShort {
                 match group.attribute("retention_in_days") {
                     Some(attr) => {
                         // 0 means "never expire" in Terraform.
-                        if let Some(days) = node_number(&attr.value).filter(|days| *days > 0.0 && *days < MIN_DAYS) {
-                            report_days(ctx, &attr.value, days, &format!("the trail's log group `{}`", group.address));
+                        if let Some(days) =
+                            node_number(&attr.value).filter(|days| *days > 0.0 && *days < f64::from(min_days))
+                        {
+                            let what = format!("the trail's log group `{}`", group.address);
+                            report_days(ctx, &attr.value, days, &what, min_days);
                         }
                     }
                     None => {
@@ -136,7 +143,7 @@ impl Rule for AuditLogRetentionShort {
                             ),
                         )
                         .severity(Severity::Info)
-                        .note("set an explicit `retention_in_days` of at least 365");
+                        .note(format!("set an explicit `retention_in_days` of at least {min_days}"));
                     }
                 }
             }
@@ -144,7 +151,7 @@ impl Rule for AuditLogRetentionShort {
     }
 }
 
-fn check_lifecycle(unit: &Unit<'_>, ctx: &mut RuleContext<'_>, bucket: &Entity) {
+fn check_lifecycle(unit: &Unit<'_>, ctx: &mut RuleContext<'_>, bucket: &Entity, min_days: u32) {
     let what = format!("the trail's bucket `{}`", bucket.address);
     let mut rules: Vec<&Node> = Vec::new();
     for lifecycle in bucket_settings(unit, bucket, EntityKind::S3BucketLifecycle) {
@@ -182,21 +189,22 @@ fn check_lifecycle(unit: &Unit<'_>, ctx: &mut RuleContext<'_>, bucket: &Entity) 
                 .and_then(|object| object_member(object, "NoncurrentDays")),
         );
         for value in days {
-            if let Some(days) = node_number(value).filter(|days| *days < MIN_DAYS) {
-                report_days(ctx, value, days, &what);
+            if let Some(days) = node_number(value).filter(|days| *days < f64::from(min_days)) {
+                report_days(ctx, value, days, &what, min_days);
             }
         }
     }
 }
 
-fn report_days(ctx: &mut RuleContext<'_>, value: &Node, days: f64, what: &str) {
-    let builder = ctx.report(value.span, format!("Audit logs in {what} are kept for {days} days, less than 365"));
+fn report_days(ctx: &mut RuleContext<'_>, value: &Node, days: f64, what: &str, min_days: u32) {
+    let builder =
+        ctx.report(value.span, format!("Audit logs in {what} are kept for {days} days, less than {min_days}"));
     // Only a literal written in place can be raised without touching the variable it came from.
     if matches!(value.kind, NodeKind::Number(_)) {
         builder.fix(
-            "Keep audit logs for 365 days",
+            format!("Keep audit logs for {min_days} days"),
             Applicability::Unsafe,
-            vec![PolicyEdit::ReplaceLiteral { target: value.span, literal: "365".to_owned() }],
+            vec![PolicyEdit::ReplaceLiteral { target: value.span, literal: min_days.to_string() }],
         );
     }
 }
@@ -204,6 +212,20 @@ fn report_days(ctx: &mut RuleContext<'_>, value: &Node, days: f64, what: &str) {
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn the_minimum_is_configurable() {
+        const HCL: &str = "resource \"aws_cloudwatch_log_group\" \"g\" {\n  retention_in_days = 400\n}\nresource \"aws_cloudtrail\" \"t\" {\n  cloud_watch_logs_group_arn = \"${aws_cloudwatch_log_group.g.arn}:*\"\n}\n";
+        let minimum = |days: u32| {
+            case::hcl(HCL).with_options(crate::RuleOptions { log_retention_days: Some(days), ..Default::default() })
+        };
+        RuleTest::new(&super::AuditLogRetentionShort)
+            .pass(case::hcl(HCL))
+            .pass(minimum(400))
+            .fail_with(minimum(731), "kept for 400 days, less than 731")
+            .fix(minimum(731), &HCL.replace("= 400", "= 731"))
+            .run();
+    }
 
     #[test]
     fn audit_log_retention_short() {

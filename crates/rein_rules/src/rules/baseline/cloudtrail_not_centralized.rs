@@ -69,6 +69,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Options
+    /// `log-archive-account-id` in `[options]` of `rein.toml` names the log-archive account. A
+    /// trail whose bucket lives there counts as centralized: every bucket does when
+    /// `own-account` is that account (the configuration is the log archive's own), and so does
+    /// a bucket whose name holds the account id, as one created there through a provider alias
+    /// usually does.
+    ///
     /// ## References
     /// - AWS CloudTrail User Guide: creating a trail for an organization
     /// - AWS Security Reference Architecture: the Log Archive account
@@ -82,6 +89,16 @@ declare_rule! {
     }
 }
 
+/// Whether a bucket of the configuration lives in the configured log-archive account: the
+/// configuration deploys into that account (`own_account`), or the bucket is named for it
+/// (`org-audit-logs-999900001111`), as a bucket created there through a provider alias is.
+fn in_archive(ctx: &RuleContext<'_>, bucket: &rein_model::Entity) -> bool {
+    let options = &ctx.settings().options;
+    let Some(archive) = options.log_archive_account_id.as_deref() else { return false };
+    options.own_account.as_deref() == Some(archive)
+        || bucket.string("bucket").and_then(Value::as_known).is_some_and(|name| name.contains(archive))
+}
+
 impl Rule for CloudtrailNotCentralized {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         let trails: Vec<_> = unit.entities_of(EntityKind::CloudTrail).collect();
@@ -89,10 +106,11 @@ impl Rule for CloudtrailNotCentralized {
         if trails.iter().any(|trail| trail.bool("is_organization_trail") == Some(true)) {
             return;
         }
+        let archive = ctx.settings().options.log_archive_account_id.clone();
         let local: Vec<_> = trails
             .iter()
             .filter_map(|trail| match trail_bucket(unit, trail) {
-                Some(TrailBucket::Local(bucket)) => Some((trail, bucket)),
+                Some(TrailBucket::Local(bucket)) if !in_archive(ctx, bucket) => Some((trail, bucket)),
                 _ => None,
             })
             .collect();
@@ -113,7 +131,10 @@ impl Rule for CloudtrailNotCentralized {
                         trail.address, bucket.address
                     ),
                 );
-                builder.note("use an organization trail, or deliver to a bucket in the log-archive account");
+                let archive = archive.as_deref().map_or(String::new(), |account| format!(" `{account}`"));
+                builder.note(format!(
+                    "use an organization trail, or deliver to a bucket in the log-archive account{archive}"
+                ));
             } else {
                 ctx.report(
                     span,
@@ -129,6 +150,24 @@ impl Rule for CloudtrailNotCentralized {
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn a_bucket_of_the_log_archive_account_is_central() {
+        const ORG: &str = "resource \"aws_organizations_organization\" \"org\" {\n  feature_set = \"ALL\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"audit-999900001111\"\n}\nresource \"aws_cloudtrail\" \"t\" {\n  s3_bucket_name = aws_s3_bucket.b.id\n}\n";
+        let options = |archive: &str, own: Option<&str>| crate::RuleOptions {
+            log_archive_account_id: Some(archive.to_owned()),
+            own_account: own.map(str::to_owned),
+            ..Default::default()
+        };
+        let other = ORG.replace("audit-999900001111", "audit-local");
+        RuleTest::new(&super::CloudtrailNotCentralized)
+            .fail_with(case::hcl(ORG), "not an organization trail")
+            .fail(case::hcl(ORG).with_options(options("111122223333", None)))
+            .pass(case::hcl(ORG).with_options(options("999900001111", None)))
+            .fail(case::hcl(&other).with_options(options("999900001111", None)))
+            .pass(case::hcl(&other).with_options(options("999900001111", Some("999900001111"))))
+            .run();
+    }
 
     #[test]
     fn cloudtrail_not_centralized() {

@@ -13,7 +13,8 @@ declare_rule! {
     /// - **Support role** (info, `baseline` profile): a role with
     ///   `arn:aws:iam::aws:policy/AWSSupportAccess` attached, so that someone can open cases
     ///   with AWS Support (CIS 1.17).
-    /// - **Break-glass roles** (warning): roles tagged `rein:break-glass = "true"` must
+    /// - **Break-glass roles** (warning): roles tagged `rein:break-glass = "true"`, or listed in
+    ///   `break_glass_principals`, must
     ///   - trust only named principals (a role or user ARN, not an account root or anyone);
     ///   - require MFA in every statement that allows assuming them:
     ///     `Bool aws:MultiFactorAuthPresent "true"`, without `IfExists`;
@@ -101,6 +102,11 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Options
+    /// `break-glass-principals` in `[options]` of `rein.toml` names break-glass roles besides
+    /// the tagged ones, by IaC address, role name, or a role ARN ending in the name (`*` and `?`
+    /// are globs). The same list makes IAM101 and IAM102 report those roles as info.
+    ///
     /// ## References
     /// - AWS Well-Architected Security Pillar: SEC03-BP03 establish emergency access process
     /// - CIS AWS Foundations Benchmark 1.17
@@ -127,7 +133,12 @@ impl Rule for IncidentAccessRoles {
             );
         }
         let patterns = alarm_patterns(unit);
-        for role in roles.into_iter().filter(|role| is_break_glass(role)) {
+        let listed = |role: &Entity| {
+            let name = role.string("name").and_then(Value::as_known);
+            ctx.settings().options.is_break_glass(&role.address, name)
+        };
+        let break_glass: Vec<&Entity> = roles.into_iter().filter(|role| is_break_glass(role) || listed(role)).collect();
+        for role in break_glass {
             check_break_glass(unit, ctx, role, &patterns);
         }
     }
@@ -209,6 +220,24 @@ fn check_break_glass(unit: &Unit<'_>, ctx: &mut RuleContext<'_>, role: &Entity, 
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn listed_roles_are_break_glass_roles() {
+        const HCL: &str = "resource \"aws_iam_role\" \"s\" {\n  name                = \"emergency\"\n  managed_policy_arns = [\"arn:aws:iam::aws:policy/AWSSupportAccess\"]\n  max_session_duration = 43200\n}\n";
+        let listed = |entry: &str| {
+            case::hcl(HCL).with_options(crate::RuleOptions {
+                break_glass_principals: vec![entry.to_owned()],
+                ..Default::default()
+            })
+        };
+        RuleTest::new(&super::IncidentAccessRoles)
+            .pass(case::hcl(HCL))
+            .pass(listed("someone-else"))
+            .fail_with(listed("emergency"), "more than an hour")
+            .fail_with(listed("arn:aws:iam::111122223333:role/emergency"), "No alarm watches `AssumeRole`")
+            .fail_with(listed("aws_iam_role.s"), "more than an hour")
+            .run();
+    }
 
     #[test]
     fn incident_access_roles() {

@@ -72,6 +72,18 @@ declare_rule! {
     /// every member account, including the roles a security team uses to repair trails or
     /// detectors: add `ArnNotLike aws:PrincipalArn` exemptions for them before applying.
     ///
+    /// ## Options
+    /// `scp-guardrails` in `[options]` of `rein.toml` switches on optional items, which the
+    /// SCPs must then deny too:
+    /// - `region-restriction`: requests outside the allowed regions (a Deny that tests
+    ///   `aws:RequestedRegion`, usually with `NotAction` for the global services);
+    /// - `iam-user-creation`: `iam:CreateUser` and `iam:CreateAccessKey`;
+    /// - `flow-log-deletion`: `ec2:DeleteFlowLogs`;
+    /// - `s3-public-access-block`: `s3:PutAccountPublicAccessBlock`, which also deletes the
+    ///   account's block;
+    /// - `ram-external-sharing`: `ram:CreateResourceShare` and `ram:UpdateResourceShare`, at
+    ///   least when `ram:RequestedAllowsExternalPrincipals` is true.
+    ///
     /// ## References
     /// - AWS Organizations User Guide: service control policy examples
     /// - aws-samples/service-control-policy-examples
@@ -115,6 +127,7 @@ impl Rule for ScpGuardrailsMissing {
                 if *info { missing_info.push(*action) } else { missing.push(*action) }
             }
         }
+        missing.extend(missing_optional(&scps, ctx));
         let root = denies_root_user(unit);
         // One SCP with every missing Deny: both findings offer the same fix.
         let actions: Vec<&str> = missing.iter().chain(&missing_info).copied().collect();
@@ -135,9 +148,56 @@ impl Rule for ScpGuardrailsMissing {
     }
 }
 
+/// The optional guardrails of `scp_guardrails` (RULES.md IAM517 "switched on in config"): each
+/// name, what the message calls it, the actions the SCPs must deny, and the condition key a Deny
+/// may test and still count (the region a request goes to, whether a share admits outsiders).
+const OPTIONAL: [(&str, &str, &[&str], Option<&str>); 5] = [
+    ("region-restriction", "requests outside the allowed regions", &["ec2:RunInstances"], Some("aws:RequestedRegion")),
+    ("iam-user-creation", "iam:CreateUser, iam:CreateAccessKey", &["iam:CreateUser", "iam:CreateAccessKey"], None),
+    ("flow-log-deletion", "ec2:DeleteFlowLogs", &["ec2:DeleteFlowLogs"], None),
+    ("s3-public-access-block", "s3:PutAccountPublicAccessBlock", &["s3:PutAccountPublicAccessBlock"], None),
+    (
+        "ram-external-sharing",
+        "RAM shares outside the organization",
+        &["ram:CreateResourceShare", "ram:UpdateResourceShare"],
+        Some("ram:RequestedAllowsExternalPrincipals"),
+    ),
+];
+
+/// The optional guardrails switched on in the configuration that no attached SCP provides.
+fn missing_optional(scps: &[&PolicyDocument], ctx: &RuleContext<'_>) -> Vec<&'static str> {
+    let options = &ctx.settings().options;
+    OPTIONAL
+        .iter()
+        .filter(|(name, ..)| options.wants_scp_guardrail(name))
+        .filter(|(name, _, actions, key)| {
+            let denied = |action: &&str| scps.iter().any(|doc| denies_when(doc, ctx, action, *key));
+            // A region restriction must test the region: an unconditional Deny of everything is
+            // not one, and a region rule is the only Deny of `ec2:RunInstances` in practice.
+            let tests_key = key.is_none_or(|key| *name != "region-restriction" || tests(scps, key));
+            !(actions.iter().all(denied) && tests_key)
+        })
+        .map(|(_, label, ..)| *label)
+        .collect()
+}
+
+/// Whether some Deny of the SCPs tests `key`.
+fn tests(scps: &[&PolicyDocument], key: &str) -> bool {
+    scps.iter().flat_map(|doc| &doc.statements).filter(|stmt| stmt.is_deny()).any(|stmt| {
+        stmt.condition
+            .as_ref()
+            .is_some_and(|block| block.entries().any(|(_, entry)| entry.key.name.eq_ignore_ascii_case(key)))
+    })
+}
+
 /// Whether a Deny of `doc` takes `action` away on every resource, with at most exemptions by
 /// principal ARN as conditions.
 fn denies(doc: &PolicyDocument, ctx: &RuleContext<'_>, action: &str) -> bool {
+    denies_when(doc, ctx, action, None)
+}
+
+/// [`denies`], where a Deny may also test `key`.
+fn denies_when(doc: &PolicyDocument, ctx: &RuleContext<'_>, action: &str, key: Option<&str>) -> bool {
     let catalog = ctx.catalog();
     doc.statements.iter().filter(|stmt| stmt.is_deny()).any(|stmt| {
         let exemptions_only = stmt.condition.as_ref().is_none_or(|block| {
@@ -145,8 +205,9 @@ fn denies(doc: &PolicyDocument, ctx: &RuleContext<'_>, action: &str) -> bool {
             // the Deny to some principals only.
             block.unknown.is_none()
                 && block.entries().all(|(op, entry)| {
-                    semantics::is_negated_operator(&op.name.base)
-                        && entry.key.name.eq_ignore_ascii_case("aws:PrincipalArn")
+                    (semantics::is_negated_operator(&op.name.base)
+                        && entry.key.name.eq_ignore_ascii_case("aws:PrincipalArn"))
+                        || key.is_some_and(|key| entry.key.name.eq_ignore_ascii_case(key))
                 })
         });
         let every_resource = stmt.not_resource.is_none()
@@ -188,6 +249,43 @@ resource "aws_organizations_policy_attachment" "root" {
   target_id = "r-abcd"
 }
 "#;
+
+    /// The SCP with every mandatory item and the given extra statements.
+    fn with_statements(extra: &str) -> String {
+        SCP.replace("      {\n        Effect    = \"Deny\"\n        Action    = \"*\"", &format!("{extra}      {{\n        Effect    = \"Deny\"\n        Action    = \"*\""))
+            .replace("\"config:StopConfigurationRecorder\"]", "\"config:StopConfigurationRecorder\", \"access-analyzer:DeleteAnalyzer\", \"securityhub:DisableSecurityHub\"]")
+    }
+
+    #[test]
+    fn optional_guardrails_are_checked_when_switched_on() {
+        let wants = |names: &[&str]| crate::RuleOptions {
+            scp_guardrails: names.iter().map(|name| (*name).to_owned()).collect(),
+            ..Default::default()
+        };
+        let region = "      {\n        Effect    = \"Deny\"\n        NotAction = [\"iam:*\", \"organizations:*\", \"sts:*\"]\n        Resource  = \"*\"\n        Condition = { StringNotEquals = { \"aws:RequestedRegion\" = [\"eu-west-1\"] } }\n      },\n";
+        let ram = "      {\n        Effect    = \"Deny\"\n        Action    = [\"ram:CreateResourceShare\", \"ram:UpdateResourceShare\"]\n        Resource  = \"*\"\n        Condition = { Bool = { \"ram:RequestedAllowsExternalPrincipals\" = \"true\" } }\n      },\n";
+        let users = "      {\n        Effect   = \"Deny\"\n        Action   = [\"iam:CreateUser\", \"iam:CreateAccessKey\", \"ec2:DeleteFlowLogs\", \"s3:PutAccountPublicAccessBlock\"]\n        Resource = \"*\"\n      },\n";
+        let all = [
+            "region-restriction",
+            "iam-user-creation",
+            "flow-log-deletion",
+            "s3-public-access-block",
+            "ram-external-sharing",
+        ];
+        RuleTest::focused(&super::ScpGuardrailsMissing)
+            .pass(case::hcl(&with_statements("")))
+            .fail_with(
+                case::hcl(&with_statements("")).with_options(wants(&all)),
+                "do not deny: requests outside the allowed regions, iam:CreateUser, iam:CreateAccessKey, ec2:DeleteFlowLogs, s3:PutAccountPublicAccessBlock, RAM shares outside the organization",
+            )
+            .fail_with(
+                case::hcl(&with_statements(&format!("{region}{ram}"))).with_options(wants(&all)),
+                "do not deny: iam:CreateUser, iam:CreateAccessKey, ec2:DeleteFlowLogs",
+            )
+            .pass(case::hcl(&with_statements(&format!("{region}{ram}{users}"))).with_options(wants(&all)))
+            .pass(case::hcl(&with_statements(region)).with_options(wants(&["region-restriction"])))
+            .run();
+    }
 
     #[test]
     fn scp_guardrails_missing() {

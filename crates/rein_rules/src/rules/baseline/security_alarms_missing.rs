@@ -75,6 +75,11 @@ declare_rule! {
     /// notify. Nobody receives the notifications until the topic has a subscription; the alarms
     /// and the custom metrics are billed.
     ///
+    /// ## Options
+    /// `external-monitoring = true` in `[options]` of `rein.toml` declares that a SIEM outside
+    /// the configuration consumes the trail and raises these alerts; the rule then reports
+    /// nothing.
+    ///
     /// ## References
     /// - CIS AWS Foundations Benchmark 3.4, 4.1–4.15
     /// - Amazon CloudWatch User Guide: creating CloudWatch alarms for CloudTrail events
@@ -234,7 +239,8 @@ fn new_alarms(unit: &Unit<'_>, trails: &[&rein_model::Entity], missing: &[&str])
 
 impl Rule for SecurityAlarmsMissing {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
-        if !checks_existence(unit, ctx) {
+        // A SIEM outside the configuration consumes the trail (`external_monitoring`).
+        if !checks_existence(unit, ctx) || ctx.settings().options.external_monitoring {
             return;
         }
         let trails: Vec<_> = unit.entities_of(EntityKind::CloudTrail).collect();
@@ -278,6 +284,16 @@ impl Rule for SecurityAlarmsMissing {
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn external_monitoring_needs_no_alarms() {
+        const HCL: &str = "resource \"aws_cloudtrail\" \"t\" {\n  cloud_watch_logs_group_arn = null\n}\n";
+        let external = crate::RuleOptions { external_monitoring: true, ..Default::default() };
+        RuleTest::focused(&super::SecurityAlarmsMissing)
+            .fail_with(case::hcl(HCL), "is not wired for alerting")
+            .pass(case::hcl(HCL).with_options(external))
+            .run();
+    }
 
     #[test]
     fn security_alarms_missing() {

@@ -63,8 +63,6 @@ declare_rule! {
         ],
         category: PrivilegeEscalation,
         severity: Warning,
-        // FIXME(#6): the fix inserts an `iam:AWSServiceName` condition, which needs an edit that
-        // inserts an object-valued member; `InsertMember` only inserts strings.
         fix: Sometimes,
         frontends: [PolicyJson],
     }

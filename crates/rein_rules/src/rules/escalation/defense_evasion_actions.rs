@@ -2,6 +2,7 @@
 
 use super::risk_data::defense_evasion_by_action;
 use super::{is_identity_side, listed_hits, report_hits};
+use crate::engine::RuleOptions;
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -43,6 +44,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Options
+    /// `security-admin-principals` and `break-glass-principals` in `[options]` of `rein.toml`:
+    /// policies held by a listed principal are not reported, since running (and, in an
+    /// emergency, switching off) logging and detection is their job. An entry is compared with
+    /// the IaC address of the resource that holds the policy (`aws_iam_role.security_admin` for
+    /// its inline policies, `aws_iam_role_policy.security_admin`); `*` and `?` are globs.
+    ///
     /// ## References
     /// - MITRE ATT&CK T1562.008, Impair Defenses: Disable or Modify Cloud Logs
     /// - AWS CloudTrail User Guide: Security best practices in AWS CloudTrail
@@ -62,6 +70,14 @@ impl Rule for DefenseEvasionActions {
         if !stmt.is_allow() || !is_identity_side(doc) {
             return;
         }
+        // Security administrators and break-glass principals hold these actions on purpose.
+        let options = &ctx.settings().options;
+        if let Some(owner) = doc.origin.owner.as_deref()
+            && (options.is_break_glass(owner, None)
+                || RuleOptions::lists_principal(&options.security_admin_principals, owner, None))
+        {
+            return;
+        }
         let lookup = |action: rein_catalog::Action<'static>| {
             defense_evasion_by_action().get(action).map(|entry| (entry.severity, entry.source.to_owned()))
         };
@@ -73,6 +89,29 @@ impl Rule for DefenseEvasionActions {
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn security_admin_and_break_glass_principals_are_not_reported() {
+        const HCL: &str = r#"
+resource "aws_iam_role_policy" "secops" {
+  role   = "secops"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "cloudtrail:StopLogging", Resource = "*" }] })
+}
+"#;
+        let with = |security: &[&str], break_glass: &[&str]| {
+            case::hcl(HCL).with_options(crate::RuleOptions {
+                security_admin_principals: security.iter().map(|entry| (*entry).to_owned()).collect(),
+                break_glass_principals: break_glass.iter().map(|entry| (*entry).to_owned()).collect(),
+                ..Default::default()
+            })
+        };
+        RuleTest::new(&super::DefenseEvasionActions)
+            .fail(with(&[], &[]))
+            .fail(with(&["aws_iam_role_policy.other"], &[]))
+            .pass(with(&["aws_iam_role_policy.secops"], &[]))
+            .pass(with(&[], &["aws_iam_role_policy.sec*"]))
+            .run();
+    }
 
     #[test]
     fn defense_evasion_actions() {

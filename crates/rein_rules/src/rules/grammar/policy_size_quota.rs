@@ -68,7 +68,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// Limits follow the AWS defaults; an adjustable trust-policy quota is configurable later.
+    /// Limits follow the AWS defaults. The role trust policy quota is an adjustable account
+    /// quota: `trust-policy-quota` in `[options]` of `rein.toml` sets the account's value
+    /// (2,048 to 4,096; default 2,048).
     ///
     /// ## References
     /// - AWS IAM User Guide: IAM and AWS STS quotas
@@ -88,11 +90,12 @@ declare_rule! {
 }
 
 /// The quota of a document kind, and whether every character counts (Organizations policies).
-fn limit(kind: &PolicyKind) -> (usize, bool, &'static str) {
+/// `trust_quota` is the account's trust policy quota when it was raised (`trust_policy_quota`).
+fn limit(kind: &PolicyKind, trust_quota: Option<u32>) -> (usize, bool, &'static str) {
     match kind {
         PolicyKind::Identity => (6_144, false, "managed policy"),
         PolicyKind::PermissionsBoundary => (6_144, false, "managed policy"),
-        PolicyKind::Trust => (2_048, false, "trust policy"),
+        PolicyKind::Trust => (trust_quota.map_or(2_048, |quota| quota as usize), false, "trust policy"),
         PolicyKind::Session => (2_048, false, "session policy"),
         PolicyKind::Scp => (5_120, true, "service control policy"),
         PolicyKind::Rcp => (5_120, true, "resource control policy"),
@@ -107,7 +110,7 @@ fn limit(kind: &PolicyKind) -> (usize, bool, &'static str) {
 impl Rule for PolicySizeQuota {
     fn check_document(&self, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         let Some(size) = &doc.size else { return };
-        let (limit, counts_whitespace, what) = limit(&doc.kind);
+        let (limit, counts_whitespace, what) = limit(&doc.kind, ctx.settings().options.trust_policy_quota);
         let length = if counts_whitespace { size.total } else { size.minified };
         let span = doc.statement_key.as_ref().map_or(doc.span, |key| key.span);
         if length > limit {
@@ -135,6 +138,21 @@ mod tests {
             .fail(case::policy_json_as("trust", &near))
             .pass(case::policy_json_as("identity", &small))
             .pass(case::policy_json_as("resource", &big))
+            .run();
+    }
+
+    #[test]
+    fn a_raised_trust_policy_quota_is_honoured() {
+        let statement = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/deploy-000000000000"},"Action":"sts:AssumeRole"}"#;
+        let trust = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, vec![statement; 25].join(","));
+        let quota = |quota: u32| {
+            case::policy_json_as("trust", &trust)
+                .with_options(crate::RuleOptions { trust_policy_quota: Some(quota), ..Default::default() })
+        };
+        RuleTest::new(&super::PolicySizeQuota)
+            .fail_with(case::policy_json_as("trust", &trust), "the trust policy limit is 2048")
+            .fail_with(quota(2_500), "the trust policy limit is 2500")
+            .pass(quota(4_096))
             .run();
     }
 }

@@ -74,7 +74,8 @@ declare_rule! {
     /// Offered when the statement has no `iam:PermissionsBoundary` condition and grants only
     /// actions whose requests carry that key (the creating and granting actions above); other
     /// actions would be denied by it. Always unsafe: roles and users can then be created only
-    /// with that boundary. The boundary ARN is a placeholder,
+    /// with that boundary. The boundary ARN is `default-boundary-arn` from `[options]` of
+    /// `rein.toml` when it is set; otherwise a placeholder,
     /// `arn:aws:iam::<own_account or 111122223333>:policy/BOUNDARY-POLICY-PLACEHOLDER`, to be
     /// replaced with your boundary policy.
     ///
@@ -87,9 +88,6 @@ declare_rule! {
         aliases: [],
         category: PrivilegeEscalation,
         severity: Warning,
-        // FIXME(#6): the fix inserts an `iam:PermissionsBoundary` condition with a configured
-        // boundary ARN; there is neither an option for that ARN nor an edit that inserts an
-        // object-valued member.
         fix: Sometimes,
         frontends: [PolicyJson],
     }
@@ -105,6 +103,14 @@ const GRANTING: [&str; 4] = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:P
 /// The boundary policy ARN the fix writes, for the user to replace.
 fn placeholder_boundary(own_account: Option<&str>) -> String {
     format!("arn:aws:iam::{}:policy/BOUNDARY-POLICY-PLACEHOLDER", own_account.unwrap_or("111122223333"))
+}
+
+/// The boundary the fix requires, and whether it is the configured one (else a placeholder).
+fn fix_boundary(options: &crate::engine::RuleOptions) -> (String, bool) {
+    match &options.default_boundary_arn {
+        Some(arn) => (arn.clone(), true),
+        None => (placeholder_boundary(options.own_account.as_deref()), false),
+    }
 }
 
 /// Whether the statement's `Action` names only creating and granting actions, whose requests
@@ -265,17 +271,18 @@ fn check_candidate(
             } else {
                 format!("{subject} without an `iam:PermissionsBoundary` condition")
             };
-            let boundary = placeholder_boundary(ctx.settings().options.own_account.as_deref());
+            let (boundary, configured) = fix_boundary(&ctx.settings().options);
             let mut finding = ctx.report(grant.span, message).note(
                 "require `iam:PermissionsBoundary` to equal the ARN of a boundary policy the principal cannot change",
             );
             if !conditioned && only_boundary_actions(stmt) && !std::mem::replace(&mut fix_offered, true) {
+                let title = if configured {
+                    format!("Require the permissions boundary `{boundary}`")
+                } else {
+                    "Require a fixed permissions boundary (placeholder policy ARN)".to_owned()
+                };
                 let edit = PolicyEdit::insert_condition(stmt, "ArnEquals", "iam:PermissionsBoundary", &[boundary]);
-                finding = finding.fix(
-                    "Require a fixed permissions boundary (placeholder policy ARN)",
-                    Applicability::Unsafe,
-                    edit.into_iter().collect(),
-                );
+                finding = finding.fix(title, Applicability::Unsafe, edit.into_iter().collect());
             }
             drop(finding);
         }
@@ -389,6 +396,16 @@ mod tests {
                 case::policy_json(
                     r#"{"Statement":{"Effect":"Allow","Action":["iam:CreateRole","iam:AttachRolePolicy"],"Resource":"arn:aws:iam::123456789012:role/app-*"}}"#,
                 ), r#"{"Statement":{"Effect":"Allow","Action":["iam:CreateRole","iam:AttachRolePolicy"],"Resource":"arn:aws:iam::123456789012:role/app-*","Condition":{"ArnEquals":{"iam:PermissionsBoundary":"arn:aws:iam::111122223333:policy/BOUNDARY-POLICY-PLACEHOLDER"}}}}"#)
+            .fix(
+                case::policy_json(
+                    r#"{"Statement":{"Effect":"Allow","Action":["iam:CreateRole","iam:AttachRolePolicy"],"Resource":"arn:aws:iam::123456789012:role/app-*"}}"#,
+                )
+                .with_options(crate::engine::RuleOptions {
+                    default_boundary_arn: Some("arn:aws:iam::123456789012:policy/dev-boundary".to_owned()),
+                    ..crate::engine::RuleOptions::default()
+                }),
+                r#"{"Statement":{"Effect":"Allow","Action":["iam:CreateRole","iam:AttachRolePolicy"],"Resource":"arn:aws:iam::123456789012:role/app-*","Condition":{"ArnEquals":{"iam:PermissionsBoundary":"arn:aws:iam::123456789012:policy/dev-boundary"}}}}"#,
+            )
             .fix(case::hcl(HCL_DOCUMENT), r#"data "aws_iam_policy_document" "dev" {
   statement {
     sid       = "CreateAppRoles"

@@ -55,6 +55,10 @@ declare_rule! {
     /// `default-boundary-arn` in `[options]` of `rein.toml` names the managed policy the fix
     /// sets as the boundary (`arn:aws:iam::123456789012:policy/dev-boundary`).
     ///
+    /// `break-glass-principals` in `[options]` of `rein.toml`: listed roles and users (by IaC
+    /// address, name, or an ARN ending in the name; `*` and `?` are globs) are not reported,
+    /// since emergency access must not be capped.
+    ///
     /// ## References
     /// - AWS IAM User Guide: permissions boundaries for IAM entities
     /// - Terraform AWS provider: `aws_iam_role` and `aws_iam_user`, argument `permissions_boundary`
@@ -63,7 +67,6 @@ declare_rule! {
         aliases: [],
         category: Hygiene,
         severity: Info,
-        // FIXME(#6): the settings have no `break_glass_principals` exemption yet.
         fix: Sometimes,
         frontends: [Hcl, Cfn],
     }
@@ -123,10 +126,19 @@ impl Rule for PermissionsBoundaryMissing {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         for kind in [EntityKind::Role, EntityKind::User] {
             for principal in unit.entities_of(kind) {
+                if is_break_glass(principal, ctx) {
+                    continue;
+                }
                 check_principal(unit, principal, ctx);
             }
         }
     }
+}
+
+/// Whether `break_glass_principals` lists the principal: emergency access is not bounded.
+fn is_break_glass(principal: &Entity, ctx: &RuleContext<'_>) -> bool {
+    let name = principal.string("name").and_then(Value::as_known);
+    ctx.settings().options.is_break_glass(&principal.address, name)
 }
 
 fn check_principal(unit: &Unit<'_>, principal: &Entity, ctx: &mut RuleContext<'_>) {
@@ -175,6 +187,30 @@ mod tests {
     use rein_diagnostics::Severity;
 
     use crate::testing::{RuleTest, case, run_rule};
+
+    #[test]
+    fn break_glass_principals_are_not_reported() {
+        const HCL: &str = "resource \"aws_iam_role\" \"bg\" {\n  name = \"break-glass\"\n}\n";
+        const CFN: &str =
+            "Resources:\n  BreakGlass:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: break-glass\n";
+        let listed = |entry: &str| {
+            case::hcl(HCL).with_options(crate::RuleOptions {
+                break_glass_principals: vec![entry.to_owned()],
+                ..Default::default()
+            })
+        };
+        RuleTest::focused(&super::PermissionsBoundaryMissing)
+            .fail(case::hcl(HCL))
+            .fail(listed("aws_iam_role.other"))
+            .pass(listed("break-glass"))
+            .pass(listed("aws_iam_role.bg"))
+            .fail(case::cfn(CFN))
+            .pass(case::cfn(CFN).with_options(crate::RuleOptions {
+                break_glass_principals: vec!["BreakGlass".to_owned()],
+                ..Default::default()
+            }))
+            .run();
+    }
 
     const TRUST: &str = r#"jsonencode({
     Version   = "2012-10-17"

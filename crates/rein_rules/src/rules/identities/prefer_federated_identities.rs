@@ -3,6 +3,7 @@
 use rein_model::{Entity, EntityKind};
 
 use super::names_entity;
+use crate::engine::RuleOptions;
 use crate::engine::Unit;
 use crate::rules::prelude::*;
 
@@ -52,6 +53,11 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Options
+    /// `allowed-iam-users` in `[options]` of `rein.toml` lists users that are meant to stay (SMTP
+    /// credentials, a legacy appliance), by IaC address, user name, or a user ARN ending in the
+    /// name (`*` and `?` are globs); they are not reported.
+    ///
     /// ## References
     /// - AWS IAM User Guide: security best practices, "require human users to use federation with
     ///   an identity provider to access AWS using temporary credentials"
@@ -76,9 +82,14 @@ fn display_name(user: &Entity) -> String {
 
 impl Rule for PreferFederatedIdentities {
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
-        // FIXME(#6): users listed in an `allowed_iam_users` option (SMTP credentials, legacy
-        // appliances) are not exempted yet; the option does not exist in the settings.
-        for user in unit.entities_of(EntityKind::User) {
+        let allowed = &ctx.settings().options.allowed_iam_users;
+        let users: Vec<&Entity> = unit
+            .entities_of(EntityKind::User)
+            .filter(|user| {
+                !RuleOptions::lists_principal(allowed, &user.address, user.string("name").and_then(Value::as_known))
+            })
+            .collect();
+        for user in users {
             let console = user.attribute("login_profile").is_some()
                 || unit.entities_of(EntityKind::LoginProfile).any(|profile| names_entity(profile, "user", user));
             let keys = unit.entities_of(EntityKind::AccessKey).any(|key| names_entity(key, "user", user));
@@ -110,6 +121,22 @@ impl Rule for PreferFederatedIdentities {
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn allowed_iam_users_are_not_reported() {
+        const HCL: &str = "resource \"aws_iam_user\" \"smtp\" {\n  name = \"ses-smtp\"\n}\n";
+        let allowed = |entry: &str| {
+            case::hcl(HCL)
+                .with_options(crate::RuleOptions { allowed_iam_users: vec![entry.to_owned()], ..Default::default() })
+        };
+        RuleTest::new(&super::PreferFederatedIdentities)
+            .fail(case::hcl(HCL))
+            .fail(allowed("alice"))
+            .pass(allowed("ses-smtp"))
+            .pass(allowed("aws_iam_user.smtp"))
+            .pass(allowed("arn:aws:iam::111122223333:user/ses-*"))
+            .run();
+    }
 
     #[test]
     fn prefer_federated_identities() {

@@ -41,6 +41,13 @@ declare_rule! {
     /// keeping the other actions. Always unsafe: the statement stops granting actions of other
     /// services, and a whole-service wildcard is still broad (IAM103).
     ///
+    /// ## Options
+    /// `break-glass-principals` in `[options]` of `rein.toml`: a policy held by a listed
+    /// principal is reported as info, since emergency access is meant to be full (IAM516 checks
+    /// that it is guarded). An entry is compared with the IaC address of the resource that holds
+    /// the policy (`aws_iam_role.break_glass` for its inline policies,
+    /// `aws_iam_role_policy.break_glass`); `*` and `?` are globs.
+    ///
     /// ## References
     /// - AWS IAM User Guide: security best practices, grant least privilege
     /// - AWS Security Hub control IAM.1
@@ -80,7 +87,14 @@ impl Rule for FullAdminGrant {
             message.push_str(&format!(" (conditions {conditions} do not limit which actions)"));
         }
         let fix = if doc.origin.branch { None } else { narrow_to_services(actions, stmt.resource.as_ref(), ctx) };
-        let finding = ctx.report(all.span, message).label(resource_span, "on every resource");
+        let break_glass =
+            doc.origin.owner.as_deref().filter(|owner| ctx.settings().options.is_break_glass(owner, None));
+        let mut finding = ctx.report(all.span, message).label(resource_span, "on every resource");
+        if let Some(owner) = break_glass {
+            finding = finding
+                .severity(Severity::Info)
+                .note(format!("`{owner}` is listed in `break_glass_principals`; IAM516 checks its controls"));
+        }
         match fix {
             Some(edit) => {
                 drop(finding.fix("Narrow `*` to the services the resources name", Applicability::Unsafe, vec![edit]))
@@ -147,6 +161,34 @@ fn narrow_to_services(actions: &ValueList, resources: Option<&ValueList>, ctx: &
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case, run_rule};
+
+    #[test]
+    fn break_glass_principals_are_reported_as_info() {
+        use rein_diagnostics::Severity;
+        let role = |name: &str| {
+            case::hcl(&format!(
+                r#"resource "aws_iam_role" "{name}" {{
+  name = "{name}"
+  inline_policy {{
+    name   = "all"
+    policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = "*", Resource = "*" }}] }})
+  }}
+}}
+"#
+            ))
+        };
+        let options = crate::RuleOptions {
+            break_glass_principals: vec!["aws_iam_role.break_*".to_owned()],
+            ..Default::default()
+        };
+        let listed = run_rule(&super::FullAdminGrant, &role("break_glass").with_options(options.clone()));
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].severity, Severity::Info);
+        assert!(listed[0].notes.iter().any(|note| note.contains("break_glass_principals")), "{:?}", listed[0].notes);
+        let other = run_rule(&super::FullAdminGrant, &role("ops").with_options(options));
+        assert_eq!(other.len(), 1);
+        assert_eq!(other[0].severity, Severity::Error);
+    }
 
     #[test]
     fn full_admin_grant() {

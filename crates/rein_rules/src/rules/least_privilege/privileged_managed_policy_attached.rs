@@ -49,6 +49,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Options
+    /// `break-glass-principals` in `[options]` of `rein.toml`: an attachment to a listed
+    /// principal is info, not a warning or an error, since emergency access is meant to be
+    /// privileged (IAM516 checks that it is guarded). An entry names the principal by its IaC
+    /// address, its name, or an IAM ARN ending in its name; `*` and `?` are globs.
+    ///
     /// ## References
     /// - AWS Managed Policy Reference Guide
     /// - AWS IAM User Guide: security best practices, apply least-privilege permissions
@@ -120,8 +126,36 @@ fn compute_trusted(unit: &Unit<'_>, role: &Entity) -> bool {
     })
 }
 
+/// Whether `break_glass_principals` lists the principal that receives the policy: the holder
+/// itself (a role, user or group, or an attachment by its address), the principal an attachment
+/// names by reference or literal name, or that principal's entity.
+fn is_break_glass(unit: &Unit<'_>, holder: &Entity, ctx: &RuleContext<'_>) -> bool {
+    let options = &ctx.settings().options;
+    let name = |entity: &Entity| entity.string("name").and_then(Value::as_known).map(str::to_owned);
+    if options.is_break_glass(&holder.address, name(holder).as_deref()) {
+        return true;
+    }
+    [("role", EntityKind::Role), ("user", EntityKind::User), ("group", EntityKind::Group)].iter().any(
+        |(attribute, kind)| match named_entity(unit, holder, attribute, *kind) {
+            Some(principal) => options.is_break_glass(&principal.address, name(principal).as_deref()),
+            None => holder.items(attribute).into_iter().any(|node| {
+                matches!(&node.kind, NodeKind::String(Value::Known(literal)) if options.is_break_glass("", Some(literal)))
+            }),
+        },
+    )
+}
+
 fn report(unit: &Unit<'_>, holder: &Entity, role: Option<&Entity>, node: &Node, ctx: &mut RuleContext<'_>) {
     let Some(digest) = privileged(node) else { return };
+    if is_break_glass(unit, holder, ctx) {
+        ctx.report(
+            node.span,
+            format!("`{}` is attached to `{}`, a break-glass principal", digest.name, holder.address),
+        )
+        .severity(Severity::Info)
+        .note("listed in `break_glass_principals`; IAM516 checks that its use is guarded");
+        return;
+    }
     let what = match digest.class {
         "admin" => "full administrator access",
         "power-user" => "every action outside IAM and Organizations",
@@ -171,6 +205,39 @@ impl Rule for PrivilegedManagedPolicyAttached {
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
+
+    #[test]
+    fn break_glass_principals_are_reported_as_info() {
+        use rein_diagnostics::Severity;
+        const HCL: &str = r#"
+resource "aws_iam_role" "emergency" {
+  name = "break-glass"
+}
+resource "aws_iam_role_policy_attachment" "emergency" {
+  role       = aws_iam_role.emergency.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+resource "aws_iam_user_policy_attachment" "ops" {
+  user       = "ops"
+  policy_arn = "arn:aws:iam::aws:policy/IAMFullAccess"
+}
+"#;
+        let run = |list: &[&str]| {
+            let options = crate::RuleOptions {
+                break_glass_principals: list.iter().map(|entry| (*entry).to_owned()).collect(),
+                ..Default::default()
+            };
+            let findings = crate::testing::run_rule(
+                &super::PrivilegedManagedPolicyAttached,
+                &case::hcl(HCL).with_options(options),
+            );
+            findings.iter().map(|finding| finding.severity).collect::<Vec<_>>()
+        };
+        assert_eq!(run(&[]), [Severity::Warning, Severity::Warning]);
+        // By the role's ARN (its name is the last segment), and by a literal user name.
+        assert_eq!(run(&["arn:aws:iam::111122223333:role/break-glass"]), [Severity::Info, Severity::Warning]);
+        assert_eq!(run(&["ops"]), [Severity::Warning, Severity::Info]);
+    }
 
     #[test]
     fn privileged_managed_policy_attached() {

@@ -1,9 +1,10 @@
 //! IAM306 `ci-oidc-subject-too-broad`.
 
+use crate::engine::RuleOptions;
 use crate::rules::prelude::*;
 use crate::semantics::{
-    CiIssuer, PrincipalShape, action_items, ci_issuer, condition_has_unknown, items_grant_action, narrowing_entries,
-    oidc_issuer, principal_items,
+    CiIssuer, PrincipalShape, action_items, ci_issuer, condition_has_unknown, glob_matches, items_grant_action,
+    narrowing_entries, oidc_issuer, principal_items,
 };
 
 declare_rule! {
@@ -69,6 +70,19 @@ declare_rule! {
     /// `org/ORG-ID/project/PROJECT-ID/user/USER-ID` (CircleCI) and
     /// `{REPOSITORY-UUID}:{ENVIRONMENT-UUID}:{STEP-UUID}` (Bitbucket).
     ///
+    /// ## Options
+    /// - `ci-oidc-issuers`: host names of self-hosted GitLab issuers, checked like `gitlab.com`.
+    /// - `github-subject-claims`: the claim names of the organization's custom GitHub subject
+    ///   template, in order (`["repository_owner_id", "repository_id", "context"]`). A GitHub
+    ///   subject that follows the template is checked claim by claim: some claim must pin the
+    ///   owner (`repo`, `repository`, `repository_owner`, `repository_owner_id`), the
+    ///   repository (`repo`, `repository`, `repository_id`) and the branch, tag or environment
+    ///   (`context`, `ref`, `environment`, `workflow_ref`).
+    /// - `github-job-workflow-refs`: reusable workflows
+    ///   (`acme/workflows/.github/workflows/deploy.yml@refs/heads/main`, `*` and `?` globs). A
+    ///   statement whose `job_workflow_ref` test (or custom subject claim) names only these is
+    ///   not reported: the reusable workflow decides what runs with the role.
+    ///
     /// ## References
     /// - GitHub Docs: configuring OpenID Connect in Amazon Web Services (subject claim examples)
     /// - GitLab Docs: OpenID Connect in AWS to retrieve temporary credentials (`project_path` subjects)
@@ -89,12 +103,6 @@ declare_rule! {
         frontends: [PolicyJson],
     }
 }
-
-// FIXME(#6): the unsafe fix of RULES.md (narrow the subject to a placeholder
-// `repo:<org>/<repo>:ref:refs/heads/main`) needs a `PolicyEdit` that inserts a condition member
-// whose value is an object when the subject is not tested at all.
-// FIXME(#6): custom GitHub subject claims and `job_workflow_ref` pins declared in the
-// configuration are not read yet: `RuleOptions` has no field for them.
 
 /// How broad one subject value is.
 enum Breadth {
@@ -135,12 +143,15 @@ fn breadth(owner: Option<&str>, project: Option<&str>, rest: Option<&str>, wide:
 /// Terraform Cloud `organization:<org>:project:<project>:workspace:<ws>:run_phase:<phase>`;
 /// CircleCI `org/<org-id>/project/<project-id>/user/<user-id>`;
 /// Bitbucket `{<repository-uuid>}:{<step-uuid>}` (the workspace is in the issuer).
-fn subject_breadth(ci: CiIssuer, subject: &str) -> Breadth {
+fn subject_breadth(ci: CiIssuer, subject: &str, options: &RuleOptions) -> Breadth {
     if subject.is_empty() || subject.starts_with('*') || subject.starts_with('?') {
         return Breadth::Open("the whole subject is a wildcard");
     }
     match ci {
         CiIssuer::GitHub => {
+            if let Some(values) = custom_claims(subject, &options.github_subject_claims) {
+                return custom_breadth(&values, &options.github_job_workflow_refs);
+            }
             let Some(path) = subject.strip_prefix("repo:") else {
                 // A custom subject claim template (e.g. `repository_owner_id:…`) has no shape
                 // this rule can check; only a leading wildcard is flagged above.
@@ -184,6 +195,89 @@ fn subject_breadth(ci: CiIssuer, subject: &str) -> Breadth {
     }
 }
 
+/// The claim values of a GitHub subject made from the organization's custom template (the
+/// claim names of `github_subject_claims`, in order): `repository_owner_id:72338:repository_id:
+/// 10157:environment:prod`. The `context` claim has no name of its own in the subject (it reads
+/// `ref:…`, `environment:…` or `pull_request`). A wildcard that swallows the claims after it
+/// stands for each of them (`repository_owner_id:72338:*`). `None` when there is no template or the subject does not follow it.
+fn custom_claims<'s>(subject: &'s str, claims: &'s [String]) -> Option<Vec<(&'s str, &'s str)>> {
+    if claims.is_empty() {
+        return None;
+    }
+    let mut values = Vec::with_capacity(claims.len());
+    let mut rest = subject;
+    for (index, claim) in claims.iter().enumerate() {
+        let value = if claim == "context" { rest } else { rest.strip_prefix(claim.as_str())?.strip_prefix(':')? };
+        let end = match claims.get(index + 1) {
+            None => Some(value.len()),
+            Some(next) if next == "context" => {
+                [":ref:", ":environment:", ":pull_request"].iter().filter_map(|marker| value.find(marker)).min()
+            }
+            Some(next) => value.find(&format!(":{next}:")),
+        };
+        match end {
+            Some(end) => {
+                let (head, tail) = value.split_at(end);
+                values.push((claim.as_str(), head));
+                rest = tail.strip_prefix(':').unwrap_or(tail);
+            }
+            None if has_wildcard(value) => {
+                // Claim values other than `context` hold no `:`, so the wildcard starts after it.
+                let own =
+                    if claim == "context" { value } else { value.split_once(':').map_or(value, |(head, _)| head) };
+                values.push((claim.as_str(), own));
+                values.extend(claims.iter().skip(index + 1).map(|later| (later.as_str(), "*")));
+                return Some(values);
+            }
+            None => return None,
+        }
+    }
+    Some(values)
+}
+
+/// Whether a `job_workflow_ref` value is one of the reusable workflows of
+/// `github_job_workflow_refs` (globs there; a wildcard in the value only matches the same text).
+fn pinned_workflow(value: &str, pins: &[String]) -> bool {
+    pins.iter().any(|pin| if has_wildcard(value) { pin == value } else { glob_matches(pin, value) })
+}
+
+/// The breadth of a custom-template GitHub subject: the owner, the repository and the ref or
+/// environment must each be pinned by some claim. A `job_workflow_ref` that is one of the
+/// configured reusable workflows pins all three (the workflow decides what runs).
+fn custom_breadth(values: &[(&str, &str)], pins: &[String]) -> Breadth {
+    let pinned = |value: &str| !value.is_empty() && !has_wildcard(value);
+    let claim = |names: &[&str]| values.iter().any(|(name, value)| names.contains(name) && pinned(value));
+    if values.iter().any(|(name, value)| *name == "job_workflow_ref" && pinned_workflow(value, pins)) {
+        return Breadth::Pinned;
+    }
+    let owner_in_slug = values
+        .iter()
+        .any(|(name, value)| matches!(*name, "repo" | "repository") && value.split('/').next().is_some_and(pinned));
+    if !owner_in_slug && !claim(&["repository_owner", "repository_owner_id"]) {
+        return Breadth::Open("no claim of the subject pins the owner");
+    }
+    if !claim(&["repo", "repository", "repository_id"]) {
+        return Breadth::Wide("no claim of the subject pins the repository");
+    }
+    if !claim(&["context", "ref", "environment", "workflow_ref"]) {
+        return Breadth::Wide("no claim of the subject pins a branch, tag or environment");
+    }
+    Breadth::Pinned
+}
+
+/// Whether the statement pins `job_workflow_ref` to configured reusable workflows: a positive
+/// single-valued test whose every value is one of them.
+fn pins_job_workflow(stmt: &Statement, issuer: &str, pins: &[String]) -> bool {
+    if pins.is_empty() {
+        return false;
+    }
+    let entries = narrowing_entries(stmt, &format!("{issuer}:job_workflow_ref"), true);
+    entries.iter().any(|(_, entry)| {
+        !entry.values.is_empty()
+            && entry.values.iter().all(|value| value.value.known().is_some_and(|text| pinned_workflow(text, pins)))
+    })
+}
+
 /// A subject that pins one pipeline, in the issuer's format, with placeholders to replace.
 fn placeholder_subject(ci: CiIssuer) -> &'static str {
     match ci {
@@ -193,6 +287,23 @@ fn placeholder_subject(ci: CiIssuer) -> &'static str {
         CiIssuer::CircleCi => "org/ORG-ID/project/PROJECT-ID/user/USER-ID",
         CiIssuer::Bitbucket => "{REPOSITORY-UUID}:{ENVIRONMENT-UUID}:{STEP-UUID}",
     }
+}
+
+/// The placeholder subject of the issuer; for GitHub with a custom template, one in the
+/// template's format (`repository_owner_id:REPOSITORY-OWNER-ID:…:ref:refs/heads/main`).
+fn placeholder(ci: CiIssuer, claims: &[String]) -> String {
+    if ci != CiIssuer::GitHub || claims.is_empty() {
+        return placeholder_subject(ci).to_owned();
+    }
+    let parts: Vec<String> = claims
+        .iter()
+        .map(|claim| match claim.as_str() {
+            "context" => "ref:refs/heads/main".to_owned(),
+            "repo" => "repo:ORG/REPO".to_owned(),
+            other => format!("{other}:{}", other.to_ascii_uppercase().replace('_', "-")),
+        })
+        .collect();
+    parts.join(":")
 }
 
 fn split_once_opt(text: &str, sep: char) -> (&str, Option<&str>) {
@@ -217,12 +328,15 @@ impl Rule for CiOidcSubjectTooBroad {
             let PrincipalShape::Federated(federated) = &item.shape else { continue };
             let Some(issuer) = oidc_issuer(federated) else { continue };
             let Some(ci) = ci_issuer(issuer, &options) else { continue };
+            if ci == CiIssuer::GitHub && pins_job_workflow(stmt, issuer, &options.github_job_workflow_refs) {
+                continue;
+            }
             let key = format!("{issuer}:sub");
             let entries = narrowing_entries(stmt, &key, true);
-            let subject = placeholder_subject(ci);
-            let title = format!("Pin the subject to `{subject}` (placeholder)");
+            let pin = placeholder(ci, &options.github_subject_claims);
+            let title = format!("Pin the subject to `{pin}` (placeholder)");
             if entries.is_empty() {
-                let edits = PolicyEdit::insert_condition(stmt, "StringEquals", &key, &[subject.to_owned()]);
+                let edits = PolicyEdit::insert_condition(stmt, "StringEquals", &key, std::slice::from_ref(&pin));
                 ctx.report(
                     item.value.span,
                     format!(
@@ -239,18 +353,15 @@ impl Rule for CiOidcSubjectTooBroad {
                 for value in &entry.values {
                     let Some(subject) = value.value.known() else { continue };
                     let verdict = if wildcards {
-                        subject_breadth(ci, subject)
+                        subject_breadth(ci, subject, &options)
                     } else {
                         // `StringEquals` compares `*` literally, so only the shape matters.
-                        match subject_breadth(ci, &subject.replace(['*', '?'], "x")) {
+                        match subject_breadth(ci, &subject.replace(['*', '?'], "x"), &options) {
                             Breadth::Open(_) => Breadth::Pinned,
                             other => other,
                         }
                     };
-                    let edits = vec![PolicyEdit::ReplaceString {
-                        target: value.value.span,
-                        value: placeholder_subject(ci).to_owned(),
-                    }];
+                    let edits = vec![PolicyEdit::ReplaceString { target: value.value.span, value: pin.clone() }];
                     match verdict {
                         Breadth::Pinned => {}
                         Breadth::Open(why) => {
@@ -282,6 +393,62 @@ mod tests {
         format!(
             r#"{{"Statement":{{"Effect":"Allow","Principal":{{"Federated":"{GH}"}},"Action":"sts:AssumeRoleWithWebIdentity"{condition}}}}}"#
         )
+    }
+
+    #[test]
+    fn custom_subject_claims_and_workflow_pins_from_the_configuration() {
+        let claims = |claims: &[&str], pins: &[&str]| crate::RuleOptions {
+            github_subject_claims: claims.iter().map(|claim| (*claim).to_owned()).collect(),
+            github_job_workflow_refs: pins.iter().map(|pin| (*pin).to_owned()).collect(),
+            ..Default::default()
+        };
+        let ids = claims(&["repository_owner_id", "repository_id", "context"], &[]);
+        let like = |subject: &str| {
+            gh(&format!(r#","Condition":{{"StringLike":{{"token.actions.githubusercontent.com:sub":"{subject}"}}}}"#))
+        };
+        let trust = |text: String, options: &crate::RuleOptions| {
+            case::policy_json_as("trust", &text).with_options(options.clone())
+        };
+        let workflow = "acme/workflows/.github/workflows/deploy.yml@refs/heads/main";
+        let pinned = claims(&[], &["acme/workflows/.github/workflows/deploy.yml@refs/heads/*"]);
+        let job = gh(&format!(
+            r#","Condition":{{"StringEquals":{{"token.actions.githubusercontent.com:job_workflow_ref":"{workflow}"}},"StringLike":{{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}}}"#
+        ));
+        RuleTest::new(&super::CiOidcSubjectTooBroad)
+            // Without the template, an id-based subject has no shape the rule knows.
+            .pass(trust(like("repository_owner_id:*:repository_id:*:*"), &crate::RuleOptions::default()))
+            .fail_with(
+                trust(like("repository_owner_id:*:repository_id:*:*"), &ids),
+                "no claim of the subject pins the owner",
+            )
+            .fail_with(trust(like("repository_owner_id:72338:*"), &ids), "no claim of the subject pins the repository")
+            .fail_with(
+                trust(like("repository_owner_id:72338:repository_id:10157:*"), &ids),
+                "a branch, tag or environment",
+            )
+            .pass(trust(like("repository_owner_id:72338:repository_id:10157:environment:prod"), &ids))
+            .pass(trust(like("repository_owner_id:72338:repository_id:10157:ref:refs/heads/main"), &ids))
+            // A job_workflow_ref claim in the subject, pinned to a configured workflow.
+            .pass(trust(
+                like(&format!("repo:acme/*:job_workflow_ref:{workflow}")),
+                &claims(&["repo", "job_workflow_ref"], &[workflow]),
+            ))
+            .fail_with(
+                trust(
+                    like(&format!("repo:acme/*:job_workflow_ref:{workflow}")),
+                    &claims(&["repo", "job_workflow_ref"], &[]),
+                ),
+                "no claim of the subject pins the repository",
+            )
+            // A job_workflow_ref condition on a configured workflow narrows the trust by itself.
+            .fail_with(trust(job.clone(), &crate::RuleOptions::default()), "is broad")
+            .pass(trust(job.clone(), &pinned))
+            .fail(trust(job.replace("@refs/heads/main", "@*").replace("StringEquals", "StringLike"), &pinned))
+            .fix(
+                trust(like("repository_owner_id:72338:*"), &ids),
+                &like("repository_owner_id:REPOSITORY-OWNER-ID:repository_id:REPOSITORY-ID:ref:refs/heads/main"),
+            )
+            .run();
     }
 
     #[test]

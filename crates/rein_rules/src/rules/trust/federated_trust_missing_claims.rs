@@ -82,9 +82,6 @@ declare_rule! {
     }
 }
 
-// FIXME(#6): the fix of RULES.md (insert an aud/sub condition skeleton derived from the provider
-// ARN) needs a `PolicyEdit` that inserts a member whose value is an object.
-
 /// Public web identity providers and the claim that names the client application.
 const WEB_IDENTITY_AUDIENCE: &[(&str, &str)] = &[
     ("accounts.google.com", "accounts.google.com:aud"),

@@ -77,8 +77,9 @@ declare_rule! {
     }
 }
 
-// FIXME(#6): the fix of RULES.md (add an `aws:PrincipalOrgID` or `aws:SourceArn` placeholder
-// condition) needs a `PolicyEdit` that inserts a member whose value is an object.
+// FIXME(#6): the fix always adds `aws:PrincipalOrgID`; RULES.md's other variant, an
+// `aws:SourceArn` placeholder for a grant that a service delivery uses (a bucket that receives
+// logs, a topic that receives events), is not offered: the rule does not tell those grants apart.
 
 /// Keys besides the caller-pinning ones that restrict a public grant to known callers.
 const RESTRICTING_KEYS: &[&str] = &[

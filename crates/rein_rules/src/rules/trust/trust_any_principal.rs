@@ -61,9 +61,6 @@ declare_rule! {
     }
 }
 
-// FIXME(#6): the fix of RULES.md (insert an `aws:PrincipalOrgID` placeholder condition) needs a
-// `PolicyEdit` that inserts a member whose value is an object; only string members exist.
-
 impl Rule for TrustAnyPrincipal {
     fn check_statement(&self, stmt: &Statement, doc: &PolicyDocument, ctx: &mut RuleContext<'_>) {
         if doc.kind != PolicyKind::Trust || !stmt.is_allow() || condition_has_unknown(stmt) {

@@ -78,9 +78,6 @@ declare_rule! {
     }
 }
 
-// FIXME(#6): the fix of RULES.md (add an `sts:ExternalId` or `aws:PrincipalArn` placeholder
-// condition) needs a `PolicyEdit` that inserts a member whose value is an object.
-
 /// The external id the fix writes, for the user to replace with the vendor's.
 const PLACEHOLDER_EXTERNAL_ID: &str = "EXTERNAL-ID-PLACEHOLDER";
 
