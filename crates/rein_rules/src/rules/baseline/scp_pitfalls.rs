@@ -20,7 +20,10 @@ declare_rule! {
     ///   `aws:ViaAWSService` guard; calls that AWS services make on your behalf carry no MFA;
     /// - **(c) an ineffective target**: an SCP attached to nothing, or only to the management
     ///   account (`target_id = aws_organizations_organization.org.master_account_id`), where SCPs
-    ///   never apply.
+    ///   never apply;
+    /// - **(d) allow-list gaps** (info): when the attached SCPs allow named services rather than
+    ///   everything (FullAWSAccess replaced by allow-lists), a service that an identity policy of
+    ///   the configuration grants but no attached SCP allows: that grant has no effect.
     ///
     /// ## Why it matters
     /// (a) and (b) break IAM, STS and AWS services across the organization, and are then
@@ -96,6 +99,7 @@ impl Rule for ScpPitfalls {
 
     fn check_unit(&self, unit: &Unit<'_>, ctx: &mut RuleContext<'_>) {
         let attached = attached_scps(unit);
+        allow_list_gaps(unit, &attached, ctx);
         let attachments: Vec<_> = unit.entities_of(EntityKind::OrganizationsPolicyAttachment).collect();
         for policy in unit.entities_of(EntityKind::OrganizationsPolicy) {
             let is_scp = unit.documents_of(&policy.address).any(|doc| doc.kind == PolicyKind::Scp);
@@ -141,6 +145,61 @@ impl Rule for ScpPitfalls {
     }
 }
 
+/// (d) With an allow-list strategy (the attached SCPs allow named services instead of
+/// FullAWSAccess's `*`), the services that the configuration's identity policies grant but no
+/// attached SCP allows: those grants have no effect in the member accounts.
+fn allow_list_gaps(unit: &Unit<'_>, attached: &[&PolicyDocument], ctx: &mut RuleContext<'_>) {
+    // FullAWSAccess itself, attached by its id, allows everything.
+    let full_access = unit
+        .entities_of(EntityKind::OrganizationsPolicyAttachment)
+        .any(|attachment| matches!(attachment.string("policy_id"), Some(Value::Known(id)) if id == "p-FullAWSAccess"));
+    let allows: Vec<&Statement> =
+        attached.iter().flat_map(|doc| &doc.statements).filter(|stmt| stmt.is_allow()).collect();
+    if full_access || allows.is_empty() {
+        return;
+    }
+    // The services the allow-lists name; any entry that may allow every service ends the check.
+    let mut allowed: Vec<&str> = Vec::new();
+    for stmt in &allows {
+        let Some(list) = &stmt.action else { return };
+        if list.unknown.is_some() {
+            return;
+        }
+        for item in &list.items {
+            let Some((service, _)) = item.known().and_then(|text| text.split_once(':')) else { return };
+            if semantics::has_wildcard(service) {
+                return;
+            }
+            allowed.push(service);
+        }
+    }
+    let mut reported: Vec<String> = Vec::new();
+    for doc in unit.documents.iter().filter(|doc| matches!(doc.kind, PolicyKind::Identity)) {
+        for stmt in doc.statements.iter().filter(|stmt| stmt.is_allow()) {
+            let Some(list) = &stmt.action else { continue };
+            for item in &list.items {
+                let Some((service, _)) = item.known().and_then(|text| text.split_once(':')) else { continue };
+                if semantics::has_wildcard(service)
+                    || allowed.iter().any(|known| known.eq_ignore_ascii_case(service))
+                    || reported.iter().any(|known| known.eq_ignore_ascii_case(service))
+                {
+                    continue;
+                }
+                reported.push(service.to_ascii_lowercase());
+                let owner = doc.origin.owner.as_deref().map_or_else(String::new, |owner| format!(" of `{owner}`"));
+                ctx.report(
+                    item.span,
+                    format!(
+                        "No attached SCP allows `{service}` actions, which this policy{owner} grants: with the SCPs allow-listing services instead of FullAWSAccess, the grant has no effect in member accounts"
+                    ),
+                )
+                .severity(Severity::Info)
+                .note("add the service to an allow-list SCP, or drop the grant");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testing::{RuleTest, case};
@@ -160,6 +219,39 @@ mod tests {
                 case::hcl("resource \"aws_organizations_organization\" \"org\" {}\nresource \"aws_organizations_policy\" \"p\" {\n  name    = \"p\"\n  type    = \"SERVICE_CONTROL_POLICY\"\n  content = jsonencode({ Statement = [{ Effect = \"Deny\", Action = \"organizations:LeaveOrganization\", Resource = \"*\" }] })\n}\nresource \"aws_organizations_policy_attachment\" \"a\" {\n  policy_id = aws_organizations_policy.p.id\n  target_id = aws_organizations_organization.org.master_account_id\n}\n"),
                 "only to the management account",
             )
+            .run();
+    }
+
+    /// An organization whose attached SCP allows `allowed`, next to a role policy granting
+    /// DynamoDB and S3.
+    fn allow_list(allowed: &str) -> String {
+        format!(
+            r#"resource "aws_organizations_policy" "allow" {{
+  name    = "allow-list"
+  type    = "SERVICE_CONTROL_POLICY"
+  content = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = {allowed}, Resource = "*" }}] }})
+}}
+
+resource "aws_organizations_policy_attachment" "workloads" {{
+  policy_id = aws_organizations_policy.allow.id
+  target_id = "ou-abcd-11111111"
+}}
+
+resource "aws_iam_role_policy" "app" {{
+  role   = "app"
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = ["dynamodb:GetItem", "s3:GetObject"], Resource = "*" }}] }})
+}}
+"#
+        )
+    }
+
+    #[test]
+    fn allow_list_gaps() {
+        RuleTest::new(&super::ScpPitfalls)
+            .fail_with(case::hcl(&allow_list(r#"["s3:*", "ec2:*"]"#)), "No attached SCP allows `dynamodb` actions")
+            .pass(case::hcl(&allow_list(r#"["s3:*", "dynamodb:*"]"#)))
+            .pass(case::hcl(&allow_list(r#""*""#)))
+            .pass(case::hcl(&allow_list(r#"["*:Get*"]"#)))
             .run();
     }
 }
