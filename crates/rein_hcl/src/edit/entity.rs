@@ -8,6 +8,10 @@ use rein_text::{Span, TextEdit};
 
 use super::{HclRenderer, Quoting, indentation, is_identifier, line_start, quoted};
 
+/// The meta-arguments and meta-blocks of a resource, which a replacement would lose.
+const META_ARGUMENTS: &[&str] =
+    &["count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"];
+
 /// One line of a block's body, as far as the layout of a new argument cares.
 struct BodyLine {
     /// Offset of the line's first byte.
@@ -173,23 +177,20 @@ impl HclRenderer<'_> {
         if block_start != start || !block.starts_with("resource") || !block.ends_with('}') {
             return None;
         }
-        body_open(block)?;
+        let open = start + body_open(block)?;
         let rest = text.get(end..)?;
         let line_end = match rest.find('\n') {
             Some(idx) if rest.get(..idx)?.trim().is_empty() => end + idx + 1,
             None if rest.trim().is_empty() => text.len(),
             _ => return None,
         };
-        let newline = if text.contains(
-            "
-",
-        ) {
-            "
-"
-        } else {
-            "
-"
-        };
+        // What refers to the block (an output, `depends_on`, an `import` block) would break.
+        let mut labels = block.split('{').next()?.split('"').skip(1).step_by(2);
+        let address = format!("{}.{}", labels.next()?, labels.next()?);
+        if self.refers_to(&address, entity) {
+            return None;
+        }
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
         if with.is_empty() && state.is_empty() {
             let mut from = block_start;
             while from > 0 {
@@ -212,6 +213,22 @@ impl HclRenderer<'_> {
                 }
             }
             return Some(vec![TextEdit::replace(Span::from_offsets(entity.file, from, to), String::new())]);
+        }
+        // The new blocks do not carry the old one's meta-arguments (`count`, `lifecycle`, …)
+        // over: a block that has them is not replaced.
+        let close = end - 1;
+        let body = text.get(open + 1..close)?;
+        if body.contains('\n') {
+            let lines = body_lines(text, open + 1, line_start(text, close))?;
+            let meta = |name: &str| META_ARGUMENTS.contains(&name);
+            let has_meta = lines.iter().any(|line| {
+                line.argument.as_ref().is_some_and(|(name, _, _)| meta(name)) || line.block.as_deref().is_some_and(meta)
+            });
+            if has_meta {
+                return None;
+            }
+        } else if !body.trim().is_empty() {
+            return None;
         }
         let mut blocks: Vec<String> = Vec::new();
         let mut headers: Vec<String> = Vec::new();
@@ -264,6 +281,22 @@ impl HclRenderer<'_> {
         }
         let replacement = blocks.join(&format!("{newline}{newline}"));
         Some(vec![TextEdit::replace(entity, replacement)])
+    }
+
+    /// Whether a Terraform file of the configuration names `address` outside the span `block`.
+    fn refers_to(&self, address: &str, block: Span) -> bool {
+        let word = |byte: Option<&u8>| byte.is_some_and(|byte| byte.is_ascii_alphanumeric() || b"_-".contains(byte));
+        self.db.iter().any(|file| {
+            let text = file.text.as_str();
+            let bytes = text.as_bytes();
+            text.match_indices(address).any(|(at, _)| {
+                let end = at + address.len();
+                let inside = file.id == block.file
+                    && at >= usize::from(block.range.start())
+                    && end <= usize::from(block.range.end());
+                !inside && !word(at.checked_sub(1).and_then(|idx| bytes.get(idx))) && !word(bytes.get(end))
+            })
+        })
     }
 
     /// The attributes with each [`AttributeValue::Copy`] replaced by the one-line expression it
@@ -927,6 +960,33 @@ mod replace {
         assert_eq!(replace(&text, Vec::new(), Vec::new()), None);
         let text = TEXT.replace("arn\n}\n", "arn\n} # end\n");
         assert_eq!(replace(&text, Vec::new(), Vec::new()), None);
+        // A block that another names (an `import` block, an output) stays.
+        let text = format!("{TEXT}\nimport {{\n  to = aws_iam_policy_attachment.ro\n  id = \"x\"\n}}\n");
+        assert_eq!(replace(&text, Vec::new(), Vec::new()), None);
+        let text = format!("{TEXT}\noutput \"o\" {{\n  value = aws_iam_policy_attachment.ro.id\n}}\n");
+        assert_eq!(replace(&text, Vec::new(), Vec::new()), None);
+        let text = format!("{TEXT}\noutput \"o\" {{\n  value = aws_iam_policy_attachment.ro_other.id\n}}\n");
+        assert!(replace(&text, Vec::new(), Vec::new()).is_some());
+        // A replacement would lose the block's meta-arguments; a removal may drop them.
+        for meta in ["  count = 2\n", "  lifecycle {\n    prevent_destroy = true\n  }\n"] {
+            let text = TEXT.replace("  name       = \"ro\"\n", &format!("  name       = \"ro\"\n{meta}"));
+            assert_eq!(replace(&text, vec![role_attachment("ro")], Vec::new()), None, "{text}");
+            assert!(replace(&text, Vec::new(), Vec::new()).is_some());
+        }
+    }
+
+    #[test]
+    fn keeps_crlf_line_breaks() {
+        let text = TEXT.replace('\n', "\r\n");
+        let state = vec![StateBlock::Removed { from: "aws_iam_policy_attachment.ro".to_owned() }];
+        let edited = replace(&text, Vec::new(), state).unwrap();
+        assert!(
+            edited.contains("removed {\r\n  from = aws_iam_policy_attachment.ro\r\n  lifecycle {\r\n"),
+            "{edited:?}"
+        );
+        assert!(!edited.replace("\r\n", "").contains('\n'), "{edited:?}");
+        let edited = replace(&text, Vec::new(), Vec::new()).unwrap();
+        assert_eq!(edited, "locals {}\r\n\r\nresource \"aws_iam_policy\" \"ro\" {\r\n  policy = \"{}\"\r\n}\r\n");
     }
 
     #[test]
@@ -983,6 +1043,22 @@ mod robustness {
             let edit = PolicyEdit::insert_attribute(Span::from_offsets(file, start, end), "name", AttributeValue::literal(true));
             if let Some(edits) = (HclRenderer { db: &db }).render(&edit) {
                 prop_assert!(rein_text::apply_edits(&text, &edits).is_some());
+            }
+            // A resource block around the text, replaced whole or at any span.
+            let block = format!("resource \"t\" \"n\" {{\n{text}\n}}\n");
+            let mut db = SourceDb::new();
+            let file = db.add("main.tf", block.as_str());
+            let whole = Span::from_offsets(file, 0, block.len() - 1);
+            let state = vec![rein_model::StateBlock::Removed { from: "t.n".to_owned() }];
+            for span in [whole, Span::from_offsets(file, start, end)] {
+                for edit in [
+                    PolicyEdit::ReplaceEntity { entity: span, with: Vec::new(), state: Vec::new() },
+                    PolicyEdit::ReplaceEntity { entity: span, with: Vec::new(), state: state.clone() },
+                ] {
+                    if let Some(edits) = (HclRenderer { db: &db }).render(&edit) {
+                        prop_assert!(rein_text::apply_edits(&block, &edits).is_some());
+                    }
+                }
             }
         }
     }

@@ -109,17 +109,13 @@ const PRINCIPALS: [(&str, &str, &str); 3] = [
 /// state through a `removed` block that keeps it in the account (no detach), and each new one
 /// is imported when its id (`name/policy_arn`) is known while planning; one that is not
 /// attaches the policy again, which AWS accepts for an attached policy.
-/// `None` for an attachment of `count`/`for_each`, in a module call, or whose lists or policy
-/// are not literals the new blocks can copy.
+/// `None` for an attachment that may not exist, of a module call, or whose principals are not
+/// a list the new blocks can copy item by item (`roles = var.roles`).
 fn per_principal(entity: &Entity) -> Option<(String, PolicyEdit)> {
     let (_, name) = entity.address.split_once('.')?;
     let plain = entity.address == format!("{}.{name}", entity.resource_type) && !name.contains(['.', '[']);
-    if !plain
-        || entity.conditional.is_some()
-        || ["count", "for_each", "provider", "depends_on", "lifecycle"]
-            .iter()
-            .any(|meta| entity.attribute(meta).is_some())
-    {
+    // The renderer declines a block of `count`, `for_each` or other meta-arguments.
+    if !plain || entity.conditional.is_some() {
         return None;
     }
     let policy = &entity.attribute("policy_arn")?.value;

@@ -110,8 +110,8 @@ fn to_group(unit: &Unit<'_>, entity: &Entity) -> Option<(String, PolicyEdit)> {
     }
     let (_, name) = entity.address.split_once('.')?;
     let plain = entity.address == format!("{}.{name}", entity.resource_type) && !name.contains(['.', '[']);
-    let meta = ["count", "for_each", "provider", "depends_on", "lifecycle"];
-    if !plain || entity.conditional.is_some() || meta.iter().any(|meta| entity.attribute(meta).is_some()) {
+    // The renderer declines a block of `count`, `for_each` or other meta-arguments.
+    if !plain || entity.conditional.is_some() {
         return None;
     }
     let user = &entity.attribute("user")?.value;
