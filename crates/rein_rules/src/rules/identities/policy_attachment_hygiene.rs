@@ -35,6 +35,21 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe. The fix rewrites `aws_iam_policy_attachment` in place into one
+    /// `aws_iam_role_policy_attachment`, `aws_iam_user_policy_attachment` or
+    /// `aws_iam_group_policy_attachment` per principal it lists. A `moved` block cannot change a
+    /// resource's type, so the fix writes a `removed` block with `destroy = false` for the old
+    /// attachment (the policy stays attached) and an `import` block (`<name>/<policy-arn>`) for
+    /// each new one whose principal name and policy ARN are literals; a name or ARN that is
+    /// another resource's attribute is known only after apply, which an `import` id cannot be,
+    /// so that attachment is created instead (attaching an attached policy succeeds), as the fix
+    /// title says. `removed` blocks need Terraform 1.7 or later, and `import` blocks belong in
+    /// the root module. Principals that were attached outside Terraform keep the policy, which
+    /// the exclusive attachment would have detached. No fix is offered for a list that is not
+    /// written item by item (`roles = var.roles`), for a block with `count`, `for_each`,
+    /// `lifecycle` or other meta-arguments, nor for one that another block refers to.
+    ///
     /// ## References
     /// - Terraform AWS provider: `aws_iam_policy_attachment` (exclusive attachment warning)
     /// - Terraform AWS provider: `aws_iam_role` (`inline_policy` and `managed_policy_arns` deprecation)

@@ -50,6 +50,21 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// Unsafe: every member of the group gets the policy. The fix rewrites
+    /// `aws_iam_user_policy_attachment` in place into an `aws_iam_group_policy_attachment` of the
+    /// user's group when the configuration adds the user to exactly one group; otherwise it
+    /// creates a group `<user>-direct` (`aws_iam_group`) and the user's membership
+    /// (`aws_iam_user_group_membership`) with it, through the fix of the user's first direct
+    /// attachment (a second run moves the others to that group). The resource type changes,
+    /// which a `moved` block cannot express: the next apply destroys the direct attachment and
+    /// creates the group one, in no fixed order, so the user may lack the policy for a moment.
+    /// No fix is offered for inline user policies, for the `users` of
+    /// `aws_iam_policy_attachment` (IAM413's fix rewrites those into user attachments first),
+    /// for a user whose name is not known when a group must be created, for a block with
+    /// meta-arguments or one that another block refers to (such as an `import` block: remove it
+    /// after the apply), nor in CloudFormation templates.
+    ///
     /// ## References
     /// - AWS IAM User Guide: security best practices, use groups to assign permissions
     /// - CIS AWS Foundations Benchmark 1.15; AWS Config rule IAM_USER_NO_POLICIES_CHECK
