@@ -331,6 +331,144 @@ fn entity_fixes_apply_reparse_and_remove_their_finding() {
     }
 }
 
+// ---- Entity rewrites: a block replaced by others, with the state blocks that carry it over -----
+
+const EXCLUSIVE_KNOWN: &str = "resource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  roles      = [\"app\", \"ci\"]\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n";
+
+const EXCLUSIVE_REFERENCES: &str = "resource \"aws_iam_role\" \"app\" {\n  name               = \"app\"\n  assume_role_policy = \"{}\"\n}\n\n# Exclusive.\nresource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  roles      = [aws_iam_role.app.name]\n  groups     = [\"ops\"]\n  policy_arn = aws_iam_policy.ro.arn\n}\n\nresource \"aws_iam_policy\" \"ro\" {\n  policy = \"{}\"\n}\n";
+
+const USER_IN_A_GROUP: &str = "resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n\nresource \"aws_iam_user_policy_attachment\" \"alice_ro\" {\n  user       = aws_iam_user.alice.name\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n\nresource \"aws_iam_group_membership\" \"readers\" {\n  name  = \"readers\"\n  group = aws_iam_group.readers.name\n  users = [aws_iam_user.alice.name]\n}\n";
+
+const USER_IN_NO_GROUP: &str = "resource \"aws_iam_user_policy_attachment\" \"alice_ro\" {\n  user       = \"alice\"\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n";
+
+/// Applies each fix of `case.rule` (as [`check_entity_case`] does) and checks that the result
+/// holds `expected` and that the rule reports nothing it did not report before.
+fn check_rewrite(case: &EntityCase, expected: &[&str]) {
+    assert!(check_entity_case(case) > 0, "{}: no fix offered", case.name);
+    let files: Vec<(String, String)> =
+        case.files.iter().map(|(path, text)| ((*path).to_owned(), (*text).to_owned())).collect();
+    let analysis = run_files(&files, case.rule);
+    let of_rule = |analysis: &Analysis| -> Vec<String> {
+        analysis.findings.iter().filter(|finding| finding.rule == case.rule).map(|f| f.message.clone()).collect()
+    };
+    let before = of_rule(&analysis);
+    for finding in analysis.findings.iter().filter(|finding| finding.rule == case.rule) {
+        for fix in &finding.fixes {
+            let (path, text) = files.first().unwrap();
+            let edits: Vec<TextEdit> = fix.edits.clone();
+            assert!(edits.iter().all(|edit| analysis.db.get(edit.span.file).is_some_and(|file| file.path == *path)));
+            let after = rein_text::apply_edits(text, &edits).unwrap();
+            for part in expected {
+                assert!(after.contains(part), "{}: `{part}` is not in\n{after}", case.name);
+            }
+            let again = of_rule(&run_files(&[(path.clone(), after.clone())], case.rule));
+            assert!(again.len() < before.len(), "{}: {again:?}\n{after}", case.name);
+            assert!(
+                again.iter().all(|message| before.contains(message)),
+                "{}: a new finding {again:?}\n{after}",
+                case.name
+            );
+        }
+    }
+}
+
+#[test]
+fn iam413_rewrites_an_exclusive_attachment_per_principal() {
+    let case = EntityCase { name: "IAM413 known ids", files: &[("main.tf", EXCLUSIVE_KNOWN)], rule: "IAM413" };
+    check_rewrite(
+        &case,
+        &[
+            "resource \"aws_iam_role_policy_attachment\" \"ro_app\" {\n  role       = \"app\"\n",
+            "resource \"aws_iam_role_policy_attachment\" \"ro_ci\" {\n",
+            "removed {\n  from = aws_iam_policy_attachment.ro\n  lifecycle {\n    destroy = false\n  }\n}\n",
+            "import {\n  to = aws_iam_role_policy_attachment.ro_ci\n  id = \"ci/arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n",
+        ],
+    );
+    let case = EntityCase { name: "IAM413 references", files: &[("main.tf", EXCLUSIVE_REFERENCES)], rule: "IAM413" };
+    check_rewrite(
+        &case,
+        &[
+            "# Exclusive.\nresource \"aws_iam_role_policy_attachment\" \"ro_app\" {\n  role       = aws_iam_role.app.name\n  policy_arn = aws_iam_policy.ro.arn\n}\n",
+            "resource \"aws_iam_group_policy_attachment\" \"ro_ops\" {\n  group      = \"ops\"\n",
+        ],
+    );
+    // An id that is known only after apply gets no `import` block, and the title says so.
+    let analysis = run_files(&[("main.tf".to_owned(), EXCLUSIVE_REFERENCES.to_owned())], "IAM413");
+    let fix = analysis.findings.iter().find(|f| f.rule == "IAM413").and_then(|f| f.fixes.first()).unwrap();
+    assert!(fix.title.contains("no `import` block"), "{}", fix.title);
+    assert!(fix.edits.iter().all(|edit| !edit.new_text.contains("import {")), "{:?}", fix.edits);
+}
+
+#[test]
+fn iam409_moves_a_user_attachment_to_a_group() {
+    let case = EntityCase { name: "IAM409 existing group", files: &[("main.tf", USER_IN_A_GROUP)], rule: "IAM409" };
+    check_rewrite(
+        &case,
+        &["resource \"aws_iam_group_policy_attachment\" \"alice_ro\" {\n  group      = aws_iam_group.readers.name\n"],
+    );
+    let case = EntityCase { name: "IAM409 new group", files: &[("main.tf", USER_IN_NO_GROUP)], rule: "IAM409" };
+    check_rewrite(
+        &case,
+        &[
+            "resource \"aws_iam_group\" \"alice_direct\" {\n  name = \"alice-direct\"\n}\n",
+            "resource \"aws_iam_user_group_membership\" \"alice_direct\" {\n  user   = \"alice\"\n  groups = [aws_iam_group.alice_direct.name]\n}\n",
+            "resource \"aws_iam_group_policy_attachment\" \"alice_ro\" {\n  group      = aws_iam_group.alice_direct.name\n",
+        ],
+    );
+}
+
+/// The rewrites decline what they cannot carry over: a list of principals from a variable, an
+/// attachment of `count`, a user whose name is not known, and a template's user.
+#[test]
+fn entity_rewrites_decline_what_they_cannot_carry_over() {
+    let cases = [
+        EntityCase {
+            name: "IAM413 principals from a variable",
+            files: &[(
+                "main.tf",
+                "resource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  users      = var.users\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n",
+            )],
+            rule: "IAM413",
+        },
+        EntityCase {
+            name: "IAM409 with count",
+            files: &[(
+                "main.tf",
+                "resource \"aws_iam_user_policy_attachment\" \"ro\" {\n  count      = 2\n  user       = \"alice\"\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n",
+            )],
+            rule: "IAM409",
+        },
+        EntityCase {
+            name: "IAM409 user from a variable",
+            files: &[(
+                "main.tf",
+                "resource \"aws_iam_user_policy_attachment\" \"ro\" {\n  user       = var.user\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n",
+            )],
+            rule: "IAM409",
+        },
+        EntityCase {
+            name: "IAM409 in a template",
+            files: &[(
+                "template.yaml",
+                "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Alice:\n    Type: AWS::IAM::User\n    Properties:\n      ManagedPolicyArns:\n        - arn:aws:iam::aws:policy/ReadOnlyAccess\n",
+            )],
+            rule: "IAM409",
+        },
+    ];
+    for case in &cases {
+        let files: Vec<(String, String)> =
+            case.files.iter().map(|(path, text)| ((*path).to_owned(), (*text).to_owned())).collect();
+        let analysis = run_files(&files, case.rule);
+        let findings: Vec<_> = analysis.findings.iter().filter(|finding| finding.rule == case.rule).collect();
+        assert!(!findings.is_empty(), "{}: {} does not fire", case.name, case.rule);
+        assert!(
+            findings.iter().all(|finding| finding.fixes.is_empty()),
+            "{}: a fix is offered: {findings:?}",
+            case.name
+        );
+    }
+}
+
 /// Terraform's JSON syntax and template `Fn::If` branches get no entity fix rather than a
 /// wrong one.
 #[test]

@@ -445,6 +445,10 @@ impl<'t> Ctx<'t> {
             PolicyEdit::InsertStatement { after, statement } => self.insert_statement(*after, statement),
             PolicyEdit::InsertAttributes { entity, attributes } => self.insert_attributes(*entity, attributes),
             PolicyEdit::GenerateEntities(entities) => self.generate_entities(entities),
+            PolicyEdit::ReplaceEntity { entity, with, state } if with.is_empty() && state.is_empty() => {
+                self.remove_entity(*entity)
+            }
+            PolicyEdit::ReplaceEntity { .. } => None,
         }
     }
 

@@ -209,6 +209,7 @@ impl HclRenderer<'_> {
             PolicyEdit::InsertMember { .. } => None,
             PolicyEdit::InsertAttributes { entity, attributes } => self.insert_attributes(*entity, attributes),
             PolicyEdit::GenerateEntities(entities) => self.generate_entities(entities),
+            PolicyEdit::ReplaceEntity { entity, with, state } => self.replace_entity(*entity, with, state),
         }
     }
 }

@@ -49,6 +49,26 @@ pub enum PolicyEdit {
     /// Add new entities to the configuration, in order; those bound for one file make one edit.
     /// Policy JSON and read-only syntaxes decline it.
     GenerateEntities(Vec<NewEntity>),
+    /// Replace the whole definition of the IaC entity at `entity` ([`Entity::extent`](crate::Entity::extent))
+    /// with the entities of `with`, written in its place in the same order (their `near` and
+    /// `anchor` are not used), then the Terraform `state` blocks that carry the state over to
+    /// them. With nothing to write, the entity is removed with its leading comments and the blank
+    /// line before it. Templates render a removal only; a renderer declines what it cannot write.
+    ReplaceEntity { entity: Span, with: Vec<NewEntity>, state: Vec<StateBlock> },
+}
+
+/// A Terraform block that tells the next plan what became of a resource instead of destroying
+/// and creating it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StateBlock {
+    /// `moved { from = … to = … }`: the same resource under a new address of the same type.
+    Moved { from: String, to: String },
+    /// `removed { from = … lifecycle { destroy = false } }`: the resource leaves the
+    /// configuration and the state, and stays in the account.
+    Removed { from: String },
+    /// `import { to = … id = "…" }`: a resource of the account that a new block takes over;
+    /// `id` is the import id as written (a known string).
+    Import { to: String, id: String },
 }
 
 /// A value of an IaC entity's attribute that an entity edit writes.
@@ -67,6 +87,10 @@ pub enum AttributeValue {
     /// A list of values that are not all strings, such as references:
     /// `[aws_sns_topic.alarms.arn]`.
     List(Vec<AttributeValue>),
+    /// The one-line expression written at `from` in the configuration, copied as it is written
+    /// (`aws_iam_policy.p.arn`, `var.user`): the value of the entity a fix rewrites. Renderers of
+    /// another file than the span's decline it.
+    Copy { from: Span },
 }
 
 impl AttributeValue {
@@ -97,7 +121,7 @@ impl AttributeValue {
                     .map(|(key, value)| Some((key.clone(), value.to_edit_value()?)))
                     .collect::<Option<_>>()?,
             )),
-            AttributeValue::Reference { .. } => None,
+            AttributeValue::Reference { .. } | AttributeValue::Copy { .. } => None,
             AttributeValue::List(items) => Some(EditValue::List(
                 items
                     .iter()
@@ -261,6 +285,7 @@ impl PolicyEdit {
             PolicyEdit::InsertStatement { after, .. } => vec![*after],
             PolicyEdit::InsertAttributes { entity, .. } => vec![*entity],
             PolicyEdit::GenerateEntities(entities) => entities.iter().map(|entity| entity.near).collect(),
+            PolicyEdit::ReplaceEntity { entity, .. } => vec![*entity],
             PolicyEdit::InsertCondition(insert) => {
                 [Some(insert.statement), insert.condition, insert.operator_block].into_iter().flatten().collect()
             }
@@ -305,6 +330,9 @@ impl PolicyEdit {
                     .map(|entity| Some(NewEntity { near: map(entity.near)?, ..entity.clone() }))
                     .collect::<Option<_>>()?,
             ),
+            PolicyEdit::ReplaceEntity { entity, with, state } => {
+                PolicyEdit::ReplaceEntity { entity: map(*entity)?, with: with.clone(), state: state.clone() }
+            }
             PolicyEdit::InsertCondition(insert) => PolicyEdit::InsertCondition(ConditionInsert {
                 statement: map(insert.statement)?,
                 condition: match insert.condition {

@@ -15,7 +15,7 @@ pub mod tree;
 pub mod tree_reader;
 pub mod value;
 
-pub use edit::{AttributeValue, ConditionInsert, EditRenderer, EditValue, NewEntity, PolicyEdit};
+pub use edit::{AttributeValue, ConditionInsert, EditRenderer, EditValue, NewEntity, PolicyEdit, StateBlock};
 pub use inventory::{Attribute, Entity, EntityKind, ModuleCall, Suppression, SuppressionScope, SuppressionSyntax};
 pub use policy::*;
 pub use span_map::SpanMap;

@@ -4,9 +4,10 @@
 //! nothing; a file no fix applies to keeps its modification time.
 //!
 //! The Terraform cases cover `ReplaceString`, `ReplaceWithList` and `ReplaceLiteral`; the
-//! entity edits (`InsertAttributes`, `GenerateEntities`) have their own section: settings
-//! inserted into a Terraform resource or output, and resources generated in Terraform, template
-//! YAML and template JSON; the policy-level rule fixes at the end add `InsertCondition` in
+//! entity edits (`InsertAttributes`, `GenerateEntities`, `ReplaceEntity`) have their own
+//! sections: settings inserted into a Terraform resource or output, resources generated in
+//! Terraform, template YAML and template JSON, and attachments rewritten with their `removed`
+//! and `import` blocks (IAM409, IAM413; templates get no such rewrite); the policy-level rule fixes at the end add `InsertCondition` in
 //! `jsonencode` objects and `aws_iam_policy_document` blocks.
 
 use std::ffi::OsString;
@@ -428,6 +429,69 @@ fn generate_entities() {
     ] {
         check_case(&case);
     }
+}
+
+// ---- Entity replacements: a block rewritten into others, with the state blocks that carry it over
+
+/// `--fix --unsafe-fixes` of `case`, then no finding of IAM409 or IAM413 is left in the result.
+fn check_rewrite(case: &Case) {
+    check_case(case);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(case.file);
+    fs::write(&path, case.after).unwrap();
+    assert_eq!(count("IAM409,IAM413", case.flags, &path), 0, "{}: a finding of IAM409 or IAM413 is left", case.name);
+}
+
+#[test]
+fn replace_entity() {
+    for case in [
+        Case {
+            name: "ReplaceEntity in Terraform: IAM413 per-principal attachments with removed and import blocks",
+            file: "main.tf",
+            before: "locals {}\n\n# Read-only for the app roles.\nresource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  roles      = [\"app\", \"ci\"]\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n",
+            rule: "IAM413",
+            flags: UNSAFE,
+            after: "locals {}\n\n# Read-only for the app roles.\nresource \"aws_iam_role_policy_attachment\" \"ro_app\" {\n  role       = \"app\"\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n\nresource \"aws_iam_role_policy_attachment\" \"ro_ci\" {\n  role       = \"ci\"\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n\nremoved {\n  from = aws_iam_policy_attachment.ro\n  lifecycle {\n    destroy = false\n  }\n}\n\nimport {\n  to = aws_iam_role_policy_attachment.ro_app\n  id = \"app/arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n\nimport {\n  to = aws_iam_role_policy_attachment.ro_ci\n  id = \"ci/arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n",
+        },
+        Case {
+            name: "ReplaceEntity in Terraform: IAM413 without import for a reference",
+            file: "main.tf",
+            before: "resource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  roles      = [aws_iam_role.app.name]\n  policy_arn = aws_iam_policy.ro.arn\n}\n\nresource \"aws_iam_role\" \"app\" {\n  name               = \"app\"\n  assume_role_policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { Service = \"ec2.amazonaws.com\" } }] })\n}\n",
+            rule: "IAM413",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_role_policy_attachment\" \"ro\" {\n  role       = aws_iam_role.app.name\n  policy_arn = aws_iam_policy.ro.arn\n}\n\nremoved {\n  from = aws_iam_policy_attachment.ro\n  lifecycle {\n    destroy = false\n  }\n}\n\nresource \"aws_iam_role\" \"app\" {\n  name               = \"app\"\n  assume_role_policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { Service = \"ec2.amazonaws.com\" } }] })\n}\n",
+        },
+        // The first round creates the user's group, the second moves the other attachment to it.
+        Case {
+            name: "ReplaceEntity in Terraform: IAM409 a group of the user's own, in two rounds",
+            file: "main.tf",
+            before: "resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n\nresource \"aws_iam_user_policy_attachment\" \"ro\" {\n  user       = aws_iam_user.alice.name\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n\nresource \"aws_iam_user_policy_attachment\" \"logs\" {\n  user       = \"alice\"\n  policy_arn = \"arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess\"\n}\n",
+            rule: "IAM409",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_user\" \"alice\" {\n  name = \"alice\"\n}\n\nresource \"aws_iam_group\" \"alice_direct\" {\n  name = \"alice-direct\"\n}\n\nresource \"aws_iam_user_group_membership\" \"alice_direct\" {\n  user   = aws_iam_user.alice.name\n  groups = [aws_iam_group.alice_direct.name]\n}\n\nresource \"aws_iam_group_policy_attachment\" \"ro\" {\n  group      = aws_iam_group.alice_direct.name\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n\nresource \"aws_iam_group_policy_attachment\" \"logs\" {\n  group      = aws_iam_group.alice_direct.name\n  policy_arn = \"arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess\"\n}\n",
+        },
+        Case {
+            name: "ReplaceEntity in Terraform: IAM409 the user's one group",
+            file: "main.tf",
+            before: "resource \"aws_iam_user_policy_attachment\" \"ro\" {\n  user       = \"alice\"\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n\nresource \"aws_iam_user_group_membership\" \"alice\" {\n  user   = \"alice\"\n  groups = [\"readers\"]\n}\n",
+            rule: "IAM409",
+            flags: UNSAFE,
+            after: "resource \"aws_iam_group_policy_attachment\" \"ro\" {\n  group      = \"readers\"\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n\nresource \"aws_iam_user_group_membership\" \"alice\" {\n  user   = \"alice\"\n  groups = [\"readers\"]\n}\n",
+        },
+    ] {
+        check_rewrite(&case);
+    }
+}
+
+/// A safe `--fix` leaves the unsafe rewrites alone.
+#[test]
+fn replace_entity_waits_for_unsafe_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.tf");
+    let text = "resource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  users      = [\"alice\"]\n  policy_arn = \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n}\n";
+    fs::write(&path, text).unwrap();
+    rein(&["--fix", "--fail-on", "never", "--select", "IAM409,IAM413"], &[&path]);
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
 }
 
 // The policy-level fixes of IAM008, IAM104 and IAM307, each in policy JSON, Terraform

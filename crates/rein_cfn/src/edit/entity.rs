@@ -77,6 +77,24 @@ impl<'t> Ctx<'t> {
         self.append_members(self.span(resources), &members)
     }
 
+    /// Removes the resource whose extent is `entity` from `Resources`, its line and those of its
+    /// definition in a block mapping, the member and its comma in a flow mapping or JSON.
+    /// Declines a replacement: templates have no state blocks, and a new logical id is a new
+    /// resource.
+    pub(super) fn remove_entity(&self, entity: Span) -> Option<Vec<TextEdit>> {
+        let (start, _) = offsets(entity);
+        let resources = self.resources()?;
+        let entries = resources.entries();
+        let idx = entries.iter().position(|(key, _)| key.span.start == start)?;
+        let (key, value) = entries.get(idx)?;
+        if self.is_flow(resources) {
+            self.remove_flow(key.span.start, value.span.end)
+        } else {
+            let next = entries.get(idx + 1).map(|(next, _)| next.span.start);
+            self.remove_block(key.span.start, value.span.end, next, entries.len(), "{}")
+        }
+    }
+
     fn span(&self, tree: &Tree) -> Span {
         Span::from_offsets(self.file, tree.span.start, tree.span.end)
     }
@@ -262,5 +280,53 @@ mod tests {
         let fixed = render(text, &PolicyEdit::GenerateEntities(both)).unwrap();
         assert!(fixed.starts_with(&format!("{text}  A:\n    Type: AWS::AccessAnalyzer::Analyzer\n")), "{fixed}");
         assert!(fixed.contains("        Owner: security\n  B:\n"), "{fixed}");
+    }
+
+    fn remove_resource(text: &str, logical_id: &str) -> Option<String> {
+        let entity = analyze_template(FILE, text).entities.into_iter().find(|entity| entity.address == logical_id)?;
+        let fixed =
+            render(text, &PolicyEdit::ReplaceEntity { entity: entity.extent, with: Vec::new(), state: Vec::new() })?;
+        assert!(analyze_template(FILE, &fixed).entities.iter().all(|entity| entity.address != logical_id), "{fixed}");
+        Some(fixed)
+    }
+
+    #[test]
+    fn removes_a_resource_in_yaml_and_json() {
+        let yaml = "Resources:\n  Alice:\n    Type: AWS::IAM::User\n  Attach:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n      Users: [!Ref Alice]\n      PolicyDocument: {}\n  Bob:\n    Type: AWS::IAM::User\n";
+        assert_eq!(
+            remove_resource(yaml, "Attach").unwrap(),
+            "Resources:\n  Alice:\n    Type: AWS::IAM::User\n  Bob:\n    Type: AWS::IAM::User\n"
+        );
+        assert_eq!(remove_resource(yaml, "Bob").unwrap(), yaml.replace("  Bob:\n    Type: AWS::IAM::User\n", ""));
+        let json = "{\n  \"Resources\": {\n    \"Alice\": {\n      \"Type\": \"AWS::IAM::User\"\n    },\n    \"Bob\": {\n      \"Type\": \"AWS::IAM::User\"\n    }\n  }\n}\n";
+        assert_eq!(
+            remove_resource(json, "Alice").unwrap(),
+            "{\n  \"Resources\": {\n    \"Bob\": {\n      \"Type\": \"AWS::IAM::User\"\n    }\n  }\n}\n"
+        );
+        assert_eq!(
+            remove_resource(json, "Bob").unwrap(),
+            "{\n  \"Resources\": {\n    \"Alice\": {\n      \"Type\": \"AWS::IAM::User\"\n    }\n  }\n}\n"
+        );
+        // The last resource leaves an empty mapping.
+        assert_eq!(
+            remove_resource("Resources:\n  Bob:\n    Type: AWS::IAM::User\n", "Bob").unwrap(),
+            "Resources:\n  {}\n"
+        );
+    }
+
+    #[test]
+    fn declines_a_replacement_of_a_resource() {
+        let text = "Resources:\n  Bob:\n    Type: AWS::IAM::User\n";
+        let entity = analyze_template(FILE, text).entities.remove(0);
+        let new = NewEntity {
+            near: entity.extent,
+            anchor: false,
+            data_source: false,
+            resource_type: "AWS::IAM::Group".to_owned(),
+            name: "Readers".to_owned(),
+            attributes: Vec::new(),
+        };
+        let edit = PolicyEdit::ReplaceEntity { entity: entity.extent, with: vec![new], state: Vec::new() };
+        assert_eq!(render(text, &edit), None);
     }
 }

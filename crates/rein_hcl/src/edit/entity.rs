@@ -3,10 +3,14 @@
 //! out (the block's own indentation, two spaces a level otherwise, and the `=` of consecutive
 //! one-line arguments aligned).
 
-use rein_model::{AttributeValue, EditValue, NewEntity};
+use rein_model::{AttributeValue, EditValue, NewEntity, StateBlock};
 use rein_text::{Span, TextEdit};
 
 use super::{HclRenderer, Quoting, indentation, is_identifier, line_start, quoted};
+
+/// The meta-arguments and meta-blocks of a resource, which a replacement would lose.
+const META_ARGUMENTS: &[&str] =
+    &["count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"];
 
 /// One line of a block's body, as far as the layout of a new argument cares.
 struct BodyLine {
@@ -31,6 +35,7 @@ impl HclRenderer<'_> {
         entity: Span,
         attributes: &[(String, AttributeValue)],
     ) -> Option<Vec<TextEdit>> {
+        let attributes = &self.resolve_copies(attributes)?;
         let names: Vec<&str> = attributes.iter().map(|(name, _)| name.as_str()).collect();
         let distinct = names.iter().enumerate().all(|(idx, name)| !names.get(..idx).unwrap_or_default().contains(name));
         if names.is_empty() || !distinct || !names.iter().all(|name| is_identifier(name)) {
@@ -139,7 +144,7 @@ impl HclRenderer<'_> {
                 if !headers.is_empty() {
                     out.push_str(newline);
                 }
-                let body = render_body(&entity.attributes, "  ", newline, 0)?;
+                let body = render_body(&self.resolve_copies(&entity.attributes)?, "  ", newline, 0)?;
                 if body.is_empty() {
                     out.push_str(&format!("{header} {{}}{newline}"));
                 } else {
@@ -152,6 +157,173 @@ impl HclRenderer<'_> {
             edits.push(TextEdit::replace(Span::from_offsets(file.id, start, text.len()), out));
         }
         Some(edits)
+    }
+
+    /// Replaces the block at `entity` with the blocks of `with` and then the `state` blocks,
+    /// each after a blank line; with neither, removes the block, the comment lines just above
+    /// it and one blank line next to it.
+    pub(super) fn replace_entity(
+        &self,
+        entity: Span,
+        with: &[NewEntity],
+        state: &[StateBlock],
+    ) -> Option<Vec<TextEdit>> {
+        let file = self.db.get(entity.file)?;
+        let text = file.text.as_str();
+        let (start, end) = (usize::from(entity.range.start()), usize::from(entity.range.end()));
+        let block = text.get(start..end)?;
+        // A top-level block alone on its lines: `resource "t" "n" { … }`.
+        let block_start = line_start(text, start);
+        if block_start != start || !block.starts_with("resource") || !block.ends_with('}') {
+            return None;
+        }
+        let open = start + body_open(block)?;
+        let rest = text.get(end..)?;
+        let line_end = match rest.find('\n') {
+            Some(idx) if rest.get(..idx)?.trim().is_empty() => end + idx + 1,
+            None if rest.trim().is_empty() => text.len(),
+            _ => return None,
+        };
+        // What refers to the block (an output, `depends_on`, an `import` block) would break.
+        let mut labels = block.split('{').next()?.split('"').skip(1).step_by(2);
+        let address = format!("{}.{}", labels.next()?, labels.next()?);
+        if self.refers_to(&address, entity) {
+            return None;
+        }
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        if with.is_empty() && state.is_empty() {
+            let mut from = block_start;
+            while from > 0 {
+                let previous = line_start(text, from - 1);
+                let line = text.get(previous..from)?.trim();
+                if line.starts_with('#') || (line.starts_with("//") && !line.contains("*/")) {
+                    from = previous;
+                } else {
+                    break;
+                }
+            }
+            let mut to = line_end;
+            let blank_before = from > 0 && text.get(line_start(text, from - 1)..from)?.trim().is_empty();
+            if blank_before {
+                from = line_start(text, from - 1);
+            } else {
+                let next_end = text.get(to..)?.find('\n').map_or(text.len(), |idx| to + idx + 1);
+                if text.get(to..next_end)?.trim().is_empty() {
+                    to = next_end;
+                }
+            }
+            return Some(vec![TextEdit::replace(Span::from_offsets(entity.file, from, to), String::new())]);
+        }
+        // The new blocks do not carry the old one's meta-arguments (`count`, `lifecycle`, …)
+        // over: a block that has them is not replaced.
+        let close = end - 1;
+        let body = text.get(open + 1..close)?;
+        if body.contains('\n') {
+            let lines = body_lines(text, open + 1, line_start(text, close))?;
+            let meta = |name: &str| META_ARGUMENTS.contains(&name);
+            let has_meta = lines.iter().any(|line| {
+                line.argument.as_ref().is_some_and(|(name, _, _)| meta(name)) || line.block.as_deref().is_some_and(meta)
+            });
+            if has_meta {
+                return None;
+            }
+        } else if !body.trim().is_empty() {
+            return None;
+        }
+        let mut blocks: Vec<String> = Vec::new();
+        let mut headers: Vec<String> = Vec::new();
+        for new in with {
+            if new.is_cloudformation()
+                || new.data_source
+                || !is_identifier(&new.resource_type)
+                || !is_identifier(&new.name)
+            {
+                return None;
+            }
+            let header = format!("resource \"{}\" \"{}\"", new.resource_type, new.name);
+            let elsewhere = text.get(..start)?.contains(&header) || text.get(end..)?.contains(&header);
+            if elsewhere || headers.contains(&header) {
+                return None;
+            }
+            let attributes = self.resolve_copies(&new.attributes)?;
+            let body = render_body(&attributes, "  ", newline, 0)?;
+            blocks.push(if body.is_empty() {
+                format!("{header} {{}}")
+            } else {
+                format!("{header} {{{newline}{body}}}")
+            });
+            headers.push(header);
+        }
+        for block in state {
+            let address = |address: &str| {
+                let (kind, name) = address.split_once('.')?;
+                let valid = !kind.is_empty()
+                    && !name.is_empty()
+                    && address.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"_-.[]".contains(&byte));
+                valid.then(|| AttributeValue::Reference { entity: kind.to_owned(), attribute: name.to_owned() })
+            };
+            let (keyword, members) = match block {
+                StateBlock::Moved { from, to } => ("moved", vec![("from", address(from)?), ("to", address(to)?)]),
+                StateBlock::Removed { from } => (
+                    "removed",
+                    vec![
+                        ("from", address(from)?),
+                        ("lifecycle", AttributeValue::block([("destroy", AttributeValue::literal(false))])),
+                    ],
+                ),
+                StateBlock::Import { to, id } => {
+                    ("import", vec![("to", address(to)?), ("id", AttributeValue::string(id.clone()))])
+                }
+            };
+            let members: Vec<(String, AttributeValue)> =
+                members.into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
+            blocks.push(format!("{keyword} {{{newline}{}}}", render_body(&members, "  ", newline, 0)?));
+        }
+        let replacement = blocks.join(&format!("{newline}{newline}"));
+        Some(vec![TextEdit::replace(entity, replacement)])
+    }
+
+    /// Whether a Terraform file of the configuration names `address` outside the span `block`.
+    fn refers_to(&self, address: &str, block: Span) -> bool {
+        let word = |byte: Option<&u8>| byte.is_some_and(|byte| byte.is_ascii_alphanumeric() || b"_-".contains(byte));
+        self.db.iter().any(|file| {
+            let text = file.text.as_str();
+            let bytes = text.as_bytes();
+            text.match_indices(address).any(|(at, _)| {
+                let end = at + address.len();
+                let inside = file.id == block.file
+                    && at >= usize::from(block.range.start())
+                    && end <= usize::from(block.range.end());
+                !inside && !word(at.checked_sub(1).and_then(|idx| bytes.get(idx))) && !word(bytes.get(end))
+            })
+        })
+    }
+
+    /// The attributes with each [`AttributeValue::Copy`] replaced by the one-line expression it
+    /// names, as written in a Terraform file of the configuration.
+    fn resolve_copies(&self, attributes: &[(String, AttributeValue)]) -> Option<Vec<(String, AttributeValue)>> {
+        attributes.iter().map(|(name, value)| Some((name.clone(), self.resolve_copy(value)?))).collect()
+    }
+
+    fn resolve_copy(&self, value: &AttributeValue) -> Option<AttributeValue> {
+        Some(match value {
+            AttributeValue::Copy { from } => {
+                let file = self.db.get(from.file)?;
+                if crate::syntax::is_json_path(&file.path.to_ascii_lowercase()) {
+                    return None;
+                }
+                let raw = self.raw(*from)?.trim();
+                if raw.is_empty() || raw.contains(['\n', '\r']) || raw.contains("<<") {
+                    return None;
+                }
+                AttributeValue::Value(EditValue::Literal(raw.to_owned()))
+            }
+            AttributeValue::Block(members) => AttributeValue::Block(self.resolve_copies(members)?),
+            AttributeValue::List(items) => {
+                AttributeValue::List(items.iter().map(|item| self.resolve_copy(item)).collect::<Option<_>>()?)
+            }
+            other => other.clone(),
+        })
     }
 
     /// The file a new entity goes to: its `near` entity's, or for the unit's anchor the
@@ -320,6 +492,8 @@ fn is_one_line(value: &AttributeValue) -> bool {
         AttributeValue::Value(_) | AttributeValue::Json(_) | AttributeValue::Reference { .. } => true,
         AttributeValue::List(items) => items.iter().all(is_one_line),
         AttributeValue::Block(_) => false,
+        // Resolved to the expression it names before the layout.
+        AttributeValue::Copy { .. } => true,
     }
 }
 
@@ -376,7 +550,7 @@ fn expression(value: &AttributeValue, indent: &str, newline: &str) -> Option<Str
                 items.iter().map(|item| expression(item, indent, newline)).collect::<Option<_>>()?;
             Some(format!("[{}]", items.join(", ")))
         }
-        AttributeValue::Block(_) => None,
+        AttributeValue::Block(_) | AttributeValue::Copy { .. } => None,
     }
 }
 
@@ -689,6 +863,148 @@ mod tests {
 }
 
 #[cfg(test)]
+mod replace {
+    use rein_model::{AttributeValue, EditRenderer, EntityKind, NewEntity, PolicyEdit, StateBlock};
+    use rein_text::{SourceDb, Span};
+
+    use crate::HclRenderer;
+
+    const TEXT: &str = "locals {}\n\n# Read-only for the app.\n# Exclusive.\nresource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  roles      = [\"app\"]\n  policy_arn = aws_iam_policy.ro.arn\n}\n\nresource \"aws_iam_policy\" \"ro\" {\n  policy = \"{}\"\n}\n";
+
+    /// Renders `edit` of the attachment of `text` and checks that the result reads again.
+    fn replace(text: &str, with: Vec<NewEntity>, state: Vec<StateBlock>) -> Option<String> {
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let output = crate::analyze_file(file, text);
+        let entity = output.entities.iter().find(|entity| entity.kind == EntityKind::PolicyAttachment).unwrap();
+        let with = with.into_iter().map(|new| fill(new, entity.extent)).collect();
+        let edits =
+            HclRenderer { db: &db }.render(&PolicyEdit::ReplaceEntity { entity: entity.extent, with, state })?;
+        let edited = rein_text::apply_edits(text, &edits).unwrap();
+        let reread = crate::analyze_file(file, &edited);
+        assert!(reread.issues.is_empty(), "{:?}\n{edited}", reread.issues);
+        Some(edited)
+    }
+
+    /// A role attachment; a `Copy` of the old `policy_arn` names its span in `entity`.
+    fn role_attachment(name: &str) -> NewEntity {
+        NewEntity {
+            near: Span::from_offsets(rein_text::FileId(0), 0, 0),
+            anchor: false,
+            data_source: false,
+            resource_type: "aws_iam_role_policy_attachment".to_owned(),
+            name: name.to_owned(),
+            attributes: vec![("role".to_owned(), AttributeValue::string("app"))],
+        }
+    }
+
+    fn fill(mut new: NewEntity, extent: Span) -> NewEntity {
+        let at = TEXT.find("aws_iam_policy.ro.arn").unwrap();
+        if usize::from(extent.range.end()) > at {
+            let from = Span::from_offsets(extent.file, at, at + "aws_iam_policy.ro.arn".len());
+            new.attributes.push(("policy_arn".to_owned(), AttributeValue::Copy { from }));
+        }
+        new
+    }
+
+    #[test]
+    fn removes_the_block_with_its_comments_and_a_blank_line() {
+        let edited = replace(TEXT, Vec::new(), Vec::new()).unwrap();
+        assert_eq!(edited, "locals {}\n\nresource \"aws_iam_policy\" \"ro\" {\n  policy = \"{}\"\n}\n");
+        // The first block of a file takes the blank line after it.
+        let text = TEXT.replace("locals {}\n\n", "");
+        let edited = replace(&text, Vec::new(), Vec::new()).unwrap();
+        assert_eq!(edited, "resource \"aws_iam_policy\" \"ro\" {\n  policy = \"{}\"\n}\n");
+    }
+
+    #[test]
+    fn writes_new_blocks_and_state_blocks_in_its_place() {
+        let state = vec![
+            StateBlock::Removed { from: "aws_iam_policy_attachment.ro".to_owned() },
+            StateBlock::Import {
+                to: "aws_iam_role_policy_attachment.ro".to_owned(),
+                id: "app/arn:aws:iam::1:policy/ro".to_owned(),
+            },
+            StateBlock::Moved { from: "aws_iam_policy.a".to_owned(), to: "aws_iam_policy.b".to_owned() },
+        ];
+        let edited = replace(TEXT, vec![role_attachment("ro")], state).unwrap();
+        assert_eq!(
+            edited,
+            TEXT.replace(
+                "resource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  roles      = [\"app\"]\n  policy_arn = aws_iam_policy.ro.arn\n}",
+                "resource \"aws_iam_role_policy_attachment\" \"ro\" {\n  role       = \"app\"\n  policy_arn = aws_iam_policy.ro.arn\n}\n\nremoved {\n  from = aws_iam_policy_attachment.ro\n  lifecycle {\n    destroy = false\n  }\n}\n\nimport {\n  to = aws_iam_role_policy_attachment.ro\n  id = \"app/arn:aws:iam::1:policy/ro\"\n}\n\nmoved {\n  from = aws_iam_policy.a\n  to   = aws_iam_policy.b\n}"
+            )
+        );
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", edited.as_str());
+        let reread = crate::analyze_file(file, &edited);
+        assert!(reread.entities.iter().any(|entity| entity.address == "aws_iam_role_policy_attachment.ro"));
+        assert!(
+            reread.entities.iter().all(|entity| entity.kind != EntityKind::PolicyAttachment
+                || entity.resource_type != "aws_iam_policy_attachment")
+        );
+    }
+
+    #[test]
+    fn declines_what_it_cannot_write() {
+        // An address that another block has, twice in one edit, or that is not a traversal.
+        assert_eq!(replace(TEXT, vec![role_attachment("ro"), role_attachment("ro")], Vec::new()), None);
+        let mut policy = role_attachment("ro");
+        policy.resource_type = "aws_iam_policy".to_owned();
+        assert_eq!(replace(TEXT, vec![policy], Vec::new()), None);
+        let bad = vec![StateBlock::Removed { from: "aws_iam_policy_attachment.ro }".to_owned() }];
+        assert_eq!(replace(TEXT, Vec::new(), bad), None);
+        // A block that does not start its line, or has text after it on its last line.
+        let text =
+            TEXT.replace("\nresource \"aws_iam_policy_attachment\"", "\n  resource \"aws_iam_policy_attachment\"");
+        assert_eq!(replace(&text, Vec::new(), Vec::new()), None);
+        let text = TEXT.replace("arn\n}\n", "arn\n} # end\n");
+        assert_eq!(replace(&text, Vec::new(), Vec::new()), None);
+        // A block that another names (an `import` block, an output) stays.
+        let text = format!("{TEXT}\nimport {{\n  to = aws_iam_policy_attachment.ro\n  id = \"x\"\n}}\n");
+        assert_eq!(replace(&text, Vec::new(), Vec::new()), None);
+        let text = format!("{TEXT}\noutput \"o\" {{\n  value = aws_iam_policy_attachment.ro.id\n}}\n");
+        assert_eq!(replace(&text, Vec::new(), Vec::new()), None);
+        let text = format!("{TEXT}\noutput \"o\" {{\n  value = aws_iam_policy_attachment.ro_other.id\n}}\n");
+        assert!(replace(&text, Vec::new(), Vec::new()).is_some());
+        // A replacement would lose the block's meta-arguments; a removal may drop them.
+        for meta in ["  count = 2\n", "  lifecycle {\n    prevent_destroy = true\n  }\n"] {
+            let text = TEXT.replace("  name       = \"ro\"\n", &format!("  name       = \"ro\"\n{meta}"));
+            assert_eq!(replace(&text, vec![role_attachment("ro")], Vec::new()), None, "{text}");
+            assert!(replace(&text, Vec::new(), Vec::new()).is_some());
+        }
+    }
+
+    #[test]
+    fn keeps_crlf_line_breaks() {
+        let text = TEXT.replace('\n', "\r\n");
+        let state = vec![StateBlock::Removed { from: "aws_iam_policy_attachment.ro".to_owned() }];
+        let edited = replace(&text, Vec::new(), state).unwrap();
+        assert!(
+            edited.contains("removed {\r\n  from = aws_iam_policy_attachment.ro\r\n  lifecycle {\r\n"),
+            "{edited:?}"
+        );
+        assert!(!edited.replace("\r\n", "").contains('\n'), "{edited:?}");
+        let edited = replace(&text, Vec::new(), Vec::new()).unwrap();
+        assert_eq!(edited, "locals {}\r\n\r\nresource \"aws_iam_policy\" \"ro\" {\r\n  policy = \"{}\"\r\n}\r\n");
+    }
+
+    #[test]
+    fn copies_one_line_expressions_only() {
+        let text =
+            "resource \"aws_iam_policy_attachment\" \"ro\" {\n  name       = \"ro\"\n  policy_arn = <<EOF\nx\nEOF\n}\n";
+        let mut db = SourceDb::new();
+        let file = db.add("main.tf", text);
+        let entity = crate::analyze_file(file, text).entities.remove(0);
+        let from = Span::from_offsets(file, text.find("<<EOF").unwrap(), text.find("EOF\n}").unwrap() + 3);
+        let mut new = role_attachment("ro");
+        new.attributes.push(("policy_arn".to_owned(), AttributeValue::Copy { from }));
+        let edit = PolicyEdit::ReplaceEntity { entity: entity.extent, with: vec![new], state: Vec::new() };
+        assert_eq!(HclRenderer { db: &db }.render(&edit), None);
+    }
+}
+
+#[cfg(test)]
 mod robustness {
     use proptest::prelude::*;
     use rein_model::{AttributeValue, EditRenderer, PolicyEdit};
@@ -727,6 +1043,22 @@ mod robustness {
             let edit = PolicyEdit::insert_attribute(Span::from_offsets(file, start, end), "name", AttributeValue::literal(true));
             if let Some(edits) = (HclRenderer { db: &db }).render(&edit) {
                 prop_assert!(rein_text::apply_edits(&text, &edits).is_some());
+            }
+            // A resource block around the text, replaced whole or at any span.
+            let block = format!("resource \"t\" \"n\" {{\n{text}\n}}\n");
+            let mut db = SourceDb::new();
+            let file = db.add("main.tf", block.as_str());
+            let whole = Span::from_offsets(file, 0, block.len() - 1);
+            let state = vec![rein_model::StateBlock::Removed { from: "t.n".to_owned() }];
+            for span in [whole, Span::from_offsets(file, start, end)] {
+                for edit in [
+                    PolicyEdit::ReplaceEntity { entity: span, with: Vec::new(), state: Vec::new() },
+                    PolicyEdit::ReplaceEntity { entity: span, with: Vec::new(), state: state.clone() },
+                ] {
+                    if let Some(edits) = (HclRenderer { db: &db }).render(&edit) {
+                        prop_assert!(rein_text::apply_edits(&block, &edits).is_some());
+                    }
+                }
             }
         }
     }

@@ -62,7 +62,9 @@ impl EditRenderer for JsonRenderer<'_> {
                 Some(edits.into_iter().map(|(start, end, text)| self.edit(start, end, text)).collect())
             }
             // A policy document holds no IaC entities.
-            PolicyEdit::InsertAttributes { .. } | PolicyEdit::GenerateEntities(_) => None,
+            PolicyEdit::InsertAttributes { .. }
+            | PolicyEdit::GenerateEntities(_)
+            | PolicyEdit::ReplaceEntity { .. } => None,
         }
     }
 }
