@@ -76,6 +76,16 @@ impl<'a> RuleContext<'a> {
         expand_cached(self.catalog, pattern)
     }
 
+    /// The catalogue action called `name` (case-insensitive), as [`Catalog::action`] answers,
+    /// remembered per thread with the expansions: rules look up the same names in every
+    /// statement that lists them.
+    pub fn action(&self, name: &str) -> Option<Action<'static>> {
+        if name.contains(['*', '?']) {
+            return None;
+        }
+        expand_cached(self.catalog, name.trim()).first().copied()
+    }
+
     pub fn settings(&self) -> &Settings {
         self.settings
     }

@@ -568,8 +568,7 @@ pub fn grants_action<'a>(stmt: &'a Statement, ctx: &RuleContext<'_>, name: &str)
     // expansion; unknown names are in no expansion, and expanding `*` for each name is costly.
     // Most patterns do not match, so the catalogue is asked only once one does.
     let known = std::cell::OnceCell::new();
-    let names =
-        |pattern: &str| glob_matches(pattern, name) && *known.get_or_init(|| ctx.catalog().action(name).is_some());
+    let names = |pattern: &str| glob_matches(pattern, name) && *known.get_or_init(|| ctx.action(name).is_some());
     if let Some(list) = &stmt.action {
         return list.items.iter().find_map(|item| {
             let text = item.known()?;

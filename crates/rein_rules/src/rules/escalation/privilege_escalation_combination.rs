@@ -182,7 +182,7 @@ fn find_step(doc: &PolicyDocument, ctx: &RuleContext<'_>, path: &EscalationPath,
         return None;
     }
     let catalog = ctx.catalog();
-    let action = catalog.action(name)?;
+    let action = ctx.action(name)?;
     let compute = path.actions.iter().find(|a| !a.eq_ignore_ascii_case("iam:PassRole")).and_then(|a| a.split_once(':'));
     doc.statements.iter().filter(|stmt| stmt.is_allow()).find_map(|stmt| {
         let grant = grants_action(stmt, ctx, name)?;

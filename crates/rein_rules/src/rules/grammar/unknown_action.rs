@@ -78,7 +78,7 @@ fn check_item(item: &SpannedValue, in_deny: bool, ctx: &mut RuleContext<'_>) {
         }
         return;
     }
-    if catalog.action(text).is_none() {
+    if ctx.action(text).is_none() {
         report_with_suggestions(ctx, item, format!("Unknown action `{text}`"), catalog.suggest_action(text), in_deny);
     }
 }

@@ -81,7 +81,7 @@ fn covered_actions(list: &ValueList, ctx: &mut RuleContext<'_>) {
             continue;
         };
         // Only a catalogue action can be covered: an unknown name is IAM006's.
-        if ctx.catalog().action(text).is_some() {
+        if ctx.action(text).is_some() {
             ctx.report(item.span, format!("`{text}` is already granted by `{wildcard}` in the same list")).fix(
                 format!("Remove `{text}`"),
                 Applicability::Safe,
