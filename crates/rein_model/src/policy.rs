@@ -450,7 +450,7 @@ impl PolicyDocument {
             .collect();
         for stmt in &self.statements {
             for list in [&stmt.action, &stmt.not_action, &stmt.resource, &stmt.not_resource].into_iter().flatten() {
-                push_list(&mut out, list, list.key.name.clone());
+                push_list(&mut out, list, &|| list.key.name.clone());
             }
             for principal in [&stmt.principal, &stmt.not_principal].into_iter().flatten() {
                 match &principal.body {
@@ -461,10 +461,10 @@ impl PolicyDocument {
                     }),
                     PrincipalBody::Map(entries) => {
                         for (_, list) in entries {
-                            push_list(&mut out, list, format!("{} {}", principal.key.name, list.key.name));
+                            push_list(&mut out, list, &|| format!("{} {}", principal.key.name, list.key.name));
                         }
                     }
-                    PrincipalBody::Scalar(value) => push_value(&mut out, value, principal.key.name.clone()),
+                    PrincipalBody::Scalar(value) => push_value(&mut out, value, &|| principal.key.name.clone()),
                 }
             }
             let Some(block) = &stmt.condition else { continue };
@@ -477,12 +477,13 @@ impl PolicyDocument {
                     out.push(UnknownValue { span: operator.span, element: condition(), reason: &unknown.reason });
                 }
                 for entry in &operator.entries {
-                    let element = format!("{} {} {}", block.key.name, operator.key.name, entry.key.name);
+                    // Named only for the values that are reported.
+                    let element = || format!("{} {} {}", block.key.name, operator.key.name, entry.key.name);
                     if let Some(unknown) = &entry.unknown {
-                        out.push(UnknownValue { span: entry.span, element: element.clone(), reason: &unknown.reason });
+                        out.push(UnknownValue { span: entry.span, element: element(), reason: &unknown.reason });
                     }
                     for value in &entry.values {
-                        push_value(&mut out, &value.value, element.clone());
+                        push_value(&mut out, &value.value, &element);
                     }
                 }
             }
@@ -513,22 +514,22 @@ pub struct UnknownValue<'a> {
     pub reason: &'a str,
 }
 
-fn push_value<'a>(out: &mut Vec<UnknownValue<'a>>, value: &'a SpannedValue, element: String) {
+fn push_value<'a>(out: &mut Vec<UnknownValue<'a>>, value: &'a SpannedValue, element: &dyn Fn() -> String) {
     // A typed placeholder is analysed like a known value (RULES.md §0.2 S8).
     if value.value.is_typed_placeholder() {
         return;
     }
     if let Some(reason) = value.value.unknown_reasons().first() {
-        out.push(UnknownValue { span: value.span, element, reason });
+        out.push(UnknownValue { span: value.span, element: element(), reason });
     }
 }
 
-fn push_list<'a>(out: &mut Vec<UnknownValue<'a>>, list: &'a ValueList, element: String) {
+fn push_list<'a>(out: &mut Vec<UnknownValue<'a>>, list: &'a ValueList, element: &dyn Fn() -> String) {
     if let Some(unknown) = &list.unknown {
-        out.push(UnknownValue { span: list.span, element: element.clone(), reason: &unknown.reason });
+        out.push(UnknownValue { span: list.span, element: element(), reason: &unknown.reason });
     }
     for item in &list.items {
-        push_value(out, item, element.clone());
+        push_value(out, item, element);
     }
 }
 

@@ -69,6 +69,16 @@ const ESCAPES: &[(&str, &str, &str)] = &[
 
 impl IacPolicyVariableEscape {
     fn check(&self, value: &SpannedValue, from_iac: bool, ctx: &mut RuleContext<'_>) {
+        // Every escape and directive opens a brace, and a marked hole needs a template: most
+        // values have neither.
+        let candidate = match &value.value {
+            Value::Known(text) => text.contains('{'),
+            Value::Partial(_) => true,
+            Value::Unknown(_) => false,
+        };
+        if !candidate {
+            return;
+        }
         if let Value::Partial(parts) = &value.value {
             let unescaped = parts.iter().filter_map(|part| match part {
                 TemplatePart::Hole(hole) => hole.unescaped_variable.as_deref(),

@@ -64,6 +64,18 @@ declare_rule! {
     }
 }
 
+/// Whether some literal text of the value holds a `$`, without which it has no variable: most
+/// values are answered by this one byte search.
+fn has_dollar(value: &Value) -> bool {
+    match value {
+        Value::Known(text) => text.contains('$'),
+        Value::Partial(parts) => {
+            parts.iter().any(|part| matches!(part, TemplatePart::Text(text) if text.contains('$')))
+        }
+        Value::Unknown(_) => false,
+    }
+}
+
 /// The literal text pieces of a value; a `${` cut by an IaC hole is not judged.
 fn text_parts(value: &Value) -> Vec<(&str, bool)> {
     match value {
@@ -134,6 +146,9 @@ fn close_brace(catalog: &'static rein_catalog::Catalog, text: &str, rest: &str) 
 impl PolicyVariableMisuse {
     /// Checks the syntax of every variable of a value where variables are allowed.
     fn check_syntax(&self, value: &SpannedValue, ctx: &mut RuleContext<'_>) {
+        if !has_dollar(&value.value) {
+            return;
+        }
         let catalog = ctx.catalog();
         for (text, last) in text_parts(&value.value) {
             for piece in policy_variables(text) {
@@ -163,6 +178,9 @@ impl PolicyVariableMisuse {
 
     /// Reports a variable where IAM reads it as literal text.
     fn check_misplaced(&self, value: &SpannedValue, element: &str, ctx: &mut RuleContext<'_>) {
+        if !has_dollar(&value.value) {
+            return;
+        }
         let has_variable = text_parts(&value.value)
             .iter()
             .flat_map(|(text, _)| policy_variables(text))

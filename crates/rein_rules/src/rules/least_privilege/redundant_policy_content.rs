@@ -49,18 +49,18 @@ declare_rule! {
 
 /// Reports entries that repeat an earlier one of the same list (case-insensitively for actions).
 fn duplicates(list: &ValueList, what: &str, fold_case: bool, ctx: &mut RuleContext<'_>) {
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for item in &list.items {
         let Some(text) = item.known() else { continue };
-        let key = if fold_case { text.to_ascii_lowercase() } else { text.to_owned() };
-        if seen.contains(&key) {
+        let same = |other: &&str| if fold_case { other.eq_ignore_ascii_case(text) } else { *other == text };
+        if seen.iter().any(same) {
             ctx.report(item.span, format!("{what} `{text}` is listed twice")).fix(
                 format!("Remove the second `{text}`"),
                 Applicability::Safe,
                 vec![PolicyEdit::RemoveItem { item: item.span }],
             );
         } else {
-            seen.push(key);
+            seen.push(text);
         }
     }
 }
