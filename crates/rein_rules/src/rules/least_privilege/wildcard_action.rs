@@ -43,7 +43,9 @@ declare_rule! {
     /// ## Fix safety
     /// Offered for a service wildcard or cross-service pattern that expands to at most
     /// 40 actions, when every entry of the `Action` list is known: the entry is replaced by the
-    /// actions it matches today, in catalogue order, and the rest of the list is kept. Always
+    /// actions it matches today, in catalogue order, and the rest of the list is kept. When every
+    /// `Resource` entry is a known ARN, the actions that fit none of them are left out: the
+    /// statement grants nothing for them. Always
     /// unsafe: the grant no longer includes actions the service adds later, and the list is
     /// meant to be trimmed to what the principal needs.
     ///
@@ -71,7 +73,30 @@ const MAX_EXPANSION: usize = 40;
 
 /// "Replace with an explicit list": the `Action` list with the wildcard at `index` replaced by
 /// the actions it matches, in catalogue order, leaving out those the list already names.
-fn explicit_list_fix(actions: &ValueList, index: usize, ctx: &RuleContext<'_>) -> Option<PolicyEdit> {
+/// The resource patterns of a statement whose every `Resource` entry is a known ARN, for leaving
+/// out of the list the actions that fit none of them; `None` when any entry may be anything
+/// (`*`, an effective star, an unknown or a `NotResource`), and then every action is kept.
+fn resource_patterns(
+    stmt: &Statement,
+    ctx: &RuleContext<'_>,
+) -> Option<Vec<(Option<String>, std::rc::Rc<rein_catalog::arn::ArnPattern>)>> {
+    if stmt.not_resource.is_some() {
+        return None;
+    }
+    let list = stmt.resource.as_ref().filter(|list| list.unknown.is_none() && !list.items.is_empty())?;
+    list.items
+        .iter()
+        .map(|item| {
+            if is_effective_star(&item.value, ctx.catalog()) {
+                return None;
+            }
+            let pattern = semantics::arn_pattern(&item.value).filter(|pattern| !pattern.has_unknown())?;
+            Some((item.known().map(str::to_owned), pattern))
+        })
+        .collect()
+}
+
+fn explicit_list_fix(stmt: &Statement, actions: &ValueList, index: usize, ctx: &RuleContext<'_>) -> Option<PolicyEdit> {
     // A value that is one branch of a CloudFormation `Fn::If` is not the text of the `Action`.
     if actions.unknown.is_some()
         || (actions.form == ListForm::Single && actions.items.iter().any(|item| item.span != actions.span))
@@ -83,10 +108,18 @@ fn explicit_list_fix(actions: &ValueList, index: usize, ctx: &RuleContext<'_>) -
     if expanded.is_empty() || expanded.len() > MAX_EXPANSION {
         return None;
     }
+    // An action that fits none of the statement's resources is granted nothing by it: leave it
+    // out, so that the list does not name actions IAM106 would report.
+    let patterns = resource_patterns(stmt, ctx);
+    let fits = |action: &rein_catalog::Action<'static>| {
+        patterns.as_ref().is_none_or(|patterns| {
+            patterns.iter().any(|(text, pattern)| semantics::action_fits(action, pattern, text.as_deref()))
+        })
+    };
     let mut values: Vec<String> = Vec::new();
     for (i, text) in texts.iter().enumerate() {
         if i == index {
-            for action in expanded.iter() {
+            for action in expanded.iter().filter(|action| fits(action)) {
                 let name = action.full_name();
                 let listed = |other: &str| other.eq_ignore_ascii_case(&name);
                 if !texts.iter().any(|t| listed(t)) && !values.iter().any(|v| listed(v)) {
@@ -97,7 +130,7 @@ fn explicit_list_fix(actions: &ValueList, index: usize, ctx: &RuleContext<'_>) -
             values.push((*text).to_owned());
         }
     }
-    Some(PolicyEdit::ReplaceWithList { target: actions.span, values })
+    (!values.is_empty()).then_some(PolicyEdit::ReplaceWithList { target: actions.span, values })
 }
 
 /// A key policy statement that gives `kms:*` to an account root: the AWS default key policy.
@@ -171,8 +204,11 @@ impl Rule for WildcardAction {
                 continue;
             };
             // One list replacement per statement: a second would overlap the first.
-            let fix =
-                if fixed || semantics::is_all_actions(text) { None } else { explicit_list_fix(actions, index, ctx) };
+            let fix = if fixed || semantics::is_all_actions(text) {
+                None
+            } else {
+                explicit_list_fix(stmt, actions, index, ctx)
+            };
             let finding = ctx.report(item.span, message).severity(severity);
             match fix {
                 Some(edit) => {
@@ -236,15 +272,22 @@ resource "aws_kms_key" "k" {
             .pass(case::policy_json_as("scp", r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#))
             .fix(
                 case::policy_json(
+                    r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject","s*:GetCallerIdentity"],"Resource":"*"}}"#,
+                ),
+                r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject", "sts:GetCallerIdentity"],"Resource":"*"}}"#,
+            )
+            // On a bucket's objects only, the expansion keeps the actions that apply to them.
+            .fix(
+                case::policy_json(
                     r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject","s*:GetCallerIdentity"],"Resource":"arn:aws:s3:::b/*"}}"#,
                 ),
-                r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject", "sts:GetCallerIdentity"],"Resource":"arn:aws:s3:::b/*"}}"#,
+                r#"{"Statement":{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"arn:aws:s3:::b/*"}}"#,
             )
             .fix(case::hcl(HCL_JSONENCODE), r#"resource "aws_iam_policy" "sts" {
   policy = jsonencode({
     Statement = [{
       Effect   = "Allow"
-      Action   = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoot", "sts:DecodeAuthorizationMessage", "sts:GetAccessKeyInfo", "sts:GetCallerIdentity", "sts:GetDelegatedAccessToken", "sts:GetFederationToken", "sts:GetServiceBearerToken", "sts:GetSessionToken", "sts:GetWebIdentityToken", "sts:SetContext", "sts:SetSourceIdentity", "sts:TagGetWebIdentityToken", "sts:TagSession"]
+      Action   = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:SetContext", "sts:SetSourceIdentity", "sts:TagSession"]
       Resource = "arn:aws:iam::111122223333:role/app"
     }]
   })
@@ -259,7 +302,6 @@ resource "aws_kms_key" "k" {
           - Effect: Allow
             Action:
               - s3:ListBucket
-              - sts:GetCallerIdentity
             Resource: arn:aws:s3:::b
 "#)
             .run();
