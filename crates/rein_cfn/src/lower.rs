@@ -360,11 +360,10 @@ impl<'t> Template<'t> {
         }
         let unknown = Unknown::new(format!("`{name}` is not a parameter or resource of the template"));
         // `service:key` is how IAM policy variables are named; in `Fn::Sub` it needs `${!…}`.
-        match name.split_once(':') {
-            Some((service, key)) if is_policy_variable_name(service, key) => {
-                Target::Hole(unknown.unescaped_variable(name))
-            }
-            _ => Target::Hole(unknown),
+        if rein_model::value::is_policy_variable_name(name) {
+            Target::Hole(unknown.unescaped_variable(name))
+        } else {
+            Target::Hole(unknown)
         }
     }
 
@@ -539,16 +538,6 @@ impl Parts {
 }
 
 /// The hole of a pseudo parameter; those that are one name are segment holes.
-/// Whether `service:key` has the form of an IAM policy variable (`aws:username`,
-/// `s3:prefix`, `aws:PrincipalTag/team`) rather than of a parameter or resource name, which hold
-/// no `:`.
-fn is_policy_variable_name(service: &str, key: &str) -> bool {
-    !service.is_empty()
-        && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !key.is_empty()
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
-}
-
 pub(crate) fn pseudo_hole(name: &str) -> Unknown {
     let unknown = Unknown::new(format!("pseudo parameter `{name}` is known only at deploy time"));
     if SEGMENT_PSEUDO_PARAMETERS.contains(&name) { unknown.with_shape(HoleShape::Segment) } else { unknown }

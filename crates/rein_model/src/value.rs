@@ -14,7 +14,7 @@ pub struct Unknown {
     pub shape: HoleShape,
     /// The IAM policy variable the source wrote here without the escape its context needs
     /// (`${aws:username}` in a `Fn::Sub` template, where `${!aws:username}` is meant): the
-    /// IaC tool reads it as a reference and fails. IAM610 reports it.
+    /// IaC tool reads it as a reference and fails, which rules can report.
     pub unescaped_variable: Option<String>,
 }
 
@@ -64,6 +64,17 @@ impl Unknown {
     pub fn is_placeholder(&self) -> bool {
         self.shape != HoleShape::Any
     }
+}
+
+/// Whether `name` has the form of an IAM policy variable's key, `service:key` (`aws:username`,
+/// `s3:prefix`, `aws:PrincipalTag/team`), which no IaC reference or parameter name has: the
+/// frontends use it to tell a policy variable written where their syntax reads a reference.
+pub fn is_policy_variable_name(name: &str) -> bool {
+    let Some((service, key)) = name.split_once(':') else { return false };
+    !service.is_empty()
+        && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !key.is_empty()
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
 }
 
 /// A reference to an attribute of another IaC entity.

@@ -1286,19 +1286,11 @@ fn precedence(kind: Tok) -> Option<u8> {
 }
 
 /// The end (after the `}`) of an IAM policy variable written at `at` as an interpolation's
-/// content: `service:key}` (`aws:username}`, `aws:PrincipalTag/team}`), which no HCL expression
-/// spells.
+/// content (`aws:username}`), which no HCL expression spells.
 fn policy_variable_end(bytes: &[u8], at: usize) -> Option<usize> {
     let rest = bytes.get(at..)?;
-    let service = rest.iter().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || **b == b'-').count();
-    if service == 0 || rest.get(service) != Some(&b':') {
-        return None;
-    }
-    let key_start = service + 1;
-    let key = rest
-        .get(key_start..)?
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
-        .count();
-    (key > 0 && rest.get(key_start + key) == Some(&b'}')).then_some(at + key_start + key + 1)
+    // Variable names are ASCII without spaces or braces: look no further than such bytes go.
+    let close = rest.iter().position(|b| !b.is_ascii_graphic() || *b == b'{' || *b == b'}')?;
+    let name = std::str::from_utf8(rest.get(..close)?).ok()?;
+    (rest.get(close) == Some(&b'}') && rein_model::value::is_policy_variable_name(name)).then_some(at + close + 1)
 }
