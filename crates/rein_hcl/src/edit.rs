@@ -133,11 +133,20 @@ impl EditRenderer for HclRenderer<'_> {
     /// Declines edits of files in Terraform's JSON syntax: the edits are native syntax.
     fn render(&self, edit: &PolicyEdit) -> Option<Vec<TextEdit>> {
         let edits = self.render_native(edit)?;
-        let in_json = |edit: &TextEdit| {
-            self.db.get(edit.span.file).is_some_and(|file| crate::syntax::is_json_path(&file.path.to_ascii_lowercase()))
-        };
-        if edits.iter().any(in_json) { None } else { Some(edits) }
+        if edits.iter().any(|edit| self.is_json_file(edit.span.file)) { None } else { Some(edits) }
     }
+}
+
+impl HclRenderer<'_> {
+    /// Whether `file` is in Terraform's JSON syntax, which native-syntax edits must not touch.
+    pub(crate) fn is_json_file(&self, file: rein_text::FileId) -> bool {
+        self.db.get(file).is_some_and(|source| crate::syntax::is_json_path(&source.path.to_ascii_lowercase()))
+    }
+}
+
+/// The line break a file uses, for the lines an edit writes.
+pub(crate) fn newline_of(text: &str) -> &'static str {
+    if text.contains("\r\n") { "\r\n" } else { "\n" }
 }
 
 impl HclRenderer<'_> {
@@ -279,7 +288,7 @@ impl HclRenderer<'_> {
             }
             let outer = indentation(text, start);
             let inner = format!("{outer}  ");
-            let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            let newline = newline_of(text);
             let mut attributes = Vec::new();
             let mut blocks = Vec::new();
             for (key, value) in statement {
@@ -347,7 +356,7 @@ impl HclRenderer<'_> {
             _ => format!("{outer}  "),
         };
         let step = inner.strip_prefix(outer).filter(|step| !step.is_empty()).unwrap_or("  ");
-        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let newline = newline_of(text);
         // A body that sets its blocks apart with blank lines gets one before the new blocks too.
         let body = text.get(open + 1..close_line)?;
         let mut out = if body.contains("\n\n") || body.contains("\n\r\n") { newline.to_owned() } else { String::new() };

@@ -48,7 +48,7 @@ impl HclRenderer<'_> {
         if text.as_bytes().get(close) != Some(&b'}') {
             return None;
         }
-        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let newline = super::newline_of(text);
         let outer = indentation(text, start).to_owned();
         let body = text.get(open + 1..close)?;
         if !body.contains('\n') {
@@ -125,7 +125,7 @@ impl HclRenderer<'_> {
         let mut edits = Vec::new();
         for (file, entities) in by_file {
             let text = file.text.as_str();
-            let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            let newline = super::newline_of(text);
             let mut out = if text.trim().is_empty() || text.ends_with(&format!("{newline}{newline}")) {
                 String::new()
             } else if text.ends_with(newline) {
@@ -190,7 +190,7 @@ impl HclRenderer<'_> {
         if self.refers_to(&address, entity) {
             return None;
         }
-        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let newline = super::newline_of(text);
         if with.is_empty() && state.is_empty() {
             let mut from = block_start;
             while from > 0 {
@@ -308,8 +308,7 @@ impl HclRenderer<'_> {
     fn resolve_copy(&self, value: &AttributeValue) -> Option<AttributeValue> {
         Some(match value {
             AttributeValue::Copy { from } => {
-                let file = self.db.get(from.file)?;
-                if crate::syntax::is_json_path(&file.path.to_ascii_lowercase()) {
+                if self.db.get(from.file).is_none() || self.is_json_file(from.file) {
                     return None;
                 }
                 let raw = self.raw(*from)?.trim();

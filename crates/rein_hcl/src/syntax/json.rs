@@ -42,17 +42,20 @@ const BLOCK_NAMES: &[&str] = &[
     "default_tags",
 ];
 
-fn is_block_name(name: &str) -> bool {
-    BLOCK_NAMES.contains(&name)
-        || rein_tfschema::ENTITY_TYPES.iter().chain(rein_tfschema::BLOCK_TYPES).any(|entity| {
-            entity.attributes.iter().any(|spec| {
-                let blocks = match spec.shape {
-                    rein_tfschema::Shape::Value => spec.path.split_last().map_or(&[][..], |(_, before)| before),
-                    _ => spec.path,
-                };
-                blocks.contains(&name)
-            })
+/// The names of nested blocks: [`BLOCK_NAMES`] and every block the schema's attribute paths
+/// pass through, gathered once (every object-valued key of a `.tf.json` block asks).
+static ALL_BLOCK_NAMES: std::sync::LazyLock<std::collections::HashSet<&'static str>> = std::sync::LazyLock::new(|| {
+    let schema = rein_tfschema::ENTITY_TYPES.iter().chain(rein_tfschema::BLOCK_TYPES).flat_map(|entity| {
+        entity.attributes.iter().flat_map(|spec| match spec.shape {
+            rein_tfschema::Shape::Value => spec.path.split_last().map_or(&[][..], |(_, before)| before),
+            _ => spec.path,
         })
+    });
+    BLOCK_NAMES.iter().copied().chain(schema.copied()).collect()
+});
+
+fn is_block_name(name: &str) -> bool {
+    ALL_BLOCK_NAMES.contains(name)
 }
 
 /// The text the HCL parser reads for a JSON file: `\"` inside `${…}` or `%{…}` made into
@@ -145,15 +148,14 @@ fn single_interpolation(json: &str, value: Range) -> Option<(usize, usize)> {
     if bytes.get(value.start..inner)? != b"\"${" || bytes.get(inner) == Some(&b'~') {
         return None;
     }
-    // Where the interpolation closes: scan the string as `rewrite_string` does, on a copy.
-    let mut copy = bytes.get(value.start + 1..value.end)?.to_vec();
-    let close = interpolation_end(&mut copy)? + value.start + 1;
+    // Where the interpolation closes: scan the string as `rewrite_string` does.
+    let close = interpolation_end(bytes.get(value.start + 1..value.end)?)? + value.start + 1;
     (close + 2 == value.end && close > inner && bytes.get(close - 1) != Some(&b'~')).then_some((inner, close))
 }
 
 /// The offset of the `}` that closes the interpolation that `content` (a JSON string's content
 /// after its opening quote) starts with.
-fn interpolation_end(content: &mut [u8]) -> Option<usize> {
+fn interpolation_end(content: &[u8]) -> Option<usize> {
     let mut stack = vec![Frame::Expression { braces: 0 }];
     let mut at = 2;
     while let Some(&byte) = content.get(at) {
