@@ -196,18 +196,6 @@ fn syntax_of(document: &Document) -> Option<Syntax> {
     }
 }
 
-/// Escapes text for the literal part of a snippet.
-fn snippet_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if matches!(ch, '$' | '}' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// The placeholder the user replaces with the reason.
 const REASON: &str = "<reason>";
 
@@ -216,7 +204,11 @@ fn insertion(at: Position, before: &str, after: &str) -> Edit {
     let range = Range { start: at, end: at };
     Edit::Snippet {
         range,
-        snippet: format!("{}${{1:{REASON}}}{}", snippet_text(before), snippet_text(after)),
+        snippet: format!(
+            "{}${{1:{REASON}}}{}",
+            crate::completion::escape_snippet(before),
+            crate::completion::escape_snippet(after)
+        ),
         plain: format!("{before}{REASON}{after}"),
     }
 }
@@ -453,7 +445,7 @@ mod tests {
 
     #[test]
     fn snippets_escape_their_literal_text() {
-        assert_eq!(snippet_text("a $b} \\c"), "a \\$b\\} \\\\c");
+        assert_eq!(crate::completion::escape_snippet("a $b} \\c"), "a \\$b\\} \\\\c");
     }
 
     #[test]

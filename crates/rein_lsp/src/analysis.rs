@@ -249,11 +249,7 @@ fn walk_templates(
         if *n_extra >= MAX_EXTRA_FILES {
             return;
         }
-        let hidden = entry
-            .path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .is_none_or(|name| name.starts_with('.') || name == "node_modules");
+        let hidden = entry.path.file_name().and_then(|name| name.to_str()).is_none_or(is_hidden_name);
         if hidden {
             continue;
         }
@@ -325,6 +321,12 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// A file or directory name the analyses never read below a workspace: hidden ones
+/// (`.terraform`, `.git`) and `node_modules`.
+pub(crate) fn is_hidden_name(name: &str) -> bool {
+    (name.starts_with('.') && name != "." && name != "..") || name == "node_modules"
 }
 
 #[cfg(test)]

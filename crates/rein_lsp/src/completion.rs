@@ -262,7 +262,8 @@ fn arn_snippet(template: &str) -> String {
     out
 }
 
-fn escape_snippet(text: &str) -> String {
+/// Escapes text for the literal part of a snippet.
+pub(crate) fn escape_snippet(text: &str) -> String {
     text.replace('\\', "\\\\").replace('$', "\\$").replace('}', "\\}")
 }
 

@@ -582,10 +582,7 @@ impl Server {
         let Some(inside) = self.folders.iter().find_map(|folder| directory.strip_prefix(folder).ok()) else {
             return false;
         };
-        inside.components().any(|component| {
-            let name = component.as_os_str().to_string_lossy();
-            (name.starts_with('.') && name != "." && name != "..") || name == "node_modules"
-        })
+        inside.components().any(|component| analysis::is_hidden_name(&component.as_os_str().to_string_lossy()))
     }
 
     /// What the worker needs to analyse `uri` as it is now.

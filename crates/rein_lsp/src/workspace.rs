@@ -80,16 +80,8 @@ impl Workspace {
                 index.built.elapsed() < UNWATCHED_TTL
             }
         });
-        if !fresh {
-            let index = self.build_index();
-            self.index = Some(index);
-        }
-        self.index.get_or_insert_with(|| Index {
-            disk_generation: 0,
-            built: Instant::now(),
-            calls: BTreeMap::new(),
-            template_candidates: Vec::new(),
-        })
+        let index = if fresh { self.index.take() } else { None }.unwrap_or_else(|| self.build_index());
+        self.index.insert(index)
     }
 
     fn build_index(&mut self) -> Index {
@@ -105,7 +97,7 @@ impl Workspace {
             let entries = self.disk.list(&dir);
             for entry in entries.iter() {
                 let Some(name) = entry.path.file_name().and_then(|name| name.to_str()) else { continue };
-                if name.starts_with('.') || name == "node_modules" {
+                if crate::analysis::is_hidden_name(name) {
                     continue;
                 }
                 if entry.is_dir {
