@@ -3,7 +3,7 @@
 use rein_model::inventory::node_bool;
 use rein_model::{Entity, EntityKind, NodeKind, PrincipalElement};
 
-use super::{TrailBucket, bucket_settings, checks_existence, object_member, trail_bucket};
+use super::{TrailBucket, bucket_settings, checks_existence, object_member, pascal_case, trail_bucket};
 use crate::engine::Unit;
 use crate::rules::prelude::*;
 use crate::semantics::{PrincipalShape, condition_has_unknown, has_narrowing_key, principal_items};
@@ -310,16 +310,6 @@ fn check_grant(ctx: &mut RuleContext<'_>, stmt: &Statement, principal: &Principa
             _ => {}
         }
     }
-}
-
-/// `block_public_acls` → `BlockPublicAcls`, CloudFormation's spelling.
-fn pascal_case(name: &str) -> String {
-    name.split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        })
-        .collect()
 }
 
 #[cfg(test)]

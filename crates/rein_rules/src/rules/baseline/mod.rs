@@ -194,6 +194,17 @@ pub(crate) fn require_flag(
     }
 }
 
+/// `snake_case` as `PascalCase` (`log_file_validation` → `LogFileValidation`): Terraform's
+/// argument names as CloudFormation's property names.
+pub(crate) fn pascal_case(name: &str) -> String {
+    name.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
 /// A boolean setting written flat (`all_supported`) or inside a nested block or property
 /// (`recording_group { all_supported }`, `RecordingGroup: {AllSupported}`): its value node, if
 /// written.
@@ -201,13 +212,7 @@ pub(crate) fn nested<'e>(entity: &'e Entity, block: &str, name: &str) -> Option<
     if let Some(attr) = entity.attribute(name) {
         return Some(&attr.value);
     }
-    let pascal: String = name
-        .split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        })
-        .collect();
+    let pascal = pascal_case(name);
     let mut outer = entity.items(block);
     let object = outer.pop()?;
     let rein_model::NodeKind::Object(object) = &object.kind else { return None };
@@ -393,17 +398,7 @@ pub(crate) fn new_config_rule(unit: &Unit<'_>, identifier: &str, parameters: &[(
             Some(new_resource(unit, "aws_config_config_rule", &identifier.to_ascii_lowercase(), attributes))
         }
         UnitSource::CloudFormation => {
-            let pascal: String = identifier
-                .split('_')
-                .map(|word| {
-                    let lower = word.to_ascii_lowercase();
-                    let mut chars = lower.chars();
-                    chars
-                        .next()
-                        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                        .unwrap_or_default()
-                })
-                .collect();
+            let pascal = pascal_case(&identifier.to_ascii_lowercase());
             let mut attributes = vec![("ConfigRuleName", AttributeValue::string(&kebab))];
             if let Some(parameters) = parameters {
                 attributes.push(("InputParameters", AttributeValue::Json(parameters)));

@@ -3,7 +3,7 @@
 use rein_model::{EntityKind, PolicyDocument};
 
 use super::{attached_scps, denies_root_user, guardrail_scp, is_org};
-use crate::engine::Unit;
+use crate::engine::{OPTIONAL_SCP_GUARDRAILS, Unit};
 use crate::rules::prelude::*;
 
 declare_rule! {
@@ -148,20 +148,59 @@ impl Rule for ScpGuardrailsMissing {
     }
 }
 
-/// The optional guardrails of `scp_guardrails` (RULES.md IAM517 "switched on in config"): each
-/// name, what the message calls it, the actions the SCPs must deny, and the condition key a Deny
-/// may test and still count (the region a request goes to, whether a share admits outsiders).
-const OPTIONAL: [(&str, &str, &[&str], Option<&str>); 5] = [
-    ("region-restriction", "requests outside the allowed regions", &["ec2:RunInstances"], Some("aws:RequestedRegion")),
-    ("iam-user-creation", "iam:CreateUser, iam:CreateAccessKey", &["iam:CreateUser", "iam:CreateAccessKey"], None),
-    ("flow-log-deletion", "ec2:DeleteFlowLogs", &["ec2:DeleteFlowLogs"], None),
-    ("s3-public-access-block", "s3:PutAccountPublicAccessBlock", &["s3:PutAccountPublicAccessBlock"], None),
-    (
-        "ram-external-sharing",
-        "RAM shares outside the organization",
-        &["ram:CreateResourceShare", "ram:UpdateResourceShare"],
-        Some("ram:RequestedAllowsExternalPrincipals"),
-    ),
+/// An optional guardrail of `scp_guardrails` (RULES.md IAM517 "switched on in config").
+struct Guardrail {
+    /// Its name in [`OPTIONAL_SCP_GUARDRAILS`].
+    name: &'static str,
+    /// What the message calls it.
+    label: &'static str,
+    /// The actions the SCPs must deny.
+    actions: &'static [&'static str],
+    /// The condition key a Deny may test and still count (the region a request goes to,
+    /// whether a share admits outsiders), and whether a Deny must test it.
+    key: Option<&'static str>,
+    must_test_key: bool,
+}
+
+/// The optional guardrails, in the order of [`OPTIONAL_SCP_GUARDRAILS`].
+const OPTIONAL: [Guardrail; 5] = [
+    Guardrail {
+        name: OPTIONAL_SCP_GUARDRAILS[0],
+        label: "requests outside the allowed regions",
+        actions: &["ec2:RunInstances"],
+        key: Some("aws:RequestedRegion"),
+        // An unconditional Deny of everything is not a region restriction, and a region rule is
+        // the only Deny of `ec2:RunInstances` in practice.
+        must_test_key: true,
+    },
+    Guardrail {
+        name: OPTIONAL_SCP_GUARDRAILS[1],
+        label: "iam:CreateUser, iam:CreateAccessKey",
+        actions: &["iam:CreateUser", "iam:CreateAccessKey"],
+        key: None,
+        must_test_key: false,
+    },
+    Guardrail {
+        name: OPTIONAL_SCP_GUARDRAILS[2],
+        label: "ec2:DeleteFlowLogs",
+        actions: &["ec2:DeleteFlowLogs"],
+        key: None,
+        must_test_key: false,
+    },
+    Guardrail {
+        name: OPTIONAL_SCP_GUARDRAILS[3],
+        label: "s3:PutAccountPublicAccessBlock",
+        actions: &["s3:PutAccountPublicAccessBlock"],
+        key: None,
+        must_test_key: false,
+    },
+    Guardrail {
+        name: OPTIONAL_SCP_GUARDRAILS[4],
+        label: "RAM shares outside the organization",
+        actions: &["ram:CreateResourceShare", "ram:UpdateResourceShare"],
+        key: Some("ram:RequestedAllowsExternalPrincipals"),
+        must_test_key: false,
+    },
 ];
 
 /// The optional guardrails switched on in the configuration that no attached SCP provides.
@@ -169,15 +208,13 @@ fn missing_optional(scps: &[&PolicyDocument], ctx: &RuleContext<'_>) -> Vec<&'st
     let options = &ctx.settings().options;
     OPTIONAL
         .iter()
-        .filter(|(name, ..)| options.wants_scp_guardrail(name))
-        .filter(|(name, _, actions, key)| {
-            let denied = |action: &&str| scps.iter().any(|doc| denies_when(doc, ctx, action, *key));
-            // A region restriction must test the region: an unconditional Deny of everything is
-            // not one, and a region rule is the only Deny of `ec2:RunInstances` in practice.
-            let tests_key = key.is_none_or(|key| *name != "region-restriction" || tests(scps, key));
-            !(actions.iter().all(denied) && tests_key)
+        .filter(|guardrail| options.wants_scp_guardrail(guardrail.name))
+        .filter(|guardrail| {
+            let denied = |action: &&str| scps.iter().any(|doc| denies_when(doc, ctx, action, guardrail.key));
+            let tests_key = !guardrail.must_test_key || guardrail.key.is_none_or(|key| tests(scps, key));
+            !(guardrail.actions.iter().all(denied) && tests_key)
         })
-        .map(|(_, label, ..)| *label)
+        .map(|guardrail| guardrail.label)
         .collect()
 }
 

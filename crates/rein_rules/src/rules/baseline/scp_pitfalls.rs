@@ -158,20 +158,14 @@ fn allow_list_gaps(unit: &Unit<'_>, attached: &[&PolicyDocument], ctx: &mut Rule
     if full_access || allows.is_empty() {
         return;
     }
-    // The services the allow-lists name; any entry that may allow every service ends the check.
+    // The services the allow-lists name; an Allow that may allow every service ends the check.
+    if allows.iter().any(|stmt| stmt.action.is_none()) {
+        return;
+    }
     let mut allowed: Vec<&str> = Vec::new();
-    for stmt in &allows {
-        let Some(list) = &stmt.action else { return };
-        if list.unknown.is_some() {
-            return;
-        }
-        for item in &list.items {
-            let Some((service, _)) = item.known().and_then(|text| text.split_once(':')) else { return };
-            if semantics::has_wildcard(service) {
-                return;
-            }
-            allowed.push(service);
-        }
+    for doc in attached {
+        let Some(services) = semantics::allowed_services(doc) else { return };
+        allowed.extend(services);
     }
     let mut reported: Vec<String> = Vec::new();
     for doc in unit.documents.iter().filter(|doc| matches!(doc.kind, PolicyKind::Identity)) {
