@@ -68,69 +68,17 @@ declare_rule! {
 /// Services whose whole-service wildcard is an error (RULES.md IAM103).
 const CRITICAL_SERVICES: &[&str] = &["iam", "sts", "organizations", "account", "sso", "cloudtrail", "kms"];
 
-/// The most actions the explicit-list fix writes; a longer list is no help to trim.
-const MAX_EXPANSION: usize = 40;
-
-/// "Replace with an explicit list": the `Action` list with the wildcard at `index` replaced by
-/// the actions it matches, in catalogue order, leaving out those the list already names.
-/// The resource patterns of a statement whose every `Resource` entry is a known ARN, for leaving
-/// out of the list the actions that fit none of them; `None` when any entry may be anything
-/// (`*`, an effective star, an unknown or a `NotResource`), and then every action is kept.
-fn resource_patterns(
-    stmt: &Statement,
-    ctx: &RuleContext<'_>,
-) -> Option<Vec<(Option<String>, std::rc::Rc<rein_catalog::arn::ArnPattern>)>> {
-    if stmt.not_resource.is_some() {
-        return None;
-    }
-    let list = stmt.resource.as_ref().filter(|list| list.unknown.is_none() && !list.items.is_empty())?;
-    list.items
-        .iter()
-        .map(|item| {
-            if is_effective_star(&item.value, ctx.catalog()) {
-                return None;
-            }
-            let pattern = semantics::arn_pattern(&item.value).filter(|pattern| !pattern.has_unknown())?;
-            Some((item.known().map(str::to_owned), pattern))
-        })
-        .collect()
-}
-
+/// "Replace with an explicit list": the wildcard at `index` replaced by the actions it matches
+/// on the statement's resources, in catalogue order. An expansion longer than the fix writes
+/// is not offered, even when fewer of its actions fit the resources.
 fn explicit_list_fix(stmt: &Statement, actions: &ValueList, index: usize, ctx: &RuleContext<'_>) -> Option<PolicyEdit> {
-    // A value that is one branch of a CloudFormation `Fn::If` is not the text of the `Action`.
-    if actions.unknown.is_some()
-        || (actions.form == ListForm::Single && actions.items.iter().any(|item| item.span != actions.span))
-    {
+    let expanded = ctx.expand(actions.items.get(index)?.known()?);
+    if expanded.is_empty() || expanded.len() > super::MAX_EXPANSION {
         return None;
     }
-    let texts: Vec<&str> = actions.items.iter().map(|item| item.known()).collect::<Option<_>>()?;
-    let expanded = ctx.expand(texts.get(index)?);
-    if expanded.is_empty() || expanded.len() > MAX_EXPANSION {
-        return None;
-    }
-    // An action that fits none of the statement's resources is granted nothing by it: leave it
-    // out, so that the list does not name actions IAM106 would report.
-    let patterns = resource_patterns(stmt, ctx);
-    let fits = |action: &rein_catalog::Action<'static>| {
-        patterns.as_ref().is_none_or(|patterns| {
-            patterns.iter().any(|(text, pattern)| semantics::action_fits(action, pattern, text.as_deref()))
-        })
-    };
-    let mut values: Vec<String> = Vec::new();
-    for (i, text) in texts.iter().enumerate() {
-        if i == index {
-            for action in expanded.iter().filter(|action| fits(action)) {
-                let name = action.full_name();
-                let listed = |other: &str| other.eq_ignore_ascii_case(&name);
-                if !texts.iter().any(|t| listed(t)) && !values.iter().any(|v| listed(v)) {
-                    values.push(name);
-                }
-            }
-        } else if !values.iter().any(|v| v.eq_ignore_ascii_case(text)) {
-            values.push((*text).to_owned());
-        }
-    }
-    (!values.is_empty()).then_some(PolicyEdit::ReplaceWithList { target: actions.span, values })
+    let resources = super::Resources::of(stmt, ctx);
+    let fitting: Vec<&rein_catalog::Action<'static>> = expanded.iter().filter(|action| resources.fit(action)).collect();
+    super::explicit_list(actions, index, &fitting)
 }
 
 /// A key policy statement that gives `kms:*` to an account root: the AWS default key policy.

@@ -3,7 +3,7 @@
 use rein_catalog::{AccessLevel, Action};
 
 use crate::rules::prelude::*;
-use crate::semantics::{action_fits, action_items, arn_pattern, is_all_actions, service_wildcard};
+use crate::semantics::{action_items, is_all_actions, service_wildcard};
 
 declare_rule! {
     /// ## What it checks
@@ -58,9 +58,6 @@ declare_rule! {
     }
 }
 
-/// The most actions the explicit-list fix writes; a longer list is no help to trim.
-const MAX_EXPANSION: usize = 40;
-
 /// Verbs that promise reading only.
 const READ_VERBS: [&str; 10] =
     ["get", "list", "describe", "read", "search", "lookup", "batchget", "head", "view", "query"];
@@ -84,18 +81,8 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
         if !stmt.is_allow() || matches!(doc.kind, PolicyKind::Scp | PolicyKind::Rcp | PolicyKind::Trust) {
             return;
         }
-        // The resources the grant is on; `None` when they do not narrow it (absent, unknown, `*`).
-        let patterns: Option<Vec<_>> = stmt.resource.as_ref().and_then(|list| {
-            let patterns: Vec<_> =
-                list.items.iter().filter_map(|item| Some((item, arn_pattern(&item.value)?))).collect();
-            (patterns.len() == list.items.len() && patterns.iter().all(|(_, p)| !p.has_unknown() && !p.is_star()))
-                .then_some(patterns)
-        });
-        let fits = |action: &Action<'static>| {
-            patterns.as_ref().is_none_or(|patterns| {
-                patterns.iter().any(|(value, pattern)| action_fits(action, pattern, value.known()))
-            })
-        };
+        let resources = super::Resources::of(stmt, ctx);
+        let fits = |action: &Action<'static>| resources.fit(action);
         let items = action_items(stmt, ctx);
         // One list replacement per statement, since a second would overlap the first; none on
         // one branch of a CloudFormation `Fn::If`, whose text the other branch shares.
@@ -125,7 +112,11 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
             let finding = ctx.report(item.value.span, format!("`{text}` also grants {}{more}", shown.join(", ")));
             let kept: Vec<&Action<'static>> =
                 item.actions.iter().filter(|action| rank(action.access_level()) <= ceiling && fits(action)).collect();
-            let edit = if fixed { None } else { explicit_list_fix(stmt, index, &kept) };
+            let edit = if fixed || kept.is_empty() {
+                None
+            } else {
+                stmt.action.as_ref().and_then(|list| super::explicit_list(list, index, &kept))
+            };
             match edit {
                 Some(edit) => {
                     fixed = true;
@@ -143,37 +134,6 @@ impl Rule for WildcardReachesPrivilegedAccessLevel {
             }
         }
     }
-}
-
-/// The `Action` list with the wildcard at `index` replaced by `kept`, in catalogue order,
-/// leaving out the actions the list already names. `None` when an entry is not known, the
-/// `Action` is one branch of a CloudFormation `Fn::If`, or `kept` is empty or too long.
-fn explicit_list_fix(stmt: &Statement, index: usize, kept: &[&Action<'static>]) -> Option<PolicyEdit> {
-    let actions = stmt.action.as_ref()?;
-    if actions.unknown.is_some()
-        || (actions.form == ListForm::Single && actions.items.iter().any(|item| item.span != actions.span))
-        || kept.is_empty()
-        || kept.len() > MAX_EXPANSION
-    {
-        return None;
-    }
-    let texts: Vec<&str> = actions.items.iter().map(|item| item.known()).collect::<Option<_>>()?;
-    let mut values: Vec<String> = Vec::new();
-    let listed = |values: &[String], name: &str| values.iter().any(|value| value.eq_ignore_ascii_case(name));
-    for (i, text) in texts.iter().enumerate() {
-        if i == index {
-            for action in kept {
-                let name = action.full_name();
-                let elsewhere = texts.iter().enumerate().any(|(j, t)| j != index && t.eq_ignore_ascii_case(&name));
-                if !elsewhere && !listed(&values, &name) {
-                    values.push(name);
-                }
-            }
-        } else if !listed(&values, text) {
-            values.push((*text).to_owned());
-        }
-    }
-    Some(PolicyEdit::ReplaceWithList { target: actions.span, values })
 }
 
 #[cfg(test)]
